@@ -1,0 +1,1 @@
+"""Persistence: tables, engine, migrations, the repository and the unit of work."""

@@ -1,0 +1,119 @@
+"""Build a SQLAlchemy engine from a database URL, tuned for each supported database.
+
+SQLite: WAL, foreign keys, a busy timeout, and write transactions that take the write lock
+at ``BEGIN IMMEDIATE``. PostgreSQL: psycopg 3, whatever spelling of the URL the user gave.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.pool import StaticPool
+
+from rewind.errors import DatabaseUnavailableError, DatabaseURLError
+
+__all__ = [
+    "BUSY_TIMEOUT_SECONDS",
+    "CONNECT_TIMEOUT_SECONDS",
+    "WRITE_OPTION",
+    "build_engine",
+    "display_url",
+    "parse_database_url",
+    "sqlite_database_path",
+]
+
+BUSY_TIMEOUT_SECONDS = 30
+CONNECT_TIMEOUT_SECONDS = 10
+WRITE_OPTION = "rewind_write"
+"""Execution option: the transaction will write, so SQLite takes its lock at BEGIN."""
+
+_POSTGRES_NAMES = {"postgres", "postgresql", "postgresql+psycopg"}
+_SQLITE_NAMES = {"sqlite", "sqlite+pysqlite"}
+
+
+def display_url(url: URL) -> str:
+    """Return ``url`` as text with its password hidden, for messages."""
+    return url.render_as_string(hide_password=True)
+
+
+def parse_database_url(text: str) -> URL:
+    """Parse and normalise a database URL (``postgresql://`` means psycopg 3).
+
+    Raises:
+        DatabaseURLError: The URL is malformed or names an unsupported database.
+    """
+    try:
+        url = make_url(text)
+    except (sa_exc.ArgumentError, ValueError, TypeError) as exc:
+        raise DatabaseURLError(f"malformed database URL {text!r}: {exc}") from exc
+    if url.drivername in _POSTGRES_NAMES:
+        return url.set(drivername="postgresql+psycopg")
+    if url.drivername in _SQLITE_NAMES:
+        return url.set(drivername="sqlite+pysqlite")
+    raise DatabaseURLError(
+        f"unsupported database URL {display_url(url)!r}: rewind supports sqlite:/// and "
+        "postgresql:// URLs"
+    )
+
+
+def sqlite_database_path(url: URL) -> Path | None:
+    """Return the absolute path of a SQLite database file, or None for other databases."""
+    if not url.drivername.startswith("sqlite") or url.database in (None, "", ":memory:"):
+        return None
+    return Path(os.path.abspath(url.database))
+
+
+def build_engine(url: URL) -> Engine:
+    """Return an engine for ``url``, creating a SQLite file's directory if needed.
+
+    Raises:
+        DatabaseUnavailableError: The SQLite directory cannot be created.
+    """
+    if url.drivername.startswith("sqlite"):
+        return _sqlite_engine(url)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+    )
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    path = sqlite_database_path(url)
+    options: dict[str, Any] = {"connect_args": {"timeout": BUSY_TIMEOUT_SECONDS}}
+    if path is None:
+        options.update(poolclass=StaticPool)
+        options["connect_args"]["check_same_thread"] = False
+    else:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseUnavailableError(
+                f"cannot create the directory of database {display_url(url)}: {exc.strerror}"
+            ) from exc
+    engine = create_engine(url, **options)
+    event.listen(engine, "connect", _configure_sqlite_connection)
+    event.listen(engine, "begin", _begin_sqlite_transaction)
+    return engine
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+    finally:
+        cursor.close()
+
+
+def _begin_sqlite_transaction(connection: Connection) -> None:
+    writes = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

@@ -1,0 +1,112 @@
+"""Bring a database's schema to the newest Alembic revision shipped with rewind.
+
+The revisions live in the top-level ``migrations/`` directory of the source tree, which the
+wheel ships as ``rewind/migrations``. Upgrading is idempotent and safe when several processes
+open the same database at once: they take a lock first (SQLite's write lock, a PostgreSQL
+advisory lock), and each re-reads the version after getting it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, inspect, text
+
+import rewind
+from rewind.errors import SchemaVersionError
+from rewind.storage.engine import WRITE_OPTION, display_url
+from rewind.storage.errors import translate_errors
+from rewind.storage.tables import Base
+
+__all__ = ["VERSION_TABLE", "migrations_directory", "schema_differences", "upgrade_to_head"]
+
+VERSION_TABLE = "rewind_alembic_version"
+_ADVISORY_LOCK_KEY = 0x7265_7769_6E64  # "rewind"
+
+
+def migrations_directory() -> Path:
+    """Return the directory holding ``env.py`` and the revisions.
+
+    Raises:
+        SchemaVersionError: Neither the installed package nor the source tree has them.
+    """
+    packaged = Path(rewind.__file__).parent / "migrations"
+    source_tree = Path(rewind.__file__).parents[2] / "migrations"
+    for candidate in (packaged, source_tree):
+        if (candidate / "env.py").is_file():
+            return candidate
+    raise SchemaVersionError(f"rewind's migrations are missing (looked in {packaged})")
+
+
+def upgrade_to_head(engine: Engine) -> None:
+    """Upgrade the schema to the newest revision; do nothing if it is already there.
+
+    Raises:
+        SchemaVersionError: The database was written by a newer rewind, or holds rewind's
+            tables without rewind's version record.
+        StorageError: The database failed while upgrading.
+    """
+    scripts = ScriptDirectory(str(migrations_directory()))
+    head = scripts.get_current_head()
+    with translate_errors(display_url(engine.url)):
+        with engine.connect() as connection:
+            if _current_revision(connection) == head:
+                return
+        with engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
+            with connection.begin():
+                _lock_for_migration(connection)
+                _check_upgradable(connection, scripts, display_url(engine.url))
+                config = _alembic_config(connection)
+                command.upgrade(config, "head")
+
+
+def schema_differences(engine: Engine) -> list[Any]:
+    """Return what differs between the database's schema and the ORM tables (empty: none)."""
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"version_table": VERSION_TABLE, "compare_type": True}
+        )
+        return list(compare_metadata(context, Base.metadata))
+
+
+def _alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_directory()))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _current_revision(connection: Connection) -> str | None:
+    context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+    revision = context.get_current_revision()
+    connection.rollback()
+    return revision
+
+
+def _lock_for_migration(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
+
+
+def _check_upgradable(connection: Connection, scripts: ScriptDirectory, database: str) -> None:
+    context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+    current = context.get_current_revision()
+    if current is not None:
+        if current not in {script.revision for script in scripts.walk_revisions()}:
+            raise SchemaVersionError(
+                f"database {database} has schema revision {current!r}, which this version of "
+                "rewind does not know: it was written by a newer rewind; upgrade rewind"
+            )
+        return
+    ours = set(Base.metadata.tables) & set(inspect(connection).get_table_names())
+    if ours:
+        raise SchemaVersionError(
+            f"database {database} has tables named like rewind's ({', '.join(sorted(ours))}) "
+            "but no rewind schema version: it is not a rewind database"
+        )

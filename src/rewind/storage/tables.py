@@ -1,0 +1,119 @@
+"""The database schema as SQLAlchemy 2.0 typed rows, on one naming-conventioned MetaData.
+
+Only Alembic revisions (``migrations/``) create or change these tables; a scenario proves
+that ``upgrade head`` and this module agree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = ["Base", "BlobChunkRow", "BlobRow", "ChangeRow", "CheckpointRow", "WorkspaceRow"]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    """The declarative base of every rewind table."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class WorkspaceRow(Base):
+    """A (plan, workspace directory) pair and the checkpoint its next snapshot diffs against.
+
+    Locking this row serialises the snapshots of one workspace.
+    """
+
+    __tablename__ = "workspaces"
+    __table_args__ = (UniqueConstraint("plan_id", "sandbox_ref"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[str] = mapped_column(String(255))
+    sandbox_ref: Mapped[str] = mapped_column(String(4096))
+    head_id: Mapped[str | None] = mapped_column(String(26), ForeignKey("checkpoints.id"))
+
+
+class CheckpointRow(Base):
+    """One checkpoint with its full metadata, written once and never updated."""
+
+    __tablename__ = "checkpoints"
+    __table_args__ = (
+        Index("ix_checkpoints_plan_id_id", "plan_id", "id"),
+        Index("ix_checkpoints_decision_id", "decision_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(26), primary_key=True)
+    plan_id: Mapped[str] = mapped_column(String(255))
+    sandbox_ref: Mapped[str] = mapped_column(String(4096))
+    decision_id: Mapped[str | None] = mapped_column(String(255))
+    checkpoint_type: Mapped[str] = mapped_column(String(32))
+    parent_id: Mapped[str | None] = mapped_column(String(26), ForeignKey("checkpoints.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    label: Mapped[str | None] = mapped_column(Text)
+    metadata_document: Mapped[dict[str, Any]] = mapped_column("metadata", JsonDocument)
+    tree_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class ChangeRow(Base):
+    """How one path changed in a snapshot, against the snapshot's parent."""
+
+    __tablename__ = "checkpoint_changes"
+
+    checkpoint_id: Mapped[str] = mapped_column(
+        String(26), ForeignKey("checkpoints.id"), primary_key=True
+    )
+    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    change: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    content_hash: Mapped[str | None] = mapped_column(
+        String(64), ForeignKey("blobs.id"), index=True
+    )
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    mode: Mapped[int | None] = mapped_column(Integer)
+
+
+class BlobRow(Base):
+    """A content, addressed by its sha256, stored once however many checkpoints use it."""
+
+    __tablename__ = "blobs"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    codec: Mapped[str] = mapped_column(String(16))
+    chunk_count: Mapped[int] = mapped_column(Integer)
+
+
+class BlobChunkRow(Base):
+    """One compressed chunk of a blob (chunks keep memory bounded for large files)."""
+
+    __tablename__ = "blob_chunks"
+
+    blob_id: Mapped[str] = mapped_column(String(64), ForeignKey("blobs.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

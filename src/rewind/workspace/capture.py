@@ -1,0 +1,148 @@
+"""Copy new file contents out of the workspace, compressed, into a temporary spool.
+
+The spool holds exactly the bytes that were hashed: a file that changes while it is read
+gets the hash of what was copied, never a hash of other bytes. Contents are compressed chunk
+by chunk, so memory stays bounded whatever the file size; the store streams them from here
+inside its transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import tempfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO
+
+from rewind.errors import UnreadablePathError
+from rewind.models import EntryKind
+from rewind.workspace.scan import CHUNK_SIZE, Tree, symlink_entry
+
+__all__ = ["CODEC", "CapturedBlob", "ContentSpool", "capture_new_contents"]
+
+CODEC = "zlib"
+COMPRESSION_LEVEL = 1
+
+
+@dataclass(frozen=True, slots=True)
+class CapturedBlob:
+    """One content in the spool: its hash, its uncompressed size and where its chunks lie."""
+
+    content_hash: str
+    size: int
+    spans: tuple[tuple[int, int], ...]
+
+
+class ContentSpool:
+    """Compressed contents waiting to be stored, in an anonymous temporary file.
+
+    Not a cache: it lives for one snapshot and is deleted when closed.
+    """
+
+    def __init__(self) -> None:
+        self._file: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self._blobs: dict[str, CapturedBlob] = {}
+
+    def __enter__(self) -> ContentSpool:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __contains__(self, content_hash: object) -> bool:
+        return content_hash in self._blobs
+
+    def close(self) -> None:
+        """Delete the spool file."""
+        self._file.close()
+
+    def add_bytes(self, data: bytes) -> str:
+        """Spool ``data`` and return its sha256."""
+        return self._add([data])
+
+    def add_file(self, path: Path) -> tuple[str, int]:
+        """Spool the bytes of the regular file at ``path`` (never through a symlink).
+
+        Returns:
+            The sha256 and size of the bytes that were copied.
+
+        Raises:
+            UnreadablePathError: ``path`` cannot be opened or read, or is not a regular file.
+        """
+        try:
+            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError as exc:
+            raise UnreadablePathError(f"cannot read {path}: {exc.strerror}") from exc
+        with os.fdopen(descriptor, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise UnreadablePathError(f"{path} is no longer a regular file")
+            digest = self._add(iter(lambda: stream.read(CHUNK_SIZE), b""))
+        return digest, self._blobs[digest].size
+
+    def blobs(self) -> list[CapturedBlob]:
+        """Return every spooled content, sorted by hash."""
+        return sorted(self._blobs.values(), key=lambda blob: blob.content_hash)
+
+    def chunks(self, blob: CapturedBlob) -> Iterator[bytes]:
+        """Yield the compressed chunks of ``blob`` in order."""
+        for offset, length in blob.spans:
+            self._file.seek(offset)
+            yield self._file.read(length)
+
+    def _add(self, chunks: Iterator[bytes] | list[bytes]) -> str:
+        start = self._file.seek(0, os.SEEK_END)
+        digest = hashlib.sha256()
+        size = 0
+        spans: list[tuple[int, int]] = []
+        try:
+            for chunk in chunks:
+                digest.update(chunk)
+                size += len(chunk)
+                compressed = zlib.compress(chunk, COMPRESSION_LEVEL)
+                spans.append((self._file.tell(), len(compressed)))
+                self._file.write(compressed)
+        except OSError as exc:
+            self._file.truncate(start)
+            raise UnreadablePathError(f"cannot read file contents: {exc.strerror}") from exc
+        content_hash = digest.hexdigest()
+        if content_hash in self._blobs:
+            self._file.truncate(start)
+        else:
+            self._blobs[content_hash] = CapturedBlob(content_hash, size, tuple(spans))
+        return content_hash
+
+
+def capture_new_contents(
+    root: Path, tree: Tree, known_hashes: set[str], spool: ContentSpool
+) -> Tree:
+    """Spool every content of ``tree`` that is not in ``known_hashes``.
+
+    Returns:
+        ``tree`` with each spooled entry's hash and size taken from the copied bytes, so
+        every entry's content is either known or in the spool.
+
+    Raises:
+        UnreadablePathError: A file cannot be read.
+    """
+    captured: Tree = {}
+    for path, entry in tree.items():
+        if entry.content_hash in known_hashes:
+            captured[path] = entry
+        elif entry.kind is EntryKind.SYMLINK:
+            entry, target = symlink_entry(path, str(root / path))
+            spool.add_bytes(target)
+            captured[path] = entry
+        else:
+            digest, size = spool.add_file(root / path)
+            captured[path] = replace(entry, content_hash=digest, size=size)
+    return captured

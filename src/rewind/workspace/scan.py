@@ -1,0 +1,134 @@
+"""Turn a workspace directory into a manifest: one entry per regular file and symlink.
+
+The walk never follows symlinks; it skips sockets, FIFOs and devices (and reports them),
+never enters ``.git``, excluded paths or ignored paths, and hashes file contents in chunks so
+memory stays bounded whatever the file size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rewind.errors import (
+    UnreadablePathError,
+    WorkspaceNotADirectoryError,
+    WorkspaceNotFoundError,
+)
+from rewind.models import EntryKind, ManifestEntry
+from rewind.workspace.ignore import NEVER_TRACKED_NAMES, IgnoreRules
+
+__all__ = ["CHUNK_SIZE", "Tree", "WorkspaceScanner", "hash_file", "resolve_workspace"]
+
+CHUNK_SIZE = 1024 * 1024
+
+Tree = dict[str, ManifestEntry]
+"""A manifest: relative POSIX path -> entry."""
+
+
+def resolve_workspace(sandbox_ref: str | os.PathLike[str]) -> Path:
+    """Return the absolute path of an existing workspace directory.
+
+    Raises:
+        WorkspaceNotFoundError: Nothing exists at ``sandbox_ref``.
+        WorkspaceNotADirectoryError: ``sandbox_ref`` is a file or another non-directory.
+    """
+    path = Path(os.path.abspath(sandbox_ref))
+    if not path.exists():
+        raise WorkspaceNotFoundError(f"workspace {str(path)!r} does not exist")
+    if not path.is_dir():
+        raise WorkspaceNotADirectoryError(f"workspace {str(path)!r} is not a directory")
+    return path
+
+
+def hash_file(path: Path) -> tuple[str, int]:
+    """Return the sha256 and size of a file's bytes, read in chunks, never through a symlink.
+
+    Raises:
+        UnreadablePathError: The file cannot be opened or read.
+    """
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as stream:
+            while chunk := stream.read(CHUNK_SIZE):
+                digest.update(chunk)
+                size += len(chunk)
+    except OSError as exc:
+        raise UnreadablePathError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return digest.hexdigest(), size
+
+
+def symlink_entry(relative: str, absolute: str) -> tuple[ManifestEntry, bytes]:
+    """Return the manifest entry of a symlink and its target as bytes."""
+    try:
+        target = os.fsencode(os.readlink(absolute))
+    except OSError as exc:
+        raise UnreadablePathError(f"cannot read symlink {absolute}: {exc.strerror}") from exc
+    digest = hashlib.sha256(target).hexdigest()
+    return ManifestEntry(relative, EntryKind.SYMLINK, digest, len(target), 0), target
+
+
+@dataclass
+class WorkspaceScanner:
+    """Walks a workspace and builds its manifest.
+
+    ``excluded`` holds absolute paths that are never tracked (the database's directory when
+    it lies inside the workspace). Not for reading contents into the store: see ``capture``.
+    """
+
+    excluded: frozenset[str] = field(default_factory=frozenset)
+
+    def scan(self, root: Path) -> tuple[Tree, list[str]]:
+        """Return the manifest of ``root`` and the relative paths of skipped special files.
+
+        Raises:
+            UnreadablePathError: A directory, file or ignore file cannot be read.
+        """
+        tree: Tree = {}
+        skipped: list[str] = []
+        pending: list[tuple[str, str, IgnoreRules]] = [(str(root), "", IgnoreRules())]
+        while pending:
+            directory, relative, rules = pending.pop()
+            rules = rules.extended(Path(directory), relative)
+            for entry in self._entries(directory):
+                child = f"{relative}/{entry.name}" if relative else entry.name
+                if entry.name in NEVER_TRACKED_NAMES or entry.path in self.excluded:
+                    continue
+                mode = self._lstat(entry).st_mode
+                is_dir = stat.S_ISDIR(mode)
+                if rules.is_ignored(child, is_dir=is_dir):
+                    continue
+                if is_dir:
+                    pending.append((entry.path, child, rules))
+                elif stat.S_ISLNK(mode):
+                    tree[child] = symlink_entry(child, entry.path)[0]
+                elif stat.S_ISREG(mode):
+                    digest, size = hash_file(Path(entry.path))
+                    tree[child] = ManifestEntry(
+                        child, EntryKind.FILE, digest, size, stat.S_IMODE(mode)
+                    )
+                else:
+                    skipped.append(child)
+        return dict(sorted(tree.items())), sorted(skipped)
+
+    @staticmethod
+    def _entries(directory: str) -> Iterable[os.DirEntry[str]]:
+        try:
+            with os.scandir(directory) as entries:
+                return list(entries)
+        except OSError as exc:
+            raise UnreadablePathError(
+                f"cannot read directory {directory}: {exc.strerror}"
+            ) from exc
+
+    @staticmethod
+    def _lstat(entry: os.DirEntry[str]) -> os.stat_result:
+        try:
+            return entry.stat(follow_symlinks=False)
+        except OSError as exc:
+            raise UnreadablePathError(f"cannot stat {entry.path}: {exc.strerror}") from exc
