@@ -1,1 +1,73 @@
-"""rewind."""
+"""rewind: durable, atomic checkpoints of an agent's workspace, and the way back.
+
+Snapshot a workspace before a risky decision, find every checkpoint again after a restart or
+from another process or machine, and see exactly what changed::
+
+    from rewind import CheckpointService
+
+    with CheckpointService.open("sqlite:///rewind.db") as service:
+        checkpoint = service.create_workspace_snapshot("plan-1", "./workspace", "decision-1")
+        print(checkpoint.metadata.extra["diff_paths"])
+"""
+
+from __future__ import annotations
+
+from rewind.errors import (
+    CheckpointNotFoundError,
+    CorruptStoreError,
+    DatabaseUnavailableError,
+    DatabaseURLError,
+    InvalidCheckpointIdError,
+    InvalidInputError,
+    InvalidMetadataError,
+    NotFoundError,
+    RewindError,
+    SchemaVersionError,
+    StorageError,
+    StorageOperationError,
+    UnreadablePathError,
+    WorkspaceError,
+    WorkspaceNotADirectoryError,
+    WorkspaceNotFoundError,
+)
+from rewind.models import (
+    ChangeKind,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointType,
+    DiffEntry,
+    DiffManifest,
+    EntryKind,
+    StoreStats,
+)
+from rewind.service import CheckpointService
+
+__all__ = [
+    "ChangeKind",
+    "Checkpoint",
+    "CheckpointMetadata",
+    "CheckpointNotFoundError",
+    "CheckpointService",
+    "CheckpointType",
+    "CorruptStoreError",
+    "DatabaseURLError",
+    "DatabaseUnavailableError",
+    "DiffEntry",
+    "DiffManifest",
+    "EntryKind",
+    "InvalidCheckpointIdError",
+    "InvalidInputError",
+    "InvalidMetadataError",
+    "NotFoundError",
+    "RewindError",
+    "SchemaVersionError",
+    "StorageError",
+    "StorageOperationError",
+    "StoreStats",
+    "UnreadablePathError",
+    "WorkspaceError",
+    "WorkspaceNotADirectoryError",
+    "WorkspaceNotFoundError",
+]
+
+__version__ = "0.1.0"

@@ -21,13 +21,15 @@ The hierarchy::
         ├── DatabaseURLError (also InvalidInputError)
         ├── DatabaseUnavailableError
         ├── SchemaVersionError
-        └── StorageOperationError
+        ├── StorageOperationError
+        └── CorruptStoreError
 """
 
 from __future__ import annotations
 
 __all__ = [
     "CheckpointNotFoundError",
+    "CorruptStoreError",
     "DatabaseURLError",
     "DatabaseUnavailableError",
     "InvalidCheckpointIdError",
@@ -107,3 +109,7 @@ class SchemaVersionError(StorageError):
 
 class StorageOperationError(StorageError):
     """A database operation failed; nothing from the failed use case was kept."""
+
+
+class CorruptStoreError(StorageError):
+    """A stored row or blob is not what rewind wrote (names the checkpoint, path or blob)."""

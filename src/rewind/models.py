@@ -39,6 +39,7 @@ __all__ = [
     "EntryKind",
     "FrozenJson",
     "ManifestEntry",
+    "StoreStats",
     "canonical_json",
     "diff_hash",
     "freeze_json",
@@ -242,6 +243,20 @@ class DiffManifest(BaseModel):
     def hash(self) -> str:
         """The ``diff_hash`` of these entries (see the README for the encoding)."""
         return diff_hash(self.entries)
+
+
+class StoreStats(BaseModel):
+    """How much a checkpoint store holds."""
+
+    model_config = _FROZEN
+
+    checkpoints: int
+    changes: int
+    blobs: int
+    content_bytes: int
+    """Total size of the distinct contents, uncompressed."""
+    stored_bytes: int
+    """Total size of the compressed chunks actually stored."""
 
 
 @dataclass(frozen=True, slots=True)

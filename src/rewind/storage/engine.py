@@ -54,7 +54,9 @@ def parse_database_url(text: str) -> URL:
     if url.drivername in _POSTGRES_NAMES:
         return url.set(drivername="postgresql+psycopg")
     if url.drivername in _SQLITE_NAMES:
-        return url.set(drivername="sqlite+pysqlite")
+        url = url.set(drivername="sqlite+pysqlite")
+        path = sqlite_database_path(url)  # pin a relative path to today's directory
+        return url if path is None else url.set(database=str(path))
     raise DatabaseURLError(
         f"unsupported database URL {display_url(url)!r}: rewind supports sqlite:/// and "
         "postgresql:// URLs"

@@ -1,0 +1,383 @@
+"""``CheckpointService``: the use cases of rewind, each in one transaction.
+
+A workspace snapshot is computed completely before anything is written: the service scans
+the workspace, copies new contents into a spool, diffs against the parent snapshot and builds
+an immutable ``Checkpoint`` whose ``metadata.extra`` already holds the diff metadata. Then the
+repository writes the checkpoint, its changes and its contents in one transaction.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from pydantic import ValidationError
+
+from rewind._ids import CheckpointIdFactory, first_id_at
+from rewind.errors import (
+    CheckpointNotFoundError,
+    InvalidCheckpointIdError,
+    InvalidInputError,
+    InvalidMetadataError,
+)
+from rewind.models import (
+    ULID_PATTERN,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointType,
+    DiffManifest,
+    ManifestEntry,
+    StoreStats,
+    freeze_json,
+    tree_hash,
+)
+from rewind.storage import CheckpointQuery, NewBlob, Store, UnitOfWork, open_store
+from rewind.workspace.capture import CODEC, ContentSpool, capture_new_contents
+from rewind.workspace.diff import diff_trees
+from rewind.workspace.scan import WorkspaceScanner, resolve_workspace
+
+__all__ = ["DATABASE_URL_VARIABLE", "SNAPSHOT_KEYS", "CheckpointService", "default_database_url"]
+
+DATABASE_URL_VARIABLE = "REWIND_DATABASE_URL"
+SNAPSHOT_KEYS = frozenset({"diff_paths", "diff_based", "diff_hash", "diff_base", "tree_hash"})
+"""The ``metadata.extra`` keys every workspace snapshot carries (callers cannot set them)."""
+
+
+def default_database_url() -> str:
+    """Return ``$REWIND_DATABASE_URL``, else a SQLite file at ``.rewind/rewind.db`` here."""
+    return os.environ.get(DATABASE_URL_VARIABLE) or (
+        f"sqlite:///{Path.cwd() / '.rewind' / 'rewind.db'}"
+    )
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class CheckpointService:
+    """Creates, finds and compares checkpoints of agent workspaces.
+
+    Open one with ``CheckpointService.open(url)`` and close it (or use it as a context
+    manager). One service may be shared by threads. It is not a file watcher: it looks at a
+    workspace only when asked to snapshot or diff it.
+    """
+
+    def __init__(self, store: Store, *, clock: Callable[[], datetime] = _utc_now) -> None:
+        """Wrap an open store; most callers want ``CheckpointService.open`` instead."""
+        self._store = store
+        self._clock = clock
+        self._ids = CheckpointIdFactory()
+
+    @classmethod
+    def open(cls, url: str | None = None) -> Self:
+        """Open the checkpoint store at ``url``, upgrading its schema to the newest revision.
+
+        Args:
+            url: ``sqlite:///path/to/rewind.db`` or ``postgresql://user@host/db``. Default:
+                ``$REWIND_DATABASE_URL``, else ``sqlite:///.rewind/rewind.db`` under the
+                current directory.
+
+        Raises:
+            DatabaseURLError: The URL is malformed or names an unsupported database.
+            DatabaseUnavailableError: The database cannot be reached or opened.
+            SchemaVersionError: The database belongs to a newer rewind, or is not rewind's.
+        """
+        return cls(open_store(url or default_database_url()))
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def database(self) -> str:
+        """The store's URL, with its password hidden."""
+        return self._store.database
+
+    def close(self) -> None:
+        """Release the database connections. The service cannot be used afterwards."""
+        self._store.close()
+
+    def create_checkpoint(
+        self,
+        plan_id: str,
+        sandbox_ref: str,
+        *,
+        decision_id: str | None = None,
+        checkpoint_type: CheckpointType = CheckpointType.MANUAL,
+        metadata: CheckpointMetadata | Mapping[str, Any] | None = None,
+        label: str | None = None,
+    ) -> Checkpoint:
+        """Record a checkpoint without looking at any file.
+
+        Args:
+            plan_id: The plan the checkpoint belongs to.
+            sandbox_ref: Stored as given; nothing is read from it.
+            decision_id: The decision the checkpoint precedes or follows.
+            checkpoint_type: Why the checkpoint is taken.
+            metadata: A ``CheckpointMetadata`` or a mapping of its fields.
+            label: A short text for people.
+
+        Returns:
+            The stored checkpoint.
+
+        Raises:
+            InvalidInputError: An id, the label or the metadata is invalid.
+            StorageError: The database failed; nothing was stored.
+        """
+        if not isinstance(metadata, CheckpointMetadata):
+            metadata = self._metadata(dict(metadata or {}))
+        with self._store.writing() as uow:
+            checkpoint = self._build(
+                plan_id=plan_id,
+                sandbox_ref=sandbox_ref,
+                decision_id=decision_id,
+                checkpoint_type=checkpoint_type,
+                label=label,
+                metadata=metadata,
+            )
+            uow.checkpoints.add(checkpoint)
+            uow.commit()
+        return checkpoint
+
+    def create_workspace_snapshot(
+        self,
+        plan_id: str,
+        sandbox_ref: str | os.PathLike[str],
+        decision_id: str | None = None,
+        *,
+        reason: str | None = None,
+        source_tool: str | None = None,
+        phase: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+        checkpoint_type: CheckpointType = CheckpointType.PRE_DECISION,
+        label: str | None = None,
+    ) -> Checkpoint:
+        """Snapshot the files of a workspace, storing only what changed since its parent.
+
+        The parent is the workspace's previous snapshot in the same plan (none for the first).
+        ``metadata.extra`` holds the caller's ``extra`` plus ``diff_paths``, ``diff_based``,
+        ``diff_hash``, ``diff_base`` and ``tree_hash``, all set before the checkpoint is built.
+
+        Args:
+            plan_id: The plan the snapshot belongs to.
+            sandbox_ref: The workspace directory; stored as an absolute path.
+            decision_id: The decision the snapshot precedes or follows.
+            reason: Why the snapshot is taken.
+            source_tool: The tool about to run, or that ran.
+            phase: The orchestration phase.
+            extra: More JSON metadata; keys named in ``SNAPSHOT_KEYS`` are reserved.
+            checkpoint_type: Why the snapshot is taken.
+            label: A short text for people.
+
+        Returns:
+            The stored snapshot.
+
+        Raises:
+            WorkspaceError: The workspace is missing, not a directory, or has unreadable files.
+            InvalidInputError: An id, the label or the metadata is invalid.
+            StorageError: The database failed; nothing was stored.
+        """
+        root = resolve_workspace(sandbox_ref)
+        caller_extra = dict(extra or {})
+        if reserved := sorted(SNAPSHOT_KEYS & caller_extra.keys()):
+            raise InvalidMetadataError(f"extra keys {reserved} are reserved for the snapshot")
+        self._metadata({"extra": caller_extra})  # reject bad metadata before scanning
+        with self._store.writing() as uow, ContentSpool() as spool:
+            workspace = uow.checkpoints.lock_workspace(plan_id, str(root))
+            base = uow.checkpoints.manifest(workspace.head_id) if workspace.head_id else {}
+            tree, skipped = self._scanner(root).scan(root)
+            known = {entry.content_hash for entry in base.values()}
+            tree = capture_new_contents(root, tree, known, spool)
+            checkpoint_id = self._ids.new(self._clock())
+            diff = diff_trees(base, tree, base_id=workspace.head_id, target_id=str(checkpoint_id))
+            snapshot_extra: dict[str, Any] = {
+                "diff_paths": list(diff.paths),
+                "diff_based": True,
+                "diff_hash": diff.hash,
+                "diff_base": workspace.head_id,
+                "tree_hash": tree_hash(tree.values()),
+            }
+            if skipped:
+                snapshot_extra["skipped_paths"] = skipped
+            checkpoint = self._build(
+                checkpoint_id=str(checkpoint_id),
+                created_at=checkpoint_id.datetime,
+                plan_id=plan_id,
+                sandbox_ref=str(root),
+                decision_id=decision_id,
+                checkpoint_type=checkpoint_type,
+                parent_id=workspace.head_id,
+                label=label,
+                metadata=self._metadata(
+                    {
+                        "reason": reason,
+                        "source_tool": source_tool,
+                        "phase": phase,
+                        "extra": caller_extra | snapshot_extra,
+                    }
+                ),
+            )
+            blobs = (
+                NewBlob(blob.content_hash, blob.size, CODEC, len(blob.spans), spool.chunks(blob))
+                for blob in spool.blobs()
+            )
+            uow.checkpoints.add_snapshot(checkpoint, diff.entries, blobs, workspace)
+            uow.commit()
+        return checkpoint
+
+    def get_checkpoint(self, checkpoint_id: str) -> Checkpoint:
+        """Return the checkpoint with this id.
+
+        Raises:
+            InvalidCheckpointIdError: ``checkpoint_id`` is not a ULID.
+            CheckpointNotFoundError: No such checkpoint exists.
+            StorageError: The database failed.
+        """
+        with self._store.reading() as uow:
+            return self._get(uow, checkpoint_id)
+
+    def list_checkpoints(
+        self,
+        plan_id: str | None = None,
+        *,
+        decision_id: str | None = None,
+        checkpoint_type: CheckpointType | str | None = None,
+        limit: int | None = None,
+        before: str | datetime | None = None,
+    ) -> list[Checkpoint]:
+        """Return checkpoints, newest first, matching every filter given.
+
+        Args:
+            plan_id: Only this plan's checkpoints.
+            decision_id: Only this decision's checkpoints.
+            checkpoint_type: Only checkpoints of this type.
+            limit: At most this many (a positive number).
+            before: Only checkpoints created before this checkpoint (an id) or this moment
+                (a timezone-aware datetime); pass the last id of a page to get the next page.
+
+        Raises:
+            InvalidInputError: A filter is invalid.
+            CheckpointNotFoundError: ``before`` names no checkpoint.
+            StorageError: The database failed.
+        """
+        if limit is not None and (isinstance(limit, bool) or limit < 1):
+            raise InvalidInputError(f"limit must be a positive number, not {limit!r}")
+        if checkpoint_type is not None:
+            checkpoint_type = _checkpoint_type(checkpoint_type)
+        with self._store.reading() as uow:
+            if isinstance(before, datetime):
+                if before.tzinfo is None:
+                    raise InvalidInputError(f"before={before!r} must be timezone-aware")
+                before_id: str | None = first_id_at(before)
+            else:
+                before_id = None if before is None else self._get(uow, before).checkpoint_id
+            query = CheckpointQuery(plan_id, decision_id, checkpoint_type, limit, before_id)
+            return uow.checkpoints.list(query)
+
+    def diff(self, from_checkpoint_id: str, to_checkpoint_id: str | None = None) -> DiffManifest:
+        """Return the changes from one snapshot to another, or to its live workspace.
+
+        Args:
+            from_checkpoint_id: The base snapshot.
+            to_checkpoint_id: The target snapshot; None compares with the files now in the
+                base snapshot's workspace.
+
+        Raises:
+            CheckpointNotFoundError: A checkpoint does not exist.
+            InvalidInputError: A checkpoint records no files.
+            WorkspaceError: The live workspace cannot be read.
+            StorageError: The database failed.
+        """
+        with self._store.reading() as uow:
+            base_checkpoint = self._get(uow, from_checkpoint_id)
+            base = self._tree(uow, base_checkpoint)
+            if to_checkpoint_id is not None:
+                target = self._tree(uow, self._get(uow, to_checkpoint_id))
+        if to_checkpoint_id is None:
+            root = resolve_workspace(base_checkpoint.sandbox_ref)
+            target = self._scanner(root).scan(root)[0]
+        return diff_trees(
+            base, target, base_id=base_checkpoint.checkpoint_id, target_id=to_checkpoint_id
+        )
+
+    def stats(self) -> StoreStats:
+        """Return how many checkpoints, changes and blobs the store holds, and their bytes.
+
+        Raises:
+            StorageError: The database failed.
+        """
+        with self._store.reading() as uow:
+            return uow.checkpoints.stats()
+
+    def _scanner(self, root: Path) -> WorkspaceScanner:
+        """Return a scanner that never tracks the database's own files inside ``root``."""
+        database = self._store.database_path
+        if database is None:
+            return WorkspaceScanner()
+        if database.parent == root:
+            names = ("", "-wal", "-shm", "-journal")
+            return WorkspaceScanner(frozenset(f"{database}{suffix}" for suffix in names))
+        return WorkspaceScanner(frozenset({str(database.parent)}))
+
+    def _get(self, uow: UnitOfWork, checkpoint_id: str) -> Checkpoint:
+        if not isinstance(checkpoint_id, str) or not ULID_PATTERN.match(checkpoint_id):
+            raise InvalidCheckpointIdError(
+                f"{checkpoint_id!r} is not a checkpoint id (a 26-character ULID)"
+            )
+        checkpoint = uow.checkpoints.get(checkpoint_id)
+        if checkpoint is None:
+            raise CheckpointNotFoundError(checkpoint_id)
+        return checkpoint
+
+    @staticmethod
+    def _tree(uow: UnitOfWork, checkpoint: Checkpoint) -> dict[str, ManifestEntry]:
+        if not checkpoint.is_snapshot:
+            raise InvalidInputError(
+                f"checkpoint {checkpoint.checkpoint_id!r} records no files "
+                "(it was made by create_checkpoint)"
+            )
+        return uow.checkpoints.manifest(checkpoint.checkpoint_id)
+
+    def _build(self, **fields: Any) -> Checkpoint:
+        if "checkpoint_id" not in fields:
+            checkpoint_id = self._ids.new(self._clock())
+            fields.update(checkpoint_id=str(checkpoint_id), created_at=checkpoint_id.datetime)
+        try:
+            return Checkpoint(**fields)
+        except ValidationError as exc:
+            raise InvalidInputError(_describe(exc, "checkpoint")) from exc
+
+    @staticmethod
+    def _metadata(fields: Mapping[str, Any]) -> CheckpointMetadata:
+        freeze_json(fields.get("extra", {}), "extra")  # names the offending key
+        try:
+            return CheckpointMetadata(**fields)
+        except ValidationError as exc:
+            raise InvalidMetadataError(_describe(exc, "metadata")) from exc
+
+
+def _checkpoint_type(value: CheckpointType | str) -> CheckpointType:
+    try:
+        return CheckpointType(value)
+    except ValueError as exc:
+        choices = ", ".join(kind.value for kind in CheckpointType)
+        raise InvalidInputError(f"unknown checkpoint type {value!r} (one of {choices})") from exc
+
+
+def _describe(error: ValidationError, what: str) -> str:
+    problems = "; ".join(
+        f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']} (got {item['input']!r:.80})"
+        for item in error.errors()
+    )
+    return f"invalid {what}: {problems}"

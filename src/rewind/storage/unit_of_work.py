@@ -1,0 +1,134 @@
+"""Units of work: one database transaction per use case, rolled back unless committed.
+
+``SqlStore`` owns the engine and hands out units of work; a unit of work owns one session and
+one transaction, and is the boundary where SQLAlchemy errors become rewind errors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+from typing import Protocol
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from rewind.storage.engine import WRITE_OPTION, display_url, sqlite_database_path
+from rewind.storage.errors import translate_errors
+from rewind.storage.repository import CheckpointRepository, SqlCheckpointRepository
+
+__all__ = ["SqlStore", "SqlUnitOfWork", "Store", "UnitOfWork"]
+
+
+class UnitOfWork(Protocol):
+    """One transaction: ``checkpoints`` inside it, ``commit()`` once or it rolls back."""
+
+    checkpoints: CheckpointRepository
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None:
+        """Make everything written in this unit of work durable, at once."""
+
+
+class Store(Protocol):
+    """A checkpoint store: hands out units of work for reading or for writing."""
+
+    @property
+    def database(self) -> str:
+        """The store's URL with its password hidden."""
+
+    @property
+    def database_path(self) -> Path | None:
+        """The database file, for stores kept in one (never tracked in a workspace)."""
+
+    def reading(self) -> UnitOfWork:
+        """Return a unit of work that only reads."""
+
+    def writing(self) -> UnitOfWork:
+        """Return a unit of work that writes (SQLite: takes the write lock at its start)."""
+
+    def close(self) -> None:
+        """Release every connection."""
+
+
+class SqlUnitOfWork:
+    """A unit of work on one SQLAlchemy session; never commits on its own."""
+
+    checkpoints: CheckpointRepository
+
+    def __init__(self, session_factory: sessionmaker[Session], database: str) -> None:
+        self._session_factory = session_factory
+        self._database = database
+        self._committed = False
+
+    def __enter__(self) -> SqlUnitOfWork:
+        with translate_errors(self._database):
+            self._session = self._session_factory()
+            self._session.begin()
+        self.checkpoints = SqlCheckpointRepository(self._session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        with translate_errors(self._database):
+            try:
+                if not self._committed:
+                    self._session.rollback()
+            finally:
+                self._session.close()
+            if isinstance(exc, SQLAlchemyError):
+                raise exc  # translated on its way out, with the original chained
+
+    def commit(self) -> None:
+        """Commit the transaction; a second call is a programming error."""
+        if self._committed:
+            raise RuntimeError("this unit of work was committed already")
+        with translate_errors(self._database):
+            self._session.commit()
+        self._committed = True
+
+
+class SqlStore:
+    """The SQLAlchemy checkpoint store: an engine and its session factories."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._readers = sessionmaker(engine, expire_on_commit=False)
+        self._writers = sessionmaker(
+            engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+        )
+
+    @property
+    def database(self) -> str:
+        """The store's URL with its password hidden."""
+        return display_url(self._engine.url)
+
+    @property
+    def database_path(self) -> Path | None:
+        """The SQLite database file, or None."""
+        return sqlite_database_path(self._engine.url)
+
+    def reading(self) -> SqlUnitOfWork:
+        """Return a unit of work that only reads."""
+        return SqlUnitOfWork(self._readers, self.database)
+
+    def writing(self) -> SqlUnitOfWork:
+        """Return a unit of work that writes, holding SQLite's write lock from its start."""
+        return SqlUnitOfWork(self._writers, self.database)
+
+    def close(self) -> None:
+        """Dispose of the engine's connections."""
+        self._engine.dispose()
