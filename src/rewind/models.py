@@ -1,7 +1,7 @@
 """The domain: frozen Pydantic models and the rules for their values (no I/O here).
 
 A built model never changes: assigning a field raises, and ``CheckpointMetadata.extra`` is a
-read-only mapping whose JSON arrays are tuples and whose JSON objects are read-only mappings.
+read-only dict whose JSON arrays are tuples and whose JSON objects are read-only dicts.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from types import MappingProxyType
-from typing import Annotated, Any, TypeAlias
+from typing import Annotated, Any, NoReturn, TypeAlias
 
 from pydantic import (
     AfterValidator,
@@ -37,6 +36,7 @@ __all__ = [
     "DiffEntry",
     "DiffManifest",
     "EntryKind",
+    "FrozenDict",
     "FrozenJson",
     "ManifestEntry",
     "StoreStats",
@@ -57,8 +57,29 @@ FrozenJson: TypeAlias = (
 """A JSON value that cannot be changed: arrays are tuples, objects read-only mappings."""
 
 
+class FrozenDict(dict[str, Any]):
+    """A JSON object that refuses every change once built.
+
+    A real ``dict`` (``json.dumps`` and ``==`` work as usual); every mutating method raises
+    ``TypeError``. ``copy()`` returns an ordinary, mutable ``dict``.
+    """
+
+    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
+        raise TypeError("checkpoint metadata is read-only")
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def __reduce__(self) -> tuple[type[FrozenDict], tuple[dict[str, Any]]]:
+        return (type(self), (dict(self),))
+
+    def copy(self) -> dict[str, Any]:  # type: ignore[override]
+        """Return a mutable shallow copy."""
+        return dict(self)
+
+
 def freeze_json(value: object, where: str = "extra") -> FrozenJson:
-    """Return a read-only deep copy of a JSON value.
+    """Return a read-only deep copy of a JSON value (arrays become tuples).
 
     Args:
         value: ``None``, a bool, int, finite float or str, or lists, tuples and string-keyed
@@ -66,7 +87,7 @@ def freeze_json(value: object, where: str = "extra") -> FrozenJson:
         where: How to name the value in an error message (a dotted key path).
 
     Returns:
-        The same value with lists turned into tuples and dicts into read-only mappings.
+        The same value with lists turned into tuples and dicts into ``FrozenDict``.
 
     Raises:
         InvalidMetadataError: ``value`` (at ``where``) is not representable as JSON.
@@ -85,7 +106,7 @@ def freeze_json(value: object, where: str = "extra") -> FrozenJson:
             if not isinstance(key, str):
                 raise InvalidMetadataError(f"{where} has the non-string key {key!r}")
             frozen[key] = freeze_json(item, f"{where}.{key}")
-        return MappingProxyType(frozen)
+        return FrozenDict(frozen)
     raise InvalidMetadataError(
         f"{where} is a {type(value).__name__} ({value!r:.80}), which is not a JSON value"
     )
@@ -167,7 +188,7 @@ class CheckpointMetadata(BaseModel):
     reason: str | None = None
     source_tool: str | None = None
     phase: str | None = None
-    extra: FrozenExtra = Field(default_factory=lambda: MappingProxyType({}))
+    extra: FrozenExtra = Field(default_factory=FrozenDict)
 
 
 class Checkpoint(BaseModel):

@@ -203,8 +203,8 @@ class SqlCheckpointRepository:
             "codec": blob.codec,
             "chunk_count": blob.chunk_count,
         }
-        inserted = self._session.execute(self._insert_ignoring_duplicates(BlobRow, values))
-        if not getattr(inserted, "rowcount", 0):
+        statement = self._insert_ignoring_duplicates(BlobRow, values).returning(BlobRow.id)
+        if self._session.execute(statement).scalar_one_or_none() is None:
             return  # stored already, by this or another checkpoint
         for seq, data in enumerate(blob.chunks):
             self._session.execute(

@@ -1,0 +1,96 @@
+Feature: Bad input gets a clear error and changes nothing
+  Every refusal is a RewindError subclass whose message names the culprit, and the store is
+  exactly as it was before.
+
+  Background:
+    Given a workspace with files
+      | path    | content |
+      | one.txt | 1       |
+    And a checkpoint service on the scenario's database
+    And I snapshot the workspace for plan "plan-1" as "first"
+
+  Scenario: An unknown checkpoint id
+    When I try to get checkpoint "01ARZ3NDEKTSV4RRFFQ69G5FAV"
+    Then it fails with CheckpointNotFoundError naming "01ARZ3NDEKTSV4RRFFQ69G5FAV"
+    And the store is unchanged
+
+  Scenario: A checkpoint id that is not a ULID
+    When I try to get checkpoint "../../etc/passwd"
+    Then it fails with InvalidCheckpointIdError naming "../../etc/passwd"
+
+  Scenario: A workspace that does not exist
+    When I try to snapshot the path "nowhere" for plan "plan-1"
+    Then it fails with WorkspaceNotFoundError naming "{directory}/nowhere"
+    And the store is unchanged
+
+  Scenario: A file given as the workspace
+    Given a plain file "notes.txt" beside the workspace
+    When I try to snapshot the path "notes.txt" for plan "plan-1"
+    Then it fails with WorkspaceNotADirectoryError naming "{directory}/notes.txt"
+    And the store is unchanged
+
+  Scenario: A file in the workspace that cannot be read
+    Given "secret.txt" in the workspace contains "top secret"
+    And "secret.txt" in the workspace cannot be read
+    When I try to snapshot the workspace for plan "plan-1" as an unprivileged user
+    Then it fails with UnreadablePathError naming "{workspace}/secret.txt"
+    And the store is unchanged
+
+  Scenario Outline: A metadata value that is not JSON
+    When I try to snapshot the workspace for plan "plan-1" with <value> in extra key "culprit"
+    Then it fails with InvalidMetadataError naming "extra.culprit"
+    And the store is unchanged
+
+    Examples:
+      | value            |
+      | a set            |
+      | bytes            |
+      | an object        |
+      | NaN              |
+      | a non-string key |
+
+  Scenario: Extra keys that rewind reserves for the diff metadata
+    When I try to snapshot the workspace for plan "plan-1" with the reserved extra key "diff_paths"
+    Then it fails with InvalidMetadataError naming "diff_paths"
+    And the store is unchanged
+
+  Scenario: Invalid checkpoint fields
+    When I try to create a checkpoint for plan "plan-1" with label of 5000 characters
+    Then it fails with InvalidInputError naming "label"
+    When I try to create a checkpoint for plan "plan-1" of type "yolo"
+    Then it fails with InvalidInputError naming "yolo"
+    And the store is unchanged
+
+  Scenario: Invalid listing filters
+    When I try to list checkpoints with limit 0
+    Then it fails with InvalidInputError naming "0"
+    When I try to list checkpoints with before "01ARZ3NDEKTSV4RRFFQ69G5FAV"
+    Then it fails with CheckpointNotFoundError naming "01ARZ3NDEKTSV4RRFFQ69G5FAV"
+    When I try to list checkpoints with checkpoint_type "sometimes"
+    Then it fails with InvalidInputError naming "sometimes"
+
+  Scenario: Comparing with a workspace that has gone away
+    When the workspace directory is removed
+    And I try to diff checkpoint "first" with the live workspace
+    Then it fails with WorkspaceNotFoundError naming "{workspace}"
+
+  Scenario Outline: A malformed or unsupported database URL
+    When I try to open the database "<url>"
+    Then it fails with DatabaseURLError naming "<culprit>"
+    And the store is unchanged
+
+    Examples:
+      | url                     | culprit                 |
+      | not a url               | not a url               |
+      | mysql://root@localhost/x | mysql://root@localhost/x |
+      | sqlite+nodriver:///x.db | sqlite+nodriver:///x.db |
+
+  Scenario: An unreachable database
+    When I try to open the database "postgresql://rewind:secret@127.0.0.1:9/nowhere"
+    Then it fails with DatabaseUnavailableError naming "127.0.0.1:9/nowhere"
+    And the store is unchanged
+
+  Scenario: A database file in a directory that cannot be created
+    Given a plain file "blocker" beside the workspace
+    When I try to open the database "sqlite:///{directory}/blocker/rewind.db"
+    Then it fails with DatabaseUnavailableError naming "{directory}/blocker/rewind.db"

@@ -1,0 +1,42 @@
+Feature: The rewind command line
+  A person at a terminal snapshots a workspace, lists checkpoints and shows one.
+
+  Background:
+    Given a workspace with files
+      | path       | content |
+      | a.txt      | alpha   |
+      | src/b.py   | beta    |
+
+  Scenario: Snapshot prints the new checkpoint's id and its changed paths
+    When I run "rewind snapshot {workspace} --plan plan-1 --decision d-1 --label first"
+    Then it prints a new checkpoint id, then the lines
+      """
+        a.txt
+        src/b.py
+      """
+    When I write "changed" to "a.txt"
+    And I run "rewind snapshot {workspace} --plan plan-1 --label second"
+    Then it prints a new checkpoint id, then the lines
+      """
+        a.txt
+      """
+
+  Scenario: List and show read what snapshot wrote
+    When I run "rewind snapshot {workspace} --plan plan-1 --label first"
+    And I run "rewind snapshot {workspace} --plan plan-2 --label other"
+    And I run "rewind list --plan plan-1"
+    Then the output has 1 lines, each with "plan-1"
+    And the output contains "2 changed  first"
+    When I run "rewind list"
+    Then the output has 2 lines, each with "changed"
+    When I run "rewind show {last}"
+    Then the output is a checkpoint whose "sandbox_ref" is "{workspace}"
+    And the output is a checkpoint whose "label" is "other"
+
+  Scenario: Errors are one clear line and a failing status
+    When I run "rewind show 01ARZ3NDEKTSV4RRFFQ69G5FAV"
+    Then it exits with status 1 saying "error: checkpoint '01ARZ3NDEKTSV4RRFFQ69G5FAV' does not exist"
+    When I run "rewind snapshot {directory}/missing --plan plan-1"
+    Then it exits with status 1 saying "does not exist"
+    When I run "rewind --db mysql://localhost/x list"
+    Then it exits with status 1 saying "unsupported database URL"

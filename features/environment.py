@@ -1,0 +1,78 @@
+"""Behave fixtures: a fresh workspace and a fresh database for every scenario.
+
+Run with ``-D backend=sqlite`` (the default) or ``-D backend=postgres``; the latter needs
+``REWIND_TEST_POSTGRES_URL`` and gives each scenario its own PostgreSQL schema.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import parse
+from behave import fixture, register_type, use_fixture
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from support.databases import postgres_schema_url  # noqa: E402 - needs the path above
+
+BACKENDS = ("sqlite", "postgres")
+
+
+@parse.with_pattern(r'[^"]*')
+def _quoted(text: str) -> str:
+    return text
+
+
+register_type(Q=_quoted)  # "{name:Q}" in a step: the text between two quotes, never a quote
+
+
+def before_all(context: Any) -> None:
+    backend = context.config.userdata.get("backend", "sqlite")
+    if backend not in BACKENDS:
+        raise SystemExit(f"unknown backend {backend!r}: use -D backend=sqlite|postgres")
+    if backend == "postgres" and not os.environ.get("REWIND_TEST_POSTGRES_URL"):
+        raise SystemExit("-D backend=postgres needs REWIND_TEST_POSTGRES_URL")
+    context.backend = backend
+
+
+@fixture
+def scenario_directory(context: Any) -> Iterator[Path]:
+    directory = Path(tempfile.mkdtemp(prefix="rewind-scenario-"))
+    context.directory = directory
+    context.workspace = directory / "workspace"
+    context.workspace.mkdir()
+    yield directory
+    for path in directory.rglob("*"):  # undo chmod 000 so the tree can be removed
+        if not path.is_symlink():
+            path.chmod(0o700)
+    shutil.rmtree(directory)
+
+
+@fixture
+def scenario_database(context: Any) -> Iterator[str]:
+    if context.backend == "postgres":
+        with postgres_schema_url(os.environ["REWIND_TEST_POSTGRES_URL"]) as url:
+            context.database_url = url
+            yield url
+    else:
+        context.database_url = f"sqlite:///{context.directory / 'store' / 'rewind.db'}"
+        yield context.database_url
+
+
+def before_scenario(context: Any, scenario: Any) -> None:
+    use_fixture(scenario_directory, context)
+    use_fixture(scenario_database, context)
+    context.services = []
+    context.checkpoints = {}
+    context.error = None
+
+
+def after_scenario(context: Any, scenario: Any) -> None:
+    for service in context.services:
+        service.close()

@@ -1,0 +1,13 @@
+Feature: The schema is Alembic's, shipped in the package, and upgrades itself
+  Opening a store upgrades its schema to the newest revision. Several processes may open a
+  new database at the same moment.
+
+  Scenario: The upgraded schema matches the ORM tables
+    Given a checkpoint service on the scenario's database
+    Then the upgraded schema matches the ORM tables
+
+  Scenario: Processes opening a new database at once all succeed, from the installed package
+    When 3 processes open the new database at once
+    Then every one of them succeeds
+    And they ran the migrations shipped inside the installed package
+    And the upgraded schema matches the ORM tables

@@ -1,0 +1,157 @@
+"""Steps about creating, reading back and comparing checkpoints."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+from behave import given, then, when
+from support.scenario import named, open_service, parse_extra
+from support.trees import paths_of
+
+from rewind import Checkpoint, CheckpointType
+
+READ_BACK = """
+import sys
+from rewind import CheckpointService
+with CheckpointService.open(sys.argv[1]) as service:
+    print(service.get_checkpoint(sys.argv[2]).model_dump_json())
+"""
+
+
+@given("a checkpoint service on the scenario's database")
+def service_on_database(context: Any) -> None:
+    open_service(context)
+
+
+@when("I restart the checkpoint service")
+def restart(context: Any) -> None:
+    context.service.close()
+    context.services.remove(context.service)
+    open_service(context)
+
+
+def _snapshot(context: Any, name: str, plan: str, decision: str | None = None) -> None:
+    context.checkpoints[name] = context.service.create_workspace_snapshot(
+        plan, context.workspace, decision, extra=parse_extra(context.text)
+    )
+
+
+@given('I snapshot the workspace for plan "{plan:Q}" and decision "{decision:Q}" as "{name:Q}"')
+@when('I snapshot the workspace for plan "{plan:Q}" and decision "{decision:Q}" as "{name:Q}"')
+def snapshot_for_decision(context: Any, plan: str, decision: str, name: str) -> None:
+    _snapshot(context, name, plan, decision)
+
+
+@given('I snapshot the workspace for plan "{plan:Q}" as "{name:Q}"')
+@when('I snapshot the workspace for plan "{plan:Q}" as "{name:Q}"')
+def snapshot(context: Any, plan: str, name: str) -> None:
+    _snapshot(context, name, plan)
+
+
+@when('I snapshot the workspace for plan "{plan:Q}" as "{name:Q}" with extra')
+def snapshot_with_extra(context: Any, plan: str, name: str) -> None:
+    _snapshot(context, name, plan)
+
+
+@given('a "{kind:Q}" checkpoint for plan "{plan:Q}" and decision "{decision:Q}" as "{name:Q}"')
+def manual_checkpoint(context: Any, kind: str, plan: str, decision: str, name: str) -> None:
+    context.checkpoints[name] = context.service.create_checkpoint(
+        plan,
+        "sandbox-of-" + plan,
+        decision_id=decision,
+        checkpoint_type=CheckpointType(kind),
+        metadata={"reason": "scenario", "extra": {"step": name}},
+        label=name,
+    )
+
+
+@then('checkpoint "{name:Q}" lists the changed paths "{paths:Q}"')
+def lists_changed_paths(context: Any, name: str, paths: str) -> None:
+    extra = named(context, name).metadata.extra
+    assert list(extra["diff_paths"]) == paths_of(paths), extra["diff_paths"]
+
+
+@then('checkpoint "{name:Q}" carries its diff metadata')
+def carries_diff_metadata(context: Any, name: str) -> None:
+    checkpoint = named(context, name)
+    extra = checkpoint.metadata.extra
+    assert extra["diff_based"] is True, extra
+    for key in ("diff_hash", "tree_hash"):
+        value = extra[key]
+        assert isinstance(value, str) and len(value) == 64 and int(value, 16) >= 0, (key, value)
+    assert extra["diff_base"] == checkpoint.parent_id, (extra["diff_base"], checkpoint.parent_id)
+
+
+@then('checkpoint "{name:Q}" keeps the extra key "{key:Q}" equal to {value}')
+def keeps_extra(context: Any, name: str, key: str, value: str) -> None:
+    stored = named(context, name).metadata.extra[key]
+    assert json.loads(json.dumps(stored)) == json.loads(value), stored
+
+
+@then('checkpoint "{child:Q}" diffs against "{parent:Q}"')
+def diffs_against(context: Any, child: str, parent: str) -> None:
+    checkpoint = named(context, child)
+    expected = named(context, parent).checkpoint_id
+    assert checkpoint.parent_id == expected, checkpoint.parent_id
+    assert checkpoint.metadata.extra["diff_base"] == expected
+
+
+@then('checkpoint "{name:Q}" has no parent')
+def has_no_parent(context: Any, name: str) -> None:
+    checkpoint = named(context, name)
+    assert checkpoint.parent_id is None and checkpoint.metadata.extra["diff_base"] is None
+
+
+@then('checkpoints "{first:Q}" and "{second:Q}" have {relation} diff hashes')
+def compare_diff_hashes(context: Any, first: str, second: str, relation: str) -> None:
+    hashes = [named(context, name).metadata.extra["diff_hash"] for name in (first, second)]
+    assert relation in ("equal", "different"), relation
+    assert (hashes[0] == hashes[1]) == (relation == "equal"), hashes
+
+
+@then('checkpoints "{first:Q}" and "{second:Q}" have {relation} tree hashes')
+def compare_tree_hashes(context: Any, first: str, second: str, relation: str) -> None:
+    hashes = [named(context, name).tree_hash for name in (first, second)]
+    assert relation in ("equal", "different"), relation
+    assert (hashes[0] == hashes[1]) == (relation == "equal"), hashes
+
+
+@then('checkpoint "{name:Q}" read back equals the one created')
+def read_back_equal(context: Any, name: str) -> None:
+    created = named(context, name)
+    assert context.service.get_checkpoint(created.checkpoint_id) == created
+
+
+@then('a separate Python process reads checkpoint "{name:Q}" equal to the one created')
+def read_back_in_other_process(context: Any, name: str) -> None:
+    created = named(context, name)
+    result = subprocess.run(
+        [sys.executable, "-c", READ_BACK, context.database_url, created.checkpoint_id],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert Checkpoint.model_validate_json(result.stdout) == created, result.stdout
+
+
+@then("the diff from \"{base}\" to {target} is")
+def diff_is(context: Any, base: str, target: str) -> None:
+    target_id = None if target == "the live workspace" else named(context, target.strip('"'))
+    manifest = context.service.diff(
+        named(context, base).checkpoint_id,
+        None if target_id is None else target_id.checkpoint_id,
+    )
+    actual = [(entry.path, entry.change.value) for entry in manifest.entries]
+    expected = [(row["path"], row["change"]) for row in context.table]
+    assert actual == expected, actual
+    assert list(manifest.paths) == [path for path, _ in expected]
+
+
+@then('the diff from "{base:Q}" to "{target:Q}" hashes to the diff hash of "{target2:Q}"')
+def diff_hash_matches(context: Any, base: str, target: str, target2: str) -> None:
+    manifest = context.service.diff(named(context, base).checkpoint_id, named(context, target).checkpoint_id)
+    assert manifest.hash == named(context, target2).metadata.extra["diff_hash"]

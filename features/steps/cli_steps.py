@@ -1,0 +1,68 @@
+"""Steps that drive the ``rewind`` command line."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+from typing import Any
+
+from behave import then, when
+from support.scenario import expand
+
+from rewind import Checkpoint
+
+ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+
+
+@when('I run "{command:Q}"')
+def run_command(context: Any, command: str) -> None:
+    environment = {**os.environ, "REWIND_DATABASE_URL": context.database_url}
+    result = subprocess.run(
+        shlex.split(expand(context, command).replace("{last}", getattr(context, "last_id", ""))),
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=context.directory,
+        check=False,
+    )
+    context.result = result
+    if result.returncode == 0:
+        context.last_id = next(
+            (line for line in result.stdout.splitlines() if ULID.match(line.split(" ")[0])), ""
+        ).split(" ")[0]
+
+
+@then("it prints a new checkpoint id, then the lines")
+def prints_id_then(context: Any) -> None:
+    assert context.result.returncode == 0, context.result.stderr
+    first, *rest = context.result.stdout.splitlines()
+    assert ULID.match(first), first
+    assert rest == context.text.splitlines(), rest
+
+
+@then('the output has {count:d} lines, each with "{text:Q}"')
+def output_lines(context: Any, count: int, text: str) -> None:
+    assert context.result.returncode == 0, context.result.stderr
+    lines = context.result.stdout.splitlines()
+    assert len(lines) == count and all(text in line for line in lines), lines
+
+
+@then('the output contains "{text:Q}"')
+def output_contains(context: Any, text: str) -> None:
+    assert context.result.returncode == 0, context.result.stderr
+    assert expand(context, text) in context.result.stdout, context.result.stdout
+
+
+@then('it exits with status {status:d} saying "{text:Q}"')
+def exits_with(context: Any, status: int, text: str) -> None:
+    assert context.result.returncode == status, (context.result.returncode, context.result.stderr)
+    assert expand(context, text) in context.result.stderr, context.result.stderr
+
+
+@then('the output is a checkpoint whose "{field:Q}" is "{value:Q}"')
+def output_is_checkpoint(context: Any, field: str, value: str) -> None:
+    assert context.result.returncode == 0, context.result.stderr
+    checkpoint = Checkpoint.model_validate_json(context.result.stdout)
+    assert getattr(checkpoint, field) == expand(context, value), checkpoint

@@ -1,0 +1,99 @@
+"""Steps about what the store holds, its schema, and failures inside a transaction."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from behave import given, then, when
+from support.faults import InjectedFailure, StoreFailingBeforeCommit
+from support.scenario import store_contents
+
+from rewind import CheckpointService
+from rewind.storage import open_store
+from rewind.storage.engine import build_engine, parse_database_url
+from rewind.storage.migrate import schema_differences
+
+SOURCE_TREE = Path(__file__).resolve().parents[2]
+
+OPEN_AND_REPORT = """
+import sys, rewind
+from rewind.storage.migrate import migrations_directory
+with rewind.CheckpointService.open(sys.argv[1]) as service:
+    service.stats()
+print(migrations_directory())
+"""
+
+
+@given("the store fails right before it commits")
+def failing_store(context: Any) -> None:
+    context.failing_store = StoreFailingBeforeCommit(open_store(context.database_url))
+    context.service = CheckpointService(context.failing_store)
+    context.services.append(context.service)
+
+
+@then("the injected failure came after the new blobs were written")
+def failure_after_blobs(context: Any) -> None:
+    assert isinstance(context.error, InjectedFailure), context.error
+    (seen,) = context.failing_store.seen_before_failure
+    assert seen.blobs > 0 and seen.checkpoints > 0 and seen.changes > 0, seen
+
+
+@then("the store holds no checkpoint, no change and no blob")
+def store_empty(context: Any) -> None:
+    stats, checkpoints = store_contents(context)
+    assert (stats.checkpoints, stats.changes, stats.blobs) == (0, 0, 0), stats
+    assert checkpoints == []
+
+
+@then("the store holds {checkpoints:d} checkpoints and {blobs:d} blobs")
+def store_holds(context: Any, checkpoints: int, blobs: int) -> None:
+    stats = context.service.stats()
+    assert (stats.checkpoints, stats.blobs) == (checkpoints, blobs), stats
+
+
+@then("the store keeps fewer bytes than the workspace holds")
+def store_compresses(context: Any) -> None:
+    stats = context.service.stats()
+    assert stats.stored_bytes < stats.content_bytes, stats
+
+
+@then("the upgraded schema matches the ORM tables")
+def schema_matches(context: Any) -> None:
+    engine = build_engine(parse_database_url(context.database_url))
+    try:
+        assert schema_differences(engine) == [], schema_differences(engine)
+    finally:
+        engine.dispose()
+
+
+@when("{count:d} processes open the new database at once")
+def open_at_once(context: Any, count: int) -> None:
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPEN_AND_REPORT, context.database_url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=context.directory,
+        )
+        for _ in range(count)
+    ]
+    context.results = [(process.wait(), *process.communicate()) for process in processes]
+
+
+@then("every one of them succeeds")
+def every_process_succeeds(context: Any) -> None:
+    for status, _out, err in context.results:
+        assert status == 0, err
+
+
+@then("they ran the migrations shipped inside the installed package")
+def migrations_from_package(context: Any) -> None:
+    for _status, out, _err in context.results:
+        location = Path(out.strip())
+        assert (location / "env.py").is_file(), location
+        assert "site-packages" in location.parts, location
+        assert not location.is_relative_to(SOURCE_TREE), location

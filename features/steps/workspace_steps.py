@@ -1,0 +1,75 @@
+"""Steps about the files of the workspace."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Any
+
+from behave import given, when
+from support.trees import make_symlink, write_file
+
+
+@given("a workspace with files")
+def workspace_with_files(context: Any) -> None:
+    for row in context.table:
+        mode = int(row["mode"], 8) if "mode" in row.headings and row["mode"] else None
+        write_file(context.workspace, row["path"], row["content"], mode)
+
+
+@given('a workspace with {count:d} files of {size:d} KiB')
+def workspace_with_sized_files(context: Any, count: int, size: int) -> None:
+    for index in range(count):
+        content = f"file {index}\n" * (size * 1024 // 8)
+        write_file(context.workspace, f"data/file-{index:03d}.txt", content)
+
+
+@given('"{path:Q}" in the workspace links to "{target:Q}"')
+@when('I link "{path:Q}" to "{target:Q}"')
+def link(context: Any, path: str, target: str) -> None:
+    make_symlink(context.workspace, path, target)
+
+
+@given('"{path:Q}" in the workspace contains "{content:Q}"')
+@when('I write "{content:Q}" to "{path:Q}"')
+def write(context: Any, content: str, path: str) -> None:
+    write_file(context.workspace, path, content.replace("\\n", "\n"))
+
+
+@when('I delete "{path:Q}"')
+def delete(context: Any, path: str) -> None:
+    target = context.workspace / path
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
+    else:
+        target.unlink()
+
+
+@when('I make "{path:Q}" executable')
+def make_executable(context: Any, path: str) -> None:
+    (context.workspace / path).chmod(0o755)
+
+
+@given('"{path:Q}" in the workspace cannot be read')
+def unreadable(context: Any, path: str) -> None:
+    (context.workspace / path).chmod(0o000)
+
+
+@given('a FIFO at "{path:Q}" in the workspace')
+def fifo(context: Any, path: str) -> None:
+    os.mkfifo(context.workspace / path)
+
+
+@given('the workspace has a git directory with "{path:Q}"')
+def git_directory(context: Any, path: str) -> None:
+    write_file(context.workspace, f".git/{path}", "git internals\n")
+
+
+@given('a plain file "{name:Q}" beside the workspace')
+def plain_file(context: Any, name: str) -> None:
+    (context.directory / name).write_text("not a directory\n", encoding="utf-8")
+
+
+@when("the workspace directory is removed")
+def remove_workspace(context: Any) -> None:
+    shutil.rmtree(context.workspace)

@@ -1,0 +1,1 @@
+"""Helpers shared by the step modules (not part of rewind)."""

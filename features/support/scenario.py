@@ -1,0 +1,54 @@
+"""Scenario state shared by the step modules: the service, named checkpoints, errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from rewind import Checkpoint, CheckpointService
+
+
+def open_service(context: Any, url: str | None = None) -> CheckpointService:
+    """Open a service on the scenario's database (closed after the scenario)."""
+    service = CheckpointService.open(url or context.database_url)
+    context.services.append(service)
+    context.service = service
+    return service
+
+
+def store_contents(context: Any) -> tuple[Any, list[Checkpoint]]:
+    """What the store holds, read through a fresh service: counts and every checkpoint."""
+    with CheckpointService.open(context.database_url) as service:
+        return service.stats(), service.list_checkpoints()
+
+
+def attempt(context: Any, action: Callable[[], object]) -> None:
+    """Run ``action`` expecting it to fail; keep the error and the store's prior contents."""
+    context.store_before = store_contents(context)
+    try:
+        action()
+    except Exception as exc:  # noqa: BLE001 - the Then steps check the type
+        context.error = exc
+    else:
+        raise AssertionError("the action succeeded but was expected to fail")
+
+
+def expand(context: Any, text: str) -> str:
+    """Replace {workspace}, {directory} and {database} in a scenario's text."""
+    return (
+        text.replace("{workspace}", str(context.workspace))
+        .replace("{directory}", str(context.directory))
+        .replace("{database}", context.database_url)
+    )
+
+
+def named(context: Any, name: str) -> Checkpoint:
+    """The checkpoint a scenario created under ``name``."""
+    checkpoint: Checkpoint = context.checkpoints[name]
+    return checkpoint
+
+
+def parse_extra(text: str | None) -> dict[str, Any]:
+    """The JSON object in a step's doc string, or nothing."""
+    return json.loads(text) if text else {}

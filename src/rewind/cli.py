@@ -1,0 +1,127 @@
+"""The ``rewind`` command: parse the arguments, call the service, render the result.
+
+Every command takes ``--db URL`` (default: ``$REWIND_DATABASE_URL``, else
+``.rewind/rewind.db`` under the current directory). Errors print one line to stderr and exit
+with status 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from rewind.errors import RewindError
+from rewind.models import Checkpoint, CheckpointType
+from rewind.service import DATABASE_URL_VARIABLE, CheckpointService
+
+__all__ = ["main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "database_url",
+    envvar=DATABASE_URL_VARIABLE,
+    metavar="URL",
+    help="Database URL (sqlite:///path or postgresql://...). "
+    f"Default: ${DATABASE_URL_VARIABLE}, else .rewind/rewind.db here.",
+)
+@click.version_option(package_name="rewind")
+@click.pass_context
+def main(context: click.Context, database_url: str | None) -> None:
+    """Checkpoint an agent's workspace and find every checkpoint again."""
+    context.obj = database_url
+
+
+@contextmanager
+def _service(context: click.Context) -> Iterator[CheckpointService]:
+    try:
+        with CheckpointService.open(context.obj) as service:
+            yield service
+    except RewindError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("path", type=click.Path(file_okay=True, dir_okay=True))
+@click.option("--plan", "plan_id", required=True, help="The plan the snapshot belongs to.")
+@click.option("--decision", "decision_id", help="The decision the snapshot precedes.")
+@click.option("--label", help="A short text for people.")
+@click.option(
+    "--type",
+    "checkpoint_type",
+    type=click.Choice([kind.value for kind in CheckpointType]),
+    default=CheckpointType.PRE_DECISION.value,
+    show_default=True,
+    help="Why the snapshot is taken.",
+)
+@click.pass_context
+def snapshot(
+    context: click.Context,
+    path: str,
+    plan_id: str,
+    decision_id: str | None,
+    label: str | None,
+    checkpoint_type: str,
+) -> None:
+    """Snapshot the workspace at PATH; print its id, then each changed path."""
+    with _service(context) as service:
+        checkpoint = service.create_workspace_snapshot(
+            plan_id,
+            path,
+            decision_id,
+            label=label,
+            checkpoint_type=CheckpointType(checkpoint_type),
+        )
+    click.echo(checkpoint.checkpoint_id)
+    for changed in _diff_paths(checkpoint):
+        click.echo(f"  {changed}")
+
+
+@main.command(name="list")
+@click.option("--plan", "plan_id", help="Only this plan's checkpoints.")
+@click.option("--decision", "decision_id", help="Only this decision's checkpoints.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
+@click.pass_context
+def list_(
+    context: click.Context, plan_id: str | None, decision_id: str | None, limit: int | None
+) -> None:
+    """List checkpoints, newest first: id, time, type, plan, changed paths, label."""
+    with _service(context) as service:
+        checkpoints = service.list_checkpoints(plan_id, decision_id=decision_id, limit=limit)
+    for checkpoint in checkpoints:
+        changed = len(_diff_paths(checkpoint)) if checkpoint.is_snapshot else "-"
+        click.echo(
+            "  ".join(
+                [
+                    checkpoint.checkpoint_id,
+                    checkpoint.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    f"{checkpoint.checkpoint_type.value:<13}",
+                    checkpoint.plan_id,
+                    f"{changed} changed",
+                    checkpoint.label or "",
+                ]
+            ).rstrip()
+        )
+
+
+@main.command()
+@click.argument("checkpoint_id")
+@click.pass_context
+def show(context: click.Context, checkpoint_id: str) -> None:
+    """Print one checkpoint, metadata included, as JSON."""
+    with _service(context) as service:
+        checkpoint = service.get_checkpoint(checkpoint_id)
+    document: dict[str, Any] = checkpoint.model_dump(mode="json")
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+def _diff_paths(checkpoint: Checkpoint) -> tuple[str, ...]:
+    paths = checkpoint.metadata.extra.get("diff_paths", ())
+    return tuple(str(path) for path in paths) if isinstance(paths, tuple) else ()
