@@ -19,7 +19,7 @@ from behave import fixture, register_type, use_fixture
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from support.databases import postgres_schema_url  # noqa: E402 - needs the path above
+from support.databases import postgres_schema_url
 
 BACKENDS = ("sqlite", "postgres")
 

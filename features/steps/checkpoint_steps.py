@@ -138,7 +138,7 @@ def read_back_in_other_process(context: Any, name: str) -> None:
     assert Checkpoint.model_validate_json(result.stdout) == created, result.stdout
 
 
-@then("the diff from \"{base}\" to {target} is")
+@then('the diff from "{base}" to {target} is')
 def diff_is(context: Any, base: str, target: str) -> None:
     target_id = None if target == "the live workspace" else named(context, target.strip('"'))
     manifest = context.service.diff(
@@ -153,5 +153,7 @@ def diff_is(context: Any, base: str, target: str) -> None:
 
 @then('the diff from "{base:Q}" to "{target:Q}" hashes to the diff hash of "{target2:Q}"')
 def diff_hash_matches(context: Any, base: str, target: str, target2: str) -> None:
-    manifest = context.service.diff(named(context, base).checkpoint_id, named(context, target).checkpoint_id)
+    manifest = context.service.diff(
+        named(context, base).checkpoint_id, named(context, target).checkpoint_id
+    )
     assert manifest.hash == named(context, target2).metadata.extra["diff_hash"]

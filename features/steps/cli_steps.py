@@ -6,6 +6,7 @@ import os
 import re
 import shlex
 import subprocess
+import sys
 from typing import Any
 
 from behave import then, when
@@ -19,8 +20,13 @@ ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 @when('I run "{command:Q}"')
 def run_command(context: Any, command: str) -> None:
     environment = {**os.environ, "REWIND_DATABASE_URL": context.database_url}
+    arguments = shlex.split(
+        expand(context, command).replace("{last}", getattr(context, "last_id", ""))
+    )
+    if arguments[0] == "python":
+        arguments[0] = sys.executable
     result = subprocess.run(
-        shlex.split(expand(context, command).replace("{last}", getattr(context, "last_id", ""))),
+        arguments,
         capture_output=True,
         text=True,
         env=environment,

@@ -84,7 +84,7 @@ def try_diff_live(context: Any, name: str) -> None:
     attempt(context, lambda: context.service.diff(checkpoint_id))
 
 
-@when('I try to list checkpoints with {keyword} {value}')
+@when("I try to list checkpoints with {keyword} {value}")
 def try_list(context: Any, keyword: str, value: str) -> None:
     arguments = {keyword: int(value) if keyword == "limit" else value.strip('"')}
     attempt(context, lambda: context.service.list_checkpoints(**arguments))

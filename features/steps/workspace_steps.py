@@ -17,7 +17,7 @@ def workspace_with_files(context: Any) -> None:
         write_file(context.workspace, row["path"], row["content"], mode)
 
 
-@given('a workspace with {count:d} files of {size:d} KiB')
+@given("a workspace with {count:d} files of {size:d} KiB")
 def workspace_with_sized_files(context: Any, count: int, size: int) -> None:
     for index in range(count):
         content = f"file {index}\n" * (size * 1024 // 8)

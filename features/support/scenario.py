@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from rewind import Checkpoint, CheckpointService
@@ -28,16 +29,20 @@ def attempt(context: Any, action: Callable[[], object]) -> None:
     context.store_before = store_contents(context)
     try:
         action()
-    except Exception as exc:  # noqa: BLE001 - the Then steps check the type
+    except Exception as exc:
         context.error = exc
     else:
         raise AssertionError("the action succeeded but was expected to fail")
 
 
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
 def expand(context: Any, text: str) -> str:
-    """Replace {workspace}, {directory} and {database} in a scenario's text."""
+    """Replace {workspace}, {directory}, {database} and {repository} in a scenario's text."""
     return (
         text.replace("{workspace}", str(context.workspace))
+        .replace("{repository}", str(REPOSITORY))
         .replace("{directory}", str(context.directory))
         .replace("{database}", context.database_url)
     )

@@ -62,7 +62,7 @@ def _service(context: click.Context) -> Iterator[CheckpointService]:
     help="Why the snapshot is taken.",
 )
 @click.pass_context
-def snapshot(
+def snapshot(  # noqa: PLR0917 - click passes each option as an argument
     context: click.Context,
     path: str,
     plan_id: str,

@@ -52,7 +52,7 @@ SHA256_PATTERN = r"^[0-9a-f]{64}$"
 MAX_ID_LENGTH = 255
 
 FrozenJson: TypeAlias = (
-    None | bool | int | float | str | tuple["FrozenJson", ...] | Mapping[str, "FrozenJson"]
+    bool | int | float | str | tuple["FrozenJson", ...] | Mapping[str, "FrozenJson"] | None
 )
 """A JSON value that cannot be changed: arrays are tuples, objects read-only mappings."""
 
@@ -73,7 +73,7 @@ class FrozenDict(dict[str, Any]):
     def __reduce__(self) -> tuple[type[FrozenDict], tuple[dict[str, Any]]]:
         return (type(self), (dict(self),))
 
-    def copy(self) -> dict[str, Any]:  # type: ignore[override]
+    def copy(self) -> dict[str, Any]:
         """Return a mutable shallow copy."""
         return dict(self)
 
@@ -298,7 +298,7 @@ class ManifestEntry:
 def canonical_json(rows: list[list[Any]]) -> bytes:
     """Encode rows the one way every hash in rewind is computed over.
 
-    JSON, no whitespace, ASCII only (every other character as a ``\\uXXXX`` escape), so the
+    JSON, no whitespace, ASCII only (every other character as a JSON ``u`` escape), so the
     bytes are the same on every machine and every database.
     """
     return json.dumps(rows, ensure_ascii=True, separators=(",", ":")).encode("ascii")

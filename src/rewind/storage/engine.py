@@ -37,8 +37,8 @@ _SQLITE_NAMES = {"sqlite", "sqlite+pysqlite"}
 
 
 def display_url(url: URL) -> str:
-    """Return ``url`` as text with its password hidden, for messages."""
-    return url.render_as_string(hide_password=True)
+    """Return ``url`` as text for messages: password hidden, no driver name."""
+    return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=True)
 
 
 def parse_database_url(text: str) -> URL:
@@ -58,7 +58,8 @@ def parse_database_url(text: str) -> URL:
         path = sqlite_database_path(url)  # pin a relative path to today's directory
         return url if path is None else url.set(database=str(path))
     raise DatabaseURLError(
-        f"unsupported database URL {display_url(url)!r}: rewind supports sqlite:/// and "
+        f"unsupported database URL {url.render_as_string(hide_password=True)!r}: rewind "
+        "supports sqlite:/// and "
         "postgresql:// URLs"
     )
 

@@ -15,7 +15,7 @@ __all__ = ["change_values", "checkpoint_from_row", "checkpoint_values", "manifes
 
 
 def checkpoint_values(checkpoint: Checkpoint) -> dict[str, Any]:
-    """Return the column values of ``checkpoint``'s row."""
+    """Return the attribute values of ``checkpoint``'s row."""
     return {
         "id": checkpoint.checkpoint_id,
         "plan_id": checkpoint.plan_id,
@@ -25,7 +25,7 @@ def checkpoint_values(checkpoint: Checkpoint) -> dict[str, Any]:
         "parent_id": checkpoint.parent_id,
         "created_at": checkpoint.created_at,
         "label": checkpoint.label,
-        "metadata": checkpoint.metadata.model_dump(mode="json"),
+        "metadata_document": checkpoint.metadata.model_dump(mode="json"),
         "tree_hash": checkpoint.tree_hash,
     }
 

@@ -58,12 +58,11 @@ def upgrade_to_head(engine: Engine) -> None:
         with engine.connect() as connection:
             if _current_revision(connection) == head:
                 return
-        with engine.connect().execution_options(**{WRITE_OPTION: True}) as connection:
-            with connection.begin():
-                _lock_for_migration(connection)
-                _check_upgradable(connection, scripts, display_url(engine.url))
-                config = _alembic_config(connection)
-                command.upgrade(config, "head")
+        writer = engine.execution_options(**{WRITE_OPTION: True})
+        with writer.connect() as connection, connection.begin():
+            _lock_for_migration(connection)
+            _check_upgradable(connection, scripts, display_url(engine.url))
+            command.upgrade(_alembic_config(connection), "head")
 
 
 def schema_differences(engine: Engine) -> list[Any]:

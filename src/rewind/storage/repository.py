@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Integer, Select, func, literal, select, update
+from sqlalchemy import Integer, Select, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -116,15 +116,15 @@ class SqlCheckpointRepository:
 
     def manifest(self, checkpoint_id: str) -> dict[str, ManifestEntry]:
         """Return the tree of a snapshot: its changes folded over its ancestors'."""
-        chain = select(
+        start = select(
             CheckpointRow.id.label("id"),
             CheckpointRow.parent_id.label("parent_id"),
             literal(0, Integer).label("depth"),
         ).where(CheckpointRow.id == checkpoint_id)
-        chain = chain.cte("chain", recursive=True)
-        chain = chain.union_all(
-            select(CheckpointRow.id, CheckpointRow.parent_id, chain.c.depth + 1).join(
-                chain, CheckpointRow.id == chain.c.parent_id
+        ancestors = start.cte("chain", recursive=True)
+        chain = ancestors.union_all(
+            select(CheckpointRow.id, CheckpointRow.parent_id, ancestors.c.depth + 1).join(
+                ancestors, CheckpointRow.id == ancestors.c.parent_id
             )
         )
         ranked = (
@@ -138,7 +138,9 @@ class SqlCheckpointRepository:
             .subquery()
         )
         rows = self._session.execute(
-            select(ranked.c.path, ranked.c.kind, ranked.c.content_hash, ranked.c.size, ranked.c.mode)
+            select(
+                ranked.c.path, ranked.c.kind, ranked.c.content_hash, ranked.c.size, ranked.c.mode
+            )
             .where(ranked.c.rank == 1, ranked.c.change != "deleted")
             .order_by(ranked.c.path)
         )
@@ -146,7 +148,7 @@ class SqlCheckpointRepository:
 
     def add(self, checkpoint: Checkpoint) -> None:
         """Insert the checkpoint's row."""
-        self._session.execute(CheckpointRow.__table__.insert(), checkpoint_values(checkpoint))
+        self._session.execute(insert(CheckpointRow), [checkpoint_values(checkpoint)])
 
     def add_snapshot(
         self,
@@ -161,7 +163,7 @@ class SqlCheckpointRepository:
         self.add(checkpoint)
         if changes:
             self._session.execute(
-                ChangeRow.__table__.insert(),
+                insert(ChangeRow),
                 [change_values(checkpoint.checkpoint_id, entry) for entry in changes],
             )
         self._session.execute(
@@ -208,8 +210,8 @@ class SqlCheckpointRepository:
             return  # stored already, by this or another checkpoint
         for seq, data in enumerate(blob.chunks):
             self._session.execute(
-                BlobChunkRow.__table__.insert(),
-                {"blob_id": blob.content_hash, "seq": seq, "data": data},
+                insert(BlobChunkRow),
+                [{"blob_id": blob.content_hash, "seq": seq, "data": data}],
             )
 
     def _insert_ignoring_duplicates(self, row_class: type[Any], values: dict[str, Any]) -> Any:

@@ -91,9 +91,7 @@ class ChangeRow(Base):
     path: Mapped[str] = mapped_column(Text, primary_key=True)
     change: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(16))
-    content_hash: Mapped[str | None] = mapped_column(
-        String(64), ForeignKey("blobs.id"), index=True
-    )
+    content_hash: Mapped[str | None] = mapped_column(String(64), ForeignKey("blobs.id"), index=True)
     size: Mapped[int | None] = mapped_column(BigInteger)
     mode: Mapped[int | None] = mapped_column(Integer)
 

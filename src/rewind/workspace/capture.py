@@ -139,9 +139,8 @@ def capture_new_contents(
         if entry.content_hash in known_hashes:
             captured[path] = entry
         elif entry.kind is EntryKind.SYMLINK:
-            entry, target = symlink_entry(path, str(root / path))
+            captured[path], target = symlink_entry(path, str(root / path))
             spool.add_bytes(target)
-            captured[path] = entry
         else:
             digest, size = spool.add_file(root / path)
             captured[path] = replace(entry, content_hash=digest, size=size)

@@ -42,11 +42,15 @@ class IgnoreRules:
         for name in IGNORE_FILE_NAMES:
             path = directory / name
             try:
-                lines.extend(path.read_text(encoding="utf-8", errors="surrogateescape").splitlines())
+                lines.extend(
+                    path.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
+                )
             except FileNotFoundError:
                 continue
             except OSError as exc:
-                raise UnreadablePathError(f"cannot read ignore file {path}: {exc.strerror}") from exc
+                raise UnreadablePathError(
+                    f"cannot read ignore file {path}: {exc.strerror}"
+                ) from exc
         if not lines:
             return self
         prefix = f"{relative}/" if relative else ""

@@ -122,9 +122,7 @@ class WorkspaceScanner:
             with os.scandir(directory) as entries:
                 return list(entries)
         except OSError as exc:
-            raise UnreadablePathError(
-                f"cannot read directory {directory}: {exc.strerror}"
-            ) from exc
+            raise UnreadablePathError(f"cannot read directory {directory}: {exc.strerror}") from exc
 
     @staticmethod
     def _lstat(entry: os.DirEntry[str]) -> os.stat_result:

@@ -1,0 +1,87 @@
+"""Developer tasks. A bare ``nox`` runs lint, typecheck, tests and coverage_report.
+
+The tests run Behave once per backend: SQLite always, PostgreSQL too when
+``REWIND_TEST_POSTGRES_URL`` points at a server (each scenario gets its own schema there).
+rewind is installed from a built wheel, never from the source tree, so every run also proves
+that the shipped package (migrations included) works.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["lint", "typecheck", "tests", "coverage_report"]
+nox.options.default_venv_backend = "venv"
+
+ROOT = Path(__file__).parent
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+COVERAGE_FILE = str(ROOT / ".coverage")
+REPORTS = ROOT / "reports"
+
+
+def _group(name: str) -> list[str]:
+    return list(nox.project.dependency_groups(PYPROJECT, name))
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff: lint rules and formatting."""
+    session.install(*_group("lint"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict with the pydantic plugin, over src/, features/ and this file."""
+    session.install("-e", ".[postgres]", *_group("typecheck"))
+    session.run("mypy")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Every Behave scenario on SQLite, and on PostgreSQL when REWIND_TEST_POSTGRES_URL is set."""
+    session.install(".[postgres]", *_group("test"))
+    session.env["COVERAGE_FILE"] = COVERAGE_FILE
+    session.run("coverage", "erase")
+    shutil.rmtree(REPORTS, ignore_errors=True)
+    backends = ["sqlite"]
+    if os.environ.get("REWIND_TEST_POSTGRES_URL"):
+        backends.append("postgres")
+    else:
+        session.log("REWIND_TEST_POSTGRES_URL is not set: PostgreSQL scenarios are not run")
+    for backend in backends:
+        session.run(
+            "coverage",
+            "run",
+            "-m",
+            "behave",
+            "--define",
+            f"backend={backend}",
+            "--format",
+            "progress",
+            "--junit",
+            "--junit-directory",
+            str(REPORTS / backend),
+            *session.posargs,
+        )
+
+
+@nox.session
+def coverage_report(session: nox.Session) -> None:
+    """Combine the coverage of every process and fail under 97%."""
+    session.install("coverage[toml]>=7.10")
+    session.env["COVERAGE_FILE"] = COVERAGE_FILE
+    session.run("coverage", "combine")
+    session.run("coverage", "report")
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The main job: snapshot a sample workspace twice, restart, show what was kept."""
+    session.install(".")
+    session.run("python", str(ROOT / "examples" / "demo.py"), *session.posargs)
