@@ -12,7 +12,6 @@ Feature: Bad input gets a clear error and changes nothing
   Scenario: An unknown checkpoint id
     When I try to get checkpoint "01ARZ3NDEKTSV4RRFFQ69G5FAV"
     Then it fails with CheckpointNotFoundError naming "01ARZ3NDEKTSV4RRFFQ69G5FAV"
-    And the store is unchanged
 
   Scenario: A checkpoint id that is not a ULID
     When I try to get checkpoint "../../etc/passwd"
@@ -29,12 +28,18 @@ Feature: Bad input gets a clear error and changes nothing
     Then it fails with WorkspaceNotADirectoryError naming "{directory}/notes.txt"
     And the store is unchanged
 
-  Scenario: A file in the workspace that cannot be read
-    Given "secret.txt" in the workspace contains "top secret"
-    And "secret.txt" in the workspace cannot be read
+  Scenario Outline: A <what> in the workspace that cannot be read
+    Given "<path>" in the workspace contains "top secret"
+    And "<unreadable>" in the workspace cannot be read
     When I try to snapshot the workspace for plan "plan-1" as an unprivileged user
-    Then it fails with UnreadablePathError naming "{workspace}/secret.txt"
+    Then it fails with UnreadablePathError naming "{workspace}/<unreadable>"
     And the store is unchanged
+
+    Examples:
+      | what        | path               | unreadable |
+      | file        | secret.txt         | secret.txt |
+      | ignore file | .gitignore         | .gitignore |
+      | directory   | private/secret.txt | private    |
 
   Scenario Outline: A metadata value that is not JSON
     When I try to snapshot the workspace for plan "plan-1" with <value> in extra key "culprit"
@@ -57,6 +62,8 @@ Feature: Bad input gets a clear error and changes nothing
   Scenario: Invalid checkpoint fields
     When I try to create a checkpoint for plan "plan-1" with label of 5000 characters
     Then it fails with InvalidInputError naming "label"
+    When I try to create a checkpoint for plan "plan-1" with the metadata field "colour"
+    Then it fails with InvalidMetadataError naming "colour"
     When I try to create a checkpoint for plan "plan-1" of type "yolo"
     Then it fails with InvalidInputError naming "yolo"
     And the store is unchanged
@@ -68,6 +75,13 @@ Feature: Bad input gets a clear error and changes nothing
     Then it fails with CheckpointNotFoundError naming "01ARZ3NDEKTSV4RRFFQ69G5FAV"
     When I try to list checkpoints with checkpoint_type "sometimes"
     Then it fails with InvalidInputError naming "sometimes"
+    When I try to list checkpoints before a moment without a time zone
+    Then it fails with InvalidInputError naming "timezone-aware"
+
+  Scenario: Diffing a checkpoint that records no files
+    Given a "manual" checkpoint for plan "plan-1" and decision "d-1" as "note"
+    When I try to diff checkpoint "note" with the live workspace
+    Then it fails with InvalidInputError naming "{note}"
 
   Scenario: Comparing with a workspace that has gone away
     When the workspace directory is removed
@@ -77,7 +91,6 @@ Feature: Bad input gets a clear error and changes nothing
   Scenario Outline: A malformed or unsupported database URL
     When I try to open the database "<url>"
     Then it fails with DatabaseURLError naming "<culprit>"
-    And the store is unchanged
 
     Examples:
       | url                     | culprit                 |
@@ -88,7 +101,6 @@ Feature: Bad input gets a clear error and changes nothing
   Scenario: An unreachable database
     When I try to open the database "postgresql://rewind:secret@127.0.0.1:9/nowhere"
     Then it fails with DatabaseUnavailableError naming "127.0.0.1:9/nowhere"
-    And the store is unchanged
 
   Scenario: A database file in a directory that cannot be created
     Given a plain file "blocker" beside the workspace

@@ -40,3 +40,20 @@ Feature: The rewind command line
     Then it exits with status 1 saying "does not exist"
     When I run "rewind --db mysql://localhost/x list"
     Then it exits with status 1 saying "unsupported database URL"
+
+  Scenario: With no database setting, the store is .rewind/rewind.db and is never tracked
+    When I run "rewind snapshot . --plan plan-1" in the workspace without a database setting
+    Then it prints a new checkpoint id, then the lines
+      """
+        a.txt
+        src/b.py
+      """
+    When I run "rewind list" in the workspace without a database setting
+    Then the output has 1 lines, each with "plan-1"
+
+  Scenario: A database file kept in the workspace's top directory is never tracked
+    When I run "rewind --db sqlite:///{workspace}/rewind.db snapshot {workspace} --plan plan-1"
+    And I run "rewind --db sqlite:///{workspace}/rewind.db snapshot {workspace} --plan plan-1"
+    Then it prints a new checkpoint id, then the lines
+      """
+      """

@@ -87,7 +87,8 @@ Feature: Every snapshot records exactly what changed since its parent
     Given a workspace with 20 files of 64 KiB
     When I snapshot the workspace for plan "plan-1" as "first"
     And I write "two" to "notes.txt"
+    And I write "two" to "copy of notes.txt"
     And I snapshot the workspace for plan "plan-1" as "second"
-    Then checkpoint "second" lists the changed paths "notes.txt"
+    Then checkpoint "second" lists the changed paths "copy of notes.txt, notes.txt"
     And the store holds 2 checkpoints and 25 blobs
     And the store keeps fewer bytes than the workspace holds

@@ -28,13 +28,14 @@ Feature: Checkpoints survive a restart
   Scenario: The caller's own extra metadata is kept beside the diff metadata
     When I snapshot the workspace for plan "plan-1" as "first" with extra
       """
-      {"tool": "shell", "attempt": 2, "args": ["rm", "-rf", "build"], "nested": {"key": null}}
+      {"tool": "shell", "attempt": 2, "score": 0.25, "args": ["rm", "-rf", "build"], "nested": {"key": null}}
       """
     And I restart the checkpoint service
     Then checkpoint "first" read back equals the one created
     And checkpoint "first" keeps the extra key "tool" equal to "shell"
     And checkpoint "first" keeps the extra key "args" equal to ["rm", "-rf", "build"]
     And checkpoint "first" keeps the extra key "nested" equal to {"key": null}
+    And checkpoint "first" keeps the extra key "score" equal to 0.25
     And checkpoint "first" carries its diff metadata
 
   Scenario: The next snapshot after a restart diffs against the last one before it

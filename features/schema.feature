@@ -11,3 +11,12 @@ Feature: The schema is Alembic's, shipped in the package, and upgrades itself
     Then every one of them succeeds
     And they ran the migrations shipped inside the installed package
     And the upgraded schema matches the ORM tables
+
+  Scenario: An in-memory SQLite store lives as long as its service
+    Given a workspace with files
+      | path    | content |
+      | one.txt | 1       |
+    And a checkpoint service on an in-memory SQLite database
+    When I snapshot the workspace for plan "plan-1" as "first"
+    Then checkpoint "first" read back equals the one created
+    And the store holds 1 checkpoints and 1 blobs

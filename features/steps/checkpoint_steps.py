@@ -11,7 +11,7 @@ from behave import given, then, when
 from support.scenario import named, open_service, parse_extra
 from support.trees import paths_of
 
-from rewind import Checkpoint, CheckpointType
+from rewind import Checkpoint, CheckpointMetadata, CheckpointType
 
 READ_BACK = """
 import sys
@@ -24,6 +24,11 @@ with CheckpointService.open(sys.argv[1]) as service:
 @given("a checkpoint service on the scenario's database")
 def service_on_database(context: Any) -> None:
     open_service(context)
+
+
+@given("a checkpoint service on an in-memory SQLite database")
+def service_in_memory(context: Any) -> None:
+    open_service(context, "sqlite://")
 
 
 @when("I restart the checkpoint service")
@@ -63,7 +68,7 @@ def manual_checkpoint(context: Any, kind: str, plan: str, decision: str, name: s
         "sandbox-of-" + plan,
         decision_id=decision,
         checkpoint_type=CheckpointType(kind),
-        metadata={"reason": "scenario", "extra": {"step": name}},
+        metadata=CheckpointMetadata(reason="scenario", extra={"step": name}),
         label=name,
     )
 

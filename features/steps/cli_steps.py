@@ -7,6 +7,7 @@ import re
 import shlex
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from behave import then, when
@@ -14,12 +15,23 @@ from support.scenario import expand
 
 from rewind import Checkpoint
 
+DATABASE_VARIABLE = "REWIND_DATABASE_URL"
 ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 
 
 @when('I run "{command:Q}"')
 def run_command(context: Any, command: str) -> None:
-    environment = {**os.environ, "REWIND_DATABASE_URL": context.database_url}
+    environment = {**os.environ, DATABASE_VARIABLE: context.database_url}
+    _run(context, command, environment, context.directory)
+
+
+@when('I run "{command:Q}" in the workspace without a database setting')
+def run_command_with_defaults(context: Any, command: str) -> None:
+    environment = {key: value for key, value in os.environ.items() if key != DATABASE_VARIABLE}
+    _run(context, command, environment, context.workspace)
+
+
+def _run(context: Any, command: str, environment: dict[str, str], directory: Path) -> None:
     arguments = shlex.split(
         expand(context, command).replace("{last}", getattr(context, "last_id", ""))
     )
@@ -30,7 +42,7 @@ def run_command(context: Any, command: str) -> None:
         capture_output=True,
         text=True,
         env=environment,
-        cwd=context.directory,
+        cwd=directory,
         check=False,
     )
     context.result = result

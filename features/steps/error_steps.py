@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Any
 
 from behave import then, when
@@ -30,6 +31,15 @@ def try_snapshot_path(context: Any, path: str, plan: str) -> None:
 @when('I try to snapshot the workspace for plan "{plan:Q}"')
 def try_snapshot(context: Any, plan: str) -> None:
     attempt(context, lambda: context.service.create_workspace_snapshot(plan, context.workspace))
+
+
+@when('I try to snapshot the workspace for plan "{plan:Q}" without checking the store')
+def try_snapshot_blind(context: Any, plan: str) -> None:
+    attempt(
+        context,
+        lambda: context.service.create_workspace_snapshot(plan, context.workspace),
+        record_store=False,
+    )
 
 
 @when('I try to snapshot the workspace for plan "{plan:Q}" as an unprivileged user')
@@ -65,6 +75,18 @@ def try_long_label(context: Any, plan: str, length: int) -> None:
     attempt(context, lambda: context.service.create_checkpoint(plan, "sandbox", label=label))
 
 
+@when('I try to create a checkpoint for plan "{plan:Q}" with the metadata field "{field:Q}"')
+def try_unknown_metadata_field(context: Any, plan: str, field: str) -> None:
+    metadata = {"reason": "fine", field: "red"}
+    attempt(context, lambda: context.service.create_checkpoint(plan, "sandbox", metadata=metadata))
+
+
+@when("I try to list checkpoints before a moment without a time zone")
+def try_list_naive(context: Any) -> None:
+    moment = datetime(2030, 1, 1)  # naive on purpose
+    attempt(context, lambda: context.service.list_checkpoints(before=moment))
+
+
 @when('I try to create a checkpoint for plan "{plan:Q}" of type "{kind:Q}"')
 def try_unknown_type(context: Any, plan: str, kind: str) -> None:
     attempt(
@@ -75,13 +97,14 @@ def try_unknown_type(context: Any, plan: str, kind: str) -> None:
 
 @when('I try to get checkpoint "{checkpoint_id:Q}"')
 def try_get(context: Any, checkpoint_id: str) -> None:
-    attempt(context, lambda: context.service.get_checkpoint(checkpoint_id))
+    checkpoint_id = expand(context, checkpoint_id)
+    attempt(context, lambda: context.service.get_checkpoint(checkpoint_id), record_store=False)
 
 
 @when('I try to diff checkpoint "{name:Q}" with the live workspace')
 def try_diff_live(context: Any, name: str) -> None:
     checkpoint_id = named(context, name).checkpoint_id
-    attempt(context, lambda: context.service.diff(checkpoint_id))
+    attempt(context, lambda: context.service.diff(checkpoint_id), record_store=False)
 
 
 @when("I try to list checkpoints with {keyword} {value}")
@@ -92,7 +115,7 @@ def try_list(context: Any, keyword: str, value: str) -> None:
 
 @when('I try to open the database "{url:Q}"')
 def try_open(context: Any, url: str) -> None:
-    attempt(context, lambda: CheckpointService.open(expand(context, url)))
+    attempt(context, lambda: CheckpointService.open(expand(context, url)), record_store=False)
 
 
 @then('it fails with {error_name} naming "{culprit:Q}"')

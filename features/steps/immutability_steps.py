@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import json
+import pickle
 from typing import Any
 
 from behave import then
@@ -36,3 +39,22 @@ def changing_extra_refused(context: Any, name: str) -> None:
     assert _refused(lambda: setattr(checkpoint.metadata, "extra", {}))
     assert checkpoint.model_dump() == before
     assert context.service.get_checkpoint(checkpoint.checkpoint_id) == checkpoint
+
+
+@then('checkpoint "{name:Q}" survives pickling and deep copying unchanged')
+def pickles(context: Any, name: str) -> None:
+    checkpoint = named(context, name)
+    assert pickle.loads(pickle.dumps(checkpoint)) == checkpoint
+    assert copy.deepcopy(checkpoint) == checkpoint
+    assert (
+        json.loads(json.dumps(checkpoint.metadata.extra))
+        == checkpoint.model_dump(mode="json")["metadata"]["extra"]
+    )
+
+
+@then('a copy of the metadata extra of checkpoint "{name:Q}" is an ordinary dict')
+def copy_is_mutable(context: Any, name: str) -> None:
+    extra = named(context, name).metadata.extra
+    mutable = dict(extra)
+    mutable["diff_paths"] = []
+    assert type(mutable) is dict and extra["diff_paths"] == ("one.txt",), extra

@@ -12,6 +12,9 @@ from contextlib import contextmanager
 from urllib.parse import quote
 
 import psycopg
+from sqlalchemy import text
+
+from rewind.storage.engine import build_engine, parse_database_url
 
 
 @contextmanager
@@ -27,3 +30,23 @@ def postgres_schema_url(server_url: str) -> Iterator[str]:
     finally:
         with psycopg.connect(plain_url, autocommit=True) as connection:
             connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def execute_behind_rewinds_back(url: str, *statements: str) -> None:
+    """Run SQL on rewind's database the way an intruder or a buggy tool would.
+
+    Only for setting up tampered or foreign databases; scenarios assert through rewind.
+    """
+    engine = build_engine(parse_database_url(url))
+    try:
+        with engine.begin() as connection:
+            for statement in statements:
+                connection.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+def destroy_database(url: str) -> None:
+    """Drop rewind's tables from under a running service, through another connection."""
+    tables = ("checkpoint_changes", "blob_chunks", "workspaces", "checkpoints", "blobs")
+    execute_behind_rewinds_back(url, *(f"DROP TABLE {table}" for table in tables))

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rewind import Checkpoint, CheckpointService
+from rewind.storage.engine import display_url, parse_database_url
 
 
 def open_service(context: Any, url: str | None = None) -> CheckpointService:
@@ -24,9 +25,10 @@ def store_contents(context: Any) -> tuple[Any, list[Checkpoint]]:
         return service.stats(), service.list_checkpoints()
 
 
-def attempt(context: Any, action: Callable[[], object]) -> None:
-    """Run ``action`` expecting it to fail; keep the error and the store's prior contents."""
-    context.store_before = store_contents(context)
+def attempt(context: Any, action: Callable[[], object], *, record_store: bool = True) -> None:
+    """Run ``action`` expecting it to fail; keep the error (and the store's prior contents)."""
+    if record_store:
+        context.store_before = store_contents(context)
     try:
         action()
     except Exception as exc:
@@ -40,8 +42,11 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 
 def expand(context: Any, text: str) -> str:
     """Replace {workspace}, {directory}, {database} and {repository} in a scenario's text."""
+    for name, checkpoint in context.checkpoints.items():
+        text = text.replace(f"{{{name}}}", checkpoint.checkpoint_id)
     return (
         text.replace("{workspace}", str(context.workspace))
+        .replace("{database_display}", display_url(parse_database_url(context.database_url)))
         .replace("{repository}", str(REPOSITORY))
         .replace("{directory}", str(context.directory))
         .replace("{database}", context.database_url)

@@ -61,7 +61,7 @@ class FrozenDict(dict[str, Any]):
     """A JSON object that refuses every change once built.
 
     A real ``dict`` (``json.dumps`` and ``==`` work as usual); every mutating method raises
-    ``TypeError``. ``copy()`` returns an ordinary, mutable ``dict``.
+    ``TypeError``. ``dict(extra)`` or ``extra.copy()`` gives an ordinary, mutable ``dict``.
     """
 
     def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
@@ -72,10 +72,6 @@ class FrozenDict(dict[str, Any]):
 
     def __reduce__(self) -> tuple[type[FrozenDict], tuple[dict[str, Any]]]:
         return (type(self), (dict(self),))
-
-    def copy(self) -> dict[str, Any]:
-        """Return a mutable shallow copy."""
-        return dict(self)
 
 
 def freeze_json(value: object, where: str = "extra") -> FrozenJson:
@@ -127,12 +123,6 @@ def _freeze_extra(value: Mapping[str, Any]) -> Mapping[str, FrozenJson]:
     return frozen
 
 
-def _require_ulid(value: str) -> str:
-    if not ULID_PATTERN.match(value):
-        raise ValueError(f"{value!r} is not a 26-character ULID")
-    return value
-
-
 def _require_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
@@ -142,7 +132,7 @@ FrozenExtra = Annotated[
     AfterValidator(_freeze_extra),
     PlainSerializer(thaw_json, return_type=dict[str, Any]),
 ]
-CheckpointId = Annotated[str, AfterValidator(_require_ulid)]
+CheckpointId = Annotated[str, Field(pattern=ULID_PATTERN.pattern)]
 Identifier = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH)]
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_require_utc)]
 Sha256 = Annotated[str, Field(pattern=SHA256_PATTERN)]

@@ -34,14 +34,14 @@ def migrations_directory() -> Path:
     """Return the directory holding ``env.py`` and the revisions.
 
     Raises:
-        SchemaVersionError: Neither the installed package nor the source tree has them.
+        SchemaVersionError: The installation lost them.
     """
-    packaged = Path(rewind.__file__).parent / "migrations"
-    source_tree = Path(rewind.__file__).parents[2] / "migrations"
-    for candidate in (packaged, source_tree):
-        if (candidate / "env.py").is_file():
-            return candidate
-    raise SchemaVersionError(f"rewind's migrations are missing (looked in {packaged})")
+    package = Path(rewind.__file__).parent
+    packaged = package / "migrations"  # in a wheel
+    directory = packaged if packaged.is_dir() else package.parents[1] / "migrations"
+    if not (directory / "env.py").is_file():  # pragma: no cover - a broken installation
+        raise SchemaVersionError(f"rewind's migrations are missing (looked in {directory})")
+    return directory
 
 
 def upgrade_to_head(engine: Engine) -> None:

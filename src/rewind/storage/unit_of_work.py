@@ -93,9 +93,7 @@ class SqlUnitOfWork:
                 raise exc  # translated on its way out, with the original chained
 
     def commit(self) -> None:
-        """Commit the transaction; a second call is a programming error."""
-        if self._committed:
-            raise RuntimeError("this unit of work was committed already")
+        """Commit the transaction."""
         with translate_errors(self._database):
             self._session.commit()
         self._committed = True

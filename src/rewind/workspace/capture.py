@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
-from rewind.errors import UnreadablePathError
 from rewind.models import EntryKind
-from rewind.workspace.scan import CHUNK_SIZE, Tree, symlink_entry
+from rewind.workspace.scan import Tree, read_chunks, symlink_entry
 
 __all__ = ["CODEC", "CapturedBlob", "ContentSpool", "capture_new_contents"]
 
@@ -59,9 +57,6 @@ class ContentSpool:
     ) -> None:
         self.close()
 
-    def __contains__(self, content_hash: object) -> bool:
-        return content_hash in self._blobs
-
     def close(self) -> None:
         """Delete the spool file."""
         self._file.close()
@@ -79,14 +74,7 @@ class ContentSpool:
         Raises:
             UnreadablePathError: ``path`` cannot be opened or read, or is not a regular file.
         """
-        try:
-            descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-        except OSError as exc:
-            raise UnreadablePathError(f"cannot read {path}: {exc.strerror}") from exc
-        with os.fdopen(descriptor, "rb") as stream:
-            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-                raise UnreadablePathError(f"{path} is no longer a regular file")
-            digest = self._add(iter(lambda: stream.read(CHUNK_SIZE), b""))
+        digest = self._add(read_chunks(path))
         return digest, self._blobs[digest].size
 
     def blobs(self) -> list[CapturedBlob]:
@@ -99,21 +87,17 @@ class ContentSpool:
             self._file.seek(offset)
             yield self._file.read(length)
 
-    def _add(self, chunks: Iterator[bytes] | list[bytes]) -> str:
+    def _add(self, chunks: Iterable[bytes]) -> str:
         start = self._file.seek(0, os.SEEK_END)
         digest = hashlib.sha256()
         size = 0
         spans: list[tuple[int, int]] = []
-        try:
-            for chunk in chunks:
-                digest.update(chunk)
-                size += len(chunk)
-                compressed = zlib.compress(chunk, COMPRESSION_LEVEL)
-                spans.append((self._file.tell(), len(compressed)))
-                self._file.write(compressed)
-        except OSError as exc:
-            self._file.truncate(start)
-            raise UnreadablePathError(f"cannot read file contents: {exc.strerror}") from exc
+        for chunk in chunks:
+            digest.update(chunk)
+            size += len(chunk)
+            compressed = zlib.compress(chunk, COMPRESSION_LEVEL)
+            spans.append((self._file.tell(), len(compressed)))
+            self._file.write(compressed)
         content_hash = digest.hexdigest()
         if content_hash in self._blobs:
             self._file.truncate(start)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +22,15 @@ from rewind.errors import (
 from rewind.models import EntryKind, ManifestEntry
 from rewind.workspace.ignore import NEVER_TRACKED_NAMES, IgnoreRules
 
-__all__ = ["CHUNK_SIZE", "Tree", "WorkspaceScanner", "hash_file", "resolve_workspace"]
+__all__ = [
+    "CHUNK_SIZE",
+    "Tree",
+    "WorkspaceScanner",
+    "hash_file",
+    "read_chunks",
+    "resolve_workspace",
+    "symlink_entry",
+]
 
 CHUNK_SIZE = 1024 * 1024
 
@@ -45,21 +53,33 @@ def resolve_workspace(sandbox_ref: str | os.PathLike[str]) -> Path:
     return path
 
 
+def read_chunks(path: Path) -> Iterator[bytes]:
+    """Yield the bytes of the regular file at ``path`` in chunks, never through a symlink.
+
+    Raises:
+        UnreadablePathError: ``path`` cannot be opened or read, or is not a regular file.
+    """
+    try:
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                raise UnreadablePathError(f"{path} is not a regular file")
+            while chunk := stream.read(CHUNK_SIZE):
+                yield chunk
+    except OSError as exc:
+        raise UnreadablePathError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
 def hash_file(path: Path) -> tuple[str, int]:
-    """Return the sha256 and size of a file's bytes, read in chunks, never through a symlink.
+    """Return the sha256 and size of a regular file's bytes, read in chunks.
 
     Raises:
         UnreadablePathError: The file cannot be opened or read.
     """
     digest = hashlib.sha256()
     size = 0
-    try:
-        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as stream:
-            while chunk := stream.read(CHUNK_SIZE):
-                digest.update(chunk)
-                size += len(chunk)
-    except OSError as exc:
-        raise UnreadablePathError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    for chunk in read_chunks(path):
+        digest.update(chunk)
+        size += len(chunk)
     return digest.hexdigest(), size
 
 
