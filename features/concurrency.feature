@@ -1,0 +1,12 @@
+Feature: Snapshots of one workspace are serialised
+  Many threads of one orchestrator may snapshot the same workspace at the same moment: each
+  snapshot is recorded, and each diffs against the one committed just before it.
+
+  Scenario: Threads sharing one service snapshot one workspace at once
+    Given a workspace with files
+      | path      | content |
+      | one.txt   | 1       |
+      | sub/2.txt | 2       |
+    And a checkpoint service on the scenario's database
+    When 8 threads snapshot the workspace for plan "plan-1" at once
+    Then the 8 snapshots of plan "plan-1" form one history
