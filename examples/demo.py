@@ -67,7 +67,8 @@ def main() -> None:
 
     print("The service is closed. A new Python process opens the same database:")
     subprocess.run([sys.executable, "-c", AFTER_RESTART.format(url=url)], check=True)
-    print(f"\nTry it yourself: rewind --db {url} list")
+    command = Path(sys.executable).parent / "rewind"  # installed beside this interpreter
+    print(f"\nLook for yourself: {command} --db {url} list")
 
 
 def write(path: Path, text: str) -> None:
