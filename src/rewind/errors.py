@@ -16,7 +16,9 @@ The hierarchy::
     ├── WorkspaceError
     │   ├── WorkspaceNotFoundError (also NotFoundError)
     │   ├── WorkspaceNotADirectoryError
-    │   └── UnreadablePathError
+    │   ├── UnreadablePathError
+    │   ├── UnsafePathError
+    │   └── RestoreConflictError
     └── StorageError
         ├── DatabaseURLError (also InvalidInputError)
         ├── DatabaseUnavailableError
@@ -36,11 +38,13 @@ __all__ = [
     "InvalidInputError",
     "InvalidMetadataError",
     "NotFoundError",
+    "RestoreConflictError",
     "RewindError",
     "SchemaVersionError",
     "StorageError",
     "StorageOperationError",
     "UnreadablePathError",
+    "UnsafePathError",
     "WorkspaceError",
     "WorkspaceNotADirectoryError",
     "WorkspaceNotFoundError",
@@ -89,6 +93,14 @@ class WorkspaceNotADirectoryError(WorkspaceError):
 
 class UnreadablePathError(WorkspaceError):
     """A file or directory inside the workspace could not be read."""
+
+
+class UnsafePathError(WorkspaceError):
+    """A restore would write, follow or delete something outside the workspace root."""
+
+
+class RestoreConflictError(WorkspaceError):
+    """A restore would overwrite or delete something rewind does not track (ignored files)."""
 
 
 class StorageError(RewindError):

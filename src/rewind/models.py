@@ -39,7 +39,10 @@ __all__ = [
     "FrozenDict",
     "FrozenJson",
     "ManifestEntry",
+    "RollbackResult",
     "StoreStats",
+    "VerifyProblem",
+    "VerifyReport",
     "canonical_json",
     "diff_hash",
     "freeze_json",
@@ -254,6 +257,57 @@ class DiffManifest(BaseModel):
     def hash(self) -> str:
         """The ``diff_hash`` of these entries (see the README for the encoding)."""
         return diff_hash(self.entries)
+
+
+class RollbackResult(BaseModel):
+    """What a rollback or restore did (or, for a dry run, would do).
+
+    ``restored`` and ``removed`` are sorted relative POSIX paths. ``safety_checkpoint_id`` is
+    the snapshot taken just before a real rollback: roll back to it to undo the rollback.
+    """
+
+    model_config = _FROZEN
+
+    checkpoint_id: CheckpointId
+    restored: tuple[str, ...]
+    removed: tuple[str, ...]
+    unchanged_count: int
+    safety_checkpoint_id: CheckpointId | None
+    dry_run: bool
+
+
+class VerifyProblem(BaseModel):
+    """One thing ``verify`` found wrong, naming the checkpoint, path or blob concerned."""
+
+    model_config = _FROZEN
+
+    checkpoint_id: str | None = None
+    path: str | None = None
+    blob: str | None = None
+    message: str
+
+    def __str__(self) -> str:
+        named = [
+            f"{label} {value}"
+            for label, value in (
+                ("checkpoint", self.checkpoint_id),
+                ("path", self.path),
+                ("blob", self.blob),
+            )
+            if value is not None
+        ]
+        return f"{', '.join(named)}: {self.message}"
+
+
+class VerifyReport(BaseModel):
+    """The outcome of ``verify``: every problem found, not only the first."""
+
+    model_config = _FROZEN
+
+    ok: bool
+    checked: int
+    """How many checkpoints were checked."""
+    problems: tuple[VerifyProblem, ...]
 
 
 class StoreStats(BaseModel):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -18,11 +19,15 @@ from typing import Any, Self
 from pydantic import ValidationError
 
 from rewind._ids import CheckpointIdFactory, first_id_at
+from rewind._integrity import StoreVerifier, stage_contents
 from rewind.errors import (
     CheckpointNotFoundError,
+    CorruptStoreError,
     InvalidCheckpointIdError,
     InvalidInputError,
     InvalidMetadataError,
+    RestoreConflictError,
+    WorkspaceNotADirectoryError,
 )
 from rewind.models import (
     ULID_PATTERN,
@@ -31,14 +36,25 @@ from rewind.models import (
     CheckpointType,
     DiffManifest,
     ManifestEntry,
+    RollbackResult,
     StoreStats,
+    VerifyProblem,
+    VerifyReport,
     freeze_json,
     tree_hash,
 )
-from rewind.storage import CheckpointQuery, NewBlob, Store, UnitOfWork, open_store
+from rewind.storage import (
+    CheckpointQuery,
+    NewBlob,
+    Store,
+    UnitOfWork,
+    WorkspaceHead,
+    open_store,
+)
 from rewind.workspace.capture import CODEC, ContentSpool, capture_new_contents
 from rewind.workspace.diff import diff_trees
-from rewind.workspace.scan import WorkspaceScanner, resolve_workspace
+from rewind.workspace.restore import apply_restore, plan_restore
+from rewind.workspace.scan import Tree, WorkspaceScanner, resolve_workspace
 
 __all__ = ["DATABASE_URL_VARIABLE", "SNAPSHOT_KEYS", "CheckpointService", "default_database_url"]
 
@@ -193,48 +209,162 @@ class CheckpointService:
         if reserved := sorted(SNAPSHOT_KEYS & caller_extra.keys()):
             raise InvalidMetadataError(f"extra keys {reserved} are reserved for the snapshot")
         self._metadata({"extra": caller_extra})  # reject bad metadata before scanning
+        request = _SnapshotRequest(
+            plan_id=plan_id,
+            decision_id=decision_id,
+            checkpoint_type=checkpoint_type,
+            label=label,
+            metadata={"reason": reason, "source_tool": source_tool, "phase": phase},
+            extra=caller_extra,
+        )
         with self._store.writing() as uow, ContentSpool() as spool:
             workspace = uow.checkpoints.lock_workspace(plan_id, str(root))
-            base = uow.checkpoints.manifest(workspace.head_id) if workspace.head_id else {}
             tree, skipped = self._scanner(root).scan(root)
-            known = {entry.content_hash for entry in base.values()}
-            tree = capture_new_contents(root, tree, known, spool)
-            checkpoint_id = self._ids.new(self._clock())
-            diff = diff_trees(base, tree, base_id=workspace.head_id, target_id=str(checkpoint_id))
-            snapshot_extra: dict[str, Any] = {
-                "diff_paths": list(diff.paths),
-                "diff_based": True,
-                "diff_hash": diff.hash,
-                "diff_base": workspace.head_id,
-                "tree_hash": tree_hash(tree.values()),
-            }
-            if skipped:
-                snapshot_extra["skipped_paths"] = skipped
-            checkpoint = self._build(
-                checkpoint_id=str(checkpoint_id),
-                created_at=checkpoint_id.datetime,
-                plan_id=plan_id,
-                sandbox_ref=str(root),
-                decision_id=decision_id,
-                checkpoint_type=checkpoint_type,
-                parent_id=workspace.head_id,
-                label=label,
-                metadata=self._metadata(
-                    {
-                        "reason": reason,
-                        "source_tool": source_tool,
-                        "phase": phase,
-                        "extra": caller_extra | snapshot_extra,
-                    }
-                ),
+            checkpoint = self._record_snapshot(
+                uow,
+                root=root,
+                workspace=workspace,
+                tree=tree,
+                skipped=skipped,
+                request=request,
+                spool=spool,
             )
-            blobs = (
-                NewBlob(blob.content_hash, blob.size, CODEC, len(blob.spans), spool.chunks(blob))
-                for blob in spool.blobs()
-            )
-            uow.checkpoints.add_snapshot(checkpoint, diff.entries, blobs, workspace)
             uow.commit()
         return checkpoint
+
+    def rollback_to_checkpoint(
+        self, checkpoint_id: str, *, dry_run: bool = False
+    ) -> RollbackResult:
+        """Put a snapshot's workspace back exactly as the snapshot recorded it.
+
+        Before changing anything, the current state is snapshotted (``CheckpointType.SAFETY``,
+        same plan): roll back to ``safety_checkpoint_id`` to undo. Every path and every needed
+        content is checked first; each file is written to a temporary file and renamed into
+        place. Ignored paths, ``.git`` and the database's directory are never touched. The
+        workspace's next snapshot diffs against the rollback target.
+
+        Args:
+            checkpoint_id: The snapshot to return to.
+            dry_run: Report what would change, and change nothing (no safety snapshot either).
+
+        Returns:
+            The paths restored and removed, and the safety snapshot's id.
+
+        Raises:
+            CheckpointNotFoundError: No such checkpoint exists.
+            InvalidInputError: The checkpoint records no files.
+            WorkspaceError: The workspace is missing, a path is unsafe, something untracked is
+                in the way, or the file system refused a change.
+            CorruptStoreError: A needed content is missing or altered; nothing was changed.
+            StorageError: The database failed; nothing was changed.
+        """
+        with ContentSpool() as staged, ContentSpool() as captured:
+            with self._store.writing() as uow:
+                target = self._get(uow, checkpoint_id)
+                tree = self._tree(uow, target)
+                root = resolve_workspace(target.sandbox_ref)
+                workspace = uow.checkpoints.lock_workspace(target.plan_id, str(root))
+                current, skipped = self._scanner(root).scan(root)
+                plan = plan_restore(root, tree, current)
+                stage_contents(uow.checkpoints, plan.writes, staged)
+                safety_id = None
+                if not dry_run:
+                    request = _SnapshotRequest(
+                        plan_id=target.plan_id,
+                        decision_id=target.decision_id,
+                        checkpoint_type=CheckpointType.SAFETY,
+                        label=f"before rollback to {target.checkpoint_id}",
+                        metadata={"reason": f"rollback to {target.checkpoint_id}"},
+                        extra={},
+                    )
+                    safety = self._record_snapshot(
+                        uow,
+                        root=root,
+                        workspace=workspace,
+                        tree=current,
+                        skipped=skipped,
+                        request=request,
+                        spool=captured,
+                    )
+                    uow.checkpoints.move_head(workspace, target.checkpoint_id)
+                    uow.commit()
+                    safety_id = safety.checkpoint_id
+            if not dry_run:
+                apply_restore(root, plan, lambda entry: staged.read(entry.content_hash))
+        return RollbackResult(
+            checkpoint_id=target.checkpoint_id,
+            restored=tuple(plan.restored),
+            removed=plan.removals,
+            unchanged_count=plan.unchanged_count,
+            safety_checkpoint_id=safety_id,
+            dry_run=dry_run,
+        )
+
+    def restore_into(
+        self, checkpoint_id: str, target_dir: str | os.PathLike[str]
+    ) -> RollbackResult:
+        """Write a snapshot's files into another directory, which must be missing or empty.
+
+        Args:
+            checkpoint_id: The snapshot to materialise.
+            target_dir: Where to write it; created if missing.
+
+        Returns:
+            Every path written (``removed`` is empty; there is no safety snapshot).
+
+        Raises:
+            CheckpointNotFoundError: No such checkpoint exists.
+            InvalidInputError: The checkpoint records no files.
+            WorkspaceError: ``target_dir`` is a file or not empty, or a path is unsafe.
+            CorruptStoreError: A needed content is missing or altered; nothing was written.
+            StorageError: The database failed.
+        """
+        root = Path(os.path.abspath(target_dir))
+        _require_empty_directory(root)
+        with ContentSpool() as staged:
+            with self._store.reading() as uow:
+                target = self._get(uow, checkpoint_id)
+                plan = plan_restore(root, self._tree(uow, target), {})
+                stage_contents(uow.checkpoints, plan.writes, staged)
+            root.mkdir(parents=True, exist_ok=True)
+            apply_restore(root, plan, lambda entry: staged.read(entry.content_hash))
+        return RollbackResult(
+            checkpoint_id=target.checkpoint_id,
+            restored=tuple(plan.restored),
+            removed=(),
+            unchanged_count=0,
+            safety_checkpoint_id=None,
+            dry_run=False,
+        )
+
+    def verify(self, checkpoint_id: str | None = None) -> VerifyReport:
+        """Re-read and re-hash what a checkpoint needs, or everything in the store.
+
+        Checks that each manifest reconstructs to its ``tree_hash``, that its paths are safe,
+        and that every blob is present and matches its sha256; reports every problem found.
+
+        Raises:
+            CheckpointNotFoundError: ``checkpoint_id`` names no checkpoint.
+            StorageError: The database failed.
+        """
+        with self._store.reading() as uow:
+            verifier = StoreVerifier(uow.checkpoints)
+            if checkpoint_id is not None:
+                verifier.check_checkpoint(self._get(uow, checkpoint_id))
+                checked = 1
+            else:
+                snapshot_ids = uow.checkpoints.snapshot_ids()
+                for snapshot_id in snapshot_ids:
+                    self._verify_stored(uow, verifier, snapshot_id)
+                reported = verifier.checked_blobs
+                for blob_id in uow.checkpoints.blob_ids():
+                    if blob_id in reported:
+                        continue
+                    if (problem := verifier.check_blob(blob_id)) is not None:
+                        verifier.problems.append(VerifyProblem(blob=blob_id, message=problem))
+                checked = len(snapshot_ids)
+        problems = tuple(dict.fromkeys(verifier.problems))
+        return VerifyReport(ok=not problems, checked=checked, problems=problems)
 
     def get_checkpoint(self, checkpoint_id: str) -> Checkpoint:
         """Return the checkpoint with this id.
@@ -320,6 +450,58 @@ class CheckpointService:
         with self._store.reading() as uow:
             return uow.checkpoints.stats()
 
+    def _record_snapshot(
+        self,
+        uow: UnitOfWork,
+        *,
+        root: Path,
+        workspace: WorkspaceHead,
+        tree: Tree,
+        skipped: list[str],
+        request: _SnapshotRequest,
+        spool: ContentSpool,
+    ) -> Checkpoint:
+        """Diff a scanned tree against the workspace's head, build the snapshot, store it."""
+        base = uow.checkpoints.manifest(workspace.head_id) if workspace.head_id else {}
+        known = {entry.content_hash for entry in base.values()}
+        tree = capture_new_contents(root, tree, known, spool)
+        checkpoint_id = self._ids.new(self._clock())
+        diff = diff_trees(base, tree, base_id=workspace.head_id, target_id=str(checkpoint_id))
+        snapshot_extra: dict[str, Any] = {
+            "diff_paths": list(diff.paths),
+            "diff_based": True,
+            "diff_hash": diff.hash,
+            "diff_base": workspace.head_id,
+            "tree_hash": tree_hash(tree.values()),
+        }
+        if skipped:
+            snapshot_extra["skipped_paths"] = skipped
+        checkpoint = self._build(
+            checkpoint_id=str(checkpoint_id),
+            created_at=checkpoint_id.datetime,
+            plan_id=request.plan_id,
+            sandbox_ref=str(root),
+            decision_id=request.decision_id,
+            checkpoint_type=request.checkpoint_type,
+            parent_id=workspace.head_id,
+            label=request.label,
+            metadata=self._metadata({**request.metadata, "extra": request.extra | snapshot_extra}),
+        )
+        blobs = (
+            NewBlob(blob.content_hash, blob.size, CODEC, len(blob.spans), spool.chunks(blob))
+            for blob in spool.blobs()
+        )
+        uow.checkpoints.add_snapshot(checkpoint, diff.entries, blobs, workspace)
+        return checkpoint
+
+    def _verify_stored(self, uow: UnitOfWork, verifier: StoreVerifier, checkpoint_id: str) -> None:
+        try:
+            checkpoint = self._get(uow, checkpoint_id)
+        except CorruptStoreError as exc:
+            verifier.problems.append(VerifyProblem(checkpoint_id=checkpoint_id, message=str(exc)))
+            return
+        verifier.check_checkpoint(checkpoint)
+
     def _scanner(self, root: Path) -> WorkspaceScanner:
         """Return a scanner that never tracks the database's own files inside ``root``."""
         database = self._store.database_path
@@ -365,6 +547,25 @@ class CheckpointService:
             return CheckpointMetadata(**fields)
         except ValidationError as exc:
             raise InvalidMetadataError(_describe(exc, "metadata")) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class _SnapshotRequest:
+    """Who asks for a snapshot and why: everything but the files."""
+
+    plan_id: str
+    decision_id: str | None
+    checkpoint_type: CheckpointType
+    label: str | None
+    metadata: dict[str, Any]
+    extra: dict[str, Any]
+
+
+def _require_empty_directory(root: Path) -> None:
+    if os.path.lexists(root) and not root.is_dir():
+        raise WorkspaceNotADirectoryError(f"cannot restore into {str(root)!r}: not a directory")
+    if root.is_dir() and any(root.iterdir()):
+        raise RestoreConflictError(f"cannot restore into {str(root)!r}: it is not empty")
 
 
 def _checkpoint_type(value: CheckpointType | str) -> CheckpointType:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from rewind.storage.engine import build_engine, parse_database_url
 from rewind.storage.migrate import upgrade_to_head
-from rewind.storage.repository import CheckpointQuery, NewBlob, WorkspaceHead
+from rewind.storage.repository import BlobHeader, CheckpointQuery, NewBlob, WorkspaceHead
 from rewind.storage.unit_of_work import SqlStore, Store, UnitOfWork
 
 __all__ = [
+    "BlobHeader",
     "CheckpointQuery",
     "NewBlob",
     "SqlStore",

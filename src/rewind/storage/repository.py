@@ -6,7 +6,7 @@ the change rows along a checkpoint's ancestors, nearest first, computed by one r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -24,12 +24,16 @@ from rewind.storage.mapping import (
 from rewind.storage.tables import BlobChunkRow, BlobRow, ChangeRow, CheckpointRow, WorkspaceRow
 
 __all__ = [
+    "BlobHeader",
     "CheckpointQuery",
     "CheckpointRepository",
     "NewBlob",
     "SqlCheckpointRepository",
     "WorkspaceHead",
 ]
+
+
+_BATCH = 500  # ids per IN (...) query, well under every database's parameter limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +45,15 @@ class NewBlob:
     codec: str
     chunk_count: int
     chunks: Iterable[bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class BlobHeader:
+    """What the store records about a blob besides its chunks."""
+
+    size: int
+    codec: str
+    chunk_count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +95,21 @@ class CheckpointRepository(Protocol):
         workspace: WorkspaceHead,
     ) -> None:
         """Store a snapshot, its changes and its new contents, and make it the head."""
+
+    def move_head(self, workspace: WorkspaceHead, checkpoint_id: str) -> None:
+        """Make ``checkpoint_id`` the checkpoint the workspace's next snapshot diffs against."""
+
+    def blob_headers(self, content_hashes: Iterable[str]) -> dict[str, BlobHeader]:
+        """Return the headers of those blobs that exist."""
+
+    def blob_chunks(self, content_hash: str, chunk_count: int) -> Iterator[bytes]:
+        """Yield a blob's compressed chunks in order, one query each."""
+
+    def snapshot_ids(self) -> list[str]:
+        """Return the id of every checkpoint that records files, oldest first."""
+
+    def blob_ids(self) -> list[str]:
+        """Return the id of every blob, sorted."""
 
     def get(self, checkpoint_id: str) -> Checkpoint | None:
         """Return the checkpoint with this id, or None."""
@@ -166,11 +194,53 @@ class SqlCheckpointRepository:
                 insert(ChangeRow),
                 [change_values(checkpoint.checkpoint_id, entry) for entry in changes],
             )
+        self.move_head(workspace, checkpoint.checkpoint_id)
+
+    def move_head(self, workspace: WorkspaceHead, checkpoint_id: str) -> None:
+        """Make ``checkpoint_id`` the checkpoint the workspace's next snapshot diffs against."""
         self._session.execute(
             update(WorkspaceRow)
             .where(WorkspaceRow.id == workspace.workspace_id)
-            .values(head_id=checkpoint.checkpoint_id)
+            .values(head_id=checkpoint_id)
         )
+
+    def blob_headers(self, content_hashes: Iterable[str]) -> dict[str, BlobHeader]:
+        """Return the headers of those blobs that exist (queried in batches)."""
+        wanted = sorted(set(content_hashes))
+        headers: dict[str, BlobHeader] = {}
+        for start in range(0, len(wanted), _BATCH):
+            rows = self._session.execute(
+                select(BlobRow).where(BlobRow.id.in_(wanted[start : start + _BATCH]))
+            ).scalars()
+            headers.update(
+                {row.id: BlobHeader(row.size, row.codec, row.chunk_count) for row in rows}
+            )
+        return headers
+
+    def blob_chunks(self, content_hash: str, chunk_count: int) -> Iterator[bytes]:
+        """Yield a blob's compressed chunks in order; a missing chunk ends the stream early."""
+        for seq in range(chunk_count):
+            data = self._session.scalar(
+                select(BlobChunkRow.data).where(
+                    BlobChunkRow.blob_id == content_hash, BlobChunkRow.seq == seq
+                )
+            )
+            if data is None:
+                return
+            yield data
+
+    def snapshot_ids(self) -> list[str]:
+        """Return the id of every checkpoint that records files, oldest first."""
+        statement = (
+            select(CheckpointRow.id)
+            .where(CheckpointRow.tree_hash.is_not(None))
+            .order_by(CheckpointRow.id)
+        )
+        return list(self._session.scalars(statement))
+
+    def blob_ids(self) -> list[str]:
+        """Return the id of every blob, sorted."""
+        return list(self._session.scalars(select(BlobRow.id).order_by(BlobRow.id)))
 
     def get(self, checkpoint_id: str) -> Checkpoint | None:
         """Return the checkpoint with this id, or None."""

@@ -12,16 +12,23 @@ import hashlib
 import os
 import tempfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
+from rewind.errors import CorruptStoreError
 from rewind.models import EntryKind
 from rewind.workspace.scan import Tree, read_chunks, symlink_entry
 
-__all__ = ["CODEC", "CapturedBlob", "ContentSpool", "capture_new_contents"]
+__all__ = [
+    "CODEC",
+    "CapturedBlob",
+    "ContentSpool",
+    "capture_new_contents",
+    "check_stored_blob",
+]
 
 CODEC = "zlib"
 COMPRESSION_LEVEL = 1
@@ -77,6 +84,31 @@ class ContentSpool:
         digest = self._add(read_chunks(path))
         return digest, self._blobs[digest].size
 
+    def add_stored(self, content_hash: str, size: int, codec: str, chunks: Iterable[bytes]) -> None:
+        """Spool a stored blob's compressed chunks, checking them against its hash and size.
+
+        Raises:
+            CorruptStoreError: The chunks are missing, altered or do not decompress.
+        """
+        start = self._file.seek(0, os.SEEK_END)
+        spans: list[tuple[int, int]] = []
+
+        def keep(chunk: bytes) -> None:
+            spans.append((self._file.tell(), len(chunk)))
+            self._file.write(chunk)
+
+        try:
+            check_stored_blob(content_hash, size, codec, chunks, keep)
+        except CorruptStoreError:
+            self._file.truncate(start)
+            raise
+        self._blobs[content_hash] = CapturedBlob(content_hash, size, tuple(spans))
+
+    def read(self, content_hash: str) -> Iterator[bytes]:
+        """Yield the uncompressed bytes of a spooled content."""
+        for chunk in self.chunks(self._blobs[content_hash]):
+            yield zlib.decompress(chunk)
+
     def blobs(self) -> list[CapturedBlob]:
         """Return every spooled content, sorted by hash."""
         return sorted(self._blobs.values(), key=lambda blob: blob.content_hash)
@@ -104,6 +136,45 @@ class ContentSpool:
         else:
             self._blobs[content_hash] = CapturedBlob(content_hash, size, tuple(spans))
         return content_hash
+
+
+def check_stored_blob(
+    content_hash: str,
+    size: int,
+    codec: str,
+    chunks: Iterable[bytes],
+    keep: Callable[[bytes], None] | None = None,
+) -> None:
+    """Decompress a stored blob's chunks and check they are exactly its content.
+
+    Args:
+        content_hash: The sha256 the blob is stored under.
+        size: Its recorded uncompressed size.
+        codec: Its recorded codec.
+        chunks: Its compressed chunks, in order.
+        keep: Called with each compressed chunk once it decompressed cleanly.
+
+    Raises:
+        CorruptStoreError: Unknown codec, a chunk that does not decompress, or bytes whose
+            sha256 or size differ from the record (names the blob).
+    """
+    if codec != CODEC:
+        raise CorruptStoreError(f"blob {content_hash} has the unknown codec {codec!r}")
+    digest = hashlib.sha256()
+    total = 0
+    for chunk in chunks:
+        try:
+            data = zlib.decompress(chunk)
+        except zlib.error as exc:
+            raise CorruptStoreError(f"blob {content_hash} is damaged: {exc}") from exc
+        digest.update(data)
+        total += len(data)
+        if keep is not None:
+            keep(chunk)
+    if digest.hexdigest() != content_hash or total != size:
+        raise CorruptStoreError(
+            f"blob {content_hash} does not match its sha256: its stored bytes were altered"
+        )
 
 
 def capture_new_contents(

@@ -1,0 +1,109 @@
+"""Checking what the store holds: blobs against their hashes, manifests against tree hashes.
+
+Used by restores (every needed blob is fetched and checked before the first file is touched)
+and by ``CheckpointService.verify`` (every problem is reported, not only the first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rewind.errors import CorruptStoreError, UnsafePathError
+from rewind.models import Checkpoint, ManifestEntry, VerifyProblem, tree_hash
+from rewind.storage.repository import CheckpointRepository
+from rewind.workspace.capture import ContentSpool, check_stored_blob
+from rewind.workspace.restore import validate_path
+
+__all__ = ["StoreVerifier", "stage_contents"]
+
+
+def stage_contents(
+    repository: CheckpointRepository, entries: Iterable[ManifestEntry], spool: ContentSpool
+) -> None:
+    """Copy the stored contents of ``entries`` into ``spool``, each checked against its hash.
+
+    Raises:
+        CorruptStoreError: A blob is missing, damaged or altered (names the blob and a path).
+    """
+    needed = {entry.content_hash: entry.path for entry in entries}
+    headers = repository.blob_headers(needed)
+    for content_hash, path in sorted(needed.items()):
+        header = headers.get(content_hash)
+        if header is None:
+            raise CorruptStoreError(
+                f"blob {content_hash} (the content of {path!r}) is missing from the store"
+            )
+        chunks = repository.blob_chunks(content_hash, header.chunk_count)
+        spool.add_stored(content_hash, header.size, header.codec, chunks)
+
+
+class StoreVerifier:
+    """Collects the problems of checkpoints and blobs, checking each blob only once.
+
+    Not a repair tool: it reads and reports, and never changes the store.
+    """
+
+    def __init__(self, repository: CheckpointRepository) -> None:
+        self._repository = repository
+        self._blob_problems: dict[str, str | None] = {}
+        self.problems: list[VerifyProblem] = []
+
+    def check_checkpoint(self, checkpoint: Checkpoint) -> None:
+        """Check that a snapshot's manifest is safe, complete and hashes to its tree hash."""
+        if not checkpoint.is_snapshot:
+            return
+        checkpoint_id = checkpoint.checkpoint_id
+        try:
+            tree = self._repository.manifest(checkpoint_id)
+        except CorruptStoreError as exc:
+            self.problems.append(VerifyProblem(checkpoint_id=checkpoint_id, message=str(exc)))
+            return
+        if tree_hash(tree.values()) != checkpoint.tree_hash:
+            self.problems.append(
+                VerifyProblem(
+                    checkpoint_id=checkpoint_id,
+                    message="its manifest does not reconstruct to its tree_hash",
+                )
+            )
+        for entry in tree.values():
+            self._check_entry(checkpoint_id, entry)
+
+    @property
+    def checked_blobs(self) -> set[str]:
+        """The blobs checked so far."""
+        return set(self._blob_problems)
+
+    def check_blob(self, content_hash: str) -> str | None:
+        """Return what is wrong with a blob, or None; each blob is read once."""
+        if content_hash not in self._blob_problems:
+            self._blob_problems[content_hash] = self._read_blob(content_hash)
+        return self._blob_problems[content_hash]
+
+    def _check_entry(self, checkpoint_id: str, entry: ManifestEntry) -> None:
+        try:
+            validate_path(entry.path)
+        except UnsafePathError as exc:
+            self.problems.append(
+                VerifyProblem(checkpoint_id=checkpoint_id, path=entry.path, message=str(exc))
+            )
+        problem = self.check_blob(entry.content_hash)
+        if problem is not None:
+            self.problems.append(
+                VerifyProblem(
+                    checkpoint_id=checkpoint_id,
+                    path=entry.path,
+                    blob=entry.content_hash,
+                    message=problem,
+                )
+            )
+
+    def _read_blob(self, content_hash: str) -> str | None:
+        header = self._repository.blob_headers([content_hash]).get(content_hash)
+        if header is None:
+            return "the blob is missing from the store"
+        chunks = self._repository.blob_chunks(content_hash, header.chunk_count)
+        try:
+            check_stored_blob(content_hash, header.size, header.codec, chunks)
+        except CorruptStoreError as exc:
+            return str(exc)
+        return None
