@@ -70,6 +70,7 @@ def before_scenario(context: Any, scenario: Any) -> None:
     use_fixture(scenario_database, context)
     context.services = []
     context.checkpoints = {}
+    context.recorded = {}
     context.error = None
 
 

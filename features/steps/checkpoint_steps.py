@@ -9,7 +9,7 @@ from typing import Any
 
 from behave import given, then, when
 from support.scenario import named, open_service, parse_extra
-from support.trees import paths_of
+from support.trees import paths_of, read_tree
 
 from rewind import Checkpoint, CheckpointMetadata, CheckpointType
 
@@ -42,6 +42,7 @@ def _snapshot(context: Any, name: str, plan: str, decision: str | None = None) -
     context.checkpoints[name] = context.service.create_workspace_snapshot(
         plan, context.workspace, decision, extra=parse_extra(context.text)
     )
+    context.recorded[name] = read_tree(context.workspace)
 
 
 @given('I snapshot the workspace for plan "{plan:Q}" and decision "{decision:Q}" as "{name:Q}"')

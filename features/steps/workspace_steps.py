@@ -6,7 +6,7 @@ import os
 import shutil
 from typing import Any
 
-from behave import given, when
+from behave import given, then, when
 from support.trees import make_symlink, write_file
 
 
@@ -31,6 +31,7 @@ def link(context: Any, path: str, target: str) -> None:
 
 
 @given('"{path:Q}" in the workspace contains "{content:Q}"')
+@given('I write "{content:Q}" to "{path:Q}"')
 @when('I write "{content:Q}" to "{path:Q}"')
 def write(context: Any, content: str, path: str) -> None:
     write_file(context.workspace, path, content.replace("\\n", "\n"))
@@ -73,3 +74,9 @@ def plain_file(context: Any, name: str) -> None:
 @when("the workspace directory is removed")
 def remove_workspace(context: Any) -> None:
     shutil.rmtree(context.workspace)
+
+
+@then('"{path:Q}" in the workspace still contains "{content:Q}"')
+def still_contains(context: Any, path: str, content: str) -> None:
+    expected = content.replace("\\n", "\n")
+    assert (context.workspace / path).read_text(encoding="utf-8") == expected

@@ -6,6 +6,7 @@ through rewind's public API or its command line.
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,3 +51,22 @@ def destroy_database(url: str) -> None:
     """Drop rewind's tables from under a running service, through another connection."""
     tables = ("checkpoint_changes", "blob_chunks", "workspaces", "checkpoints", "blobs")
     execute_behind_rewinds_back(url, *(f"DROP TABLE {table}" for table in tables))
+
+
+def tamper_raw(url: str, statement: str, *parameters: object) -> None:
+    """Run one statement through a raw driver connection with foreign keys not enforced.
+
+    ``statement`` uses ``?`` placeholders. This is how a buggy tool or an intruder would damage
+    the store; scenarios then check that rewind notices.
+    """
+    parsed = parse_database_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        connection = sqlite3.connect(str(parsed.database))  # foreign keys are off by default
+        with connection:
+            connection.execute(statement, parameters)
+        connection.close()
+        return
+    plain = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(plain, autocommit=False) as connection:
+        connection.execute("SET LOCAL session_replication_role = replica")
+        connection.execute(statement.replace("?", "%s"), parameters)  # type: ignore[arg-type]

@@ -31,3 +31,28 @@ def paths_of(text: str) -> list[str]:
     if text.strip() == "nothing":
         return []
     return [item.strip() for item in text.split(",")]
+
+
+FileState = tuple[str, bytes, int]
+"""(kind, bytes or symlink target, permission bits) of one path on disk."""
+
+
+def read_tree(root: Path) -> tuple[dict[str, FileState], set[str]]:
+    """Everything under ``root`` exactly as it is on disk (never following symlinks).
+
+    Returns the files and symlinks by relative path, and the set of directories.
+    """
+    files: dict[str, FileState] = {}
+    directories: set[str] = set()
+    for directory, subdirectories, names in os.walk(root):
+        relative_directory = Path(directory).relative_to(root)
+        for name in subdirectories + names:
+            path = Path(directory, name)
+            relative = (relative_directory / name).as_posix()
+            if path.is_symlink():
+                files[relative] = ("symlink", os.readlink(path).encode(), 0)
+            elif path.is_dir():
+                directories.add(relative)
+            else:
+                files[relative] = ("file", path.read_bytes(), path.stat().st_mode & 0o7777)
+    return files, directories

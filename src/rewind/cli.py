@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from rewind.errors import RewindError
-from rewind.models import Checkpoint, CheckpointType
+from rewind.models import Checkpoint, CheckpointType, RollbackResult
 from rewind.service import DATABASE_URL_VARIABLE, CheckpointService
 
 __all__ = ["main"]
@@ -120,6 +120,84 @@ def show(context: click.Context, checkpoint_id: str) -> None:
         checkpoint = service.get_checkpoint(checkpoint_id)
     document: dict[str, Any] = checkpoint.model_dump(mode="json")
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.argument("checkpoint_id")
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def rollback(context: click.Context, checkpoint_id: str, dry_run: bool, yes: bool) -> None:
+    """Put the workspace of CHECKPOINT_ID back exactly as it was then.
+
+    The current state is snapshotted first; the printed safety checkpoint undoes the rollback.
+    """
+    with _service(context) as service:
+        if not (dry_run or yes):
+            _render_actions(service.rollback_to_checkpoint(checkpoint_id, dry_run=True))
+            click.confirm("Roll back the workspace?", abort=True)
+        result = service.rollback_to_checkpoint(checkpoint_id, dry_run=dry_run)
+    _render_actions(result)
+    if result.safety_checkpoint_id:
+        click.echo(
+            f"safety checkpoint {result.safety_checkpoint_id}: "
+            f"rewind rollback {result.safety_checkpoint_id} undoes this rollback"
+        )
+
+
+@main.command()
+@click.argument("checkpoint_id")
+@click.option(
+    "--into",
+    "target_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="A missing or empty directory to write the files into.",
+)
+@click.pass_context
+def restore(context: click.Context, checkpoint_id: str, target_dir: str) -> None:
+    """Write the files of CHECKPOINT_ID into another directory."""
+    with _service(context) as service:
+        result = service.restore_into(checkpoint_id, target_dir)
+    _render_actions(result)
+
+
+@main.command()
+@click.argument("base_id")
+@click.argument("target_id", required=False)
+@click.pass_context
+def diff(context: click.Context, base_id: str, target_id: str | None) -> None:
+    """Show what changed from BASE_ID to TARGET_ID (default: the live workspace)."""
+    with _service(context) as service:
+        manifest = service.diff(base_id, target_id)
+    for entry in manifest.entries:
+        click.echo(f"{entry.change.value:<9}{entry.path}")
+
+
+@main.command()
+@click.argument("checkpoint_id", required=False)
+@click.pass_context
+def verify(context: click.Context, checkpoint_id: str | None) -> None:
+    """Re-hash what CHECKPOINT_ID needs (default: the whole store); exit 1 on any problem."""
+    with _service(context) as service:
+        report = service.verify(checkpoint_id)
+    for problem in report.problems:
+        click.echo(f"problem: {problem}")
+    click.echo(f"{report.checked} checkpoints checked, {len(report.problems)} problems")
+    if not report.ok:
+        sys.exit(1)
+
+
+def _render_actions(result: RollbackResult) -> None:
+    for path in result.restored:
+        click.echo(f"restored {path}")
+    for path in result.removed:
+        click.echo(f"removed  {path}")
+    summary = (
+        f"{len(result.restored)} restored, {len(result.removed)} removed, "
+        f"{result.unchanged_count} unchanged"
+    )
+    click.echo(f"{summary} (dry run: nothing changed)" if result.dry_run else summary)
 
 
 def _diff_paths(checkpoint: Checkpoint) -> tuple[str, ...]:

@@ -1,0 +1,26 @@
+Feature: Verifying the store reports every problem
+  verify re-reads and re-hashes every blob a checkpoint needs (or the whole store) and checks
+  that each manifest reconstructs to its tree hash.
+
+  Background:
+    Given a workspace with files
+      | path       | content |
+      | notes.txt  | one     |
+      | src/app.py | app     |
+    And a checkpoint service on the scenario's database
+    And I snapshot the workspace for plan "plan-1" as "K"
+    And I write "two" to "notes.txt"
+    And I snapshot the workspace for plan "plan-1" as "L"
+
+  Scenario: A healthy store has no problem
+    Then verifying the store finds no problem in 2 checkpoints
+
+  Scenario: Every damaged blob is reported, not only the first
+    Given someone alters the stored content of "notes.txt" as of "K"
+    And someone deletes the stored content of "src/app.py" as of "K"
+    Then verifying the store finds 3 problems naming the tampered blobs
+    And verifying "L" finds a problem naming "src/app.py"
+
+  Scenario: A manifest that no longer matches its tree hash is reported
+    Given someone renames "notes.txt" in "K" to "renamed.txt"
+    Then verifying "K" finds a problem naming "tree_hash"
