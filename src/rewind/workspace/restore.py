@@ -51,15 +51,14 @@ def validate_path(path: str) -> None:
     """Check that ``path`` is a relative POSIX path that stays inside any root.
 
     Raises:
-        UnsafePathError: The path is empty, absolute, has ``.``, ``..`` or empty parts, a NUL
-            or a backslash, or lies inside ``.git``.
+        UnsafePathError: The path is empty, absolute, has ``.``, ``..`` or empty parts or a
+            NUL, or lies inside ``.git``. (A backslash is an ordinary character on POSIX.)
     """
     parts = path.split("/")
     if (
         not path
         or path.startswith("/")
         or "\0" in path
-        or "\\" in path
         or any(part in ("", ".", "..") for part in parts)
         or parts[0] in NEVER_TRACKED_NAMES
     ):

@@ -1,0 +1,51 @@
+"""Property-style steps: many generated trees, each restored exactly."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import hypothesis
+from behave import then
+from hypothesis import HealthCheck, settings
+from support.generated import GeneratedTree, directories_of, trees, write_generated
+from support.trees import read_tree
+
+
+@then("rolling back and restoring {count:d} generated pairs of trees reproduces each exactly")
+def round_trips(context: Any, count: int) -> None:
+    service = context.service
+    counter = itertools.count()
+
+    def assert_holds(root: Any, tree: GeneratedTree) -> None:
+        files, directories = read_tree(root)
+        assert files == tree, (sorted(files), sorted(tree))
+        assert directories == directories_of(tree), directories ^ directories_of(tree)
+
+    @settings(
+        max_examples=count,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    @hypothesis.given(first=trees, second=trees)
+    def round_trip(first: GeneratedTree, second: GeneratedTree) -> None:
+        index = next(counter)
+        workspace = context.directory / "generated" / str(index)
+        write_generated(workspace, first)
+        one = service.create_workspace_snapshot(f"generated-{index}", workspace)
+        write_generated(workspace, second)
+        two = service.create_workspace_snapshot(f"generated-{index}", workspace)
+        service.rollback_to_checkpoint(one.checkpoint_id)
+        assert_holds(workspace, first)
+        service.rollback_to_checkpoint(two.checkpoint_id)
+        assert_holds(workspace, second)
+        copy = context.directory / "copies" / str(index)
+        service.restore_into(one.checkpoint_id, copy)
+        assert_holds(copy, first)
+        assert service.verify(one.checkpoint_id).ok
+
+    round_trip()
+    context.generated_pairs = next(counter)
+    assert context.generated_pairs >= count, context.generated_pairs
