@@ -57,3 +57,29 @@ Feature: The rewind command line
     Then it prints a new checkpoint id, then the lines
       """
       """
+
+  Scenario: Diff, dry run, rollback, restore and verify from the terminal
+    When I run "rewind snapshot {workspace} --plan plan-1 --label first"
+    And I write "changed" to "a.txt"
+    And I write "new" to "c.txt"
+    And I run "rewind diff {last}"
+    Then the output has 2 lines, each with "txt"
+    And the output contains "modified a.txt"
+    And the output contains "added    c.txt"
+    When I run "rewind rollback {last} --dry-run"
+    Then the output contains "1 restored, 1 removed, 1 unchanged (dry run: nothing changed)"
+    When I run "rewind rollback {first} --yes"
+    Then the output contains "restored a.txt"
+    And the output contains "removed  c.txt"
+    And the output contains "rewind rollback"
+    When I run "rewind restore {first} --into {directory}/copy"
+    Then the output contains "2 restored, 0 removed, 0 unchanged"
+    When I run "rewind verify"
+    Then the output contains "2 checkpoints checked, 0 problems"
+
+  Scenario: A rollback asks first, and does nothing when not confirmed
+    When I run "rewind snapshot {workspace} --plan plan-1"
+    And I write "changed" to "a.txt"
+    And I run "rewind rollback {last}" answering "n"
+    Then it exits with status 1 saying "Aborted"
+    And "a.txt" in the workspace still contains "changed"

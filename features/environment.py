@@ -72,6 +72,7 @@ def before_scenario(context: Any, scenario: Any) -> None:
     context.checkpoints = {}
     context.recorded = {}
     context.error = None
+    context.first_id = None
 
 
 def after_scenario(context: Any, scenario: Any) -> None:

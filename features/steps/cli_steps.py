@@ -31,10 +31,21 @@ def run_command_with_defaults(context: Any, command: str) -> None:
     _run(context, command, environment, context.workspace)
 
 
-def _run(context: Any, command: str, environment: dict[str, str], directory: Path) -> None:
-    arguments = shlex.split(
-        expand(context, command).replace("{last}", getattr(context, "last_id", ""))
-    )
+@when('I run "{command:Q}" answering "{answer:Q}"')
+def run_command_answering(context: Any, command: str, answer: str) -> None:
+    environment = {**os.environ, DATABASE_VARIABLE: context.database_url}
+    _run(context, command, environment, context.directory, answer=f"{answer}\n")
+
+
+def _run(
+    context: Any,
+    command: str,
+    environment: dict[str, str],
+    directory: Path,
+    answer: str | None = None,
+) -> None:
+    command = command.replace("{last}", getattr(context, "last_id", ""))
+    arguments = shlex.split(expand(context, command).replace("{first}", context.first_id or ""))
     if arguments[0] == "python":
         arguments[0] = sys.executable
     result = subprocess.run(
@@ -43,13 +54,16 @@ def _run(context: Any, command: str, environment: dict[str, str], directory: Pat
         text=True,
         env=environment,
         cwd=directory,
+        input=answer,
         check=False,
     )
     context.result = result
     if result.returncode == 0:
         context.last_id = next(
-            (line for line in result.stdout.splitlines() if ULID.match(line.split(" ")[0])), ""
+            (line for line in result.stdout.splitlines() if ULID.match(line.split(" ")[0])),
+            getattr(context, "last_id", ""),
         ).split(" ")[0]
+        context.first_id = getattr(context, "first_id", None) or context.last_id
 
 
 @then("it prints a new checkpoint id, then the lines")
