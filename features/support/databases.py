@@ -67,6 +67,6 @@ def tamper_raw(url: str, statement: str, *parameters: object) -> None:
         connection.close()
         return
     plain = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(plain, autocommit=False) as connection:
-        connection.execute("SET LOCAL session_replication_role = replica")
-        connection.execute(statement.replace("?", "%s"), parameters)  # type: ignore[arg-type]
+    with psycopg.connect(plain, autocommit=False) as server:
+        server.execute("SET LOCAL session_replication_role = replica")
+        server.execute(statement.replace("?", "%s"), parameters)

@@ -53,6 +53,8 @@ def read_tree(root: Path) -> tuple[dict[str, FileState], set[str]]:
                 files[relative] = ("symlink", os.readlink(path).encode(), 0)
             elif path.is_dir():
                 directories.add(relative)
-            else:
+            elif path.is_file():
                 files[relative] = ("file", path.read_bytes(), path.stat().st_mode & 0o7777)
+            else:  # a FIFO or socket: opening it could block
+                files[relative] = ("special", b"", path.lstat().st_mode)
     return files, directories

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rewind.errors import CorruptStoreError, UnsafePathError
-from rewind.models import Checkpoint, ManifestEntry, VerifyProblem, tree_hash
+from rewind.models import Checkpoint, ManifestEntry, VerifyProblem, VerifyReport, tree_hash
 from rewind.storage.repository import CheckpointRepository
 from rewind.workspace.capture import ContentSpool, check_stored_blob
 from rewind.workspace.restore import validate_path
@@ -68,10 +68,27 @@ class StoreVerifier:
         for entry in tree.values():
             self._check_entry(checkpoint_id, entry)
 
-    @property
-    def checked_blobs(self) -> set[str]:
-        """The blobs checked so far."""
-        return set(self._blob_problems)
+    def check_store(self) -> VerifyReport:
+        """Check every snapshot, then every blob no snapshot uses; report all problems."""
+        snapshot_ids = self._repository.snapshot_ids()
+        for checkpoint_id in snapshot_ids:
+            try:
+                checkpoint = self._repository.get(checkpoint_id)
+            except CorruptStoreError as exc:
+                self.problems.append(VerifyProblem(checkpoint_id=checkpoint_id, message=str(exc)))
+                continue
+            assert checkpoint is not None  # its id was just listed, in this transaction
+            self.check_checkpoint(checkpoint)
+        reported = set(self._blob_problems)
+        for blob_id in self._repository.blob_ids():
+            if blob_id not in reported and (problem := self.check_blob(blob_id)) is not None:
+                self.problems.append(VerifyProblem(blob=blob_id, message=problem))
+        return self.report(checked=len(snapshot_ids))
+
+    def report(self, *, checked: int) -> VerifyReport:
+        """Return the report of what was checked so far."""
+        problems = tuple(dict.fromkeys(self.problems))
+        return VerifyReport(ok=not problems, checked=checked, problems=problems)
 
     def check_blob(self, content_hash: str) -> str | None:
         """Return what is wrong with a blob, or None; each blob is read once."""

@@ -10,24 +10,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from pydantic import ValidationError
-
-from rewind._ids import CheckpointIdFactory, first_id_at
+from rewind._ids import first_id_at
 from rewind._integrity import StoreVerifier, stage_contents
+from rewind._snapshots import SNAPSHOT_KEYS, CheckpointFactory, SnapshotRequest, record_snapshot
+from rewind._snapshots import checkpoint_type as as_checkpoint_type
 from rewind.errors import (
     CheckpointNotFoundError,
-    CorruptStoreError,
     InvalidCheckpointIdError,
     InvalidInputError,
     InvalidMetadataError,
-    RestoreConflictError,
-    WorkspaceNotADirectoryError,
 )
 from rewind.models import (
     ULID_PATTERN,
@@ -38,29 +34,17 @@ from rewind.models import (
     ManifestEntry,
     RollbackResult,
     StoreStats,
-    VerifyProblem,
     VerifyReport,
-    freeze_json,
-    tree_hash,
 )
-from rewind.storage import (
-    CheckpointQuery,
-    NewBlob,
-    Store,
-    UnitOfWork,
-    WorkspaceHead,
-    open_store,
-)
-from rewind.workspace.capture import CODEC, ContentSpool, capture_new_contents
+from rewind.storage import CheckpointQuery, Store, UnitOfWork, open_store
+from rewind.workspace.capture import ContentSpool
 from rewind.workspace.diff import diff_trees
-from rewind.workspace.restore import apply_restore, plan_restore
-from rewind.workspace.scan import Tree, WorkspaceScanner, resolve_workspace
+from rewind.workspace.restore import apply_restore, plan_restore, require_empty_directory
+from rewind.workspace.scan import WorkspaceScanner, resolve_workspace
 
 __all__ = ["DATABASE_URL_VARIABLE", "SNAPSHOT_KEYS", "CheckpointService", "default_database_url"]
 
 DATABASE_URL_VARIABLE = "REWIND_DATABASE_URL"
-SNAPSHOT_KEYS = frozenset({"diff_paths", "diff_based", "diff_hash", "diff_base", "tree_hash"})
-"""The ``metadata.extra`` keys every workspace snapshot carries (callers cannot set them)."""
 
 
 def default_database_url() -> str:
@@ -85,8 +69,7 @@ class CheckpointService:
     def __init__(self, store: Store, *, clock: Callable[[], datetime] = _utc_now) -> None:
         """Wrap an open store; most callers want ``CheckpointService.open`` instead."""
         self._store = store
-        self._clock = clock
-        self._ids = CheckpointIdFactory()
+        self._factory = CheckpointFactory(clock)
 
     @classmethod
     def open(cls, url: str | None = None) -> Self:
@@ -152,9 +135,9 @@ class CheckpointService:
             StorageError: The database failed; nothing was stored.
         """
         if not isinstance(metadata, CheckpointMetadata):
-            metadata = self._metadata(dict(metadata or {}))
+            metadata = self._factory.metadata(dict(metadata or {}))
         with self._store.writing() as uow:
-            checkpoint = self._build(
+            checkpoint = self._factory.build(
                 plan_id=plan_id,
                 sandbox_ref=sandbox_ref,
                 decision_id=decision_id,
@@ -208,8 +191,8 @@ class CheckpointService:
         caller_extra = dict(extra or {})
         if reserved := sorted(SNAPSHOT_KEYS & caller_extra.keys()):
             raise InvalidMetadataError(f"extra keys {reserved} are reserved for the snapshot")
-        self._metadata({"extra": caller_extra})  # reject bad metadata before scanning
-        request = _SnapshotRequest(
+        self._factory.metadata({"extra": caller_extra})  # reject bad metadata before scanning
+        request = SnapshotRequest(
             plan_id=plan_id,
             decision_id=decision_id,
             checkpoint_type=checkpoint_type,
@@ -219,13 +202,12 @@ class CheckpointService:
         )
         with self._store.writing() as uow, ContentSpool() as spool:
             workspace = uow.checkpoints.lock_workspace(plan_id, str(root))
-            tree, skipped = self._scanner(root).scan(root)
-            checkpoint = self._record_snapshot(
+            checkpoint = record_snapshot(
                 uow,
+                self._factory,
                 root=root,
                 workspace=workspace,
-                tree=tree,
-                skipped=skipped,
+                scanned=self._scanner(root).scan(root),
                 request=request,
                 spool=spool,
             )
@@ -264,12 +246,12 @@ class CheckpointService:
                 tree = self._tree(uow, target)
                 root = resolve_workspace(target.sandbox_ref)
                 workspace = uow.checkpoints.lock_workspace(target.plan_id, str(root))
-                current, skipped = self._scanner(root).scan(root)
-                plan = plan_restore(root, tree, current)
+                scanned = self._scanner(root).scan(root)
+                plan = plan_restore(root, tree, scanned[0])
                 stage_contents(uow.checkpoints, plan.writes, staged)
                 safety_id = None
                 if not dry_run:
-                    request = _SnapshotRequest(
+                    request = SnapshotRequest(
                         plan_id=target.plan_id,
                         decision_id=target.decision_id,
                         checkpoint_type=CheckpointType.SAFETY,
@@ -277,12 +259,12 @@ class CheckpointService:
                         metadata={"reason": f"rollback to {target.checkpoint_id}"},
                         extra={},
                     )
-                    safety = self._record_snapshot(
+                    safety = record_snapshot(
                         uow,
+                        self._factory,
                         root=root,
                         workspace=workspace,
-                        tree=current,
-                        skipped=skipped,
+                        scanned=scanned,
                         request=request,
                         spool=captured,
                     )
@@ -320,7 +302,7 @@ class CheckpointService:
             StorageError: The database failed.
         """
         root = Path(os.path.abspath(target_dir))
-        _require_empty_directory(root)
+        require_empty_directory(root)
         with ContentSpool() as staged:
             with self._store.reading() as uow:
                 target = self._get(uow, checkpoint_id)
@@ -349,22 +331,10 @@ class CheckpointService:
         """
         with self._store.reading() as uow:
             verifier = StoreVerifier(uow.checkpoints)
-            if checkpoint_id is not None:
-                verifier.check_checkpoint(self._get(uow, checkpoint_id))
-                checked = 1
-            else:
-                snapshot_ids = uow.checkpoints.snapshot_ids()
-                for snapshot_id in snapshot_ids:
-                    self._verify_stored(uow, verifier, snapshot_id)
-                reported = verifier.checked_blobs
-                for blob_id in uow.checkpoints.blob_ids():
-                    if blob_id in reported:
-                        continue
-                    if (problem := verifier.check_blob(blob_id)) is not None:
-                        verifier.problems.append(VerifyProblem(blob=blob_id, message=problem))
-                checked = len(snapshot_ids)
-        problems = tuple(dict.fromkeys(verifier.problems))
-        return VerifyReport(ok=not problems, checked=checked, problems=problems)
+            if checkpoint_id is None:
+                return verifier.check_store()
+            verifier.check_checkpoint(self._get(uow, checkpoint_id))
+            return verifier.report(checked=1)
 
     def get_checkpoint(self, checkpoint_id: str) -> Checkpoint:
         """Return the checkpoint with this id.
@@ -404,7 +374,7 @@ class CheckpointService:
         if limit is not None and (isinstance(limit, bool) or limit < 1):
             raise InvalidInputError(f"limit must be a positive number, not {limit!r}")
         if checkpoint_type is not None:
-            checkpoint_type = _checkpoint_type(checkpoint_type)
+            checkpoint_type = as_checkpoint_type(checkpoint_type)
         with self._store.reading() as uow:
             if isinstance(before, datetime):
                 if before.tzinfo is None:
@@ -450,58 +420,6 @@ class CheckpointService:
         with self._store.reading() as uow:
             return uow.checkpoints.stats()
 
-    def _record_snapshot(
-        self,
-        uow: UnitOfWork,
-        *,
-        root: Path,
-        workspace: WorkspaceHead,
-        tree: Tree,
-        skipped: list[str],
-        request: _SnapshotRequest,
-        spool: ContentSpool,
-    ) -> Checkpoint:
-        """Diff a scanned tree against the workspace's head, build the snapshot, store it."""
-        base = uow.checkpoints.manifest(workspace.head_id) if workspace.head_id else {}
-        known = {entry.content_hash for entry in base.values()}
-        tree = capture_new_contents(root, tree, known, spool)
-        checkpoint_id = self._ids.new(self._clock())
-        diff = diff_trees(base, tree, base_id=workspace.head_id, target_id=str(checkpoint_id))
-        snapshot_extra: dict[str, Any] = {
-            "diff_paths": list(diff.paths),
-            "diff_based": True,
-            "diff_hash": diff.hash,
-            "diff_base": workspace.head_id,
-            "tree_hash": tree_hash(tree.values()),
-        }
-        if skipped:
-            snapshot_extra["skipped_paths"] = skipped
-        checkpoint = self._build(
-            checkpoint_id=str(checkpoint_id),
-            created_at=checkpoint_id.datetime,
-            plan_id=request.plan_id,
-            sandbox_ref=str(root),
-            decision_id=request.decision_id,
-            checkpoint_type=request.checkpoint_type,
-            parent_id=workspace.head_id,
-            label=request.label,
-            metadata=self._metadata({**request.metadata, "extra": request.extra | snapshot_extra}),
-        )
-        blobs = (
-            NewBlob(blob.content_hash, blob.size, CODEC, len(blob.spans), spool.chunks(blob))
-            for blob in spool.blobs()
-        )
-        uow.checkpoints.add_snapshot(checkpoint, diff.entries, blobs, workspace)
-        return checkpoint
-
-    def _verify_stored(self, uow: UnitOfWork, verifier: StoreVerifier, checkpoint_id: str) -> None:
-        try:
-            checkpoint = self._get(uow, checkpoint_id)
-        except CorruptStoreError as exc:
-            verifier.problems.append(VerifyProblem(checkpoint_id=checkpoint_id, message=str(exc)))
-            return
-        verifier.check_checkpoint(checkpoint)
-
     def _scanner(self, root: Path) -> WorkspaceScanner:
         """Return a scanner that never tracks the database's own files inside ``root``."""
         database = self._store.database_path
@@ -530,55 +448,3 @@ class CheckpointService:
                 "(it was made by create_checkpoint)"
             )
         return uow.checkpoints.manifest(checkpoint.checkpoint_id)
-
-    def _build(self, **fields: Any) -> Checkpoint:
-        if "checkpoint_id" not in fields:
-            checkpoint_id = self._ids.new(self._clock())
-            fields.update(checkpoint_id=str(checkpoint_id), created_at=checkpoint_id.datetime)
-        try:
-            return Checkpoint(**fields)
-        except ValidationError as exc:
-            raise InvalidInputError(_describe(exc, "checkpoint")) from exc
-
-    @staticmethod
-    def _metadata(fields: Mapping[str, Any]) -> CheckpointMetadata:
-        freeze_json(fields.get("extra", {}), "extra")  # names the offending key
-        try:
-            return CheckpointMetadata(**fields)
-        except ValidationError as exc:
-            raise InvalidMetadataError(_describe(exc, "metadata")) from exc
-
-
-@dataclass(frozen=True, slots=True)
-class _SnapshotRequest:
-    """Who asks for a snapshot and why: everything but the files."""
-
-    plan_id: str
-    decision_id: str | None
-    checkpoint_type: CheckpointType
-    label: str | None
-    metadata: dict[str, Any]
-    extra: dict[str, Any]
-
-
-def _require_empty_directory(root: Path) -> None:
-    if os.path.lexists(root) and not root.is_dir():
-        raise WorkspaceNotADirectoryError(f"cannot restore into {str(root)!r}: not a directory")
-    if root.is_dir() and any(root.iterdir()):
-        raise RestoreConflictError(f"cannot restore into {str(root)!r}: it is not empty")
-
-
-def _checkpoint_type(value: CheckpointType | str) -> CheckpointType:
-    try:
-        return CheckpointType(value)
-    except ValueError as exc:
-        choices = ", ".join(kind.value for kind in CheckpointType)
-        raise InvalidInputError(f"unknown checkpoint type {value!r} (one of {choices})") from exc
-
-
-def _describe(error: ValidationError, what: str) -> str:
-    problems = "; ".join(
-        f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']} (got {item['input']!r:.80})"
-        for item in error.errors()
-    )
-    return f"invalid {what}: {problems}"

@@ -18,12 +18,24 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from rewind.errors import RestoreConflictError, UnreadablePathError, UnsafePathError
+from rewind.errors import (
+    RestoreConflictError,
+    UnreadablePathError,
+    UnsafePathError,
+    WorkspaceNotADirectoryError,
+)
 from rewind.models import EntryKind, ManifestEntry
 from rewind.workspace.ignore import NEVER_TRACKED_NAMES
 from rewind.workspace.scan import Tree
 
-__all__ = ["ContentSource", "RestorePlan", "apply_restore", "plan_restore", "validate_path"]
+__all__ = [
+    "ContentSource",
+    "RestorePlan",
+    "apply_restore",
+    "plan_restore",
+    "require_empty_directory",
+    "validate_path",
+]
 
 ContentSource = Callable[[ManifestEntry], Iterable[bytes]]
 """Yields the bytes of an entry's content (a file's bytes, a symlink's target)."""
@@ -45,6 +57,19 @@ class RestorePlan:
     def restored(self) -> list[str]:
         """The paths that will be written."""
         return [entry.path for entry in self.writes]
+
+
+def require_empty_directory(root: Path) -> None:
+    """Check that ``root`` is missing or an empty directory, to restore into.
+
+    Raises:
+        WorkspaceNotADirectoryError: ``root`` is a file or another non-directory.
+        RestoreConflictError: ``root`` holds something.
+    """
+    if os.path.lexists(root) and not root.is_dir():
+        raise WorkspaceNotADirectoryError(f"cannot restore into {str(root)!r}: not a directory")
+    if root.is_dir() and any(root.iterdir()):
+        raise RestoreConflictError(f"cannot restore into {str(root)!r}: it is not empty")
 
 
 def validate_path(path: str) -> None:
