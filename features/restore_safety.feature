@@ -42,6 +42,7 @@ Feature: A restore refuses damaged contents and hostile paths before touching an
       | /tmp/absolute.txt  |
       | src/../../up.txt   |
       | .git/hooks/pre-commit |
+      | src/app.py/below-a-file |
 
   Scenario: A manifest path through a symlinked directory that leads outside
     Given "escape" in the workspace is an ignored link to a directory outside it

@@ -92,3 +92,24 @@ Feature: Rolling a workspace back to a checkpoint, exactly and undoably
     When I try to restore "K" into the directory "workspace"
     Then it fails with RestoreConflictError naming "not empty"
     And the workspace's files are exactly as noted
+
+  Scenario: An ignored file in the way of a restored file is never overwritten
+    Given I delete "notes.txt"
+    And ".rewindignore" in the workspace contains "notes.txt"
+    And "notes.txt" in the workspace contains "precious, ignored"
+    When I try to roll back to "K"
+    Then it fails with RestoreConflictError naming "{workspace}/notes.txt"
+    And the workspace's files are exactly as noted
+
+  Scenario: A directory in the way of a restored file, holding an ignored file, is kept
+    Given I delete "notes.txt"
+    And ".rewindignore" in the workspace contains "*.tmp"
+    And "notes.txt/deeper/scratch.tmp" in the workspace contains "precious, ignored"
+    When I try to roll back to "K"
+    Then it fails with RestoreConflictError naming "notes.txt/deeper/scratch.tmp"
+    And the workspace's files are exactly as noted
+
+  Scenario: Restoring into a file is refused
+    Given a plain file "a-file" beside the workspace
+    When I try to restore "K" into the directory "a-file"
+    Then it fails with WorkspaceNotADirectoryError naming "a-file"

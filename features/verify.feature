@@ -24,3 +24,35 @@ Feature: Verifying the store reports every problem
   Scenario: A manifest that no longer matches its tree hash is reported
     Given someone renames "notes.txt" in "K" to "renamed.txt"
     Then verifying "K" finds a problem naming "tree_hash"
+
+  Scenario Outline: Each kind of damage to a stored content is reported: <damage>
+    Given someone damages the <damage> of the stored content of "notes.txt" as of "K"
+    Then verifying "K" finds a problem naming "<message>"
+    And verifying "L" finds no problem
+
+    Examples:
+      | damage      | message               |
+      | bytes       | does not match        |
+      | codec       | unknown codec         |
+      | compression | is damaged            |
+      | chunks      | does not match        |
+
+  Scenario: A corrupt checkpoint row and the blobs only it used are reported
+    Given someone alters the stored content of "notes.txt" as of "K"
+    And someone tampers with the checkpoint type of checkpoint "K"
+    Then verifying the store finds 2 problems naming the tampered blobs
+    And verifying the store reports a problem naming "{K}"
+
+  Scenario: A manifest path that leaves the workspace is reported
+    Given someone renames "notes.txt" in "K" to "../escaped.txt"
+    Then verifying "K" finds a problem naming "../escaped.txt"
+
+  Scenario: A checkpoint that records no files has nothing to verify
+    Given a "manual" checkpoint for plan "plan-1" and decision "d-1" as "note"
+    Then verifying "note" finds no problem
+
+  Scenario: rewind verify prints each problem and fails
+    Given someone alters the stored content of "notes.txt" as of "K"
+    When I run "rewind verify"
+    Then it exits with status 1 printing "problem: checkpoint"
+    And it printed "2 checkpoints checked, 1 problems"

@@ -98,3 +98,14 @@ def output_is_checkpoint(context: Any, field: str, value: str) -> None:
     assert context.result.returncode == 0, context.result.stderr
     checkpoint = Checkpoint.model_validate_json(context.result.stdout)
     assert getattr(checkpoint, field) == expand(context, value), checkpoint
+
+
+@then('it exits with status {status:d} printing "{text:Q}"')
+def exits_printing(context: Any, status: int, text: str) -> None:
+    assert context.result.returncode == status, (context.result.returncode, context.result.stderr)
+    assert expand(context, text) in context.result.stdout, context.result.stdout
+
+
+@then('it printed "{text:Q}"')
+def printed(context: Any, text: str) -> None:
+    assert expand(context, text) in context.result.stdout, context.result.stdout

@@ -12,7 +12,7 @@ from typing import Any
 
 from behave import given, then, when
 from support.databases import tamper_raw
-from support.scenario import attempt, named, store_contents
+from support.scenario import attempt, expand, named, store_contents
 from support.trees import paths_of, read_tree, write_file
 
 from rewind import RollbackResult
@@ -227,3 +227,30 @@ def _content_hash(context: Any, name: str, path: str) -> str:
     kind, data, _mode = context.recorded[name][0][path]
     assert kind == "file", kind
     return hashlib.sha256(data).hexdigest()
+
+
+DAMAGE: dict[str, tuple[str, tuple[object, ...]]] = {
+    "bytes": ("UPDATE blob_chunks SET data = ? WHERE blob_id = ?", (zlib.compress(b"other"),)),
+    "codec": ("UPDATE blobs SET codec = ? WHERE id = ?", ("lz77",)),
+    "compression": ("UPDATE blob_chunks SET data = ? WHERE blob_id = ?", (b"not zlib",)),
+    "chunks": ("DELETE FROM blob_chunks WHERE blob_id = ?", ()),
+}
+
+
+@given('someone damages the {damage} of the stored content of "{path:Q}" as of "{name:Q}"')
+def damage_blob(context: Any, damage: str, path: str, name: str) -> None:
+    statement, values = DAMAGE[damage]
+    tamper_raw(context.database_url, statement, *values, _content_hash(context, name, path))
+
+
+@then('verifying "{name:Q}" finds no problem')
+def verify_checkpoint_clean(context: Any, name: str) -> None:
+    report = context.service.verify(named(context, name).checkpoint_id)
+    assert report.ok and report.checked == 1 and report.problems == (), report
+
+
+@then('verifying the store reports a problem naming "{culprit:Q}"')
+def verify_store_names(context: Any, culprit: str) -> None:
+    report = context.service.verify()
+    text = expand(context, culprit)
+    assert any(text in str(problem) for problem in report.problems), report

@@ -37,6 +37,7 @@ def write(context: Any, content: str, path: str) -> None:
     write_file(context.workspace, path, content.replace("\\n", "\n"))
 
 
+@given('I delete "{path:Q}"')
 @when('I delete "{path:Q}"')
 def delete(context: Any, path: str) -> None:
     target = context.workspace / path

@@ -198,8 +198,6 @@ def _prune_empty_directories(root: Path, paths: list[str]) -> None:
 def _write(root: Path, entry: ManifestEntry, content: ContentSource) -> None:
     target = root / entry.path
     directory = _make_parents(root, PurePosixPath(entry.path).parent)
-    if _is_real_directory(target):
-        raise RestoreConflictError(f"{target} is still a directory; cannot replace it")
     if entry.kind is EntryKind.SYMLINK:
         link = os.fsdecode(b"".join(content(entry)))
         temporary = directory / f"{TEMPORARY_PREFIX}{os.urandom(8).hex()}"
