@@ -23,7 +23,7 @@ from rewind.models import Checkpoint, CheckpointMetadata, CheckpointType, freeze
 from rewind.storage import NewBlob, UnitOfWork, WorkspaceHead
 from rewind.workspace.capture import CODEC, ContentSpool, capture_new_contents
 from rewind.workspace.diff import diff_trees
-from rewind.workspace.scan import Tree
+from rewind.workspace.scan import ScanResult
 
 __all__ = [
     "SNAPSHOT_KEYS",
@@ -89,7 +89,7 @@ def record_snapshot(
     *,
     root: Path,
     workspace: WorkspaceHead,
-    scanned: tuple[Tree, list[str]],
+    scanned: ScanResult,
     request: SnapshotRequest,
     spool: ContentSpool,
 ) -> Checkpoint:
@@ -97,9 +97,9 @@ def record_snapshot(
 
     The caller holds the workspace's lock and commits the unit of work.
     """
-    tree, skipped = scanned
     base = uow.checkpoints.manifest(workspace.head_id) if workspace.head_id else {}
-    tree = capture_new_contents(root, tree, {entry.content_hash for entry in base.values()}, spool)
+    known = {entry.content_hash for entry in base.values()}
+    tree = capture_new_contents(root, scanned.tree, known, spool)
     diff = diff_trees(base, tree, base_id=workspace.head_id, target_id=None)
     extra: dict[str, Any] = {
         "diff_paths": list(diff.paths),
@@ -108,8 +108,8 @@ def record_snapshot(
         "diff_base": workspace.head_id,
         "tree_hash": tree_hash(tree.values()),
     }
-    if skipped:
-        extra["skipped_paths"] = skipped
+    if scanned.skipped:
+        extra["skipped_paths"] = scanned.skipped
     checkpoint = factory.build(
         plan_id=request.plan_id,
         sandbox_ref=str(root),

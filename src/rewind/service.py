@@ -40,7 +40,7 @@ from rewind.storage import CheckpointQuery, Store, UnitOfWork, open_store
 from rewind.workspace.capture import ContentSpool
 from rewind.workspace.diff import diff_trees
 from rewind.workspace.restore import apply_restore, plan_restore, require_empty_directory
-from rewind.workspace.scan import WorkspaceScanner, resolve_workspace
+from rewind.workspace.scan import ScanResult, WorkspaceScanner, resolve_workspace
 
 __all__ = ["DATABASE_URL_VARIABLE", "SNAPSHOT_KEYS", "CheckpointService", "default_database_url"]
 
@@ -200,6 +200,7 @@ class CheckpointService:
             metadata={"reason": reason, "source_tool": source_tool, "phase": phase},
             extra=caller_extra,
         )
+        self._complete_interrupted_rollback(plan_id, root)
         with self._store.writing() as uow, ContentSpool() as spool:
             workspace = uow.checkpoints.lock_workspace(plan_id, str(root))
             checkpoint = record_snapshot(
@@ -247,7 +248,7 @@ class CheckpointService:
                 root = resolve_workspace(target.sandbox_ref)
                 workspace = uow.checkpoints.lock_workspace(target.plan_id, str(root))
                 scanned = self._scanner(root).scan(root)
-                plan = plan_restore(root, tree, scanned[0])
+                plan = plan_restore(root, tree, scanned)
                 stage_contents(uow.checkpoints, plan.writes, staged)
                 safety_id = None
                 if not dry_run:
@@ -269,10 +270,12 @@ class CheckpointService:
                         spool=captured,
                     )
                     uow.checkpoints.move_head(workspace, target.checkpoint_id)
+                    uow.checkpoints.mark_restoring(workspace, target.checkpoint_id)
                     uow.commit()
                     safety_id = safety.checkpoint_id
             if not dry_run:
                 apply_restore(root, plan, lambda entry: staged.read(entry.content_hash))
+                self._finish_rollback(target, root)
         return RollbackResult(
             checkpoint_id=target.checkpoint_id,
             restored=tuple(plan.restored),
@@ -306,7 +309,7 @@ class CheckpointService:
         with ContentSpool() as staged:
             with self._store.reading() as uow:
                 target = self._get(uow, checkpoint_id)
-                plan = plan_restore(root, self._tree(uow, target), {})
+                plan = plan_restore(root, self._tree(uow, target), ScanResult({}, [], []))
                 stage_contents(uow.checkpoints, plan.writes, staged)
             root.mkdir(parents=True, exist_ok=True)
             apply_restore(root, plan, lambda entry: staged.read(entry.content_hash))
@@ -406,7 +409,7 @@ class CheckpointService:
                 target = self._tree(uow, self._get(uow, to_checkpoint_id))
         if to_checkpoint_id is None:
             root = resolve_workspace(base_checkpoint.sandbox_ref)
-            target = self._scanner(root).scan(root)[0]
+            target = self._scanner(root).scan(root).tree
         return diff_trees(
             base, target, base_id=base_checkpoint.checkpoint_id, target_id=to_checkpoint_id
         )
@@ -419,6 +422,25 @@ class CheckpointService:
         """
         with self._store.reading() as uow:
             return uow.checkpoints.stats()
+
+    def _finish_rollback(self, target: Checkpoint, root: Path) -> None:
+        """Clear the workspace's restore mark once every file of ``target`` is in place."""
+        with self._store.writing() as uow:
+            workspace = uow.checkpoints.lock_workspace(target.plan_id, str(root))
+            if workspace.restoring_to == target.checkpoint_id:
+                uow.checkpoints.mark_restoring(workspace, None)
+                uow.commit()
+
+    def _complete_interrupted_rollback(self, plan_id: str, root: Path) -> None:
+        """Finish a rollback of this workspace that a crash or a kill cut short.
+
+        It runs as a new rollback to the same target: the half-restored state is kept in its
+        safety snapshot, so nothing is lost whichever way the workspace was left.
+        """
+        with self._store.reading() as uow:
+            target_id = uow.checkpoints.interrupted_rollback(plan_id, str(root))
+        if target_id is not None:
+            self.rollback_to_checkpoint(target_id)
 
     def _scanner(self, root: Path) -> WorkspaceScanner:
         """Return a scanner that never tracks the database's own files inside ``root``."""

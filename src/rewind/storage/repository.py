@@ -62,6 +62,7 @@ class WorkspaceHead:
 
     workspace_id: int
     head_id: str | None
+    restoring_to: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,12 @@ class CheckpointRepository(Protocol):
 
     def move_head(self, workspace: WorkspaceHead, checkpoint_id: str) -> None:
         """Make ``checkpoint_id`` the checkpoint the workspace's next snapshot diffs against."""
+
+    def interrupted_rollback(self, plan_id: str, sandbox_ref: str) -> str | None:
+        """Return the target of a rollback of this workspace that never finished, if any."""
+
+    def mark_restoring(self, workspace: WorkspaceHead, checkpoint_id: str | None) -> None:
+        """Record (or, with None, clear) the rollback the workspace's files are undergoing."""
 
     def blob_headers(self, content_hashes: Iterable[str]) -> dict[str, BlobHeader]:
         """Return the headers of those blobs that exist."""
@@ -136,11 +143,27 @@ class SqlCheckpointRepository:
         values = {"plan_id": plan_id, "sandbox_ref": sandbox_ref}
         self._session.execute(self._insert_ignoring_duplicates(WorkspaceRow, values))
         row = self._session.execute(
-            select(WorkspaceRow.id, WorkspaceRow.head_id)
+            select(WorkspaceRow.id, WorkspaceRow.head_id, WorkspaceRow.restoring_to)
             .where(WorkspaceRow.plan_id == plan_id, WorkspaceRow.sandbox_ref == sandbox_ref)
             .with_for_update()
         ).one()
-        return WorkspaceHead(workspace_id=row.id, head_id=row.head_id)
+        return WorkspaceHead(row.id, row.head_id, row.restoring_to)
+
+    def interrupted_rollback(self, plan_id: str, sandbox_ref: str) -> str | None:
+        """Return the target of a rollback of this workspace that never finished, if any."""
+        return self._session.scalar(
+            select(WorkspaceRow.restoring_to).where(
+                WorkspaceRow.plan_id == plan_id, WorkspaceRow.sandbox_ref == sandbox_ref
+            )
+        )
+
+    def mark_restoring(self, workspace: WorkspaceHead, checkpoint_id: str | None) -> None:
+        """Record (or, with None, clear) the rollback the workspace's files are undergoing."""
+        self._session.execute(
+            update(WorkspaceRow)
+            .where(WorkspaceRow.id == workspace.workspace_id)
+            .values(restoring_to=checkpoint_id)
+        )
 
     def manifest(self, checkpoint_id: str) -> dict[str, ManifestEntry]:
         """Return the tree of a snapshot: its changes folded over its ancestors'."""

@@ -47,7 +47,7 @@ class Base(DeclarativeBase):
 class WorkspaceRow(Base):
     """A (plan, workspace directory) pair and the checkpoint its next snapshot diffs against.
 
-    Locking this row serialises the snapshots of one workspace.
+    Locking this row serialises the snapshots and rollbacks of one workspace.
     """
 
     __tablename__ = "workspaces"
@@ -57,6 +57,8 @@ class WorkspaceRow(Base):
     plan_id: Mapped[str] = mapped_column(String(255))
     sandbox_ref: Mapped[str] = mapped_column(String(4096))
     head_id: Mapped[str | None] = mapped_column(String(26), ForeignKey("checkpoints.id"))
+    restoring_to: Mapped[str | None] = mapped_column(String(26), ForeignKey("checkpoints.id"))
+    """Set while a rollback to this checkpoint is writing files; cleared when it is done."""
 
 
 class CheckpointRow(Base):

@@ -26,7 +26,7 @@ from rewind.errors import (
 )
 from rewind.models import EntryKind, ManifestEntry
 from rewind.workspace.ignore import NEVER_TRACKED_NAMES
-from rewind.workspace.scan import Tree
+from rewind.workspace.scan import TEMPORARY_PREFIX, ScanResult, Tree
 
 __all__ = [
     "ContentSource",
@@ -40,8 +40,6 @@ __all__ = [
 ContentSource = Callable[[ManifestEntry], Iterable[bytes]]
 """Yields the bytes of an entry's content (a file's bytes, a symlink's target)."""
 
-TEMPORARY_PREFIX = ".rewind-tmp-"
-
 
 @dataclass(frozen=True, slots=True)
 class RestorePlan:
@@ -52,6 +50,8 @@ class RestorePlan:
     unchanged_count: int
     cleared_directories: tuple[str, ...]
     """Directories in the way of a file, holding nothing but what is removed."""
+    temporaries: tuple[str, ...] = ()
+    """Temporary files an interrupted restore left behind; removed first."""
 
     @property
     def restored(self) -> list[str]:
@@ -90,8 +90,8 @@ def validate_path(path: str) -> None:
         raise UnsafePathError(f"refusing the unsafe path {path!r} in a checkpoint manifest")
 
 
-def plan_restore(root: Path, target: Tree, current: Tree) -> RestorePlan:
-    """Decide how to turn the ``current`` tree of ``root`` into ``target``; touch nothing.
+def plan_restore(root: Path, target: Tree, current: ScanResult) -> RestorePlan:
+    """Decide how to turn the scanned state of ``root`` into ``target``; touch nothing.
 
     Raises:
         UnsafePathError: A target path is hostile, or a parent directory of one is a symlink.
@@ -100,13 +100,15 @@ def plan_restore(root: Path, target: Tree, current: Tree) -> RestorePlan:
     for path in target:
         validate_path(path)
     _check_tree_shape(target)
-    writes = tuple(entry for path, entry in target.items() if current.get(path) != entry)
-    removals = tuple(sorted(set(current) - set(target)))
+    temporaries = tuple(current.temporaries)
+    current_tree = current.tree
+    writes = tuple(entry for path, entry in target.items() if current_tree.get(path) != entry)
+    removals = tuple(sorted(set(current_tree) - set(target)))
     doomed = set(removals)
     cleared: list[str] = []
     for entry in writes:
         _check_parents(root, entry.path, doomed)
-        if entry.path not in current and _lexists(root / entry.path):
+        if entry.path not in current_tree and _lexists(root / entry.path):
             if not _is_real_directory(root / entry.path):
                 raise RestoreConflictError(
                     f"{root / entry.path} is in the way of a restored {entry.kind.value} and "
@@ -114,7 +116,7 @@ def plan_restore(root: Path, target: Tree, current: Tree) -> RestorePlan:
                 )
             _check_clearable(root, entry.path, doomed)
             cleared.append(entry.path)
-    return RestorePlan(writes, removals, len(target) - len(writes), tuple(cleared))
+    return RestorePlan(writes, removals, len(target) - len(writes), tuple(cleared), temporaries)
 
 
 def apply_restore(root: Path, plan: RestorePlan, content: ContentSource) -> None:
@@ -125,6 +127,9 @@ def apply_restore(root: Path, plan: RestorePlan, content: ContentSource) -> None
         UnreadablePathError: The file system refused a change (permissions, disk full).
     """
     try:
+        for path in plan.temporaries:
+            with contextlib.suppress(FileNotFoundError):
+                (root / path).unlink()
         for path in sorted(plan.removals, reverse=True):
             (root / path).unlink()
         for path in plan.cleared_directories:

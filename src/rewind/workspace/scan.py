@@ -24,6 +24,8 @@ from rewind.workspace.ignore import NEVER_TRACKED_NAMES, IgnoreRules
 
 __all__ = [
     "CHUNK_SIZE",
+    "TEMPORARY_PREFIX",
+    "ScanResult",
     "Tree",
     "WorkspaceScanner",
     "hash_file",
@@ -34,8 +36,24 @@ __all__ = [
 
 CHUNK_SIZE = 1024 * 1024
 
+TEMPORARY_PREFIX = ".rewind-tmp-"
+"""Names of the temporary files a restore writes before renaming them into place."""
+
 Tree = dict[str, ManifestEntry]
 """A manifest: relative POSIX path -> entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """What a scan found: the tree, the special files it skipped, and stale temporaries.
+
+    ``temporaries`` are files a killed restore left behind; they are never tracked, and the
+    next rollback removes them.
+    """
+
+    tree: Tree
+    skipped: list[str]
+    temporaries: list[str]
 
 
 def resolve_workspace(sandbox_ref: str | os.PathLike[str]) -> Path:
@@ -103,14 +121,15 @@ class WorkspaceScanner:
 
     excluded: frozenset[str] = field(default_factory=frozenset)
 
-    def scan(self, root: Path) -> tuple[Tree, list[str]]:
-        """Return the manifest of ``root`` and the relative paths of skipped special files.
+    def scan(self, root: Path) -> ScanResult:
+        """Return the manifest of ``root``, with the special files and temporaries it skipped.
 
         Raises:
             UnreadablePathError: A directory, file or ignore file cannot be read.
         """
         tree: Tree = {}
         skipped: list[str] = []
+        temporaries: list[str] = []
         pending: list[tuple[str, str, IgnoreRules]] = [(str(root), "", IgnoreRules())]
         while pending:
             directory, relative, rules = pending.pop()
@@ -118,6 +137,9 @@ class WorkspaceScanner:
             for entry in self._entries(directory):
                 child = f"{relative}/{entry.name}" if relative else entry.name
                 if entry.name in NEVER_TRACKED_NAMES or entry.path in self.excluded:
+                    continue
+                if entry.name.startswith(TEMPORARY_PREFIX):
+                    temporaries.append(child)
                     continue
                 mode = self._lstat(entry).st_mode
                 is_dir = stat.S_ISDIR(mode)
@@ -134,7 +156,7 @@ class WorkspaceScanner:
                     )
                 else:
                     skipped.append(child)
-        return dict(sorted(tree.items())), sorted(skipped)
+        return ScanResult(dict(sorted(tree.items())), sorted(skipped), sorted(temporaries))
 
     @staticmethod
     def _entries(directory: str) -> Iterable[os.DirEntry[str]]:

@@ -1,0 +1,56 @@
+"""Steps that kill a process in the middle of a rollback, for real (SIGKILL)."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from typing import Any
+
+from behave import then, when
+from support.scenario import named
+
+# The child wraps one os function so that the process kills itself right after the Nth call:
+# a real SIGKILL at a chosen point of the restore, with no cleanup of any kind.
+KILL_DURING_ROLLBACK = """
+import os, signal, sys
+from rewind import CheckpointService
+url, checkpoint_id, function, after = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+real = getattr(os, function)
+calls = 0
+def dying(*args, **kwargs):
+    global calls
+    result = real(*args, **kwargs)
+    calls += 1
+    if calls >= after:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return result
+setattr(os, function, dying)
+CheckpointService.open(url).rollback_to_checkpoint(checkpoint_id)
+"""
+
+MOMENTS = {"renaming": "replace", "writing": "fchmod"}
+
+
+@when('a process rolling back to "{name:Q}" is killed after {count:d} files, while {moment}')
+def killed_rollback(context: Any, name: str, count: int, moment: str) -> None:
+    arguments = [context.database_url, named(context, name).checkpoint_id, MOMENTS[moment]]
+    result = subprocess.run(
+        [sys.executable, "-c", KILL_DURING_ROLLBACK, *arguments, str(count)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == -signal.SIGKILL, (result.returncode, result.stderr)
+
+
+@then('the workspace is neither as when "{first:Q}" nor as when "{second:Q}" was taken')
+def half_done(context: Any, first: str, second: str) -> None:
+    for name in (first, second):
+        assert context.service.diff(named(context, name).checkpoint_id).entries != ()
+
+
+@then('plan "{plan:Q}" has {count:d} safety checkpoints')
+def safety_count(context: Any, plan: str, count: int) -> None:
+    found = context.service.list_checkpoints(plan, checkpoint_type="safety")
+    assert len(found) == count, found
