@@ -20,3 +20,13 @@ Feature: The schema is Alembic's, shipped in the package, and upgrades itself
     When I snapshot the workspace for plan "plan-1" as "first"
     Then checkpoint "first" read back equals the one created
     And the store holds 1 checkpoints and 1 blobs
+
+  Scenario: A database at the first schema revision is upgraded when opened
+    Given the database was created at schema revision "0001"
+    And a workspace with files
+      | path    | content |
+      | one.txt | 1       |
+    And a checkpoint service on the scenario's database
+    When I snapshot the workspace for plan "plan-1" as "first"
+    Then the upgraded schema matches the ORM tables
+    And checkpoint "first" lists the changed paths "one.txt"

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from alembic import command
+from alembic.config import Config
 from behave import given, then, when
 from support.faults import InjectedFailure, StoreFailingBeforeCommit
 from support.scenario import store_contents
@@ -14,7 +16,7 @@ from support.scenario import store_contents
 from rewind import CheckpointService
 from rewind.storage import open_store
 from rewind.storage.engine import build_engine, parse_database_url
-from rewind.storage.migrate import schema_differences
+from rewind.storage.migrate import migrations_directory, schema_differences
 
 SOURCE_TREE = Path(__file__).resolve().parents[2]
 
@@ -97,3 +99,16 @@ def migrations_from_package(context: Any) -> None:
         assert (location / "env.py").is_file(), location
         assert "site-packages" in location.parts, location
         assert location != SOURCE_TREE / "migrations", location
+
+
+@given('the database was created at schema revision "{revision:Q}"')
+def database_at_revision(context: Any, revision: str) -> None:
+    engine = build_engine(parse_database_url(context.database_url))
+    try:
+        with engine.begin() as connection:
+            config = Config()
+            config.set_main_option("script_location", str(migrations_directory()))
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    finally:
+        engine.dispose()
