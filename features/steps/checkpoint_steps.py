@@ -163,3 +163,9 @@ def diff_hash_matches(context: Any, base: str, target: str, target2: str) -> Non
         named(context, base).checkpoint_id, named(context, target).checkpoint_id
     )
     assert manifest.hash == named(context, target2).metadata.extra["diff_hash"]
+
+
+@then('checkpoint "{name:Q}" lists {count:d} changed paths')
+def lists_count(context: Any, name: str, count: int) -> None:
+    paths = named(context, name).metadata.extra["diff_paths"]
+    assert len(paths) == count, paths

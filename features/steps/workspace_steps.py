@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
+import string
 from typing import Any
 
 from behave import given, then, when
@@ -34,13 +36,13 @@ def link(context: Any, path: str, target: str) -> None:
 @given('I write "{content:Q}" to "{path:Q}"')
 @when('I write "{content:Q}" to "{path:Q}"')
 def write(context: Any, content: str, path: str) -> None:
-    write_file(context.workspace, path, content.replace("\\n", "\n"))
+    write_file(context.workspace, path.replace("\\n", "\n"), content.replace("\\n", "\n"))
 
 
 @given('I delete "{path:Q}"')
 @when('I delete "{path:Q}"')
 def delete(context: Any, path: str) -> None:
-    target = context.workspace / path
+    target = context.workspace / path.replace("\\n", "\n")
     if target.is_dir() and not target.is_symlink():
         shutil.rmtree(target)
     else:
@@ -81,3 +83,17 @@ def remove_workspace(context: Any) -> None:
 def still_contains(context: Any, path: str, content: str) -> None:
     expected = content.replace("\\n", "\n")
     assert (context.workspace / path).read_text(encoding="utf-8") == expected
+
+
+@given("a workspace file {depth:d} directories deep with {length:d}-character random names")
+def deep_file(context: Any, depth: int, length: int) -> None:
+    names = random.Random(depth * length)
+    parts = ["".join(names.choices(string.ascii_letters, k=length)) for _ in range(depth)]
+    write_file(context.workspace, "/".join([*parts, "deep.txt"]), "deep\n")
+
+
+@given('a file named with the bytes "{name:Q}" in the workspace containing "{content:Q}"')
+def undecodable_name(context: Any, name: str, content: str) -> None:
+    raw = name.encode("ascii").decode("unicode_escape").encode("latin-1")
+    with open(bytes(context.workspace) + b"/" + raw, "wb") as stream:
+        stream.write(content.encode())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC
 from typing import Any
 
@@ -61,6 +62,7 @@ def change_values(checkpoint_id: str, entry: DiffEntry) -> dict[str, Any]:
     """Return the column values of the change row recording ``entry``."""
     return {
         "checkpoint_id": checkpoint_id,
+        "path_hash": hashlib.sha256(entry.path.encode("utf-8")).hexdigest(),
         "path": entry.path,
         "change": entry.change.value,
         "kind": entry.kind.value,

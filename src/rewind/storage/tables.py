@@ -90,7 +90,9 @@ class ChangeRow(Base):
     checkpoint_id: Mapped[str] = mapped_column(
         String(26), ForeignKey("checkpoints.id"), primary_key=True
     )
-    path: Mapped[str] = mapped_column(Text, primary_key=True)
+    path_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """sha256 of the UTF-8 path: an index entry of fixed size, however long the path."""
+    path: Mapped[str] = mapped_column(Text)
     change: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(16))
     content_hash: Mapped[str | None] = mapped_column(String(64), ForeignKey("blobs.id"), index=True)

@@ -1,8 +1,9 @@
 """Turn a workspace directory into a manifest: one entry per regular file and symlink.
 
-The walk never follows symlinks; it skips sockets, FIFOs and devices (and reports them),
-never enters ``.git``, excluded paths or ignored paths, and hashes file contents in chunks so
-memory stays bounded whatever the file size.
+The walk never follows symlinks; it skips sockets, FIFOs, devices and names that are not
+valid UTF-8 (no database can store them as text), reporting them; it never enters ``.git``,
+excluded paths or ignored paths, and hashes file contents in chunks so memory stays bounded
+whatever the file size.
 """
 
 from __future__ import annotations
@@ -141,6 +142,9 @@ class WorkspaceScanner:
                 if entry.name.startswith(TEMPORARY_PREFIX):
                     temporaries.append(child)
                     continue
+                if not _is_utf8(entry.name):
+                    skipped.append(_printable(child))
+                    continue
                 mode = self._lstat(entry).st_mode
                 is_dir = stat.S_ISDIR(mode)
                 if rules.is_ignored(child, is_dir=is_dir):
@@ -172,3 +176,17 @@ class WorkspaceScanner:
             return entry.stat(follow_symlinks=False)
         except OSError as exc:
             raise UnreadablePathError(f"cannot stat {entry.path}: {exc.strerror}") from exc
+
+
+def _is_utf8(name: str) -> bool:
+    """Whether a file name decoded from bytes was valid UTF-8 (no surrogate escapes)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(path: str) -> str:
+    """A path that is not UTF-8, with its undecodable bytes shown as backslash escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
