@@ -169,3 +169,10 @@ def diff_hash_matches(context: Any, base: str, target: str, target2: str) -> Non
 def lists_count(context: Any, name: str, count: int) -> None:
     paths = named(context, name).metadata.extra["diff_paths"]
     assert len(paths) == count, paths
+
+
+@then("the next snapshot of the workspace lists no change")
+def next_snapshot_unchanged(context: Any) -> None:
+    plan = next(iter(context.checkpoints.values())).plan_id
+    checkpoint = context.service.create_workspace_snapshot(plan, context.workspace)
+    assert list(checkpoint.metadata.extra["diff_paths"]) == [], checkpoint.metadata.extra

@@ -12,6 +12,7 @@ from typing import Any
 
 from behave import given, then, when
 from support.databases import tamper_raw
+from support.faults import unprivileged
 from support.scenario import attempt, expand, named, store_contents
 from support.trees import paths_of, read_tree, write_file
 
@@ -76,6 +77,23 @@ def roll_back_elsewhere(context: Any, name: str) -> None:
     )
     assert result.returncode == 0, result.stderr
     context.rollback = RollbackResult.model_validate_json(result.stdout)
+
+
+@given('the directory "{path:Q}" in the workspace is read-only')
+def read_only_directory(context: Any, path: str) -> None:
+    (context.workspace / path).chmod(0o555)
+
+
+@when('I try to roll back to "{name:Q}" as an unprivileged user')
+def try_roll_back_unprivileged(context: Any, name: str) -> None:
+    checkpoint_id = named(context, name).checkpoint_id
+    context.noted = read_tree(context.workspace)
+
+    def roll_back() -> None:
+        with unprivileged(context.directory):
+            context.service.rollback_to_checkpoint(checkpoint_id)
+
+    attempt(context, roll_back, record_store=False)
 
 
 @when('I try to roll back to "{name:Q}"')

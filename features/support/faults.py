@@ -68,18 +68,22 @@ class StoreFailingBeforeCommit:
 
 
 @contextmanager
-def unprivileged(*writable: Path) -> Iterator[None]:
-    """Run the block as user ``nobody`` when running as root (root reads every file).
+def unprivileged(directory: Path) -> Iterator[None]:
+    """Run the block as user ``nobody`` when running as root (root may write anywhere).
 
-    The given paths are made writable for that user first.
+    Every directory below ``directory`` that its owner may write becomes writable for that
+    user, and so does the SQLite store; files keep their modes, and a directory made
+    read-only or unreadable by the scenario stays so.
     """
     if os.geteuid() != 0:
         yield
         return
-    for path in writable:
-        for item in [path, *path.rglob("*")]:
-            if not item.is_symlink() and item.stat().st_mode & 0o777:
-                item.chmod(0o777)
+    for item in [directory, *directory.rglob("*")]:
+        if item.is_symlink():
+            continue
+        in_store = item.relative_to(directory).parts[:1] == ("store",)
+        if in_store or (item.is_dir() and item.stat().st_mode & 0o200):
+            item.chmod(0o777)
     os.seteuid(NOBODY)
     try:
         yield

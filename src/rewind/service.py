@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, NoReturn, Self
 
 from rewind._ids import first_id_at
 from rewind._integrity import StoreVerifier, stage_contents
@@ -24,6 +24,9 @@ from rewind.errors import (
     InvalidCheckpointIdError,
     InvalidInputError,
     InvalidMetadataError,
+    RewindError,
+    UnreadablePathError,
+    WorkspaceError,
 )
 from rewind.models import (
     ULID_PATTERN,
@@ -224,7 +227,8 @@ class CheckpointService:
         same plan): roll back to ``safety_checkpoint_id`` to undo. Every path and every needed
         content is checked first; each file is written to a temporary file and renamed into
         place. Ignored paths, ``.git`` and the database's directory are never touched. The
-        workspace's next snapshot diffs against the rollback target.
+        workspace's next snapshot diffs against the rollback target. If the process dies while
+        writing files, the workspace's next snapshot finishes the rollback first.
 
         Args:
             checkpoint_id: The snapshot to return to.
@@ -236,11 +240,17 @@ class CheckpointService:
         Raises:
             CheckpointNotFoundError: No such checkpoint exists.
             InvalidInputError: The checkpoint records no files.
-            WorkspaceError: The workspace is missing, a path is unsafe, something untracked is
-                in the way, or the file system refused a change.
+            WorkspaceError: The workspace is missing, a path is unsafe or something untracked
+                is in the way (nothing was changed), or the file system refused a change
+                halfway (the workspace was put back as it was; the message says so).
             CorruptStoreError: A needed content is missing or altered; nothing was changed.
             StorageError: The database failed; nothing was changed.
         """
+        return self._rollback(checkpoint_id, dry_run=dry_run, undo_on_failure=True)
+
+    def _rollback(
+        self, checkpoint_id: str, *, dry_run: bool, undo_on_failure: bool
+    ) -> RollbackResult:
         with ContentSpool() as staged, ContentSpool() as captured:
             with self._store.writing() as uow:
                 target = self._get(uow, checkpoint_id)
@@ -273,8 +283,13 @@ class CheckpointService:
                     uow.checkpoints.mark_restoring(workspace, target.checkpoint_id)
                     uow.commit()
                     safety_id = safety.checkpoint_id
-            if not dry_run:
-                apply_restore(root, plan, lambda entry: staged.read(entry.content_hash))
+            if safety_id is not None:
+                try:
+                    apply_restore(root, plan, lambda entry: staged.read(entry.content_hash))
+                except WorkspaceError as exc:
+                    if not undo_on_failure:
+                        raise
+                    self._undo_failed_rollback(safety_id, exc)
                 self._finish_rollback(target, root)
         return RollbackResult(
             checkpoint_id=target.checkpoint_id,
@@ -422,6 +437,24 @@ class CheckpointService:
         """
         with self._store.reading() as uow:
             return uow.checkpoints.stats()
+
+    def _undo_failed_rollback(self, safety_id: str, failure: WorkspaceError) -> NoReturn:
+        """Put back the state a failed rollback started from, then report the failure.
+
+        Raises:
+            UnreadablePathError: Always: why the rollback failed, and whether undoing worked.
+        """
+        try:
+            self._rollback(safety_id, dry_run=False, undo_on_failure=False)
+        except RewindError as undo_failure:
+            raise UnreadablePathError(
+                f"{failure}; putting the workspace back failed too ({undo_failure}); the next "
+                f"snapshot of this workspace retries, from safety checkpoint {safety_id}"
+            ) from failure
+        raise UnreadablePathError(
+            f"{failure}; the workspace was put back as it was before the rollback "
+            f"(safety checkpoint {safety_id})"
+        ) from failure
 
     def _finish_rollback(self, target: Checkpoint, root: Path) -> None:
         """Clear the workspace's restore mark once every file of ``target`` is in place."""

@@ -1,0 +1,22 @@
+Feature: A rollback that fails halfway leaves the workspace exactly as it was
+  If the file system refuses a change in the middle of a rollback (permissions, a full
+  disk), rewind puts back the state it started from, through the safety snapshot it took
+  first, and reports what failed.
+
+  Scenario: A read-only directory stops a rollback halfway; everything is put back
+    Given a workspace with files
+      | path                 | content | mode |
+      | a-first.txt          | one     | 644  |
+      | src/app.py           | app     | 644  |
+      | zz-locked/inside.txt | one     | 644  |
+    And a checkpoint service on the scenario's database
+    And I snapshot the workspace for plan "plan-1" as "K"
+    And I write "changed" to "a-first.txt"
+    And I write "changed" to "zz-locked/inside.txt"
+    And I write "new" to "src/new.txt"
+    And the directory "zz-locked" in the workspace is read-only
+    When I try to roll back to "K" as an unprivileged user
+    Then it fails with UnreadablePathError naming "zz-locked"
+    And it fails with UnreadablePathError naming "put back as it was before the rollback"
+    And the workspace's files are exactly as noted
+    And the next snapshot of the workspace lists no change
