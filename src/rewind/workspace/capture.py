@@ -19,8 +19,8 @@ from types import TracebackType
 from typing import BinaryIO
 
 from rewind.errors import CorruptStoreError
-from rewind.models import EntryKind
-from rewind.workspace.scan import Tree, read_chunks, symlink_entry
+from rewind.models import EntryKind, ManifestEntry
+from rewind.workspace.scan import PathChangedError, Tree, read_chunks, symlink_entry
 
 __all__ = [
     "CODEC",
@@ -184,19 +184,29 @@ def capture_new_contents(
 
     Returns:
         ``tree`` with each spooled entry's hash and size taken from the copied bytes, so
-        every entry's content is either known or in the spool.
+        every entry's content is either known or in the spool. A path that vanished or
+        changed kind since the scan is left out.
 
     Raises:
         UnreadablePathError: A file cannot be read.
     """
     captured: Tree = {}
     for path, entry in tree.items():
-        if entry.content_hash in known_hashes:
-            captured[path] = entry
-        elif entry.kind is EntryKind.SYMLINK:
-            captured[path], target = symlink_entry(path, str(root / path))
-            spool.add_bytes(target)
-        else:
-            digest, size = spool.add_file(root / path)
-            captured[path] = replace(entry, content_hash=digest, size=size)
+        try:
+            captured[path] = _captured(root, entry, known_hashes, spool)
+        except PathChangedError:
+            continue  # gone or replaced since the scan: the next snapshot sees what is there
     return captured
+
+
+def _captured(
+    root: Path, entry: ManifestEntry, known_hashes: set[str], spool: ContentSpool
+) -> ManifestEntry:
+    if entry.content_hash in known_hashes:
+        return entry
+    if entry.kind is EntryKind.SYMLINK:
+        captured, target = symlink_entry(entry.path, str(root / entry.path))
+        spool.add_bytes(target)
+        return captured
+    digest, size = spool.add_file(root / entry.path)
+    return replace(entry, content_hash=digest, size=size)

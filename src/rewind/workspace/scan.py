@@ -8,6 +8,7 @@ whatever the file size.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -26,6 +27,7 @@ from rewind.workspace.ignore import NEVER_TRACKED_NAMES, IgnoreRules
 __all__ = [
     "CHUNK_SIZE",
     "TEMPORARY_PREFIX",
+    "PathChangedError",
     "ScanResult",
     "Tree",
     "WorkspaceScanner",
@@ -57,6 +59,22 @@ class ScanResult:
     temporaries: list[str]
 
 
+class PathChangedError(UnreadablePathError):
+    """A path vanished or changed kind while it was read: someone is changing the workspace.
+
+    Scans and captures catch it and leave the path out; the next snapshot sees what replaced
+    it. Never raised to callers of the public API.
+    """
+
+
+_CHANGED_WHILE_READ = {errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.EINVAL}
+
+
+def _read_error(what: str, path: object, exc: OSError) -> UnreadablePathError:
+    error = PathChangedError if exc.errno in _CHANGED_WHILE_READ else UnreadablePathError
+    return error(f"cannot read {what}{path}: {exc.strerror or exc}")
+
+
 def resolve_workspace(sandbox_ref: str | os.PathLike[str]) -> Path:
     """Return the absolute path of an existing workspace directory.
 
@@ -81,11 +99,11 @@ def read_chunks(path: Path) -> Iterator[bytes]:
     try:
         with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as stream:
             if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-                raise UnreadablePathError(f"{path} is not a regular file")
+                raise PathChangedError(f"{path} is no longer a regular file")
             while chunk := stream.read(CHUNK_SIZE):
                 yield chunk
     except OSError as exc:
-        raise UnreadablePathError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise _read_error("", path, exc) from exc
 
 
 def hash_file(path: Path) -> tuple[str, int]:
@@ -107,7 +125,7 @@ def symlink_entry(relative: str, absolute: str) -> tuple[ManifestEntry, bytes]:
     try:
         target = os.fsencode(os.readlink(absolute))
     except OSError as exc:
-        raise UnreadablePathError(f"cannot read symlink {absolute}: {exc.strerror}") from exc
+        raise _read_error("symlink ", absolute, exc) from exc
     digest = hashlib.sha256(target).hexdigest()
     return ManifestEntry(relative, EntryKind.SYMLINK, digest, len(target), 0), target
 
@@ -125,57 +143,72 @@ class WorkspaceScanner:
     def scan(self, root: Path) -> ScanResult:
         """Return the manifest of ``root``, with the special files and temporaries it skipped.
 
+        A path that vanishes or changes kind while it is read is left out.
+
         Raises:
             UnreadablePathError: A directory, file or ignore file cannot be read.
         """
-        tree: Tree = {}
-        skipped: list[str] = []
-        temporaries: list[str] = []
+        found = ScanResult({}, [], [])
         pending: list[tuple[str, str, IgnoreRules]] = [(str(root), "", IgnoreRules())]
         while pending:
             directory, relative, rules = pending.pop()
             rules = rules.extended(Path(directory), relative)
             for entry in self._entries(directory):
                 child = f"{relative}/{entry.name}" if relative else entry.name
-                if entry.name in NEVER_TRACKED_NAMES or entry.path in self.excluded:
-                    continue
-                if entry.name.startswith(TEMPORARY_PREFIX):
-                    temporaries.append(child)
-                    continue
-                if not _is_utf8(entry.name):
-                    skipped.append(_printable(child))
-                    continue
-                mode = self._lstat(entry).st_mode
-                is_dir = stat.S_ISDIR(mode)
-                if rules.is_ignored(child, is_dir=is_dir):
-                    continue
-                if is_dir:
-                    pending.append((entry.path, child, rules))
-                elif stat.S_ISLNK(mode):
-                    tree[child] = symlink_entry(child, entry.path)[0]
-                elif stat.S_ISREG(mode):
-                    digest, size = hash_file(Path(entry.path))
-                    tree[child] = ManifestEntry(
-                        child, EntryKind.FILE, digest, size, stat.S_IMODE(mode)
-                    )
-                else:
-                    skipped.append(child)
-        return ScanResult(dict(sorted(tree.items())), sorted(skipped), sorted(temporaries))
+                try:
+                    if self._visit(entry, child, rules, found):
+                        pending.append((entry.path, child, rules))
+                except PathChangedError:
+                    continue  # changed while we looked: the next snapshot sees what replaced it
+        return ScanResult(
+            dict(sorted(found.tree.items())), sorted(found.skipped), sorted(found.temporaries)
+        )
+
+    def _visit(
+        self, entry: os.DirEntry[str], child: str, rules: IgnoreRules, found: ScanResult
+    ) -> bool:
+        """Record one directory entry in ``found``; return whether to walk into it."""
+        if entry.name in NEVER_TRACKED_NAMES or entry.path in self.excluded:
+            return False
+        if entry.name.startswith(TEMPORARY_PREFIX):
+            found.temporaries.append(child)
+            return False
+        if not _is_utf8(entry.name):
+            found.skipped.append(_printable(child))
+            return False
+        mode = self._lstat(entry).st_mode
+        if rules.is_ignored(child, is_dir=stat.S_ISDIR(mode)):
+            return False
+        if stat.S_ISDIR(mode):
+            return True
+        if stat.S_ISLNK(mode):
+            found.tree[child] = symlink_entry(child, entry.path)[0]
+        elif stat.S_ISREG(mode):
+            digest, size = hash_file(Path(entry.path))
+            found.tree[child] = ManifestEntry(
+                child, EntryKind.FILE, digest, size, stat.S_IMODE(mode)
+            )
+        else:
+            found.skipped.append(child)
+        return False
 
     @staticmethod
     def _entries(directory: str) -> Iterable[os.DirEntry[str]]:
+        """List a directory; an empty list if it vanished while we walked."""
         try:
             with os.scandir(directory) as entries:
                 return list(entries)
+        except FileNotFoundError:
+            return []
         except OSError as exc:
-            raise UnreadablePathError(f"cannot read directory {directory}: {exc.strerror}") from exc
+            raise _read_error("directory ", directory, exc) from exc
 
     @staticmethod
     def _lstat(entry: os.DirEntry[str]) -> os.stat_result:
         try:
             return entry.stat(follow_symlinks=False)
         except OSError as exc:
-            raise UnreadablePathError(f"cannot stat {entry.path}: {exc.strerror}") from exc
+            raise _read_error("the status of ", entry.path, exc) from exc
 
 
 def _is_utf8(name: str) -> bool:
