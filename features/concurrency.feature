@@ -10,3 +10,12 @@ Feature: Snapshots of one workspace are serialised
     And a checkpoint service on the scenario's database
     When 8 threads snapshot the workspace for plan "plan-1" at once
     Then the 8 snapshots of plan "plan-1" form one history
+
+  Scenario: Processes snapshot one shared workspace and their own ones at once
+    Given a workspace with files
+      | path      | content |
+      | one.txt   | 1       |
+    And 4 more workspaces, one per worker
+    And a checkpoint service on the scenario's database
+    When 4 processes each take 5 snapshots of the shared and of their own workspace
+    Then every snapshot was recorded and each workspace has one history, in id order

@@ -1,4 +1,7 @@
-"""Checkpoint ids: ULIDs that sort by creation time, strictly increasing within a process."""
+"""Checkpoint ids: ULIDs that sort by creation time.
+
+They increase strictly within a process and along every workspace's history.
+"""
 
 from __future__ import annotations
 
@@ -18,9 +21,15 @@ class CheckpointIdFactory:
         self._lock = threading.Lock()
         self._last = 0
 
-    def new(self, now: datetime) -> ULID:
-        """Return a new id for a checkpoint created at ``now`` (the id keeps its millisecond)."""
+    def new(self, now: datetime, *, after: str | None = None) -> ULID:
+        """Return a new id for a checkpoint created at ``now`` (the id keeps its millisecond).
+
+        ``after`` is an id the new one must sort after (a parent made by another process
+        whose clock ran ahead, or in the same millisecond).
+        """
         candidate = int(ULID.from_datetime(now))
+        if after is not None:
+            candidate = max(candidate, int(ULID.from_str(after)) + 1)
         with self._lock:
             self._last = max(candidate, self._last + 1)
             return ULID.from_int(self._last)

@@ -57,12 +57,12 @@ class CheckpointFactory:
         self._ids = CheckpointIdFactory()
 
     def build(self, **fields: Any) -> Checkpoint:
-        """Build a checkpoint with a new id and creation time.
+        """Build a checkpoint with a new id and creation time, after its parent's id.
 
         Raises:
             InvalidInputError: A field is invalid (the message names it).
         """
-        checkpoint_id = self._ids.new(self._clock())
+        checkpoint_id = self._ids.new(self._clock(), after=fields.get("parent_id"))
         fields.update(checkpoint_id=str(checkpoint_id), created_at=checkpoint_id.datetime)
         try:
             return Checkpoint(**fields)

@@ -1,0 +1,76 @@
+"""Steps that run several rewind processes at the same time."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+from behave import given, then, when
+from support.trees import write_file
+
+# Each worker waits for "go" on stdin, then alternates snapshots of the shared workspace
+# (writing its own file there first) and of its own workspace.
+WORKER = """
+import json, sys
+from pathlib import Path
+from rewind import CheckpointService
+url, shared, own, index, rounds = sys.argv[1:6]
+sys.stdin.readline()
+made = {"shared": [], "own": []}
+with CheckpointService.open(url) as service:
+    for round_ in range(int(rounds)):
+        Path(shared, f"worker-{index}.txt").write_text(f"round {round_}")
+        made["shared"].append(service.create_workspace_snapshot("plan-1", shared).checkpoint_id)
+        Path(own, "progress.txt").write_text(f"round {round_}")
+        made["own"].append(service.create_workspace_snapshot("plan-1", own).checkpoint_id)
+print(json.dumps(made))
+"""
+
+
+@given("{count:d} more workspaces, one per worker")
+def more_workspaces(context: Any, count: int) -> None:
+    context.own_workspaces = [context.directory / f"worker-{index}" for index in range(count)]
+    for workspace in context.own_workspaces:
+        write_file(workspace, "progress.txt", "start")
+
+
+@when("{count:d} processes each take {rounds:d} snapshots of the shared and of their own workspace")
+def processes_snapshot(context: Any, count: int, rounds: int) -> None:
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                WORKER,
+                context.database_url,
+                str(context.workspace),
+                str(context.own_workspaces[index]),
+                str(index),
+                str(rounds),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for index in range(count)
+    ]
+    outputs = [worker.communicate("go\n") for worker in workers]
+    for worker, (_out, err) in zip(workers, outputs, strict=True):
+        assert worker.returncode == 0, err
+    context.made = [json.loads(out) for out, _err in outputs]
+
+
+@then("every snapshot was recorded and each workspace has one history, in id order")
+def one_history_each(context: Any) -> None:
+    service = context.service
+    shared = sorted(checkpoint_id for made in context.made for checkpoint_id in made["shared"])
+    for ids in [shared, *(made["own"] for made in context.made)]:
+        checkpoints = [service.get_checkpoint(checkpoint_id) for checkpoint_id in sorted(ids)]
+        parents = [checkpoint.parent_id for checkpoint in checkpoints]
+        previous = [None, *(checkpoint.checkpoint_id for checkpoint in checkpoints[:-1])]
+        assert parents == previous, parents
+    total = sum(len(made["shared"]) + len(made["own"]) for made in context.made)
+    assert len(service.list_checkpoints("plan-1")) == total
