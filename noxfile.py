@@ -1,4 +1,4 @@
-"""Developer tasks. A bare ``nox`` runs lint, typecheck, tests and coverage_report.
+"""Developer tasks. A bare ``nox`` runs lint, typecheck, tests, kills and coverage_report.
 
 The tests run Behave once per backend: SQLite always, PostgreSQL too when
 ``REWIND_TEST_POSTGRES_URL`` points at a server (each scenario gets its own schema there).
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["lint", "typecheck", "tests", "coverage_report"]
+nox.options.sessions = ["lint", "typecheck", "tests", "kills", "coverage_report"]
 nox.options.default_venv_backend = "venv"
 
 ROOT = Path(__file__).parent
@@ -68,6 +68,27 @@ def tests(session: nox.Session) -> None:
             "--junit-directory",
             str(REPORTS / backend),
             *session.posargs,
+        )
+
+
+@nox.session
+def kills(session: nox.Session) -> None:
+    """SIGKILL workers mid-snapshot and mid-rollback, then check nothing was lost.
+
+    Bounded by default (25 kills per backend); ``nox -s kills -- --kills 200`` for the full run.
+    """
+    session.install(".[postgres]")
+    arguments = session.posargs or ["--kills", "25"]
+    backends = ["sqlite"]
+    if os.environ.get("REWIND_TEST_POSTGRES_URL"):
+        backends.append("postgres")
+    for backend in backends:
+        session.run(
+            "python",
+            str(ROOT / "reliability" / "kill_harness.py"),
+            "--backend",
+            backend,
+            *arguments,
         )
 
 
