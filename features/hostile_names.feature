@@ -32,3 +32,37 @@ Feature: Unusual and hostile file names
     When I write "changed" to "one.txt"
     And I roll back to "K"
     Then the workspace is exactly as when "K" was taken
+
+  Scenario Outline: An id that is empty or too long is refused, naming the field
+    Given a workspace with files
+      | path    | content |
+      | one.txt | 1       |
+    When I try to snapshot the workspace for plan "<plan>" and decision "<decision>"
+    Then it fails with InvalidInputError naming "<field>"
+    And the store is unchanged
+
+    Examples:
+      | plan          | decision      | field       |
+      |               | d-1           | plan_id     |
+      | 300 x letters | d-1           | plan_id     |
+      | plan-1        | 300 x letters | decision_id |
+
+  Scenario: A workspace reached through a symlink, holding a symlink loop
+    Given a workspace with files
+      | path    | content |
+      | one.txt | 1       |
+    And "loop" in the workspace links to "loop"
+    And "a" in the workspace links to "b"
+    And "b" in the workspace links to "a"
+    And a symlink "alias" beside the workspace pointing to it
+    When I snapshot the workspace through "alias" for plan "plan-1" as "K"
+    Then checkpoint "K" lists the changed paths "a, b, loop, one.txt"
+    When I delete "loop"
+    And I roll back to "K"
+    Then the workspace is exactly as when "K" was taken
+
+  Scenario: A huge file is snapshotted and restored in bounded memory
+    Given a workspace holding a 256 MiB file
+    When a separate process snapshots the workspace and restores it elsewhere
+    Then that process never held more than 96 MiB of memory
+    And the restored copy has the same tree hash as the snapshot

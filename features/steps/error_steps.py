@@ -33,6 +33,17 @@ def try_snapshot(context: Any, plan: str) -> None:
     attempt(context, lambda: context.service.create_workspace_snapshot(plan, context.workspace))
 
 
+@when('I try to snapshot the workspace for plan "{plan:Q}" and decision "{decision:Q}"')
+def try_snapshot_ids(context: Any, plan: str, decision: str) -> None:
+    plan, decision = (
+        "x" * 300 if value == "300 x letters" else value for value in (plan, decision)
+    )
+    attempt(
+        context,
+        lambda: context.service.create_workspace_snapshot(plan, context.workspace, decision),
+    )
+
+
 @when('I try to snapshot the workspace for plan "{plan:Q}" without checking the store')
 def try_snapshot_blind(context: Any, plan: str) -> None:
     attempt(

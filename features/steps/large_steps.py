@@ -1,0 +1,77 @@
+"""Steps about sizes: huge files, memory bounds, symlinked workspaces."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+from behave import given, then, when
+from support.trees import read_tree
+
+MIB = 1024 * 1024
+
+# Snapshots and restores in a fresh process, then reports its peak memory (ru_maxrss, KiB).
+SNAPSHOT_AND_RESTORE = """
+import json, resource, sys
+from rewind import CheckpointService
+url, workspace, copy = sys.argv[1:4]
+with CheckpointService.open(url) as service:
+    checkpoint = service.create_workspace_snapshot("huge", workspace)
+    service.restore_into(checkpoint.checkpoint_id, copy)
+    copied = service.create_workspace_snapshot("huge-copy", copy)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"peak_kib": peak, "tree": checkpoint.tree_hash, "copy": copied.tree_hash}))
+"""
+
+
+@given("a workspace holding a {size:d} MiB file")
+def huge_file(context: Any, size: int) -> None:
+    pattern = bytes(range(256)) * 4096  # 1 MiB that compresses, but not to nothing
+    with (context.workspace / "huge.bin").open("wb") as stream:
+        for index in range(size):
+            stream.write(pattern[index % 256 :] + pattern[: index % 256])
+
+
+@when("a separate process snapshots the workspace and restores it elsewhere")
+def snapshot_and_restore_elsewhere(context: Any) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            SNAPSHOT_AND_RESTORE,
+            context.database_url,
+            str(context.workspace),
+            str(context.directory / "copy"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    context.huge = json.loads(result.stdout)
+
+
+@then("that process never held more than {limit:d} MiB of memory")
+def memory_bound(context: Any, limit: int) -> None:
+    peak_mib = context.huge["peak_kib"] / 1024
+    assert peak_mib < limit, f"peak {peak_mib:.0f} MiB"
+
+
+@then("the restored copy has the same tree hash as the snapshot")
+def copy_matches(context: Any) -> None:
+    assert context.huge["tree"] == context.huge["copy"], context.huge
+
+
+@given('a symlink "{name:Q}" beside the workspace pointing to it')
+def workspace_alias(context: Any, name: str) -> None:
+    (context.directory / name).symlink_to(context.workspace, target_is_directory=True)
+
+
+@when('I snapshot the workspace through "{name:Q}" for plan "{plan:Q}" as "{label:Q}"')
+def snapshot_through_alias(context: Any, name: str, plan: str, label: str) -> None:
+    context.checkpoints[label] = context.service.create_workspace_snapshot(
+        plan, context.directory / name
+    )
+    context.recorded[label] = read_tree(context.workspace)
