@@ -15,11 +15,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from rewind._ids import CheckpointIdFactory
 from rewind.errors import InvalidInputError, InvalidMetadataError
-from rewind.models import Checkpoint, CheckpointMetadata, CheckpointType, freeze_json, tree_hash
+from rewind.models import (
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointType,
+    Identifier,
+    Label,
+    freeze_json,
+    tree_hash,
+)
 from rewind.storage import NewBlob, UnitOfWork, WorkspaceHead
 from rewind.workspace.capture import CODEC, ContentSpool, capture_new_contents
 from rewind.workspace.diff import diff_trees
@@ -39,7 +47,10 @@ SNAPSHOT_KEYS = frozenset({"diff_paths", "diff_based", "diff_hash", "diff_base",
 
 @dataclass(frozen=True, slots=True)
 class SnapshotRequest:
-    """Who asks for a snapshot and why: everything but the files."""
+    """Who asks for a snapshot and why: everything but the files.
+
+    Its ids and label are checked when it is made, before anything is read or written.
+    """
 
     plan_id: str
     decision_id: str | None
@@ -47,6 +58,20 @@ class SnapshotRequest:
     label: str | None
     metadata: dict[str, Any]
     extra: dict[str, Any]
+
+    def __post_init__(self) -> None:
+        try:
+            _RequestFields(plan_id=self.plan_id, decision_id=self.decision_id, label=self.label)
+        except ValidationError as exc:
+            raise InvalidInputError(_describe(exc, "snapshot request")) from exc
+
+
+class _RequestFields(BaseModel):
+    """The constraints a snapshot request's fields share with ``Checkpoint``."""
+
+    plan_id: Identifier
+    decision_id: Identifier | None
+    label: Label | None
 
 
 class CheckpointFactory:

@@ -137,6 +137,7 @@ FrozenExtra = Annotated[
 ]
 CheckpointId = Annotated[str, Field(pattern=ULID_PATTERN.pattern)]
 Identifier = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH)]
+Label = Annotated[str, Field(max_length=1000)]
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_require_utc)]
 Sha256 = Annotated[str, Field(pattern=SHA256_PATTERN)]
 
@@ -201,7 +202,7 @@ class Checkpoint(BaseModel):
     checkpoint_type: CheckpointType = CheckpointType.MANUAL
     parent_id: CheckpointId | None = None
     created_at: UtcDatetime
-    label: Annotated[str, Field(max_length=1000)] | None = None
+    label: Label | None = None
     metadata: CheckpointMetadata = Field(default_factory=CheckpointMetadata)
 
     @property
