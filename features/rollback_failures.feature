@@ -20,3 +20,19 @@ Feature: A rollback that fails halfway leaves the workspace exactly as it was
     And it fails with UnreadablePathError naming "put back as it was before the rollback"
     And the workspace's files are exactly as noted
     And the next snapshot of the workspace lists no change
+
+  Scenario: A write the file system refuses for want of space is undone the same way
+    Given a workspace with files
+      | path        | content |
+      | a-first.txt | one     |
+    And "big/zeros.bin" in the workspace holds 3 MiB of zeros
+    And a checkpoint service on the scenario's database
+    And I snapshot the workspace for plan "plan-1" as "K"
+    And I write "changed" to "a-first.txt"
+    And I delete "big/zeros.bin"
+    And I write "small now" to "big/zeros.bin"
+    When I try to roll back to "K" where files may not grow past 2 MiB
+    Then the rollback failed with UnreadablePathError saying "put back as it was before the rollback"
+    And the rollback failed with UnreadablePathError saying "File too large"
+    And the workspace's files are exactly as noted
+    And the next snapshot of the workspace lists no change

@@ -76,3 +76,53 @@ def snapshot_through_alias(context: Any, name: str, plan: str, label: str) -> No
         plan, context.directory / name
     )
     context.recorded[label] = read_tree(context.workspace)
+
+
+# Rolls back in a process whose files may not grow past a limit, like a full disk.
+ROLL_BACK_WITH_SIZE_LIMIT = """
+import json, resource, signal, sys
+from rewind import CheckpointService, RewindError
+url, checkpoint_id, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+with CheckpointService.open(url) as service:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    try:
+        service.rollback_to_checkpoint(checkpoint_id)
+    except RewindError as exc:
+        print(json.dumps({"error": type(exc).__name__, "message": str(exc)}))
+    else:
+        print(json.dumps({"error": None}))
+"""
+
+
+@given('"{path:Q}" in the workspace holds {size:d} MiB of zeros')
+def zeros(context: Any, path: str, size: int) -> None:
+    (context.workspace / path).parent.mkdir(parents=True, exist_ok=True)
+    (context.workspace / path).write_bytes(bytes(size * MIB))
+
+
+@when('I try to roll back to "{name:Q}" where files may not grow past {limit:d} MiB')
+def roll_back_size_limited(context: Any, name: str, limit: int) -> None:
+    context.noted = read_tree(context.workspace)
+    checkpoint_id = context.checkpoints[name].checkpoint_id
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            ROLL_BACK_WITH_SIZE_LIMIT,
+            context.database_url,
+            checkpoint_id,
+            str(limit * MIB),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    context.limited = json.loads(result.stdout)
+
+
+@then('the rollback failed with {error} saying "{text:Q}"')
+def limited_failure(context: Any, error: str, text: str) -> None:
+    assert context.limited["error"] == error, context.limited
+    assert text in context.limited["message"], context.limited
