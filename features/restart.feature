@@ -36,6 +36,15 @@ Feature: Checkpoints survive a restart
     And checkpoint "first" keeps the extra key "args" equal to ["rm", "-rf", "build"]
     And checkpoint "first" keeps the extra key "nested" equal to {"key": null}
     And checkpoint "first" keeps the extra key "score" equal to 0.25
+
+  Scenario: Numbers in metadata come back exactly as given
+    When I snapshot the workspace for plan "plan-1" as "first" with extra
+      """
+      {"huge": 1e300, "big": 1.1805916207174113e+21, "tiny": 1.5e-07, "integer": 123456789012345678901234567890}
+      """
+    And I restart the checkpoint service
+    Then checkpoint "first" read back equals the one created
+    And checkpoint "first" keeps the number 1e300 under "huge" as a float
     And checkpoint "first" carries its diff metadata
 
   Scenario: The next snapshot after a restart diffs against the last one before it

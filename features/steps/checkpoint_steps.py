@@ -176,3 +176,10 @@ def next_snapshot_unchanged(context: Any) -> None:
     plan = next(iter(context.checkpoints.values())).plan_id
     checkpoint = context.service.create_workspace_snapshot(plan, context.workspace)
     assert list(checkpoint.metadata.extra["diff_paths"]) == [], checkpoint.metadata.extra
+
+
+@then('checkpoint "{name:Q}" keeps the number {number} under "{key:Q}" as a float')
+def keeps_float(context: Any, name: str, number: str, key: str) -> None:
+    stored = context.service.get_checkpoint(named(context, name).checkpoint_id)
+    value = stored.metadata.extra[key]
+    assert isinstance(value, float) and value == float(number), repr(value)

@@ -77,6 +77,23 @@ class FrozenDict(dict[str, Any]):
         return (type(self), (dict(self),))
 
 
+def storable_text_problem(text: str) -> str | None:
+    """Say why a database could not store ``text`` as text, or return None if it can."""
+    if "\x00" in text:
+        return "contains a NUL character, which databases cannot store in text"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"is not valid Unicode ({exc.reason} at position {exc.start})"
+    return None
+
+
+def _storable(text: str) -> str:
+    if (problem := storable_text_problem(text)) is not None:
+        raise ValueError(problem)
+    return text
+
+
 def freeze_json(value: object, where: str = "extra") -> FrozenJson:
     """Return a read-only deep copy of a JSON value (arrays become tuples).
 
@@ -91,7 +108,11 @@ def freeze_json(value: object, where: str = "extra") -> FrozenJson:
     Raises:
         InvalidMetadataError: ``value`` (at ``where``) is not representable as JSON.
     """
-    if value is None or isinstance(value, bool | int | str):
+    if isinstance(value, str):
+        if (problem := storable_text_problem(value)) is not None:
+            raise InvalidMetadataError(f"{where} {problem}")
+        return value
+    if value is None or isinstance(value, bool | int):
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -100,12 +121,7 @@ def freeze_json(value: object, where: str = "extra") -> FrozenJson:
     if isinstance(value, list | tuple):
         return tuple(freeze_json(item, f"{where}[{index}]") for index, item in enumerate(value))
     if isinstance(value, Mapping):
-        frozen: dict[str, FrozenJson] = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise InvalidMetadataError(f"{where} has the non-string key {key!r}")
-            frozen[key] = freeze_json(item, f"{where}.{key}")
-        return FrozenDict(frozen)
+        return _freeze_object(value, where)
     raise InvalidMetadataError(
         f"{where} is a {type(value).__name__} ({value!r:.80}), which is not a JSON value"
     )
@@ -118,6 +134,17 @@ def thaw_json(value: FrozenJson) -> Any:
     if isinstance(value, Mapping):
         return {key: thaw_json(item) for key, item in value.items()}
     return value
+
+
+def _freeze_object(value: Mapping[Any, Any], where: str) -> FrozenDict:
+    frozen: dict[str, FrozenJson] = {}
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise InvalidMetadataError(f"{where} has the non-string key {key!r}")
+        if (problem := storable_text_problem(key)) is not None:
+            raise InvalidMetadataError(f"{where} has a key that {problem}")
+        frozen[key] = freeze_json(item, f"{where}.{key}")
+    return FrozenDict(frozen)
 
 
 def _freeze_extra(value: Mapping[str, Any]) -> Mapping[str, FrozenJson]:
@@ -136,8 +163,10 @@ FrozenExtra = Annotated[
     PlainSerializer(thaw_json, return_type=dict[str, Any]),
 ]
 CheckpointId = Annotated[str, Field(pattern=ULID_PATTERN.pattern)]
-Identifier = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH)]
-Label = Annotated[str, Field(max_length=1000)]
+StorableText = Annotated[str, AfterValidator(_storable)]
+"""Text every database can store: no NUL character, valid Unicode (no lone surrogate)."""
+Identifier = Annotated[StorableText, Field(min_length=1, max_length=MAX_ID_LENGTH)]
+Label = Annotated[StorableText, Field(max_length=1000)]
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_require_utc)]
 Sha256 = Annotated[str, Field(pattern=SHA256_PATTERN)]
 
@@ -179,9 +208,9 @@ class CheckpointMetadata(BaseModel):
 
     model_config = _FROZEN
 
-    reason: str | None = None
-    source_tool: str | None = None
-    phase: str | None = None
+    reason: StorableText | None = None
+    source_tool: StorableText | None = None
+    phase: StorableText | None = None
     extra: FrozenExtra = Field(default_factory=FrozenDict)
 
 
@@ -197,7 +226,7 @@ class Checkpoint(BaseModel):
 
     checkpoint_id: CheckpointId
     plan_id: Identifier
-    sandbox_ref: Annotated[str, Field(min_length=1, max_length=4096)]
+    sandbox_ref: Annotated[StorableText, Field(min_length=1, max_length=4096)]
     decision_id: Identifier | None = None
     checkpoint_type: CheckpointType = CheckpointType.MANUAL
     parent_id: CheckpointId | None = None

@@ -22,7 +22,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = ["Base", "BlobChunkRow", "BlobRow", "ChangeRow", "CheckpointRow", "WorkspaceRow"]
@@ -34,8 +33,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-JsonDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
 class Base(DeclarativeBase):
@@ -78,7 +75,8 @@ class CheckpointRow(Base):
     parent_id: Mapped[str | None] = mapped_column(String(26), ForeignKey("checkpoints.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     label: Mapped[str | None] = mapped_column(Text)
-    metadata_document: Mapped[dict[str, Any]] = mapped_column("metadata", JsonDocument)
+    metadata_document: Mapped[dict[str, Any]] = mapped_column("metadata", JSON)
+    """JSON kept as written (not JSONB, which would turn the float 1e300 into an integer)."""
     tree_hash: Mapped[str | None] = mapped_column(String(64))
 
 
