@@ -19,3 +19,12 @@ Feature: Snapshots of one workspace are serialised
     And a checkpoint service on the scenario's database
     When 4 processes each take 5 snapshots of the shared and of their own workspace
     Then every snapshot was recorded and each workspace has one history, in id order
+
+  Scenario: Threads sharing one service snapshot a shared workspace and their own at once
+    Given a workspace with files
+      | path      | content |
+      | one.txt   | 1       |
+    And 4 more workspaces, one per worker
+    And a checkpoint service on the scenario's database
+    When 8 threads sharing one service snapshot, half the shared workspace, half their own
+    Then each workspace the threads used has one history, in id order

@@ -37,3 +37,36 @@ def one_history(context: Any, count: int, plan: str) -> None:
     assert parents == expected, parents
     changed = [len(checkpoint.metadata.extra["diff_paths"]) for checkpoint in created]
     assert changed[0] > 0 and not any(changed[1:]), changed
+
+
+@when("{count:d} threads sharing one service snapshot, half the shared workspace, half their own")
+def threads_shared_and_own(context: Any, count: int) -> None:
+    start = threading.Barrier(count)
+
+    def work(index: int) -> tuple[str, list[str]]:
+        shared = index % 2 == 0
+        workspace = context.workspace if shared else context.own_workspaces[index // 2]
+        start.wait()
+        made = []
+        for round_ in range(3):
+            (workspace / f"thread-{index}.txt").write_text(f"round {round_}", encoding="utf-8")
+            checkpoint = context.service.create_workspace_snapshot("plan-1", workspace)
+            made.append(checkpoint.checkpoint_id)
+        return ("shared" if shared else str(workspace)), made
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        results = list(pool.map(work, range(count)))
+    context.thread_histories = {}
+    for workspace, made in results:
+        context.thread_histories.setdefault(workspace, []).extend(made)
+
+
+@then("each workspace the threads used has one history, in id order")
+def thread_histories(context: Any) -> None:
+    for made in context.thread_histories.values():
+        checkpoints = [context.service.get_checkpoint(item) for item in sorted(made)]
+        parents = [checkpoint.parent_id for checkpoint in checkpoints]
+        previous = [None, *(checkpoint.checkpoint_id for checkpoint in checkpoints[:-1])]
+        assert parents == previous, parents
+    total = sum(len(made) for made in context.thread_histories.values())
+    assert len(context.service.list_checkpoints("plan-1")) == total
