@@ -97,6 +97,7 @@ Feature: Bad input gets a clear error and changes nothing
       | not a url               | not a url               |
       | mysql://root@localhost/x | mysql://root@localhost/x |
       | sqlite+nodriver:///x.db | sqlite+nodriver:///x.db |
+      | sqlite:///x.db?lock_timeout=soon | lock_timeout |
 
   Scenario: An unreachable database
     When I try to open the database "postgresql://rewind:secret@127.0.0.1:9/nowhere"

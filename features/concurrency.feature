@@ -28,3 +28,13 @@ Feature: Snapshots of one workspace are serialised
     And a checkpoint service on the scenario's database
     When 8 threads sharing one service snapshot, half the shared workspace, half their own
     Then each workspace the threads used has one history, in id order
+
+  Scenario: A workspace locked by another program for too long gives a clear error
+    Given a workspace with files
+      | path    | content |
+      | one.txt | 1       |
+    And a checkpoint service on the scenario's database
+    And I snapshot the workspace for plan "plan-1" as "K"
+    And another program holds the workspace's lock
+    When I try to snapshot the workspace for plan "plan-1" waiting at most 1 second
+    Then it fails with DatabaseUnavailableError naming "{database_display}"

@@ -6,9 +6,11 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from behave import then, when
+from behave import given, then, when
+from support.databases import hold_write_lock
+from support.scenario import attempt
 
-from rewind import Checkpoint
+from rewind import Checkpoint, CheckpointService
 
 
 @when('{count:d} threads snapshot the workspace for plan "{plan:Q}" at once')
@@ -70,3 +72,21 @@ def thread_histories(context: Any) -> None:
         assert parents == previous, parents
     total = sum(len(made) for made in context.thread_histories.values())
     assert len(context.service.list_checkpoints("plan-1")) == total
+
+
+@given("another program holds the workspace's lock")
+def hold_workspace_lock(context: Any) -> None:
+    holder = hold_write_lock(context.database_url)
+    context.add_cleanup(holder.close)
+
+
+@when('I try to snapshot the workspace for plan "{plan:Q}" waiting at most {seconds:d} second')
+def try_snapshot_with_lock_timeout(context: Any, plan: str, seconds: int) -> None:
+    separator = "&" if "?" in context.database_url else "?"
+    url = f"{context.database_url}{separator}lock_timeout={seconds}"
+
+    def snapshot() -> None:
+        with CheckpointService.open(url) as impatient:
+            impatient.create_workspace_snapshot(plan, context.workspace)
+
+    attempt(context, snapshot, record_store=False)

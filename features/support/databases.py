@@ -10,6 +10,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Protocol
 from urllib.parse import quote
 
 import psycopg
@@ -70,3 +71,23 @@ def tamper_raw(url: str, statement: str, *parameters: object) -> None:
     with psycopg.connect(plain, autocommit=False) as server:
         server.execute("SET LOCAL session_replication_role = replica")
         server.execute(statement.replace("?", "%s"), parameters)
+
+
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+def hold_write_lock(url: str) -> _Closable:
+    """Hold the lock a snapshot of the scenario's workspace needs, from another connection.
+
+    SQLite: the database's write lock. PostgreSQL: the row lock of every workspace.
+    """
+    parsed = parse_database_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        connection = sqlite3.connect(str(parsed.database), isolation_level=None)
+        connection.execute("BEGIN IMMEDIATE")
+        return connection
+    plain = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    server = psycopg.connect(plain, autocommit=False)
+    server.execute("SELECT id FROM workspaces FOR UPDATE")
+    return server

@@ -18,8 +18,8 @@ from sqlalchemy.pool import StaticPool
 from rewind.errors import DatabaseUnavailableError, DatabaseURLError
 
 __all__ = [
-    "BUSY_TIMEOUT_SECONDS",
     "CONNECT_TIMEOUT_SECONDS",
+    "LOCK_TIMEOUT_SECONDS",
     "WRITE_OPTION",
     "build_engine",
     "display_url",
@@ -27,7 +27,8 @@ __all__ = [
     "sqlite_database_path",
 ]
 
-BUSY_TIMEOUT_SECONDS = 30
+LOCK_TIMEOUT_SECONDS = 30.0
+"""How long a write waits for another writer's lock before failing (``?lock_timeout=``)."""
 CONNECT_TIMEOUT_SECONDS = 10
 WRITE_OPTION = "rewind_write"
 """Execution option: the transaction will write, so SQLite takes its lock at BEGIN."""
@@ -74,21 +75,49 @@ def sqlite_database_path(url: URL) -> Path | None:
 def build_engine(url: URL) -> Engine:
     """Return an engine for ``url``, creating a SQLite file's directory if needed.
 
+    A ``lock_timeout`` query parameter (seconds, default 30) bounds how long a write waits
+    for another writer: SQLite's busy timeout, PostgreSQL's ``lock_timeout``.
+
     Raises:
+        DatabaseURLError: ``lock_timeout`` is not a positive number.
         DatabaseUnavailableError: The SQLite directory cannot be created.
     """
+    lock_timeout = _lock_timeout(url)
+    url = url.difference_update_query(["lock_timeout"])
     if url.drivername.startswith("sqlite"):
-        return _sqlite_engine(url)
-    return create_engine(
+        return _sqlite_engine(url, lock_timeout)
+    engine = create_engine(
         url,
         pool_pre_ping=True,
         connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
     )
+    milliseconds = round(lock_timeout * 1000)
+
+    def bound_lock_waits(connection: Connection) -> None:
+        if connection.get_execution_options().get(WRITE_OPTION, False):
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {milliseconds}")
+
+    event.listen(engine, "begin", bound_lock_waits)
+    return engine
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def _lock_timeout(url: URL) -> float:
+    text = url.query.get("lock_timeout", str(LOCK_TIMEOUT_SECONDS))
+    try:
+        seconds = float(text if isinstance(text, str) else text[-1])
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise DatabaseURLError(
+            f"lock_timeout={text!r} in database URL {display_url(url)!r} must be a positive "
+            "number of seconds"
+        )
+    return seconds
+
+
+def _sqlite_engine(url: URL, lock_timeout: float) -> Engine:
     path = sqlite_database_path(url)
-    options: dict[str, Any] = {"connect_args": {"timeout": BUSY_TIMEOUT_SECONDS}}
+    options: dict[str, Any] = {"connect_args": {"timeout": lock_timeout}}
     if path is None:
         options.update(poolclass=StaticPool)
         options["connect_args"]["check_same_thread"] = False
@@ -100,17 +129,22 @@ def _sqlite_engine(url: URL) -> Engine:
                 f"cannot create the directory of database {display_url(url)}: {exc.strerror}"
             ) from exc
     engine = create_engine(url, **options)
-    event.listen(engine, "connect", _configure_sqlite_connection)
+    busy_timeout = round(lock_timeout * 1000)
+
+    def configure(dbapi_connection: Any, _record: Any) -> None:
+        _configure_sqlite_connection(dbapi_connection, busy_timeout)
+
+    event.listen(engine, "connect", configure)
     event.listen(engine, "begin", _begin_sqlite_transaction)
     return engine
 
 
-def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+def _configure_sqlite_connection(dbapi_connection: Any, busy_timeout: int) -> None:
     # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+        cursor.execute(f"PRAGMA busy_timeout = {busy_timeout}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
     finally:
