@@ -79,9 +79,10 @@ Feature: Every snapshot records exactly what changed since its parent
     And ".gitignore" in the workspace contains "build/"
     And ".rewindignore" in the workspace contains "*.log\n!keep.log"
     And a FIFO at "pipe" in the workspace
+    And a listening socket at "agent.sock" in the workspace
     When I snapshot the workspace for plan "plan-1" as "first"
     Then checkpoint "first" lists the changed paths ".gitignore, .rewindignore, docs/a.md, keep.log, latest, notes.txt, run.sh"
-    And checkpoint "first" keeps the extra key "skipped_paths" equal to ["pipe"]
+    And checkpoint "first" keeps the extra key "skipped_paths" equal to ["agent.sock", "pipe"]
 
   Scenario: Unchanged contents are stored once, compressed
     Given a workspace with 20 files of 64 KiB

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import socket
 import string
 from typing import Any
 
@@ -62,6 +63,14 @@ def unreadable(context: Any, path: str) -> None:
 @given('a FIFO at "{path:Q}" in the workspace')
 def fifo(context: Any, path: str) -> None:
     os.mkfifo(context.workspace / path)
+
+
+@given('a listening socket at "{path:Q}" in the workspace')
+def unix_socket(context: Any, path: str) -> None:
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(context.workspace / path))
+    listener.listen()
+    context.add_cleanup(listener.close)
 
 
 @given('the workspace has a git directory with "{path:Q}"')
