@@ -12,17 +12,21 @@ from support.trees import read_tree
 
 MIB = 1024 * 1024
 
-# Snapshots and restores in a fresh process, then reports its peak memory (ru_maxrss, KiB).
+# Snapshots and restores in a fresh process, then reports how much its peak memory grew while
+# doing so (ru_maxrss, KiB): what the operations themselves held, whatever the interpreter,
+# its libraries or a coverage tracer take before.
 SNAPSHOT_AND_RESTORE = """
 import json, resource, sys
 from rewind import CheckpointService
 url, workspace, copy = sys.argv[1:4]
 with CheckpointService.open(url) as service:
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     checkpoint = service.create_workspace_snapshot("huge", workspace)
     service.restore_into(checkpoint.checkpoint_id, copy)
     copied = service.create_workspace_snapshot("huge-copy", copy)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"peak_kib": peak, "tree": checkpoint.tree_hash, "copy": copied.tree_hash}))
+growth = peak - before
+print(json.dumps({"growth_kib": growth, "tree": checkpoint.tree_hash, "copy": copied.tree_hash}))
 """
 
 
@@ -53,11 +57,11 @@ def snapshot_and_restore_elsewhere(context: Any) -> None:
     context.huge = json.loads(result.stdout)
 
 
-@then("that process never held more than half the file's size in memory")
+@then("that process never held more than a quarter of the file's size in memory")
 def memory_bound(context: Any) -> None:
-    peak = context.huge["peak_kib"] * 1024
+    growth = context.huge["growth_kib"] * 1024
     size = (context.workspace / "huge.bin").stat().st_size
-    assert peak < size / 2, f"peak {peak / MIB:.0f} MiB for a {size / MIB:.0f} MiB file"
+    assert growth < size / 4, f"grew {growth / MIB:.0f} MiB for a {size / MIB:.0f} MiB file"
 
 
 @then("the restored copy has the same tree hash as the snapshot")
