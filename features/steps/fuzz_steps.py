@@ -7,8 +7,8 @@ from typing import Any
 
 import hypothesis
 from behave import then
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from support.generated import reproducible
 
 from rewind import CheckpointType, InvalidInputError
 
@@ -37,13 +37,7 @@ def fuzzed_checkpoints(context: Any, count: int) -> None:
     service = context.service
     outcomes = {"stored": 0, "refused": 0}
 
-    @settings(
-        max_examples=count,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow],
-    )
+    @reproducible(count)
     @hypothesis.given(
         plan_id=texts,
         decision_id=st.none() | texts,

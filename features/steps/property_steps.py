@@ -7,8 +7,13 @@ from typing import Any
 
 import hypothesis
 from behave import then
-from hypothesis import HealthCheck, settings
-from support.generated import GeneratedTree, directories_of, trees, write_generated
+from support.generated import (
+    GeneratedTree,
+    directories_of,
+    reproducible,
+    trees,
+    write_generated,
+)
 from support.trees import read_tree
 
 
@@ -22,13 +27,7 @@ def round_trips(context: Any, count: int) -> None:
         assert files == tree, (sorted(files), sorted(tree))
         assert directories == directories_of(tree), directories ^ directories_of(tree)
 
-    @settings(
-        max_examples=count,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow],
-    )
+    @reproducible(count)
     @hypothesis.given(first=trees, second=trees)
     def round_trip(first: GeneratedTree, second: GeneratedTree) -> None:
         index = next(counter)

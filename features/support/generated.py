@@ -6,11 +6,24 @@ import os
 import shutil
 from pathlib import Path, PurePosixPath
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from support.trees import FileState
 
 GeneratedTree = dict[str, FileState]
+
+
+def reproducible(count: int) -> settings:
+    """Hypothesis settings for scenarios: ``count`` examples, the same ones on every run."""
+    return settings(
+        max_examples=count,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+
 
 RESERVED_NAMES = {".", "..", ".git", ".gitignore", ".rewindignore"}
 

@@ -39,10 +39,15 @@ from rewind.models import (
     StoreStats,
     VerifyReport,
 )
-from rewind.storage import CheckpointQuery, Store, UnitOfWork, open_store
+from rewind.storage import CheckpointQuery, Store, UnitOfWork, WorkspaceHead, open_store
 from rewind.workspace.capture import ContentSpool
 from rewind.workspace.diff import diff_trees
-from rewind.workspace.restore import apply_restore, plan_restore, require_empty_directory
+from rewind.workspace.restore import (
+    RestorePlan,
+    apply_restore,
+    plan_restore,
+    require_empty_directory,
+)
 from rewind.workspace.scan import ScanResult, WorkspaceScanner, resolve_workspace
 
 __all__ = ["DATABASE_URL_VARIABLE", "SNAPSHOT_KEYS", "CheckpointService", "default_database_url"]
@@ -167,7 +172,9 @@ class CheckpointService:
     ) -> Checkpoint:
         """Snapshot the files of a workspace, storing only what changed since its parent.
 
-        The parent is the workspace's previous snapshot in the same plan (none for the first).
+        The parent is the workspace's head in this plan: its previous snapshot, or after a
+        rollback the rollback's target (none for the first). A rollback of this workspace that
+        a crash cut short is finished first.
         ``metadata.extra`` holds the caller's ``extra`` plus ``diff_paths``, ``diff_based``,
         ``diff_hash``, ``diff_base`` and ``tree_hash``, all set before the checkpoint is built.
 
@@ -203,20 +210,24 @@ class CheckpointService:
             metadata={"reason": reason, "source_tool": source_tool, "phase": phase},
             extra=caller_extra,
         )
-        self._complete_interrupted_rollback(plan_id, root)
-        with self._store.writing() as uow, ContentSpool() as spool:
-            workspace = uow.checkpoints.lock_workspace(plan_id, str(root))
-            checkpoint = record_snapshot(
-                uow,
-                self._factory,
-                root=root,
-                workspace=workspace,
-                scanned=self._scanner(root).scan(root),
-                request=request,
-                spool=spool,
-            )
-            uow.commit()
-        return checkpoint
+        while True:
+            with self._store.writing() as uow, ContentSpool() as spool:
+                workspace = uow.checkpoints.lock_workspace(plan_id, str(root))
+                if workspace.restoring_to is None:
+                    checkpoint = record_snapshot(
+                        uow,
+                        self._factory,
+                        root=root,
+                        workspace=workspace,
+                        scanned=self._scanner(root).scan(root),
+                        request=request,
+                        spool=spool,
+                    )
+                    uow.commit()
+                    return checkpoint
+            # A crash cut a rollback short: finish it (as a new rollback, whose safety
+            # snapshot keeps the half-restored state), then snapshot.
+            self.rollback_to_checkpoint(workspace.restoring_to)
 
     def rollback_to_checkpoint(
         self, checkpoint_id: str, *, dry_run: bool = False
@@ -260,44 +271,51 @@ class CheckpointService:
                 scanned = self._scanner(root).scan(root)
                 plan = plan_restore(root, tree, scanned)
                 stage_contents(uow.checkpoints, plan.writes, staged)
-                safety_id = None
-                if not dry_run:
-                    request = SnapshotRequest(
-                        plan_id=target.plan_id,
-                        decision_id=target.decision_id,
-                        checkpoint_type=CheckpointType.SAFETY,
-                        label=f"before rollback to {target.checkpoint_id}",
-                        metadata={"reason": f"rollback to {target.checkpoint_id}"},
-                        extra={},
-                    )
-                    safety = record_snapshot(
-                        uow,
-                        self._factory,
-                        root=root,
-                        workspace=workspace,
-                        scanned=scanned,
-                        request=request,
-                        spool=captured,
-                    )
-                    uow.checkpoints.move_head(workspace, target.checkpoint_id)
-                    uow.checkpoints.mark_restoring(workspace, target.checkpoint_id)
-                    uow.commit()
-                    safety_id = safety.checkpoint_id
-            if safety_id is not None:
-                try:
-                    apply_restore(root, plan, lambda entry: staged.read(entry.content_hash))
-                except WorkspaceError as exc:
-                    if not undo_on_failure:
-                        raise
-                    self._undo_failed_rollback(safety_id, exc)
-                self._finish_rollback(target, root)
-        return RollbackResult(
-            checkpoint_id=target.checkpoint_id,
-            restored=tuple(plan.restored),
-            removed=plan.removals,
-            unchanged_count=plan.unchanged_count,
-            safety_checkpoint_id=safety_id,
-            dry_run=dry_run,
+                if dry_run:
+                    return _result(target, plan, safety_id=None, dry_run=True)
+                safety = self._take_safety_snapshot(
+                    uow, target, root=root, workspace=workspace, scanned=scanned, spool=captured
+                )
+                uow.checkpoints.move_head(workspace, target.checkpoint_id)
+                uow.checkpoints.mark_restoring(workspace, target.checkpoint_id)
+                uow.commit()
+            safety_id = safety.checkpoint_id
+            try:
+                apply_restore(root, plan, lambda entry: staged.read(entry.content_hash))
+            except WorkspaceError as exc:
+                if not undo_on_failure:
+                    raise
+                self._undo_failed_rollback(safety_id, exc)
+            self._finish_rollback(target, root)
+        return _result(target, plan, safety_id=safety_id, dry_run=False)
+
+    def _take_safety_snapshot(
+        self,
+        uow: UnitOfWork,
+        target: Checkpoint,
+        *,
+        root: Path,
+        workspace: WorkspaceHead,
+        scanned: ScanResult,
+        spool: ContentSpool,
+    ) -> Checkpoint:
+        """Snapshot the state a rollback to ``target`` is about to replace."""
+        request = SnapshotRequest(
+            plan_id=target.plan_id,
+            decision_id=target.decision_id,
+            checkpoint_type=CheckpointType.SAFETY,
+            label=f"before rollback to {target.checkpoint_id}",
+            metadata={"reason": f"rollback to {target.checkpoint_id}"},
+            extra={},
+        )
+        return record_snapshot(
+            uow,
+            self._factory,
+            root=root,
+            workspace=workspace,
+            scanned=scanned,
+            request=request,
+            spool=spool,
         )
 
     def restore_into(
@@ -328,14 +346,7 @@ class CheckpointService:
                 stage_contents(uow.checkpoints, plan.writes, staged)
             root.mkdir(parents=True, exist_ok=True)
             apply_restore(root, plan, lambda entry: staged.read(entry.content_hash))
-        return RollbackResult(
-            checkpoint_id=target.checkpoint_id,
-            restored=tuple(plan.restored),
-            removed=(),
-            unchanged_count=0,
-            safety_checkpoint_id=None,
-            dry_run=False,
-        )
+        return _result(target, plan, safety_id=None, dry_run=False)
 
     def verify(self, checkpoint_id: str | None = None) -> VerifyReport:
         """Re-read and re-hash what a checkpoint needs, or everything in the store.
@@ -464,17 +475,6 @@ class CheckpointService:
                 uow.checkpoints.mark_restoring(workspace, None)
                 uow.commit()
 
-    def _complete_interrupted_rollback(self, plan_id: str, root: Path) -> None:
-        """Finish a rollback of this workspace that a crash or a kill cut short.
-
-        It runs as a new rollback to the same target: the half-restored state is kept in its
-        safety snapshot, so nothing is lost whichever way the workspace was left.
-        """
-        with self._store.reading() as uow:
-            target_id = uow.checkpoints.interrupted_rollback(plan_id, str(root))
-        if target_id is not None:
-            self.rollback_to_checkpoint(target_id)
-
     def _scanner(self, root: Path) -> WorkspaceScanner:
         """Return a scanner that never tracks the database's own files inside ``root``."""
         database = self._store.database_path
@@ -503,3 +503,17 @@ class CheckpointService:
                 "(it was made by create_checkpoint)"
             )
         return uow.checkpoints.manifest(checkpoint.checkpoint_id)
+
+
+def _result(
+    target: Checkpoint, plan: RestorePlan, *, safety_id: str | None, dry_run: bool
+) -> RollbackResult:
+    """What a restore did (or, for a dry run, would do)."""
+    return RollbackResult(
+        checkpoint_id=target.checkpoint_id,
+        restored=tuple(plan.restored),
+        removed=plan.removals,
+        unchanged_count=plan.unchanged_count,
+        safety_checkpoint_id=safety_id,
+        dry_run=dry_run,
+    )

@@ -100,9 +100,6 @@ class CheckpointRepository(Protocol):
     def move_head(self, workspace: WorkspaceHead, checkpoint_id: str) -> None:
         """Make ``checkpoint_id`` the checkpoint the workspace's next snapshot diffs against."""
 
-    def interrupted_rollback(self, plan_id: str, sandbox_ref: str) -> str | None:
-        """Return the target of a rollback of this workspace that never finished, if any."""
-
     def mark_restoring(self, workspace: WorkspaceHead, checkpoint_id: str | None) -> None:
         """Record (or, with None, clear) the rollback the workspace's files are undergoing."""
 
@@ -148,14 +145,6 @@ class SqlCheckpointRepository:
             .with_for_update()
         ).one()
         return WorkspaceHead(row.id, row.head_id, row.restoring_to)
-
-    def interrupted_rollback(self, plan_id: str, sandbox_ref: str) -> str | None:
-        """Return the target of a rollback of this workspace that never finished, if any."""
-        return self._session.scalar(
-            select(WorkspaceRow.restoring_to).where(
-                WorkspaceRow.plan_id == plan_id, WorkspaceRow.sandbox_ref == sandbox_ref
-            )
-        )
 
     def mark_restoring(self, workspace: WorkspaceHead, checkpoint_id: str | None) -> None:
         """Record (or, with None, clear) the rollback the workspace's files are undergoing."""
