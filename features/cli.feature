@@ -34,10 +34,10 @@ Feature: The rewind command line
     And the output is a checkpoint whose "label" is "other"
 
   Scenario: Errors are one clear line and a failing status
-    When I run "rewind show 01ARZ3NDEKTSV4RRFFQ69G5FAV"
-    Then it exits with status 1 saying "error: checkpoint '01ARZ3NDEKTSV4RRFFQ69G5FAV' does not exist"
     When I run "rewind snapshot {directory}/missing --plan plan-1"
     Then it exits with status 1 saying "does not exist"
+    When I run "rewind show 01ARZ3NDEKTSV4RRFFQ69G5FAV"
+    Then it exits with status 1 saying "error: checkpoint '01ARZ3NDEKTSV4RRFFQ69G5FAV' does not exist"
     When I run "rewind --db mysql://localhost/x list"
     Then it exits with status 1 saying "unsupported database URL"
 

@@ -1,7 +1,8 @@
 """Behave fixtures: a fresh workspace and a fresh database for every scenario.
 
 Run with ``-D backend=sqlite`` (the default) or ``-D backend=postgres``; the latter needs
-``REWIND_TEST_POSTGRES_URL`` and gives each scenario its own PostgreSQL schema.
+``REWIND_TEST_POSTGRES_URL`` and gives each scenario its own PostgreSQL schema. Each scenario
+keeps its state in one ``support.world.World``, ``context.world``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from behave import fixture, register_type, use_fixture
 sys.path.insert(0, str(Path(__file__).parent))
 
 from support.databases import postgres_schema_url
+from support.world import World, world
 
 BACKENDS = ("sqlite", "postgres")
 
@@ -32,21 +34,23 @@ def _quoted(text: str) -> str:
 register_type(Q=_quoted)  # "{name:Q}" in a step: the text between two quotes, never a quote
 
 
+def _backend(context: Any) -> str:
+    backend: str = context.config.userdata.get("backend", "sqlite")
+    return backend
+
+
 def before_all(context: Any) -> None:
-    backend = context.config.userdata.get("backend", "sqlite")
+    backend = _backend(context)
     if backend not in BACKENDS:
         raise SystemExit(f"unknown backend {backend!r}: use -D backend=sqlite|postgres")
     if backend == "postgres" and not os.environ.get("REWIND_TEST_POSTGRES_URL"):
         raise SystemExit("-D backend=postgres needs REWIND_TEST_POSTGRES_URL")
-    context.backend = backend
 
 
 @fixture
 def scenario_directory(context: Any) -> Iterator[Path]:
     directory = Path(tempfile.mkdtemp(prefix="rewind-scenario-"))
-    context.directory = directory
-    context.workspace = directory / "workspace"
-    context.workspace.mkdir()
+    (directory / "workspace").mkdir()
     yield directory
     for path in directory.rglob("*"):  # undo chmod 000 so the tree can be removed
         if not path.is_symlink():
@@ -55,26 +59,26 @@ def scenario_directory(context: Any) -> Iterator[Path]:
 
 
 @fixture
-def scenario_database(context: Any) -> Iterator[str]:
-    if context.backend == "postgres":
+def scenario_database(context: Any, backend: str, directory: Path) -> Iterator[str]:
+    if backend == "postgres":
         with postgres_schema_url(os.environ["REWIND_TEST_POSTGRES_URL"]) as url:
-            context.database_url = url
             yield url
     else:
-        context.database_url = f"sqlite:///{context.directory / 'store' / 'rewind.db'}"
-        yield context.database_url
+        yield f"sqlite:///{directory / 'store' / 'rewind.db'}"
 
 
 def before_scenario(context: Any, scenario: Any) -> None:
-    use_fixture(scenario_directory, context)
-    use_fixture(scenario_database, context)
-    context.services = []
-    context.checkpoints = {}
-    context.recorded = {}
-    context.error = None
-    context.first_id = None
+    backend = _backend(context)
+    directory: Path = use_fixture(scenario_directory, context)
+    database_url: str = use_fixture(scenario_database, context, backend, directory)
+    context.world = World(
+        backend=backend,
+        directory=directory,
+        workspace=directory / "workspace",
+        database_url=database_url,
+    )
 
 
 def after_scenario(context: Any, scenario: Any) -> None:
-    for service in context.services:
+    for service in world(context).services:
         service.close()

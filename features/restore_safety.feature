@@ -46,7 +46,7 @@ Feature: A restore refuses damaged contents and hostile paths before touching an
 
   Scenario: A manifest path through a symlinked directory that leads outside
     Given "escape" in the workspace is an ignored link to a directory outside it
-    And someone renames "notes.txt" in "K" to "escape/pwned.txt"
+    And someone renames "notes.txt" in "K" to "escape/pwned.txt" and recomputes its hashes
     When I try to roll back to "K"
     Then it fails with UnsafePathError naming "escape"
     And the workspace's files are exactly as noted

@@ -1,7 +1,8 @@
 Feature: A rollback that fails halfway leaves the workspace exactly as it was
   If the file system refuses a change in the middle of a rollback (permissions, a full
   disk), rewind puts back the state it started from, through the safety snapshot it took
-  first, and reports what failed.
+  first, and raises RollbackFailedError: it names the target and the safety checkpoint, says
+  whether the workspace was put back, and chains what the file system refused.
 
   Scenario: A read-only directory stops a rollback halfway; everything is put back
     Given a workspace with files
@@ -16,8 +17,10 @@ Feature: A rollback that fails halfway leaves the workspace exactly as it was
     And I write "new" to "src/new.txt"
     And the directory "zz-locked" in the workspace is read-only
     When I try to roll back to "K" as an unprivileged user
-    Then it fails with UnreadablePathError naming "zz-locked"
-    And it fails with UnreadablePathError naming "put back as it was before the rollback"
+    Then it fails with RollbackFailedError naming "zz-locked"
+    And it fails with RollbackFailedError naming "put back as it was before the rollback"
+    And the failed rollback to "K" was undone, through its safety checkpoint
+    And the failure was caused by UnwritablePathError
     And the workspace's files are exactly as noted
     And the next snapshot of the workspace lists no change
 
@@ -32,7 +35,8 @@ Feature: A rollback that fails halfway leaves the workspace exactly as it was
     And I delete "big/zeros.bin"
     And I write "small now" to "big/zeros.bin"
     When I try to roll back to "K" where files may not grow past 2 MiB
-    Then the rollback failed with UnreadablePathError saying "put back as it was before the rollback"
-    And the rollback failed with UnreadablePathError saying "File too large"
+    Then the rollback failed with RollbackFailedError saying "put back as it was before the rollback"
+    And the rollback failed with RollbackFailedError saying "no space left"
+    And that rollback to "K" was undone after a DiskFullError
     And the workspace's files are exactly as noted
     And the next snapshot of the workspace lists no change

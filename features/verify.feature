@@ -35,7 +35,7 @@ Feature: Verifying the store reports every problem
       | bytes       | does not match        |
       | codec       | unknown codec         |
       | compression | is damaged            |
-      | chunks      | does not match        |
+      | chunks      | chunks: some are missing |
 
   Scenario: A corrupt checkpoint row and the blobs only it used are reported
     Given someone alters the stored content of "notes.txt" as of "K"

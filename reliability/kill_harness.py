@@ -32,8 +32,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from rewind import Checkpoint, CheckpointService
-from rewind.models import tree_hash
-from rewind.workspace.scan import TEMPORARY_PREFIX, WorkspaceScanner
+from rewind._manifest import tree_hash
+from rewind.workspace.root import WorkspaceRoot, temporary_prefix
+from rewind.workspace.scan import WorkspaceScanner
 
 PLAN = "kill-harness"
 LARGEST_MOMENT = 60_000  # an operation makes about 30,000 to 45,000 profiled calls
@@ -42,7 +43,7 @@ WRITE, DELETE = 0.5, 0.8  # chances of writing a file, else deleting one, else a
 
 WORKER = """
 import os, signal, sys
-import rewind.service
+import rewind._rollback
 from rewind import CheckpointService
 url, workspace, operation, target, moment, phase = sys.argv[1:7]
 service = CheckpointService.open(url)
@@ -58,7 +59,7 @@ def count_from_here(function):
         return function(*args, **kwargs)
     return counting
 if phase == "writing":  # aim at the window where a rollback writes files
-    rewind.service.apply_restore = count_from_here(rewind.service.apply_restore)
+    rewind._rollback.apply_restore = count_from_here(rewind._rollback.apply_restore)
 else:
     sys.setprofile(count)
 if operation == "snapshot":
@@ -153,7 +154,8 @@ class Harness:
             self._fail("a rollback killed before its commit changed the workspace")
         if service.diff(latest.checkpoint_id).entries:
             self._fail("the snapshot after a kill does not match the workspace")
-        leftovers = [path for path in self.workspace.rglob(f"{TEMPORARY_PREFIX}*")]
+        prefix = temporary_prefix(os.path.realpath(self.workspace))
+        leftovers = [path for path in self.workspace.rglob(f"{prefix}*")]
         if leftovers:
             self._fail(f"temporary files were left behind: {leftovers}")
         for checkpoint in service.list_checkpoints(PLAN):
@@ -163,7 +165,8 @@ class Harness:
     def _check_restores(self, service: CheckpointService, checkpoint: Checkpoint) -> None:
         into = self.scratch / f"restore-{uuid.uuid4().hex}"
         service.restore_into(checkpoint.checkpoint_id, into)
-        restored = tree_hash(WorkspaceScanner().scan(into).tree.values())
+        with WorkspaceRoot(os.path.realpath(into)) as root:
+            restored = tree_hash(WorkspaceScanner().scan(root).tree.values())
         if restored != checkpoint.tree_hash:
             self._fail(f"checkpoint {checkpoint.checkpoint_id} restores to another tree")
         self._seen.add(checkpoint.checkpoint_id)

@@ -10,6 +10,7 @@ from typing import Any
 from behave import given, then, when
 from support.scenario import named, open_service, parse_extra
 from support.trees import paths_of, read_tree
+from support.world import world
 
 from rewind import Checkpoint, CheckpointMetadata, CheckpointType
 
@@ -23,26 +24,28 @@ with CheckpointService.open(sys.argv[1]) as service:
 
 @given("a checkpoint service on the scenario's database")
 def service_on_database(context: Any) -> None:
-    open_service(context)
+    open_service(world(context))
 
 
 @given("a checkpoint service on an in-memory SQLite database")
 def service_in_memory(context: Any) -> None:
-    open_service(context, "sqlite://")
+    open_service(world(context), "sqlite://")
 
 
 @when("I restart the checkpoint service")
 def restart(context: Any) -> None:
-    context.service.close()
-    context.services.remove(context.service)
-    open_service(context)
+    scene = world(context)
+    scene.the_service.close()
+    scene.services.remove(scene.the_service)
+    open_service(scene)
 
 
 def _snapshot(context: Any, name: str, plan: str, decision: str | None = None) -> None:
-    context.checkpoints[name] = context.service.create_workspace_snapshot(
-        plan, context.workspace, decision, extra=parse_extra(context.text)
+    scene = world(context)
+    scene.checkpoints[name] = scene.the_service.create_workspace_snapshot(
+        plan, scene.workspace, decision, extra=parse_extra(context.text)
     )
-    context.recorded[name] = read_tree(context.workspace)
+    scene.recorded[name] = read_tree(scene.workspace)
 
 
 @given('I snapshot the workspace for plan "{plan:Q}" and decision "{decision:Q}" as "{name:Q}"')
@@ -64,7 +67,8 @@ def snapshot_with_extra(context: Any, plan: str, name: str) -> None:
 
 @given('a "{kind:Q}" checkpoint for plan "{plan:Q}" and decision "{decision:Q}" as "{name:Q}"')
 def manual_checkpoint(context: Any, kind: str, plan: str, decision: str, name: str) -> None:
-    context.checkpoints[name] = context.service.create_checkpoint(
+    scene = world(context)
+    scene.checkpoints[name] = scene.the_service.create_checkpoint(
         plan,
         "sandbox-of-" + plan,
         decision_id=decision,
@@ -76,13 +80,13 @@ def manual_checkpoint(context: Any, kind: str, plan: str, decision: str, name: s
 
 @then('checkpoint "{name:Q}" lists the changed paths "{paths:Q}"')
 def lists_changed_paths(context: Any, name: str, paths: str) -> None:
-    extra = named(context, name).metadata.extra
+    extra = named(world(context), name).metadata.extra
     assert list(extra["diff_paths"]) == paths_of(paths), extra["diff_paths"]
 
 
 @then('checkpoint "{name:Q}" carries its diff metadata')
 def carries_diff_metadata(context: Any, name: str) -> None:
-    checkpoint = named(context, name)
+    checkpoint = named(world(context), name)
     extra = checkpoint.metadata.extra
     assert extra["diff_based"] is True, extra
     for key in ("diff_hash", "tree_hash"):
@@ -93,49 +97,54 @@ def carries_diff_metadata(context: Any, name: str) -> None:
 
 @then('checkpoint "{name:Q}" keeps the extra key "{key:Q}" equal to {value}')
 def keeps_extra(context: Any, name: str, key: str, value: str) -> None:
-    stored = named(context, name).metadata.extra[key]
+    stored = named(world(context), name).metadata.extra[key]
     assert json.loads(json.dumps(stored)) == json.loads(value), stored
 
 
 @then('checkpoint "{child:Q}" diffs against "{parent:Q}"')
 def diffs_against(context: Any, child: str, parent: str) -> None:
-    checkpoint = named(context, child)
-    expected = named(context, parent).checkpoint_id
+    scene = world(context)
+    checkpoint = named(scene, child)
+    expected = named(scene, parent).checkpoint_id
     assert checkpoint.parent_id == expected, checkpoint.parent_id
     assert checkpoint.metadata.extra["diff_base"] == expected
 
 
 @then('checkpoint "{name:Q}" has no parent')
 def has_no_parent(context: Any, name: str) -> None:
-    checkpoint = named(context, name)
+    checkpoint = named(world(context), name)
     assert checkpoint.parent_id is None and checkpoint.metadata.extra["diff_base"] is None
 
 
 @then('checkpoints "{first:Q}" and "{second:Q}" have {relation} diff hashes')
 def compare_diff_hashes(context: Any, first: str, second: str, relation: str) -> None:
-    hashes = [named(context, name).metadata.extra["diff_hash"] for name in (first, second)]
+    scene = world(context)
+    hashes = [named(scene, name).metadata.extra["diff_hash"] for name in (first, second)]
     assert relation in ("equal", "different"), relation
     assert (hashes[0] == hashes[1]) == (relation == "equal"), hashes
 
 
 @then('checkpoints "{first:Q}" and "{second:Q}" have {relation} tree hashes')
 def compare_tree_hashes(context: Any, first: str, second: str, relation: str) -> None:
-    hashes = [named(context, name).tree_hash for name in (first, second)]
+    scene = world(context)
+    hashes = [named(scene, name).tree_hash for name in (first, second)]
     assert relation in ("equal", "different"), relation
     assert (hashes[0] == hashes[1]) == (relation == "equal"), hashes
 
 
 @then('checkpoint "{name:Q}" read back equals the one created')
 def read_back_equal(context: Any, name: str) -> None:
-    created = named(context, name)
-    assert context.service.get_checkpoint(created.checkpoint_id) == created
+    scene = world(context)
+    created = named(scene, name)
+    assert scene.the_service.get_checkpoint(created.checkpoint_id) == created
 
 
 @then('a separate Python process reads checkpoint "{name:Q}" equal to the one created')
 def read_back_in_other_process(context: Any, name: str) -> None:
-    created = named(context, name)
+    scene = world(context)
+    created = named(scene, name)
     result = subprocess.run(
-        [sys.executable, "-c", READ_BACK, context.database_url, created.checkpoint_id],
+        [sys.executable, "-c", READ_BACK, scene.database_url, created.checkpoint_id],
         capture_output=True,
         text=True,
         check=False,
@@ -146,9 +155,10 @@ def read_back_in_other_process(context: Any, name: str) -> None:
 
 @then('the diff from "{base}" to {target} is')
 def diff_is(context: Any, base: str, target: str) -> None:
-    target_id = None if target == "the live workspace" else named(context, target.strip('"'))
-    manifest = context.service.diff(
-        named(context, base).checkpoint_id,
+    scene = world(context)
+    target_id = None if target == "the live workspace" else named(scene, target.strip('"'))
+    manifest = scene.the_service.diff(
+        named(scene, base).checkpoint_id,
         None if target_id is None else target_id.checkpoint_id,
     )
     actual = [(entry.path, entry.change.value) for entry in manifest.entries]
@@ -159,27 +169,30 @@ def diff_is(context: Any, base: str, target: str) -> None:
 
 @then('the diff from "{base:Q}" to "{target:Q}" hashes to the diff hash of "{target2:Q}"')
 def diff_hash_matches(context: Any, base: str, target: str, target2: str) -> None:
-    manifest = context.service.diff(
-        named(context, base).checkpoint_id, named(context, target).checkpoint_id
+    scene = world(context)
+    manifest = scene.the_service.diff(
+        named(scene, base).checkpoint_id, named(scene, target).checkpoint_id
     )
-    assert manifest.hash == named(context, target2).metadata.extra["diff_hash"]
+    assert manifest.hash == named(scene, target2).metadata.extra["diff_hash"]
 
 
 @then('checkpoint "{name:Q}" lists {count:d} changed paths')
 def lists_count(context: Any, name: str, count: int) -> None:
-    paths = named(context, name).metadata.extra["diff_paths"]
+    paths = named(world(context), name).metadata.extra["diff_paths"]
     assert len(paths) == count, paths
 
 
 @then("the next snapshot of the workspace lists no change")
 def next_snapshot_unchanged(context: Any) -> None:
-    plan = next(iter(context.checkpoints.values())).plan_id
-    checkpoint = context.service.create_workspace_snapshot(plan, context.workspace)
+    scene = world(context)
+    plan = next(iter(scene.checkpoints.values())).plan_id
+    checkpoint = scene.the_service.create_workspace_snapshot(plan, scene.workspace)
     assert list(checkpoint.metadata.extra["diff_paths"]) == [], checkpoint.metadata.extra
 
 
 @then('checkpoint "{name:Q}" keeps the number {number} under "{key:Q}" as a float')
 def keeps_float(context: Any, name: str, number: str, key: str) -> None:
-    stored = context.service.get_checkpoint(named(context, name).checkpoint_id)
+    scene = world(context)
+    stored = scene.the_service.get_checkpoint(named(scene, name).checkpoint_id)
     value = stored.metadata.extra[key]
     assert isinstance(value, float) and value == float(number), repr(value)

@@ -12,6 +12,7 @@ from typing import Any
 
 from behave import then, when
 from support.scenario import expand
+from support.world import World, world
 
 from rewind import Checkpoint
 
@@ -21,31 +22,34 @@ ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 
 @when('I run "{command:Q}"')
 def run_command(context: Any, command: str) -> None:
-    environment = {**os.environ, DATABASE_VARIABLE: context.database_url}
-    _run(context, command, environment, context.directory)
+    scene = world(context)
+    environment = {**os.environ, DATABASE_VARIABLE: scene.database_url}
+    _run(scene, command, environment, scene.directory)
 
 
 @when('I run "{command:Q}" in the workspace without a database setting')
 def run_command_with_defaults(context: Any, command: str) -> None:
+    scene = world(context)
     environment = {key: value for key, value in os.environ.items() if key != DATABASE_VARIABLE}
-    _run(context, command, environment, context.workspace)
+    _run(scene, command, environment, scene.workspace)
 
 
 @when('I run "{command:Q}" answering "{answer:Q}"')
 def run_command_answering(context: Any, command: str, answer: str) -> None:
-    environment = {**os.environ, DATABASE_VARIABLE: context.database_url}
-    _run(context, command, environment, context.directory, answer=f"{answer}\n")
+    scene = world(context)
+    environment = {**os.environ, DATABASE_VARIABLE: scene.database_url}
+    _run(scene, command, environment, scene.directory, answer=f"{answer}\n")
 
 
 def _run(
-    context: Any,
+    scene: World,
     command: str,
     environment: dict[str, str],
     directory: Path,
     answer: str | None = None,
 ) -> None:
-    command = command.replace("{last}", getattr(context, "last_id", ""))
-    arguments = shlex.split(expand(context, command).replace("{first}", context.first_id or ""))
+    command = command.replace("{last}", scene.last_id)
+    arguments = shlex.split(expand(scene, command).replace("{first}", scene.first_id or ""))
     if arguments[0] == "python":
         arguments[0] = sys.executable
     result = subprocess.run(
@@ -57,55 +61,66 @@ def _run(
         input=answer,
         check=False,
     )
-    context.result = result
+    scene.result = result
     if result.returncode == 0:
-        context.last_id = next(
+        scene.last_id = next(
             (line for line in result.stdout.splitlines() if ULID.match(line.split(" ")[0])),
-            getattr(context, "last_id", ""),
+            scene.last_id,
         ).split(" ")[0]
-        context.first_id = getattr(context, "first_id", None) or context.last_id
+        scene.first_id = scene.first_id or scene.last_id
 
 
 @then("it prints a new checkpoint id, then the lines")
 def prints_id_then(context: Any) -> None:
-    assert context.result.returncode == 0, context.result.stderr
-    first, *rest = context.result.stdout.splitlines()
+    result = world(context).the_result
+    assert result.returncode == 0, result.stderr
+    first, *rest = result.stdout.splitlines()
     assert ULID.match(first), first
     assert rest == context.text.splitlines(), rest
 
 
 @then('the output has {count:d} lines, each with "{text:Q}"')
 def output_lines(context: Any, count: int, text: str) -> None:
-    assert context.result.returncode == 0, context.result.stderr
-    lines = context.result.stdout.splitlines()
+    result = world(context).the_result
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
     assert len(lines) == count and all(text in line for line in lines), lines
 
 
 @then('the output contains "{text:Q}"')
 def output_contains(context: Any, text: str) -> None:
-    assert context.result.returncode == 0, context.result.stderr
-    assert expand(context, text) in context.result.stdout, context.result.stdout
+    scene = world(context)
+    result = scene.the_result
+    assert result.returncode == 0, result.stderr
+    assert expand(scene, text) in result.stdout, result.stdout
 
 
 @then('it exits with status {status:d} saying "{text:Q}"')
 def exits_with(context: Any, status: int, text: str) -> None:
-    assert context.result.returncode == status, (context.result.returncode, context.result.stderr)
-    assert expand(context, text) in context.result.stderr, context.result.stderr
+    scene = world(context)
+    result = scene.the_result
+    assert result.returncode == status, (result.returncode, result.stderr)
+    assert expand(scene, text) in result.stderr, result.stderr
 
 
 @then('the output is a checkpoint whose "{field:Q}" is "{value:Q}"')
 def output_is_checkpoint(context: Any, field: str, value: str) -> None:
-    assert context.result.returncode == 0, context.result.stderr
-    checkpoint = Checkpoint.model_validate_json(context.result.stdout)
-    assert getattr(checkpoint, field) == expand(context, value), checkpoint
+    scene = world(context)
+    result = scene.the_result
+    assert result.returncode == 0, result.stderr
+    checkpoint = Checkpoint.model_validate_json(result.stdout)
+    assert getattr(checkpoint, field) == expand(scene, value), checkpoint
 
 
 @then('it exits with status {status:d} printing "{text:Q}"')
 def exits_printing(context: Any, status: int, text: str) -> None:
-    assert context.result.returncode == status, (context.result.returncode, context.result.stderr)
-    assert expand(context, text) in context.result.stdout, context.result.stdout
+    scene = world(context)
+    result = scene.the_result
+    assert result.returncode == status, (result.returncode, result.stderr)
+    assert expand(scene, text) in result.stdout, result.stdout
 
 
 @then('it printed "{text:Q}"')
 def printed(context: Any, text: str) -> None:
-    assert expand(context, text) in context.result.stdout, context.result.stdout
+    scene = world(context)
+    assert expand(scene, text) in scene.the_result.stdout, scene.the_result.stdout

@@ -9,29 +9,30 @@ from typing import Any
 from behave import given, then, when
 from support.databases import hold_write_lock
 from support.scenario import attempt
+from support.world import world
 
 from rewind import Checkpoint, CheckpointService
 
 
 @when('{count:d} threads snapshot the workspace for plan "{plan:Q}" at once')
 def threads_snapshot(context: Any, count: int, plan: str) -> None:
+    scene = world(context)
+    service = scene.the_service
     start = threading.Barrier(count)
 
     def snapshot(index: int) -> Checkpoint:
         start.wait()
-        checkpoint: Checkpoint = context.service.create_workspace_snapshot(
-            plan, context.workspace, f"thread-{index}"
-        )
-        return checkpoint
+        return service.create_workspace_snapshot(plan, scene.workspace, f"thread-{index}")
 
     with ThreadPoolExecutor(max_workers=count) as pool:
-        context.concurrent = list(pool.map(snapshot, range(count)))
+        scene.concurrent = list(pool.map(snapshot, range(count)))
 
 
 @then('the {count:d} snapshots of plan "{plan:Q}" form one history')
 def one_history(context: Any, count: int, plan: str) -> None:
-    created = sorted(context.concurrent, key=lambda checkpoint: checkpoint.checkpoint_id)
-    stored = context.service.list_checkpoints(plan)
+    scene = world(context)
+    created = sorted(scene.the_concurrent, key=lambda checkpoint: checkpoint.checkpoint_id)
+    stored = scene.the_service.list_checkpoints(plan)
     assert sorted(stored, key=lambda checkpoint: checkpoint.checkpoint_id) == created
     assert len(created) == count
     parents = [checkpoint.parent_id for checkpoint in created]
@@ -43,50 +44,56 @@ def one_history(context: Any, count: int, plan: str) -> None:
 
 @when("{count:d} threads sharing one service snapshot, half the shared workspace, half their own")
 def threads_shared_and_own(context: Any, count: int) -> None:
+    scene = world(context)
+    service = scene.the_service
     start = threading.Barrier(count)
 
     def work(index: int) -> tuple[str, list[str]]:
         shared = index % 2 == 0
-        workspace = context.workspace if shared else context.own_workspaces[index // 2]
+        workspace = scene.workspace if shared else scene.the_own_workspaces[index // 2]
         start.wait()
         made = []
         for round_ in range(3):
             (workspace / f"thread-{index}.txt").write_text(f"round {round_}", encoding="utf-8")
-            checkpoint = context.service.create_workspace_snapshot("plan-1", workspace)
+            checkpoint = service.create_workspace_snapshot("plan-1", workspace)
             made.append(checkpoint.checkpoint_id)
         return ("shared" if shared else str(workspace)), made
 
     with ThreadPoolExecutor(max_workers=count) as pool:
         results = list(pool.map(work, range(count)))
-    context.thread_histories = {}
+    histories: dict[str, list[str]] = {}
     for workspace, made in results:
-        context.thread_histories.setdefault(workspace, []).extend(made)
+        histories.setdefault(workspace, []).extend(made)
+    scene.thread_histories = histories
 
 
 @then("each workspace the threads used has one history, in id order")
 def thread_histories(context: Any) -> None:
-    for made in context.thread_histories.values():
-        checkpoints = [context.service.get_checkpoint(item) for item in sorted(made)]
+    scene = world(context)
+    service = scene.the_service
+    for made in scene.the_thread_histories.values():
+        checkpoints = [service.get_checkpoint(item) for item in sorted(made)]
         parents = [checkpoint.parent_id for checkpoint in checkpoints]
         previous = [None, *(checkpoint.checkpoint_id for checkpoint in checkpoints[:-1])]
         assert parents == previous, parents
-    total = sum(len(made) for made in context.thread_histories.values())
-    assert len(context.service.list_checkpoints("plan-1")) == total
+    total = sum(len(made) for made in scene.the_thread_histories.values())
+    assert len(service.list_checkpoints("plan-1")) == total
 
 
 @given("another program holds the workspace's lock")
 def hold_workspace_lock(context: Any) -> None:
-    holder = hold_write_lock(context.database_url)
+    holder = hold_write_lock(world(context).database_url)
     context.add_cleanup(holder.close)
 
 
 @when('I try to snapshot the workspace for plan "{plan:Q}" waiting at most {seconds:d} second')
 def try_snapshot_with_lock_timeout(context: Any, plan: str, seconds: int) -> None:
-    separator = "&" if "?" in context.database_url else "?"
-    url = f"{context.database_url}{separator}lock_timeout={seconds}"
+    scene = world(context)
+    separator = "&" if "?" in scene.database_url else "?"
+    url = f"{scene.database_url}{separator}lock_timeout={seconds}"
 
     def snapshot() -> None:
         with CheckpointService.open(url) as impatient:
-            impatient.create_workspace_snapshot(plan, context.workspace)
+            impatient.create_workspace_snapshot(plan, scene.workspace)
 
-    attempt(context, snapshot, record_store=False)
+    attempt(scene, snapshot, record_store=False)

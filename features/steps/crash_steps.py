@@ -9,6 +9,7 @@ from typing import Any
 
 from behave import then, when
 from support.scenario import named
+from support.world import world
 
 # The child wraps one os function so that the process kills itself right after the Nth call:
 # a real SIGKILL at a chosen point of the restore, with no cleanup of any kind.
@@ -34,7 +35,8 @@ MOMENTS = {"renaming": "replace", "writing": "fchmod"}
 
 @when('a process rolling back to "{name:Q}" is killed after {count:d} files, while {moment}')
 def killed_rollback(context: Any, name: str, count: int, moment: str) -> None:
-    arguments = [context.database_url, named(context, name).checkpoint_id, MOMENTS[moment]]
+    scene = world(context)
+    arguments = [scene.database_url, named(scene, name).checkpoint_id, MOMENTS[moment]]
     result = subprocess.run(
         [sys.executable, "-c", KILL_DURING_ROLLBACK, *arguments, str(count)],
         capture_output=True,
@@ -46,11 +48,12 @@ def killed_rollback(context: Any, name: str, count: int, moment: str) -> None:
 
 @then('the workspace is neither as when "{first:Q}" nor as when "{second:Q}" was taken')
 def half_done(context: Any, first: str, second: str) -> None:
+    scene = world(context)
     for name in (first, second):
-        assert context.service.diff(named(context, name).checkpoint_id).entries != ()
+        assert scene.the_service.diff(named(scene, name).checkpoint_id).entries != ()
 
 
 @then('plan "{plan:Q}" has {count:d} safety checkpoints')
 def safety_count(context: Any, plan: str, count: int) -> None:
-    found = context.service.list_checkpoints(plan, checkpoint_type="safety")
+    found = world(context).the_service.list_checkpoints(plan, checkpoint_type="safety")
     assert len(found) == count, found

@@ -9,6 +9,7 @@ from typing import Any
 from behave import then, when
 from support.faults import unprivileged
 from support.scenario import attempt, expand, named, store_contents
+from support.world import world
 
 import rewind
 from rewind import CheckpointService
@@ -24,120 +25,157 @@ NOT_JSON: dict[str, Any] = {
 
 @when('I try to snapshot the path "{path:Q}" for plan "{plan:Q}"')
 def try_snapshot_path(context: Any, path: str, plan: str) -> None:
-    target = context.directory / path
-    attempt(context, lambda: context.service.create_workspace_snapshot(plan, target))
+    scene = world(context)
+    target = scene.directory / path
+    attempt(scene, lambda: scene.the_service.create_workspace_snapshot(plan, target))
 
 
 @when('I try to snapshot the workspace for plan "{plan:Q}"')
 def try_snapshot(context: Any, plan: str) -> None:
-    attempt(context, lambda: context.service.create_workspace_snapshot(plan, context.workspace))
+    scene = world(context)
+    attempt(scene, lambda: scene.the_service.create_workspace_snapshot(plan, scene.workspace))
 
 
 @when('I try to snapshot the workspace for plan "{plan:Q}" and decision "{decision:Q}"')
 def try_snapshot_ids(context: Any, plan: str, decision: str) -> None:
+    scene = world(context)
     plan, decision = (
         "x" * 300 if value == "300 x letters" else value for value in (plan, decision)
     )
     attempt(
-        context,
-        lambda: context.service.create_workspace_snapshot(plan, context.workspace, decision),
+        scene,
+        lambda: scene.the_service.create_workspace_snapshot(plan, scene.workspace, decision),
     )
 
 
 @when('I try to snapshot the workspace for plan "{plan:Q}" without checking the store')
 def try_snapshot_blind(context: Any, plan: str) -> None:
+    scene = world(context)
     attempt(
-        context,
-        lambda: context.service.create_workspace_snapshot(plan, context.workspace),
+        scene,
+        lambda: scene.the_service.create_workspace_snapshot(plan, scene.workspace),
         record_store=False,
     )
 
 
 @when('I try to snapshot the workspace for plan "{plan:Q}" as an unprivileged user')
 def try_snapshot_unprivileged(context: Any, plan: str) -> None:
-    def snapshot() -> None:
-        with unprivileged(context.directory):
-            context.service.create_workspace_snapshot(plan, context.workspace)
+    scene = world(context)
 
-    attempt(context, snapshot)
+    def snapshot() -> None:
+        with unprivileged(scene.directory):
+            scene.the_service.create_workspace_snapshot(plan, scene.workspace)
+
+    attempt(scene, snapshot)
 
 
 @when('I try to snapshot the workspace for plan "{plan:Q}" with {value} in extra key "{key:Q}"')
 def try_snapshot_not_json(context: Any, plan: str, value: str, key: str) -> None:
+    scene = world(context)
     extra = {"fine": [1, 2], key: NOT_JSON[value]}
     attempt(
-        context,
-        lambda: context.service.create_workspace_snapshot(plan, context.workspace, extra=extra),
+        scene,
+        lambda: scene.the_service.create_workspace_snapshot(plan, scene.workspace, extra=extra),
     )
 
 
 @when('I try to snapshot the workspace for plan "{plan:Q}" with the reserved extra key "{key:Q}"')
 def try_snapshot_reserved(context: Any, plan: str, key: str) -> None:
+    scene = world(context)
     extra = {key: "mine"}
     attempt(
-        context,
-        lambda: context.service.create_workspace_snapshot(plan, context.workspace, extra=extra),
+        scene,
+        lambda: scene.the_service.create_workspace_snapshot(plan, scene.workspace, extra=extra),
     )
 
 
 @when('I try to create a checkpoint for plan "{plan:Q}" with label of {length:d} characters')
 def try_long_label(context: Any, plan: str, length: int) -> None:
+    scene = world(context)
     label = "x" * length
-    attempt(context, lambda: context.service.create_checkpoint(plan, "sandbox", label=label))
+    attempt(scene, lambda: scene.the_service.create_checkpoint(plan, "sandbox", label=label))
 
 
 @when('I try to create a checkpoint for plan "{plan:Q}" with the metadata field "{field:Q}"')
 def try_unknown_metadata_field(context: Any, plan: str, field: str) -> None:
+    scene = world(context)
     metadata = {"reason": "fine", field: "red"}
-    attempt(context, lambda: context.service.create_checkpoint(plan, "sandbox", metadata=metadata))
+    attempt(scene, lambda: scene.the_service.create_checkpoint(plan, "sandbox", metadata=metadata))
 
 
 @when("I try to list checkpoints before a moment without a time zone")
 def try_list_naive(context: Any) -> None:
+    scene = world(context)
     moment = datetime(2030, 1, 1)  # naive on purpose
-    attempt(context, lambda: context.service.list_checkpoints(before=moment))
+    attempt(scene, lambda: scene.the_service.list_checkpoints(before=moment))
 
 
 @when('I try to create a checkpoint for plan "{plan:Q}" of type "{kind:Q}"')
 def try_unknown_type(context: Any, plan: str, kind: str) -> None:
+    scene = world(context)
+    unknown: Any = kind  # on purpose: not a CheckpointType
     attempt(
-        context,
-        lambda: context.service.create_checkpoint(plan, "sandbox", checkpoint_type=kind),
+        scene,
+        lambda: scene.the_service.create_checkpoint(plan, "sandbox", checkpoint_type=unknown),
     )
 
 
 @when('I try to get checkpoint "{checkpoint_id:Q}"')
 def try_get(context: Any, checkpoint_id: str) -> None:
-    checkpoint_id = expand(context, checkpoint_id)
-    attempt(context, lambda: context.service.get_checkpoint(checkpoint_id), record_store=False)
+    scene = world(context)
+    checkpoint_id = expand(scene, checkpoint_id)
+    attempt(scene, lambda: scene.the_service.get_checkpoint(checkpoint_id), record_store=False)
 
 
 @when('I try to diff checkpoint "{name:Q}" with the live workspace')
 def try_diff_live(context: Any, name: str) -> None:
-    checkpoint_id = named(context, name).checkpoint_id
-    attempt(context, lambda: context.service.diff(checkpoint_id), record_store=False)
+    scene = world(context)
+    checkpoint_id = named(scene, name).checkpoint_id
+    attempt(scene, lambda: scene.the_service.diff(checkpoint_id), record_store=False)
 
 
 @when("I try to list checkpoints with {keyword} {value}")
 def try_list(context: Any, keyword: str, value: str) -> None:
-    arguments = {keyword: int(value) if keyword == "limit" else value.strip('"')}
-    attempt(context, lambda: context.service.list_checkpoints(**arguments))
+    scene = world(context)
+    arguments: dict[str, Any] = {keyword: int(value) if keyword == "limit" else value.strip('"')}
+    attempt(scene, lambda: scene.the_service.list_checkpoints(**arguments))
 
 
 @when('I try to open the database "{url:Q}"')
 def try_open(context: Any, url: str) -> None:
-    attempt(context, lambda: CheckpointService.open(expand(context, url)), record_store=False)
+    scene = world(context)
+    attempt(scene, lambda: CheckpointService.open(expand(scene, url)), record_store=False)
 
 
 @then('it fails with {error_name} naming "{culprit:Q}"')
 def fails_with(context: Any, error_name: str, culprit: str) -> None:
-    error = context.error
+    scene = world(context)
+    error = scene.error
     expected = getattr(rewind, error_name)
     assert isinstance(error, expected), f"{type(error).__name__}: {error}"
     assert isinstance(error, rewind.RewindError)
-    assert expand(context, culprit) in str(error), str(error)
+    assert expand(scene, culprit) in str(error), str(error)
 
 
 @then("the store is unchanged")
 def store_unchanged(context: Any) -> None:
-    assert store_contents(context) == context.store_before
+    scene = world(context)
+    assert store_contents(scene) == scene.store_before
+
+
+@then("the failure was caused by {error_name}")
+def caused_by(context: Any, error_name: str) -> None:
+    error = world(context).error
+    assert error is not None
+    assert isinstance(error.__cause__, getattr(rewind, error_name)), repr(error.__cause__)
+
+
+@then('the failed rollback to "{name:Q}" was undone, through its safety checkpoint')
+def rollback_undone(context: Any, name: str) -> None:
+    scene = world(context)
+    error = scene.error
+    assert isinstance(error, rewind.RollbackFailedError), repr(error)
+    assert error.undone is True, error
+    assert error.checkpoint_id == named(scene, name).checkpoint_id, error
+    safety = scene.the_service.get_checkpoint(error.safety_checkpoint_id)
+    assert safety.checkpoint_type is rewind.CheckpointType.SAFETY, safety

@@ -9,6 +9,7 @@ import hypothesis
 from behave import then
 from hypothesis import strategies as st
 from support.generated import reproducible
+from support.world import world
 
 from rewind import CheckpointType, InvalidInputError
 
@@ -34,7 +35,8 @@ json_like = st.recursive(
 
 @then("{count:d} fuzzed checkpoints are each stored exactly or refused with InvalidInputError")
 def fuzzed_checkpoints(context: Any, count: int) -> None:
-    service = context.service
+    scene = world(context)
+    service = scene.the_service
     outcomes = {"stored": 0, "refused": 0}
 
     @reproducible(count)
@@ -66,5 +68,5 @@ def fuzzed_checkpoints(context: Any, count: int) -> None:
         outcomes["stored"] += 1
 
     one()
-    context.fuzz_outcomes = outcomes
+    scene.fuzz_outcomes = outcomes
     assert outcomes["stored"] > 0 and outcomes["refused"] > 0, outcomes

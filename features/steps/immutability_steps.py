@@ -9,6 +9,7 @@ from typing import Any
 
 from behave import then
 from support.scenario import named
+from support.world import world
 
 
 def _refused(change: Any) -> bool:
@@ -21,7 +22,7 @@ def _refused(change: Any) -> bool:
 
 @then('assigning a new "{field:Q}" to checkpoint "{name:Q}" is refused')
 def assigning_field_refused(context: Any, field: str, name: str) -> None:
-    checkpoint = named(context, name)
+    checkpoint = named(world(context), name)
     before = checkpoint.model_dump()
     assert _refused(lambda: setattr(checkpoint, field, getattr(checkpoint, field)))
     assert checkpoint.model_dump() == before
@@ -29,7 +30,8 @@ def assigning_field_refused(context: Any, field: str, name: str) -> None:
 
 @then('changing the metadata extra of checkpoint "{name:Q}" is refused')
 def changing_extra_refused(context: Any, name: str) -> None:
-    checkpoint = named(context, name)
+    scene = world(context)
+    checkpoint = named(scene, name)
     extra: Any = checkpoint.metadata.extra
     before = checkpoint.model_dump()
     assert _refused(lambda: extra.__setitem__("diff_paths", []))
@@ -38,12 +40,12 @@ def changing_extra_refused(context: Any, name: str) -> None:
     assert _refused(lambda: extra["nested"].__setitem__("key", "other"))
     assert _refused(lambda: setattr(checkpoint.metadata, "extra", {}))
     assert checkpoint.model_dump() == before
-    assert context.service.get_checkpoint(checkpoint.checkpoint_id) == checkpoint
+    assert scene.the_service.get_checkpoint(checkpoint.checkpoint_id) == checkpoint
 
 
 @then('checkpoint "{name:Q}" survives pickling and deep copying unchanged')
 def pickles(context: Any, name: str) -> None:
-    checkpoint = named(context, name)
+    checkpoint = named(world(context), name)
     assert pickle.loads(pickle.dumps(checkpoint)) == checkpoint
     assert copy.deepcopy(checkpoint) == checkpoint
     assert (
@@ -54,7 +56,7 @@ def pickles(context: Any, name: str) -> None:
 
 @then('a copy of the metadata extra of checkpoint "{name:Q}" is an ordinary dict')
 def copy_is_mutable(context: Any, name: str) -> None:
-    extra = named(context, name).metadata.extra
+    extra = named(world(context), name).metadata.extra
     mutable = dict(extra)
     mutable["diff_paths"] = []
     assert type(mutable) is dict and extra["diff_paths"] == ("one.txt",), extra

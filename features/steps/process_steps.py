@@ -9,6 +9,7 @@ from typing import Any
 
 from behave import given, then, when
 from support.trees import write_file
+from support.world import world
 
 # Each worker waits for "go" on stdin, then alternates snapshots of the shared workspace
 # (writing its own file there first) and of its own workspace.
@@ -31,22 +32,24 @@ print(json.dumps(made))
 
 @given("{count:d} more workspaces, one per worker")
 def more_workspaces(context: Any, count: int) -> None:
-    context.own_workspaces = [context.directory / f"worker-{index}" for index in range(count)]
-    for workspace in context.own_workspaces:
+    scene = world(context)
+    scene.own_workspaces = [scene.directory / f"worker-{index}" for index in range(count)]
+    for workspace in scene.own_workspaces:
         write_file(workspace, "progress.txt", "start")
 
 
 @when("{count:d} processes each take {rounds:d} snapshots of the shared and of their own workspace")
 def processes_snapshot(context: Any, count: int, rounds: int) -> None:
+    scene = world(context)
     workers = [
         subprocess.Popen(
             [
                 sys.executable,
                 "-c",
                 WORKER,
-                context.database_url,
-                str(context.workspace),
-                str(context.own_workspaces[index]),
+                scene.database_url,
+                str(scene.workspace),
+                str(scene.the_own_workspaces[index]),
                 str(index),
                 str(rounds),
             ],
@@ -60,17 +63,18 @@ def processes_snapshot(context: Any, count: int, rounds: int) -> None:
     outputs = [worker.communicate("go\n") for worker in workers]
     for worker, (_out, err) in zip(workers, outputs, strict=True):
         assert worker.returncode == 0, err
-    context.made = [json.loads(out) for out, _err in outputs]
+    scene.made = [json.loads(out) for out, _err in outputs]
 
 
 @then("every snapshot was recorded and each workspace has one history, in id order")
 def one_history_each(context: Any) -> None:
-    service = context.service
-    shared = sorted(checkpoint_id for made in context.made for checkpoint_id in made["shared"])
-    for ids in [shared, *(made["own"] for made in context.made)]:
+    scene = world(context)
+    service = scene.the_service
+    shared = sorted(checkpoint_id for made in scene.the_made for checkpoint_id in made["shared"])
+    for ids in [shared, *(made["own"] for made in scene.the_made)]:
         checkpoints = [service.get_checkpoint(checkpoint_id) for checkpoint_id in sorted(ids)]
         parents = [checkpoint.parent_id for checkpoint in checkpoints]
         previous = [None, *(checkpoint.checkpoint_id for checkpoint in checkpoints[:-1])]
         assert parents == previous, parents
-    total = sum(len(made["shared"]) + len(made["own"]) for made in context.made)
+    total = sum(len(made["shared"]) + len(made["own"]) for made in scene.the_made)
     assert len(service.list_checkpoints("plan-1")) == total

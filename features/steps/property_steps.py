@@ -15,11 +15,13 @@ from support.generated import (
     write_generated,
 )
 from support.trees import read_tree
+from support.world import world
 
 
 @then("rolling back and restoring {count:d} generated pairs of trees reproduces each exactly")
 def round_trips(context: Any, count: int) -> None:
-    service = context.service
+    scene = world(context)
+    service = scene.the_service
     counter = itertools.count()
 
     def assert_holds(root: Any, tree: GeneratedTree) -> None:
@@ -31,7 +33,7 @@ def round_trips(context: Any, count: int) -> None:
     @hypothesis.given(first=trees, second=trees)
     def round_trip(first: GeneratedTree, second: GeneratedTree) -> None:
         index = next(counter)
-        workspace = context.directory / "generated" / str(index)
+        workspace = scene.directory / "generated" / str(index)
         write_generated(workspace, first)
         one = service.create_workspace_snapshot(f"generated-{index}", workspace)
         write_generated(workspace, second)
@@ -40,11 +42,12 @@ def round_trips(context: Any, count: int) -> None:
         assert_holds(workspace, first)
         service.rollback_to_checkpoint(two.checkpoint_id)
         assert_holds(workspace, second)
-        copy = context.directory / "copies" / str(index)
+        copy = scene.directory / "copies" / str(index)
         service.restore_into(one.checkpoint_id, copy)
         assert_holds(copy, first)
         assert service.verify(one.checkpoint_id).ok
 
     round_trip()
-    context.generated_pairs = next(counter)
-    assert context.generated_pairs >= count, context.generated_pairs
+    pairs = next(counter)
+    scene.generated_pairs = pairs
+    assert pairs >= count, pairs

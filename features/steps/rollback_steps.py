@@ -11,10 +11,18 @@ from pathlib import Path
 from typing import Any
 
 from behave import given, then, when
-from support.databases import tamper_raw
+from support.databases import replace_in_metadata, tamper_raw
 from support.faults import unprivileged
 from support.scenario import attempt, expand, named, store_contents
-from support.trees import paths_of, read_tree, write_file
+from support.trees import (
+    Tree,
+    documented_checkpoint_hash,
+    documented_tree_hash,
+    paths_of,
+    read_tree,
+    write_file,
+)
+from support.world import OutsideWorkspace, World, world
 
 from rewind import RollbackResult
 
@@ -28,94 +36,106 @@ with CheckpointService.open(sys.argv[1]) as service:
 
 @when('I replace "{path:Q}" by a directory holding "{name:Q}"')
 def file_to_directory(context: Any, path: str, name: str) -> None:
-    (context.workspace / path).unlink()
-    write_file(context.workspace, f"{path}/{name}", "inside a new directory\n")
+    workspace = world(context).workspace
+    (workspace / path).unlink()
+    write_file(workspace, f"{path}/{name}", "inside a new directory\n")
 
 
 @when('I replace the directory "{path:Q}" by a file')
 def directory_to_file(context: Any, path: str) -> None:
-    shutil.rmtree(context.workspace / path)
-    write_file(context.workspace, path, "a file where a directory was\n")
+    workspace = world(context).workspace
+    shutil.rmtree(workspace / path)
+    write_file(workspace, path, "a file where a directory was\n")
 
 
 @when("I note the workspace's files")
 def note_files(context: Any) -> None:
-    context.noted = read_tree(context.workspace)
+    scene = world(context)
+    scene.noted = read_tree(scene.workspace)
 
 
 @then("the workspace's files are exactly as noted")
 def files_as_noted(context: Any) -> None:
-    assert read_tree(context.workspace) == context.noted
+    scene = world(context)
+    assert read_tree(scene.workspace) == scene.noted
 
 
 @when('I roll back to "{name:Q}"')
 def roll_back(context: Any, name: str) -> None:
-    context.rollback = context.service.rollback_to_checkpoint(named(context, name).checkpoint_id)
+    scene = world(context)
+    scene.rollback = scene.the_service.rollback_to_checkpoint(named(scene, name).checkpoint_id)
 
 
 @when('I roll back to "{name:Q}" as a dry run')
 def roll_back_dry(context: Any, name: str) -> None:
-    context.dry_run = context.service.rollback_to_checkpoint(
-        named(context, name).checkpoint_id, dry_run=True
+    scene = world(context)
+    scene.dry_run = scene.the_service.rollback_to_checkpoint(
+        named(scene, name).checkpoint_id, dry_run=True
     )
 
 
 @when("I roll back to the safety checkpoint of that rollback")
 def undo(context: Any) -> None:
-    safety_id = context.rollback.safety_checkpoint_id
-    context.rollback = context.service.rollback_to_checkpoint(safety_id)
+    scene = world(context)
+    safety_id = scene.the_rollback.safety_checkpoint_id
+    assert safety_id is not None, scene.the_rollback
+    scene.rollback = scene.the_service.rollback_to_checkpoint(safety_id)
 
 
 @when('a separate Python process rolls back to "{name:Q}"')
 def roll_back_elsewhere(context: Any, name: str) -> None:
-    checkpoint_id = named(context, name).checkpoint_id
+    scene = world(context)
+    checkpoint_id = named(scene, name).checkpoint_id
     result = subprocess.run(
-        [sys.executable, "-c", ROLL_BACK, context.database_url, checkpoint_id],
+        [sys.executable, "-c", ROLL_BACK, scene.database_url, checkpoint_id],
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    context.rollback = RollbackResult.model_validate_json(result.stdout)
+    scene.rollback = RollbackResult.model_validate_json(result.stdout)
 
 
 @given('the directory "{path:Q}" in the workspace is read-only')
 def read_only_directory(context: Any, path: str) -> None:
-    (context.workspace / path).chmod(0o555)
+    (world(context).workspace / path).chmod(0o555)
 
 
 @when('I try to roll back to "{name:Q}" as an unprivileged user')
 def try_roll_back_unprivileged(context: Any, name: str) -> None:
-    checkpoint_id = named(context, name).checkpoint_id
-    context.noted = read_tree(context.workspace)
+    scene = world(context)
+    checkpoint_id = named(scene, name).checkpoint_id
+    scene.noted = read_tree(scene.workspace)
 
     def roll_back() -> None:
-        with unprivileged(context.directory):
-            context.service.rollback_to_checkpoint(checkpoint_id)
+        with unprivileged(scene.directory):
+            scene.the_service.rollback_to_checkpoint(checkpoint_id)
 
-    attempt(context, roll_back, record_store=False)
+    attempt(scene, roll_back, record_store=False)
 
 
 @when('I try to roll back to "{name:Q}"')
 def try_roll_back(context: Any, name: str) -> None:
-    checkpoint_id = named(context, name).checkpoint_id
-    context.noted = read_tree(context.workspace)
-    context.outside_before = _outside_workspace(read_tree(context.directory))
-    attempt(context, lambda: context.service.rollback_to_checkpoint(checkpoint_id))
+    scene = world(context)
+    checkpoint_id = named(scene, name).checkpoint_id
+    scene.noted = read_tree(scene.workspace)
+    scene.outside_before = _outside_workspace(read_tree(scene.directory))
+    attempt(scene, lambda: scene.the_service.rollback_to_checkpoint(checkpoint_id))
 
 
 @then('the workspace is exactly as when "{name:Q}" was taken')
 def exactly_as_taken(context: Any, name: str) -> None:
-    files, directories = read_tree(context.workspace)
-    recorded_files, recorded_directories = context.recorded[name]
+    scene = world(context)
+    files, directories = read_tree(scene.workspace)
+    recorded_files, recorded_directories = scene.recorded[name]
     assert files == recorded_files, sorted(set(files) ^ set(recorded_files))
     assert directories == recorded_directories, directories ^ recorded_directories
-    assert context.service.diff(named(context, name).checkpoint_id).entries == ()
+    assert scene.the_service.diff(named(scene, name).checkpoint_id).entries == ()
 
 
 @then('the rollback restored "{restored:Q}" and removed "{removed:Q}"')
 def rollback_actions(context: Any, restored: str, removed: str) -> None:
-    result = context.rollback
+    result = world(context).the_rollback
     assert list(result.restored) == paths_of(restored), result.restored
     assert list(result.removed) == paths_of(removed), result.removed
     assert not result.dry_run and result.safety_checkpoint_id is not None
@@ -123,7 +143,8 @@ def rollback_actions(context: Any, restored: str, removed: str) -> None:
 
 @then("the rollback did exactly what the dry run announced")
 def same_as_dry_run(context: Any) -> None:
-    dry, real = context.dry_run, context.rollback
+    scene = world(context)
+    dry, real = scene.the_dry_run, scene.the_rollback
     assert dry.dry_run and dry.safety_checkpoint_id is None, dry
     assert (dry.restored, dry.removed, dry.unchanged_count) == (
         real.restored,
@@ -134,80 +155,108 @@ def same_as_dry_run(context: Any) -> None:
 
 @then('the safety checkpoint is a "{kind:Q}" snapshot of plan "{plan:Q}"')
 def safety_checkpoint(context: Any, kind: str, plan: str) -> None:
-    safety = context.service.get_checkpoint(context.rollback.safety_checkpoint_id)
+    scene = world(context)
+    safety_id = scene.the_rollback.safety_checkpoint_id
+    assert safety_id is not None, scene.the_rollback
+    safety = scene.the_service.get_checkpoint(safety_id)
     assert (safety.checkpoint_type.value, safety.plan_id) == (kind, plan), safety
     assert safety.is_snapshot
 
 
 @when('I restore "{name:Q}" into the new directory "{directory:Q}"')
 def restore_into(context: Any, name: str, directory: str) -> None:
-    target = context.directory / directory
-    context.restored = context.service.restore_into(named(context, name).checkpoint_id, target)
+    scene = world(context)
+    target = scene.directory / directory
+    scene.restored = scene.the_service.restore_into(named(scene, name).checkpoint_id, target)
 
 
 @when('I try to restore "{name:Q}" into the directory "{directory:Q}"')
 def try_restore_into(context: Any, name: str, directory: str) -> None:
-    checkpoint_id = named(context, name).checkpoint_id
-    target = context.directory / directory
-    context.noted = read_tree(context.workspace)
-    attempt(context, lambda: context.service.restore_into(checkpoint_id, target))
+    scene = world(context)
+    checkpoint_id = named(scene, name).checkpoint_id
+    target = scene.directory / directory
+    scene.noted = read_tree(scene.workspace)
+    attempt(scene, lambda: scene.the_service.restore_into(checkpoint_id, target))
 
 
 @then('a snapshot of "{directory:Q}" has the tree hash of "{name:Q}"')
 def snapshot_has_tree_hash(context: Any, directory: str, name: str) -> None:
-    copy = context.service.create_workspace_snapshot("copy-plan", context.directory / directory)
-    assert copy.tree_hash == named(context, name).tree_hash
-    assert read_tree(context.directory / directory)[0] == context.recorded[name][0]
+    scene = world(context)
+    copy = scene.the_service.create_workspace_snapshot("copy-plan", scene.directory / directory)
+    assert copy.tree_hash == named(scene, name).tree_hash
+    assert read_tree(scene.directory / directory)[0] == scene.recorded[name][0]
 
 
 @given('someone alters the stored content of "{path:Q}" as of "{name:Q}"')
 def alter_blob(context: Any, path: str, name: str) -> None:
-    content_hash = _content_hash(context, name, path)
+    scene = world(context)
+    content_hash = _content_hash(scene, name, path)
     tamper_raw(
-        context.database_url,
+        scene.database_url,
         "UPDATE blob_chunks SET data = ? WHERE blob_id = ?",
         zlib.compress(b"evil bytes"),
         content_hash,
     )
-    context.tampered_blobs = [*getattr(context, "tampered_blobs", []), content_hash]
+    scene.tampered_blobs.append(content_hash)
 
 
 @given('someone deletes the stored content of "{path:Q}" as of "{name:Q}"')
 def delete_blob(context: Any, path: str, name: str) -> None:
-    content_hash = _content_hash(context, name, path)
-    tamper_raw(context.database_url, "DELETE FROM blob_chunks WHERE blob_id = ?", content_hash)
-    tamper_raw(context.database_url, "DELETE FROM blobs WHERE id = ?", content_hash)
-    context.tampered_blobs = [*getattr(context, "tampered_blobs", []), content_hash]
+    scene = world(context)
+    content_hash = _content_hash(scene, name, path)
+    tamper_raw(scene.database_url, "DELETE FROM blob_chunks WHERE blob_id = ?", content_hash)
+    tamper_raw(scene.database_url, "DELETE FROM blobs WHERE id = ?", content_hash)
+    scene.tampered_blobs.append(content_hash)
 
 
 @given('someone renames "{path:Q}" in "{name:Q}" to "{hostile:Q}"')
 def hostile_path(context: Any, path: str, name: str, hostile: str) -> None:
+    scene = world(context)
     tamper_raw(
-        context.database_url,
+        scene.database_url,
         "UPDATE checkpoint_changes SET path = ? WHERE checkpoint_id = ? AND path = ?",
         hostile,
-        named(context, name).checkpoint_id,
+        named(scene, name).checkpoint_id,
         path,
     )
-    context.hostile_path = hostile
+    scene.hostile_path = hostile
+
+
+@given('someone renames "{path:Q}" in "{name:Q}" to "{hostile:Q}" and recomputes its hashes')
+def hostile_path_resealed(context: Any, path: str, name: str, hostile: str) -> None:
+    hostile_path(context, path, name, hostile)
+    scene = world(context)
+    checkpoint = named(scene, name)
+    files = dict(scene.recorded[name][0])
+    files[hostile] = files.pop(path)
+    tree = documented_tree_hash(files)
+    seal = documented_checkpoint_hash(
+        checkpoint.checkpoint_id, checkpoint.plan_id, checkpoint.sandbox_ref, tree
+    )
+    old_tree, old_seal = checkpoint.tree_hash, checkpoint.metadata.extra["checkpoint_hash"]
+    assert isinstance(old_tree, str) and isinstance(old_seal, str)
+    replace_in_metadata(scene.database_url, checkpoint.checkpoint_id, old_tree, tree)
+    replace_in_metadata(scene.database_url, checkpoint.checkpoint_id, old_seal, seal)
 
 
 @given('"{path:Q}" in the workspace is an ignored link to a directory outside it')
 def ignored_outside_link(context: Any, path: str) -> None:
-    outside = context.directory / "outside"
+    scene = world(context)
+    outside = scene.directory / "outside"
     outside.mkdir()
-    (context.workspace / path).symlink_to(outside)
-    write_file(context.workspace, ".rewindignore", f"{path}\n")
+    (scene.workspace / path).symlink_to(outside)
+    write_file(scene.workspace, ".rewindignore", f"{path}\n")
 
 
 @then("nothing was written outside the workspace")
 def nothing_outside(context: Any) -> None:
-    assert _outside_workspace(read_tree(context.directory)) == context.outside_before
-    hostile = getattr(context, "hostile_path", "")
+    scene = world(context)
+    assert _outside_workspace(read_tree(scene.directory)) == scene.outside_before
+    hostile = scene.hostile_path
     assert not (hostile.startswith("/") and Path(hostile).exists()), hostile
 
 
-def _outside_workspace(tree: tuple[dict[str, Any], set[str]]) -> tuple[set[str], set[str]]:
+def _outside_workspace(tree: Tree) -> OutsideWorkspace:
     """Paths beside the workspace, with contents; the SQLite store's own files excluded."""
     files, directories = tree
     kept = {f"{path}:{state!r}" for path, state in files.items() if not path.startswith("store/")}
@@ -216,33 +265,36 @@ def _outside_workspace(tree: tuple[dict[str, Any], set[str]]) -> tuple[set[str],
 
 @then("the store holds what it held before")
 def store_as_before(context: Any) -> None:
-    assert store_contents(context) == context.store_before
+    scene = world(context)
+    assert store_contents(scene) == scene.store_before
 
 
 @then("verifying the store finds {count:d} problems naming the tampered blobs")
 def verify_store_finds(context: Any, count: int) -> None:
-    report = context.service.verify()
+    scene = world(context)
+    report = scene.the_service.verify()
     assert not report.ok and len(report.problems) == count, report
     text = "\n".join(str(problem) for problem in report.problems)
-    for content_hash in context.tampered_blobs:
+    for content_hash in scene.tampered_blobs:
         assert content_hash in text, text
 
 
 @then('verifying "{name:Q}" finds a problem naming "{culprit:Q}"')
 def verify_checkpoint_finds(context: Any, name: str, culprit: str) -> None:
-    report = context.service.verify(named(context, name).checkpoint_id)
+    scene = world(context)
+    report = scene.the_service.verify(named(scene, name).checkpoint_id)
     assert not report.ok and report.checked == 1, report
     assert any(culprit in str(problem) for problem in report.problems), report
 
 
 @then("verifying the store finds no problem in {count:d} checkpoints")
 def verify_clean(context: Any, count: int) -> None:
-    report = context.service.verify()
+    report = world(context).the_service.verify()
     assert report.ok and report.problems == () and report.checked == count, report
 
 
-def _content_hash(context: Any, name: str, path: str) -> str:
-    kind, data, _mode = context.recorded[name][0][path]
+def _content_hash(scene: World, name: str, path: str) -> str:
+    kind, data, _mode = scene.recorded[name][0][path]
     assert kind == "file", kind
     return hashlib.sha256(data).hexdigest()
 
@@ -257,18 +309,21 @@ DAMAGE: dict[str, tuple[str, tuple[object, ...]]] = {
 
 @given('someone damages the {damage} of the stored content of "{path:Q}" as of "{name:Q}"')
 def damage_blob(context: Any, damage: str, path: str, name: str) -> None:
+    scene = world(context)
     statement, values = DAMAGE[damage]
-    tamper_raw(context.database_url, statement, *values, _content_hash(context, name, path))
+    tamper_raw(scene.database_url, statement, *values, _content_hash(scene, name, path))
 
 
 @then('verifying "{name:Q}" finds no problem')
 def verify_checkpoint_clean(context: Any, name: str) -> None:
-    report = context.service.verify(named(context, name).checkpoint_id)
+    scene = world(context)
+    report = scene.the_service.verify(named(scene, name).checkpoint_id)
     assert report.ok and report.checked == 1 and report.problems == (), report
 
 
 @then('verifying the store reports a problem naming "{culprit:Q}"')
 def verify_store_names(context: Any, culprit: str) -> None:
-    report = context.service.verify()
-    text = expand(context, culprit)
+    scene = world(context)
+    report = scene.the_service.verify()
+    text = expand(scene, culprit)
     assert any(text in str(problem) for problem in report.problems), report

@@ -7,6 +7,7 @@ from typing import Any
 from behave import given, when
 from support.databases import destroy_database, execute_behind_rewinds_back
 from support.scenario import named
+from support.world import world
 
 TAMPERING = {
     "checkpoint type": "UPDATE checkpoints SET checkpoint_type = 'bogus' WHERE id = '{id}'",
@@ -17,22 +18,23 @@ TAMPERING = {
 
 @given('someone tampers with the {what} of checkpoint "{name:Q}"')
 def tamper(context: Any, what: str, name: str) -> None:
-    statement = TAMPERING[what].format(id=named(context, name).checkpoint_id)
-    execute_behind_rewinds_back(context.database_url, statement)
+    scene = world(context)
+    statement = TAMPERING[what].format(id=named(scene, name).checkpoint_id)
+    execute_behind_rewinds_back(scene.database_url, statement)
 
 
 @given("the database holds a schema revision from a newer rewind")
 def newer_revision(context: Any) -> None:
     execute_behind_rewinds_back(
-        context.database_url, "UPDATE rewind_alembic_version SET version_num = 'f00d_future'"
+        world(context).database_url, "UPDATE rewind_alembic_version SET version_num = 'f00d_future'"
     )
 
 
 @given('the database already holds a foreign table named "{table:Q}"')
 def foreign_table(context: Any, table: str) -> None:
-    execute_behind_rewinds_back(context.database_url, f"CREATE TABLE {table} (x INTEGER)")
+    execute_behind_rewinds_back(world(context).database_url, f"CREATE TABLE {table} (x INTEGER)")
 
 
 @when("the database is destroyed behind the service's back")
 def destroyed(context: Any) -> None:
-    destroy_database(context.database_url)
+    destroy_database(world(context).database_url)

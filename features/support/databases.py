@@ -91,3 +91,14 @@ def hold_write_lock(url: str) -> _Closable:
     server = psycopg.connect(plain, autocommit=False)
     server.execute("SELECT id FROM workspaces FOR UPDATE")
     return server
+
+
+def replace_in_metadata(url: str, checkpoint_id: str, old: str, new: str) -> None:
+    """Replace text in a checkpoint's stored metadata document, as a tamperer would."""
+    if parse_database_url(url).get_backend_name() == "sqlite":
+        statement = "UPDATE checkpoints SET metadata = replace(metadata, ?, ?) WHERE id = ?"
+    else:
+        statement = (
+            "UPDATE checkpoints SET metadata = replace(metadata::text, ?, ?)::json WHERE id = ?"
+        )
+    tamper_raw(url, statement, old, new, checkpoint_id)

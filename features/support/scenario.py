@@ -1,4 +1,4 @@
-"""Scenario state shared by the step modules: the service, named checkpoints, errors."""
+"""Helpers the step modules share: opening services, expecting failures, naming checkpoints."""
 
 from __future__ import annotations
 
@@ -9,30 +9,28 @@ from typing import Any
 
 from rewind import Checkpoint, CheckpointService
 from rewind.storage.engine import display_url, parse_database_url
+from support.world import StoreContents, World
 
 
-def open_service(context: Any, url: str | None = None) -> CheckpointService:
+def open_service(scene: World, url: str | None = None) -> CheckpointService:
     """Open a service on the scenario's database (closed after the scenario)."""
-    service = CheckpointService.open(url or context.database_url)
-    context.services.append(service)
-    context.service = service
-    return service
+    return scene.keep_service(CheckpointService.open(url or scene.database_url))
 
 
-def store_contents(context: Any) -> tuple[Any, list[Checkpoint]]:
+def store_contents(scene: World) -> StoreContents:
     """What the store holds, read through a fresh service: counts and every checkpoint."""
-    with CheckpointService.open(context.database_url) as service:
+    with CheckpointService.open(scene.database_url) as service:
         return service.stats(), service.list_checkpoints()
 
 
-def attempt(context: Any, action: Callable[[], object], *, record_store: bool = True) -> None:
+def attempt(scene: World, action: Callable[[], object], *, record_store: bool = True) -> None:
     """Run ``action`` expecting it to fail; keep the error (and the store's prior contents)."""
     if record_store:
-        context.store_before = store_contents(context)
+        scene.store_before = store_contents(scene)
     try:
         action()
     except Exception as exc:
-        context.error = exc
+        scene.error = exc
     else:
         raise AssertionError("the action succeeded but was expected to fail")
 
@@ -40,23 +38,22 @@ def attempt(context: Any, action: Callable[[], object], *, record_store: bool = 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 
-def expand(context: Any, text: str) -> str:
+def expand(scene: World, text: str) -> str:
     """Replace {workspace}, {directory}, {database} and {repository} in a scenario's text."""
-    for name, checkpoint in context.checkpoints.items():
+    for name, checkpoint in scene.checkpoints.items():
         text = text.replace(f"{{{name}}}", checkpoint.checkpoint_id)
     return (
-        text.replace("{workspace}", str(context.workspace))
-        .replace("{database_display}", display_url(parse_database_url(context.database_url)))
+        text.replace("{workspace}", str(scene.workspace))
+        .replace("{database_display}", display_url(parse_database_url(scene.database_url)))
         .replace("{repository}", str(REPOSITORY))
-        .replace("{directory}", str(context.directory))
-        .replace("{database}", context.database_url)
+        .replace("{directory}", str(scene.directory))
+        .replace("{database}", scene.database_url)
     )
 
 
-def named(context: Any, name: str) -> Checkpoint:
+def named(scene: World, name: str) -> Checkpoint:
     """The checkpoint a scenario created under ``name``."""
-    checkpoint: Checkpoint = context.checkpoints[name]
-    return checkpoint
+    return scene.checkpoints[name]
 
 
 def parse_extra(text: str | None) -> dict[str, Any]:

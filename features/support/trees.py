@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -36,8 +38,11 @@ def paths_of(text: str) -> list[str]:
 FileState = tuple[str, bytes, int]
 """(kind, bytes or symlink target, permission bits) of one path on disk."""
 
+Tree = tuple[dict[str, FileState], set[str]]
+"""A tree as read from disk: its files and symlinks by relative path, and its directories."""
 
-def read_tree(root: Path) -> tuple[dict[str, FileState], set[str]]:
+
+def read_tree(root: Path) -> Tree:
     """Everything under ``root`` exactly as it is on disk (never following symlinks).
 
     Returns the files and symlinks by relative path, and the set of directories.
@@ -58,3 +63,21 @@ def read_tree(root: Path) -> tuple[dict[str, FileState], set[str]]:
             else:  # a FIFO or socket: opening it could block
                 files[relative] = ("special", b"", path.lstat().st_mode)
     return files, directories
+
+
+def documented_tree_hash(files: dict[str, FileState]) -> str:
+    """The ``tree_hash`` of files as the README documents it, computed independently."""
+    rows = [
+        [path, kind, hashlib.sha256(data).hexdigest(), len(data), mode]
+        for path, (kind, data, mode) in sorted(files.items())
+    ]
+    return hashlib.sha256(_canonical(rows)).hexdigest()
+
+
+def documented_checkpoint_hash(checkpoint_id: str, plan_id: str, directory: str, tree: str) -> str:
+    """The ``checkpoint_hash`` as the README documents it, computed independently."""
+    return hashlib.sha256(_canonical([[checkpoint_id, plan_id, directory, tree]])).hexdigest()
+
+
+def _canonical(rows: list[list[object]]) -> bytes:
+    return json.dumps(rows, ensure_ascii=True, separators=(",", ":")).encode("ascii")

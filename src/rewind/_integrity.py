@@ -1,20 +1,61 @@
-"""Checking what the store holds: blobs against their hashes, manifests against tree hashes.
+"""Checking what the store holds: blobs against their hashes, manifests against their hashes.
 
-Used by restores (every needed blob is fetched and checked before the first file is touched)
-and by ``CheckpointService.verify`` (every problem is reported, not only the first).
+Used by restores (the manifest is checked against the snapshot's ``tree_hash`` and
+``checkpoint_hash``, and every needed blob is fetched and checked, before the first file is
+touched) and by ``CheckpointService.verify`` (every problem is reported, not only the first).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rewind._manifest import ManifestEntry, Tree, checkpoint_hash, tree_hash
 from rewind.errors import CorruptStoreError, UnsafePathError
-from rewind.models import Checkpoint, ManifestEntry, VerifyProblem, VerifyReport, tree_hash
-from rewind.storage.repository import CheckpointRepository
+from rewind.models import Checkpoint, VerifyProblem, VerifyReport
+from rewind.storage.repository import CheckpointRepository, WorkspaceRecord
 from rewind.workspace.capture import ContentSpool, check_stored_blob
-from rewind.workspace.restore import validate_path
+from rewind.workspace.restore import check_tree_shape, validate_path
+from rewind.workspace.root import temporary_prefix
 
-__all__ = ["StoreVerifier", "stage_contents"]
+__all__ = ["StoreVerifier", "require_intact", "seal_problem", "stage_contents"]
+
+
+def seal_problem(checkpoint: Checkpoint, tree: Tree) -> str | None:
+    """Say how a snapshot's manifest or fields disagree with its hashes, or return None.
+
+    The manifest must hash to ``tree_hash``, and the id, plan, workspace directory and tree
+    hash to ``checkpoint_hash``: together they cover everything a restore acts on.
+    """
+    if tree_hash(tree.values()) != checkpoint.tree_hash:
+        return "its manifest does not reconstruct to its tree_hash"
+    seal = checkpoint_hash(
+        checkpoint.checkpoint_id,
+        checkpoint.plan_id,
+        checkpoint.sandbox_ref,
+        checkpoint.tree_hash,
+    )
+    if checkpoint.metadata.extra.get("checkpoint_hash") != seal:
+        return "its id, plan or workspace directory do not match its checkpoint_hash"
+    return None
+
+
+def require_intact(checkpoint: Checkpoint, tree: Tree) -> None:
+    """Check a snapshot's manifest before a restore acts on it.
+
+    Raises:
+        UnsafePathError: A path is hostile, or lies below another path's file (names it).
+        CorruptStoreError: The manifest or fields do not match the snapshot's hashes.
+    """
+    temporary = temporary_prefix(checkpoint.sandbox_ref)
+    for path in tree:
+        validate_path(path, temporary)
+    check_tree_shape(tree)
+    if (problem := seal_problem(checkpoint, tree)) is not None:
+        raise CorruptStoreError(
+            f"checkpoint {checkpoint.checkpoint_id} is damaged or was tampered with: {problem}; "
+            "nothing was changed",
+            checkpoint_id=checkpoint.checkpoint_id,
+        )
 
 
 def stage_contents(
@@ -34,7 +75,13 @@ def stage_contents(
                 f"blob {content_hash} (the content of {path!r}) is missing from the store"
             )
         chunks = repository.blob_chunks(content_hash, header.chunk_count)
-        spool.add_stored(content_hash, header.size, header.codec, chunks)
+        spool.add_stored(
+            content_hash,
+            chunks,
+            size=header.size,
+            codec=header.codec,
+            chunk_count=header.chunk_count,
+        )
 
 
 class StoreVerifier:
@@ -58,15 +105,36 @@ class StoreVerifier:
         except CorruptStoreError as exc:
             self.problems.append(VerifyProblem(checkpoint_id=checkpoint_id, message=str(exc)))
             return
-        if tree_hash(tree.values()) != checkpoint.tree_hash:
-            self.problems.append(
-                VerifyProblem(
-                    checkpoint_id=checkpoint_id,
-                    message="its manifest does not reconstruct to its tree_hash",
-                )
-            )
+        if (problem := seal_problem(checkpoint, tree)) is not None:
+            self.problems.append(VerifyProblem(checkpoint_id=checkpoint_id, message=problem))
+        temporary = temporary_prefix(checkpoint.sandbox_ref)
         for entry in tree.values():
-            self._check_entry(checkpoint_id, entry)
+            self._check_entry(checkpoint_id, entry, temporary)
+
+    def check_workspace(self, workspace: WorkspaceRecord) -> None:
+        """Check that a workspace's head and restore mark are snapshots of that workspace."""
+        for role, checkpoint_id in (
+            ("head", workspace.head_id),
+            ("rollback mark", workspace.restoring_to),
+        ):
+            if checkpoint_id is None:
+                continue
+            try:
+                checkpoint = self._repository.get(checkpoint_id)
+            except CorruptStoreError:
+                continue  # reported with the checkpoint itself
+            if checkpoint is None or (checkpoint.plan_id, checkpoint.sandbox_ref) != (
+                workspace.plan_id,
+                workspace.sandbox_ref,
+            ):
+                self.problems.append(
+                    VerifyProblem(
+                        checkpoint_id=checkpoint_id,
+                        path=workspace.sandbox_ref,
+                        message=f"the {role} of the workspace of plan {workspace.plan_id!r} "
+                        "is not a snapshot of that workspace",
+                    )
+                )
 
     def check_store(self) -> VerifyReport:
         """Check every snapshot, then every blob no snapshot uses; report all problems."""
@@ -79,6 +147,8 @@ class StoreVerifier:
                 continue
             assert checkpoint is not None  # its id was just listed, in this transaction
             self.check_checkpoint(checkpoint)
+        for workspace in self._repository.workspaces():
+            self.check_workspace(workspace)
         reported = set(self._blob_problems)
         for blob_id in self._repository.blob_ids():
             if blob_id not in reported and (problem := self.check_blob(blob_id)) is not None:
@@ -96,9 +166,9 @@ class StoreVerifier:
             self._blob_problems[content_hash] = self._read_blob(content_hash)
         return self._blob_problems[content_hash]
 
-    def _check_entry(self, checkpoint_id: str, entry: ManifestEntry) -> None:
+    def _check_entry(self, checkpoint_id: str, entry: ManifestEntry, temporary: str) -> None:
         try:
-            validate_path(entry.path)
+            validate_path(entry.path, temporary)
         except UnsafePathError as exc:
             self.problems.append(
                 VerifyProblem(checkpoint_id=checkpoint_id, path=entry.path, message=str(exc))
@@ -120,7 +190,13 @@ class StoreVerifier:
             return "the blob is missing from the store"
         chunks = self._repository.blob_chunks(content_hash, header.chunk_count)
         try:
-            check_stored_blob(content_hash, header.size, header.codec, chunks)
+            check_stored_blob(
+                content_hash,
+                chunks,
+                size=header.size,
+                codec=header.codec,
+                chunk_count=header.chunk_count,
+            )
         except CorruptStoreError as exc:
             return str(exc)
         return None

@@ -9,39 +9,53 @@ once. Nothing is attached to a checkpoint after it is built.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from ulid import ULID
 
 from rewind._ids import CheckpointIdFactory
-from rewind.errors import InvalidInputError, InvalidMetadataError
+from rewind._integrity import require_intact
+from rewind._json import freeze_json
+from rewind._manifest import Tree, checkpoint_hash, tree_hash
+from rewind.errors import (
+    CheckpointNotFoundError,
+    InvalidCheckpointIdError,
+    InvalidInputError,
+    InvalidMetadataError,
+)
 from rewind.models import (
+    ULID_PATTERN,
     Checkpoint,
     CheckpointMetadata,
     CheckpointType,
     Identifier,
     Label,
-    freeze_json,
-    tree_hash,
 )
-from rewind.storage import NewBlob, UnitOfWork, WorkspaceHead
+from rewind.storage import NewBlob, Store, UnitOfWork, WorkspaceHead
 from rewind.workspace.capture import CODEC, ContentSpool, capture_new_contents
 from rewind.workspace.diff import diff_trees
-from rewind.workspace.scan import ScanResult
+from rewind.workspace.root import WorkspaceRoot
+from rewind.workspace.scan import ScanResult, WorkspaceScanner
 
 __all__ = [
     "SNAPSHOT_KEYS",
     "CheckpointFactory",
     "SnapshotRequest",
+    "checked_tree",
     "checkpoint_type",
+    "find_checkpoint",
     "record_snapshot",
+    "scanner_for",
 ]
 
-SNAPSHOT_KEYS = frozenset({"diff_paths", "diff_based", "diff_hash", "diff_base", "tree_hash"})
+SNAPSHOT_KEYS = frozenset(
+    {"diff_paths", "diff_based", "diff_hash", "diff_base", "tree_hash", "checkpoint_hash"}
+)
 """The ``metadata.extra`` keys every workspace snapshot carries (callers cannot set them)."""
 
 
@@ -81,14 +95,20 @@ class CheckpointFactory:
         self._clock = clock
         self._ids = CheckpointIdFactory()
 
+    def new_id(self, parent_id: str | None = None) -> str:
+        """Return a new checkpoint id for now, sorting after ``parent_id``."""
+        return str(self._ids.new(self._clock(), after=parent_id))
+
     def build(self, **fields: Any) -> Checkpoint:
-        """Build a checkpoint with a new id and creation time, after its parent's id.
+        """Build a checkpoint; a new id is made unless ``checkpoint_id`` is given.
+
+        The creation time is the id's millisecond.
 
         Raises:
             InvalidInputError: A field is invalid (the message names it).
         """
-        checkpoint_id = self._ids.new(self._clock(), after=fields.get("parent_id"))
-        fields.update(checkpoint_id=str(checkpoint_id), created_at=checkpoint_id.datetime)
+        checkpoint_id = fields.get("checkpoint_id") or self.new_id(fields.get("parent_id"))
+        fields.update(checkpoint_id=checkpoint_id, created_at=_id_time(checkpoint_id))
         try:
             return Checkpoint(**fields)
         except ValidationError as exc:
@@ -112,7 +132,7 @@ def record_snapshot(
     uow: UnitOfWork,
     factory: CheckpointFactory,
     *,
-    root: Path,
+    root: WorkspaceRoot,
     workspace: WorkspaceHead,
     scanned: ScanResult,
     request: SnapshotRequest,
@@ -126,18 +146,22 @@ def record_snapshot(
     known = {entry.content_hash for entry in base.values()}
     tree = capture_new_contents(root, scanned.tree, known, spool)
     diff = diff_trees(base, tree, base_id=workspace.head_id, target_id=None)
+    checkpoint_id = factory.new_id(workspace.head_id)
+    tree_digest = tree_hash(tree.values())
     extra: dict[str, Any] = {
         "diff_paths": list(diff.paths),
         "diff_based": True,
         "diff_hash": diff.hash,
         "diff_base": workspace.head_id,
-        "tree_hash": tree_hash(tree.values()),
+        "tree_hash": tree_digest,
+        "checkpoint_hash": checkpoint_hash(checkpoint_id, request.plan_id, root.path, tree_digest),
     }
     if scanned.skipped:
         extra["skipped_paths"] = scanned.skipped
     checkpoint = factory.build(
+        checkpoint_id=checkpoint_id,
         plan_id=request.plan_id,
-        sandbox_ref=str(root),
+        sandbox_ref=root.path,
         decision_id=request.decision_id,
         checkpoint_type=request.checkpoint_type,
         parent_id=workspace.head_id,
@@ -152,6 +176,63 @@ def record_snapshot(
     return checkpoint
 
 
+def find_checkpoint(uow: UnitOfWork, checkpoint_id: str) -> Checkpoint:
+    """Return the checkpoint with this id.
+
+    Raises:
+        InvalidCheckpointIdError: ``checkpoint_id`` is not a ULID.
+        CheckpointNotFoundError: No such checkpoint exists.
+    """
+    if not isinstance(checkpoint_id, str) or not ULID_PATTERN.match(checkpoint_id):
+        raise InvalidCheckpointIdError(
+            f"{checkpoint_id!r:.80} is not a checkpoint id (a 26-character ULID)"
+        )
+    checkpoint = uow.checkpoints.get(checkpoint_id)
+    if checkpoint is None:
+        raise CheckpointNotFoundError(checkpoint_id)
+    return checkpoint
+
+
+def checked_tree(uow: UnitOfWork, checkpoint: Checkpoint, *, sealed: bool = False) -> Tree:
+    """Return the tree a snapshot records.
+
+    Args:
+        uow: The unit of work to read in.
+        checkpoint: A snapshot.
+        sealed: Whether to check, before returning, every path and the snapshot's
+            ``tree_hash`` and ``checkpoint_hash`` (what a restore acts on).
+
+    Raises:
+        InvalidInputError: The checkpoint records no files.
+        UnsafePathError: ``sealed`` and a path is hostile.
+        CorruptStoreError: The manifest cannot be read, or (``sealed``) does not match its
+            hashes.
+    """
+    if not checkpoint.is_snapshot:
+        raise InvalidInputError(
+            f"checkpoint {checkpoint.checkpoint_id!r} records no files "
+            "(it was made by create_checkpoint)",
+            checkpoint_id=checkpoint.checkpoint_id,
+        )
+    tree = uow.checkpoints.manifest(checkpoint.checkpoint_id)
+    if sealed:
+        require_intact(checkpoint, tree)
+    return tree
+
+
+def scanner_for(store: Store, root: str) -> WorkspaceScanner:
+    """Return a scanner of ``root`` that never tracks the store's own database files."""
+    database = store.database_path
+    if database is None:
+        return WorkspaceScanner()
+    real = os.path.realpath(database)
+    directory = os.path.dirname(real)
+    if directory == root:
+        names = ("", "-wal", "-shm", "-journal")
+        return WorkspaceScanner(frozenset(f"{real}{suffix}" for suffix in names))
+    return WorkspaceScanner(frozenset({directory}))
+
+
 def checkpoint_type(value: CheckpointType | str) -> CheckpointType:
     """Return ``value`` as a ``CheckpointType``.
 
@@ -163,6 +244,10 @@ def checkpoint_type(value: CheckpointType | str) -> CheckpointType:
     except ValueError as exc:
         choices = ", ".join(kind.value for kind in CheckpointType)
         raise InvalidInputError(f"unknown checkpoint type {value!r} (one of {choices})") from exc
+
+
+def _id_time(checkpoint_id: str) -> datetime:
+    return ULID.from_str(checkpoint_id).datetime
 
 
 def _describe(error: ValidationError, what: str) -> str:

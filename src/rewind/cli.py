@@ -1,13 +1,17 @@
 """The ``rewind`` command: parse the arguments, call the service, render the result.
 
 Every command takes ``--db URL`` (default: ``$REWIND_DATABASE_URL``, else
-``.rewind/rewind.db`` under the current directory). Errors print one line to stderr and exit
-with status 1.
+``.rewind/rewind.db`` under the current directory); a plain file path means a SQLite file.
+Only ``snapshot`` creates a store that does not exist yet: the commands that read (``list``,
+``show``, ``diff``, ``verify``) and those that act on existing checkpoints fail, naming the
+database, and create nothing. Errors print one line to stderr and exit with status 1.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +25,8 @@ from rewind.service import DATABASE_URL_VARIABLE, CheckpointService
 
 __all__ = ["main"]
 
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
@@ -28,20 +34,28 @@ __all__ = ["main"]
     "database_url",
     envvar=DATABASE_URL_VARIABLE,
     metavar="URL",
-    help="Database URL (sqlite:///path or postgresql://...). "
+    help="Database URL (sqlite:///path or postgresql://...), or the path of a SQLite file. "
     f"Default: ${DATABASE_URL_VARIABLE}, else .rewind/rewind.db here.",
 )
 @click.version_option(package_name="rewind")
 @click.pass_context
 def main(context: click.Context, database_url: str | None) -> None:
     """Checkpoint an agent's workspace and find every checkpoint again."""
-    context.obj = database_url
+    context.obj = _as_url(database_url)
+
+
+def _as_url(database: str | None) -> str | None:
+    """Take a plain file path (no ``scheme:`` in front) as the SQLite database at that path."""
+    if database is None or _SCHEME.match(database):
+        return database
+    return f"sqlite:///{os.path.abspath(database)}"
 
 
 @contextmanager
-def _service(context: click.Context) -> Iterator[CheckpointService]:
+def _service(context: click.Context, *, create: bool = False) -> Iterator[CheckpointService]:
+    """Open the store (creating it only for ``create``); print a RewindError as one line."""
     try:
-        with CheckpointService.open(context.obj) as service:
+        with CheckpointService.open(context.obj, create=create) as service:
             yield service
     except RewindError as exc:
         click.echo(f"error: {exc}", err=True)
@@ -71,7 +85,7 @@ def snapshot(  # noqa: PLR0917 - click passes each option as an argument
     checkpoint_type: str,
 ) -> None:
     """Snapshot the workspace at PATH; print its id, then each changed path."""
-    with _service(context) as service:
+    with _service(context, create=True) as service:
         checkpoint = service.create_workspace_snapshot(
             plan_id,
             path,

@@ -1,9 +1,14 @@
 """Every exception rewind raises, in one place.
 
 No SQLAlchemy, Alembic, Pydantic or OS exception type escapes the public API: each is
-translated at one boundary and chained (``raise ... from exc``), so ``__cause__`` keeps the
+translated where it is raised and chained (``raise ... from exc``), so ``__cause__`` keeps the
 original for debugging. Every message names the culprit: a checkpoint id, a path, a database
 URL (with its password hidden) or a metadata key.
+
+Errors carry data as well as text, so orchestration code can act without parsing messages:
+``checkpoint_id`` and ``path`` (None when not known), and ``retryable`` (whether the same call
+may succeed if simply tried again). A ``RollbackFailedError`` also says whether the workspace
+was put back (``undone``) and which safety checkpoint holds the state before the rollback.
 
 The hierarchy::
 
@@ -13,15 +18,20 @@ The hierarchy::
     │   └── InvalidMetadataError
     ├── NotFoundError (also LookupError)
     │   └── CheckpointNotFoundError
+    ├── DiskFullError
     ├── WorkspaceError
     │   ├── WorkspaceNotFoundError (also NotFoundError)
     │   ├── WorkspaceNotADirectoryError
     │   ├── UnreadablePathError
+    │   ├── UnwritablePathError
     │   ├── UnsafePathError
-    │   └── RestoreConflictError
+    │   ├── RestoreConflictError
+    │   └── RollbackFailedError
     └── StorageError
         ├── DatabaseURLError (also InvalidInputError)
-        ├── DatabaseUnavailableError
+        ├── DatabaseNotFoundError (also NotFoundError)
+        ├── DatabaseUnavailableError                      retryable
+        │   └── LockTimeoutError                          retryable
         ├── SchemaVersionError
         ├── StorageOperationError
         └── CorruptStoreError
@@ -29,22 +39,29 @@ The hierarchy::
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 __all__ = [
     "CheckpointNotFoundError",
     "CorruptStoreError",
+    "DatabaseNotFoundError",
     "DatabaseURLError",
     "DatabaseUnavailableError",
+    "DiskFullError",
     "InvalidCheckpointIdError",
     "InvalidInputError",
     "InvalidMetadataError",
+    "LockTimeoutError",
     "NotFoundError",
     "RestoreConflictError",
     "RewindError",
+    "RollbackFailedError",
     "SchemaVersionError",
     "StorageError",
     "StorageOperationError",
     "UnreadablePathError",
     "UnsafePathError",
+    "UnwritablePathError",
     "WorkspaceError",
     "WorkspaceNotADirectoryError",
     "WorkspaceNotFoundError",
@@ -52,7 +69,23 @@ __all__ = [
 
 
 class RewindError(Exception):
-    """Base class of every error rewind raises on purpose."""
+    """Base class of every error rewind raises on purpose.
+
+    Attributes:
+        checkpoint_id: The checkpoint concerned, when there is one.
+        path: The file, directory or workspace concerned, when there is one.
+        retryable: Whether trying the same call again may succeed (a lock wait that timed
+            out, an unreachable server); False for errors that would only repeat.
+    """
+
+    retryable: ClassVar[bool] = False
+
+    def __init__(
+        self, message: str, *, checkpoint_id: str | None = None, path: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.checkpoint_id = checkpoint_id
+        self.path = path
 
 
 class InvalidInputError(RewindError, ValueError):
@@ -75,12 +108,13 @@ class CheckpointNotFoundError(NotFoundError):
     """No checkpoint with the given id exists in the store."""
 
     def __init__(self, checkpoint_id: str) -> None:
-        super().__init__(f"checkpoint {checkpoint_id!r} does not exist")
-        self.checkpoint_id = checkpoint_id
+        super().__init__(
+            f"checkpoint {checkpoint_id!r} does not exist", checkpoint_id=checkpoint_id
+        )
 
 
 class WorkspaceError(RewindError):
-    """The workspace directory could not be read as asked."""
+    """A workspace or target directory could not be read or changed as asked."""
 
 
 class WorkspaceNotFoundError(WorkspaceError, NotFoundError):
@@ -88,11 +122,24 @@ class WorkspaceNotFoundError(WorkspaceError, NotFoundError):
 
 
 class WorkspaceNotADirectoryError(WorkspaceError):
-    """The workspace path exists but is not a directory."""
+    """The workspace path, or one of its parents, exists but is not a directory."""
 
 
 class UnreadablePathError(WorkspaceError):
     """A file or directory inside the workspace could not be read."""
+
+
+class UnwritablePathError(WorkspaceError):
+    """The file system refused to create, replace or remove a path (permissions, I/O)."""
+
+
+class DiskFullError(RewindError):
+    """No space (or quota, or file size allowance) was left to write.
+
+    ``path`` names the file being written, or rewind's scratch directory for contents
+    waiting to be stored; for the database's own disk the message names the database.
+    Free some space, then try again.
+    """
 
 
 class UnsafePathError(WorkspaceError):
@@ -103,6 +150,32 @@ class RestoreConflictError(WorkspaceError):
     """A restore would overwrite or delete something rewind does not track (ignored files)."""
 
 
+class RollbackFailedError(WorkspaceError):
+    """The file system refused a change halfway through a rollback.
+
+    ``__cause__`` holds the refusal. rewind then rolled back to the safety checkpoint it took
+    first; ``undone`` says whether that worked (if not, the workspace's next snapshot retries).
+
+    Attributes:
+        checkpoint_id: The rollback's target.
+        safety_checkpoint_id: The snapshot of the workspace as it was before the rollback.
+        undone: Whether the workspace was put back as it was before the rollback.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        checkpoint_id: str,
+        safety_checkpoint_id: str,
+        undone: bool,
+        path: str | None = None,
+    ) -> None:
+        super().__init__(message, checkpoint_id=checkpoint_id, path=path)
+        self.safety_checkpoint_id = safety_checkpoint_id
+        self.undone = undone
+
+
 class StorageError(RewindError):
     """The checkpoint store failed or refused an operation."""
 
@@ -111,8 +184,18 @@ class DatabaseURLError(StorageError, InvalidInputError):
     """The database URL is malformed or names an unsupported database."""
 
 
+class DatabaseNotFoundError(StorageError, NotFoundError):
+    """No rewind store exists at the URL, and the caller asked not to create one."""
+
+
 class DatabaseUnavailableError(StorageError):
-    """The database could not be reached or opened."""
+    """The database could not be reached or opened; trying again later may work."""
+
+    retryable = True
+
+
+class LockTimeoutError(DatabaseUnavailableError):
+    """Another writer held the lock longer than ``lock_timeout``; safe to retry."""
 
 
 class SchemaVersionError(StorageError):

@@ -6,15 +6,11 @@ read-only dict whose JSON arrays are tuples and whose JSON objects are read-only
 
 from __future__ import annotations
 
-import hashlib
-import json
-import math
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any, NoReturn, TypeAlias
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -26,7 +22,8 @@ from pydantic import (
     computed_field,
 )
 
-from rewind.errors import InvalidMetadataError
+from rewind._json import FrozenDict, FrozenJson, freeze_json, storable_text_problem, thaw_json
+from rewind._manifest import diff_hash
 
 __all__ = [
     "ChangeKind",
@@ -36,115 +33,21 @@ __all__ = [
     "DiffEntry",
     "DiffManifest",
     "EntryKind",
-    "FrozenDict",
-    "FrozenJson",
-    "ManifestEntry",
     "RollbackResult",
     "StoreStats",
     "VerifyProblem",
     "VerifyReport",
-    "canonical_json",
-    "diff_hash",
-    "freeze_json",
-    "thaw_json",
-    "tree_hash",
 ]
 
 ULID_PATTERN = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 MAX_ID_LENGTH = 255
 
-FrozenJson: TypeAlias = (
-    bool | int | float | str | tuple["FrozenJson", ...] | Mapping[str, "FrozenJson"] | None
-)
-"""A JSON value that cannot be changed: arrays are tuples, objects read-only mappings."""
-
-
-class FrozenDict(dict[str, Any]):
-    """A JSON object that refuses every change once built.
-
-    A real ``dict`` (``json.dumps`` and ``==`` work as usual); every mutating method raises
-    ``TypeError``. ``dict(extra)`` or ``extra.copy()`` gives an ordinary, mutable ``dict``.
-    """
-
-    def _refuse(self, *args: object, **kwargs: object) -> NoReturn:
-        raise TypeError("checkpoint metadata is read-only")
-
-    __setitem__ = __delitem__ = __ior__ = _refuse
-    clear = pop = popitem = setdefault = update = _refuse
-
-    def __reduce__(self) -> tuple[type[FrozenDict], tuple[dict[str, Any]]]:
-        return (type(self), (dict(self),))
-
-
-def storable_text_problem(text: str) -> str | None:
-    """Say why a database could not store ``text`` as text, or return None if it can."""
-    if "\x00" in text:
-        return "contains a NUL character, which databases cannot store in text"
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        return f"is not valid Unicode ({exc.reason} at position {exc.start})"
-    return None
-
 
 def _storable(text: str) -> str:
     if (problem := storable_text_problem(text)) is not None:
         raise ValueError(problem)
     return text
-
-
-def freeze_json(value: object, where: str = "extra") -> FrozenJson:
-    """Return a read-only deep copy of a JSON value (arrays become tuples).
-
-    Args:
-        value: ``None``, a bool, int, finite float or str, or lists, tuples and string-keyed
-            mappings of those.
-        where: How to name the value in an error message (a dotted key path).
-
-    Returns:
-        The same value with lists turned into tuples and dicts into ``FrozenDict``.
-
-    Raises:
-        InvalidMetadataError: ``value`` (at ``where``) is not representable as JSON.
-    """
-    if isinstance(value, str):
-        if (problem := storable_text_problem(value)) is not None:
-            raise InvalidMetadataError(f"{where} {problem}")
-        return value
-    if value is None or isinstance(value, bool | int):
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise InvalidMetadataError(f"{where} is {value!r}, which JSON cannot represent")
-        return value
-    if isinstance(value, list | tuple):
-        return tuple(freeze_json(item, f"{where}[{index}]") for index, item in enumerate(value))
-    if isinstance(value, Mapping):
-        return _freeze_object(value, where)
-    raise InvalidMetadataError(
-        f"{where} is a {type(value).__name__} ({value!r:.80}), which is not a JSON value"
-    )
-
-
-def thaw_json(value: FrozenJson) -> Any:
-    """Return a plain, mutable JSON value (lists and dicts) equal to a frozen one."""
-    if isinstance(value, tuple):
-        return [thaw_json(item) for item in value]
-    if isinstance(value, Mapping):
-        return {key: thaw_json(item) for key, item in value.items()}
-    return value
-
-
-def _freeze_object(value: Mapping[Any, Any], where: str) -> FrozenDict:
-    frozen: dict[str, FrozenJson] = {}
-    for key, item in value.items():
-        if not isinstance(key, str):
-            raise InvalidMetadataError(f"{where} has the non-string key {key!r}")
-        if (problem := storable_text_problem(key)) is not None:
-            raise InvalidMetadataError(f"{where} has a key that {problem}")
-        frozen[key] = freeze_json(item, f"{where}.{key}")
-    return FrozenDict(frozen)
 
 
 def _freeze_extra(value: Mapping[str, Any]) -> Mapping[str, FrozenJson]:
@@ -352,60 +255,3 @@ class StoreStats(BaseModel):
     """Total size of the distinct contents, uncompressed."""
     stored_bytes: int
     """Total size of the compressed chunks actually stored."""
-
-
-@dataclass(frozen=True, slots=True)
-class ManifestEntry:
-    """One tracked path of a tree: a regular file or a symlink.
-
-    ``content_hash`` is the sha256 of the file's bytes or of the symlink's target;
-    ``mode`` holds the permission bits of a file and 0 for a symlink.
-    """
-
-    path: str
-    kind: EntryKind
-    content_hash: str
-    size: int
-    mode: int
-
-
-def canonical_json(rows: list[list[Any]]) -> bytes:
-    """Encode rows the one way every hash in rewind is computed over.
-
-    JSON, no whitespace, ASCII only (every other character as a JSON ``u`` escape), so the
-    bytes are the same on every machine and every database.
-    """
-    return json.dumps(rows, ensure_ascii=True, separators=(",", ":")).encode("ascii")
-
-
-def tree_hash(entries: Iterable[ManifestEntry]) -> str:
-    """Return the sha256 of a tree: ``[path, kind, content_hash, size, mode]`` rows by path."""
-    rows = [
-        [entry.path, entry.kind.value, entry.content_hash, entry.size, entry.mode]
-        for entry in sorted(entries, key=lambda entry: entry.path)
-    ]
-    return hashlib.sha256(canonical_json(rows)).hexdigest()
-
-
-def diff_hash(entries: Iterable[DiffEntry]) -> str:
-    """Return the sha256 of a diff: one row per entry, sorted by path.
-
-    Each row is ``[path, change, kind, old_kind, old_hash, new_hash, old_size, new_size,
-    old_mode, new_mode]`` with ``null`` where a side is absent.
-    """
-    rows = [
-        [
-            entry.path,
-            entry.change.value,
-            entry.kind.value,
-            entry.old_kind.value if entry.old_kind else None,
-            entry.old_hash,
-            entry.new_hash,
-            entry.old_size,
-            entry.new_size,
-            entry.old_mode,
-            entry.new_mode,
-        ]
-        for entry in sorted(entries, key=lambda entry: entry.path)
-    ]
-    return hashlib.sha256(canonical_json(rows)).hexdigest()

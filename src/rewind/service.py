@@ -13,42 +13,36 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, NoReturn, Self
+from typing import Any, Self
 
 from rewind._ids import first_id_at
-from rewind._integrity import StoreVerifier, stage_contents
-from rewind._snapshots import SNAPSHOT_KEYS, CheckpointFactory, SnapshotRequest, record_snapshot
-from rewind._snapshots import checkpoint_type as as_checkpoint_type
-from rewind.errors import (
-    CheckpointNotFoundError,
-    InvalidCheckpointIdError,
-    InvalidInputError,
-    InvalidMetadataError,
-    RewindError,
-    UnreadablePathError,
-    WorkspaceError,
+from rewind._integrity import StoreVerifier
+from rewind._rollback import Restorer
+from rewind._snapshots import (
+    SNAPSHOT_KEYS,
+    CheckpointFactory,
+    SnapshotRequest,
+    checked_tree,
+    find_checkpoint,
+    record_snapshot,
+    scanner_for,
 )
+from rewind._snapshots import checkpoint_type as as_checkpoint_type
+from rewind.errors import CorruptStoreError, InvalidInputError, InvalidMetadataError
 from rewind.models import (
-    ULID_PATTERN,
     Checkpoint,
     CheckpointMetadata,
     CheckpointType,
     DiffManifest,
-    ManifestEntry,
     RollbackResult,
     StoreStats,
     VerifyReport,
 )
-from rewind.storage import CheckpointQuery, Store, UnitOfWork, WorkspaceHead, open_store
+from rewind.storage import CheckpointQuery, Store, open_store
 from rewind.workspace.capture import ContentSpool
 from rewind.workspace.diff import diff_trees
-from rewind.workspace.restore import (
-    RestorePlan,
-    apply_restore,
-    plan_restore,
-    require_empty_directory,
-)
-from rewind.workspace.scan import ScanResult, WorkspaceScanner, resolve_workspace
+from rewind.workspace.root import WorkspaceRoot
+from rewind.workspace.scan import WorkspaceScanner, resolve_workspace
 
 __all__ = ["DATABASE_URL_VARIABLE", "SNAPSHOT_KEYS", "CheckpointService", "default_database_url"]
 
@@ -78,22 +72,27 @@ class CheckpointService:
         """Wrap an open store; most callers want ``CheckpointService.open`` instead."""
         self._store = store
         self._factory = CheckpointFactory(clock)
+        self._restorer = Restorer(store, self._factory, self._scanner)
 
     @classmethod
-    def open(cls, url: str | None = None) -> Self:
+    def open(cls, url: str | None = None, *, create: bool = True) -> Self:
         """Open the checkpoint store at ``url``, upgrading its schema to the newest revision.
 
         Args:
             url: ``sqlite:///path/to/rewind.db`` or ``postgresql://user@host/db``. Default:
                 ``$REWIND_DATABASE_URL``, else ``sqlite:///.rewind/rewind.db`` under the
                 current directory.
+            create: Whether to create the store if there is none yet. With False, a missing
+                SQLite file or a database without rewind's tables raises
+                ``DatabaseNotFoundError`` and nothing is created.
 
         Raises:
             DatabaseURLError: The URL is malformed or names an unsupported database.
+            DatabaseNotFoundError: ``create`` is False and there is no store at ``url``.
             DatabaseUnavailableError: The database cannot be reached or opened.
             SchemaVersionError: The database belongs to a newer rewind, or is not rewind's.
         """
-        return cls(open_store(url or default_database_url()))
+        return cls(open_store(url or default_database_url(), create=create))
 
     def __enter__(self) -> Self:
         return self
@@ -144,6 +143,7 @@ class CheckpointService:
         """
         if not isinstance(metadata, CheckpointMetadata):
             metadata = self._factory.metadata(dict(metadata or {}))
+        _refuse_reserved_keys(metadata.extra)
         with self._store.writing() as uow:
             checkpoint = self._factory.build(
                 plan_id=plan_id,
@@ -197,10 +197,9 @@ class CheckpointService:
             InvalidInputError: An id, the label or the metadata is invalid.
             StorageError: The database failed; nothing was stored.
         """
-        root = resolve_workspace(sandbox_ref)
+        path = resolve_workspace(sandbox_ref)
         caller_extra = dict(extra or {})
-        if reserved := sorted(SNAPSHOT_KEYS & caller_extra.keys()):
-            raise InvalidMetadataError(f"extra keys {reserved} are reserved for the snapshot")
+        _refuse_reserved_keys(caller_extra)
         self._factory.metadata({"extra": caller_extra})  # reject bad metadata before scanning
         request = SnapshotRequest(
             plan_id=plan_id,
@@ -210,24 +209,30 @@ class CheckpointService:
             metadata={"reason": reason, "source_tool": source_tool, "phase": phase},
             extra=caller_extra,
         )
-        while True:
-            with self._store.writing() as uow, ContentSpool() as spool:
-                workspace = uow.checkpoints.lock_workspace(plan_id, str(root))
-                if workspace.restoring_to is None:
-                    checkpoint = record_snapshot(
-                        uow,
-                        self._factory,
-                        root=root,
-                        workspace=workspace,
-                        scanned=self._scanner(root).scan(root),
-                        request=request,
-                        spool=spool,
-                    )
-                    uow.commit()
-                    return checkpoint
-            # A crash cut a rollback short: finish it (as a new rollback, whose safety
-            # snapshot keeps the half-restored state), then snapshot.
-            self.rollback_to_checkpoint(workspace.restoring_to)
+        with WorkspaceRoot(path) as root:
+            for _attempt in range(2):
+                with self._store.writing() as uow, ContentSpool() as spool:
+                    workspace = uow.checkpoints.lock_workspace(plan_id, root.path)
+                    if workspace.restoring_to is None:
+                        checkpoint = record_snapshot(
+                            uow,
+                            self._factory,
+                            root=root,
+                            workspace=workspace,
+                            scanned=self._scanner(root).scan(root),
+                            request=request,
+                            spool=spool,
+                        )
+                        uow.commit()
+                        return checkpoint
+                # A crash cut a rollback short: finish it (as a new rollback, whose safety
+                # snapshot keeps the half-restored state), then snapshot.
+                self._restorer.finish_interrupted(workspace.restoring_to, plan_id, root.path)
+        raise CorruptStoreError(  # pragma: no cover - finishing a rollback clears the mark
+            f"the workspace of plan {plan_id!r} at {root.path!r} stays marked as being rolled "
+            "back after the rollback was finished",
+            path=root.path,
+        )
 
     def rollback_to_checkpoint(
         self, checkpoint_id: str, *, dry_run: bool = False
@@ -257,66 +262,7 @@ class CheckpointService:
             CorruptStoreError: A needed content is missing or altered; nothing was changed.
             StorageError: The database failed; nothing was changed.
         """
-        return self._rollback(checkpoint_id, dry_run=dry_run, undo_on_failure=True)
-
-    def _rollback(
-        self, checkpoint_id: str, *, dry_run: bool, undo_on_failure: bool
-    ) -> RollbackResult:
-        with ContentSpool() as staged, ContentSpool() as captured:
-            with self._store.writing() as uow:
-                target = self._get(uow, checkpoint_id)
-                tree = self._tree(uow, target)
-                root = resolve_workspace(target.sandbox_ref)
-                workspace = uow.checkpoints.lock_workspace(target.plan_id, str(root))
-                scanned = self._scanner(root).scan(root)
-                plan = plan_restore(root, tree, scanned)
-                stage_contents(uow.checkpoints, plan.writes, staged)
-                if dry_run:
-                    return _result(target, plan, safety_id=None, dry_run=True)
-                safety = self._take_safety_snapshot(
-                    uow, target, root=root, workspace=workspace, scanned=scanned, spool=captured
-                )
-                uow.checkpoints.move_head(workspace, target.checkpoint_id)
-                uow.checkpoints.mark_restoring(workspace, target.checkpoint_id)
-                uow.commit()
-            safety_id = safety.checkpoint_id
-            try:
-                apply_restore(root, plan, lambda entry: staged.read(entry.content_hash))
-            except WorkspaceError as exc:
-                if not undo_on_failure:
-                    raise
-                self._undo_failed_rollback(safety_id, exc)
-            self._finish_rollback(target, root)
-        return _result(target, plan, safety_id=safety_id, dry_run=False)
-
-    def _take_safety_snapshot(
-        self,
-        uow: UnitOfWork,
-        target: Checkpoint,
-        *,
-        root: Path,
-        workspace: WorkspaceHead,
-        scanned: ScanResult,
-        spool: ContentSpool,
-    ) -> Checkpoint:
-        """Snapshot the state a rollback to ``target`` is about to replace."""
-        request = SnapshotRequest(
-            plan_id=target.plan_id,
-            decision_id=target.decision_id,
-            checkpoint_type=CheckpointType.SAFETY,
-            label=f"before rollback to {target.checkpoint_id}",
-            metadata={"reason": f"rollback to {target.checkpoint_id}"},
-            extra={},
-        )
-        return record_snapshot(
-            uow,
-            self._factory,
-            root=root,
-            workspace=workspace,
-            scanned=scanned,
-            request=request,
-            spool=spool,
-        )
+        return self._restorer.rollback(checkpoint_id, dry_run=dry_run)
 
     def restore_into(
         self, checkpoint_id: str, target_dir: str | os.PathLike[str]
@@ -337,16 +283,7 @@ class CheckpointService:
             CorruptStoreError: A needed content is missing or altered; nothing was written.
             StorageError: The database failed.
         """
-        root = Path(os.path.abspath(target_dir))
-        require_empty_directory(root)
-        with ContentSpool() as staged:
-            with self._store.reading() as uow:
-                target = self._get(uow, checkpoint_id)
-                plan = plan_restore(root, self._tree(uow, target), ScanResult({}, [], []))
-                stage_contents(uow.checkpoints, plan.writes, staged)
-            root.mkdir(parents=True, exist_ok=True)
-            apply_restore(root, plan, lambda entry: staged.read(entry.content_hash))
-        return _result(target, plan, safety_id=None, dry_run=False)
+        return self._restorer.restore_into(checkpoint_id, target_dir)
 
     def verify(self, checkpoint_id: str | None = None) -> VerifyReport:
         """Re-read and re-hash what a checkpoint needs, or everything in the store.
@@ -362,7 +299,7 @@ class CheckpointService:
             verifier = StoreVerifier(uow.checkpoints)
             if checkpoint_id is None:
                 return verifier.check_store()
-            verifier.check_checkpoint(self._get(uow, checkpoint_id))
+            verifier.check_checkpoint(find_checkpoint(uow, checkpoint_id))
             return verifier.report(checked=1)
 
     def get_checkpoint(self, checkpoint_id: str) -> Checkpoint:
@@ -374,7 +311,7 @@ class CheckpointService:
             StorageError: The database failed.
         """
         with self._store.reading() as uow:
-            return self._get(uow, checkpoint_id)
+            return find_checkpoint(uow, checkpoint_id)
 
     def list_checkpoints(
         self,
@@ -410,7 +347,7 @@ class CheckpointService:
                     raise InvalidInputError(f"before={before!r} must be timezone-aware")
                 before_id: str | None = first_id_at(before)
             else:
-                before_id = None if before is None else self._get(uow, before).checkpoint_id
+                before_id = None if before is None else find_checkpoint(uow, before).checkpoint_id
             query = CheckpointQuery(plan_id, decision_id, checkpoint_type, limit, before_id)
             return uow.checkpoints.list(query)
 
@@ -429,13 +366,13 @@ class CheckpointService:
             StorageError: The database failed.
         """
         with self._store.reading() as uow:
-            base_checkpoint = self._get(uow, from_checkpoint_id)
-            base = self._tree(uow, base_checkpoint)
+            base_checkpoint = find_checkpoint(uow, from_checkpoint_id)
+            base = checked_tree(uow, base_checkpoint)
             if to_checkpoint_id is not None:
-                target = self._tree(uow, self._get(uow, to_checkpoint_id))
+                target = checked_tree(uow, find_checkpoint(uow, to_checkpoint_id))
         if to_checkpoint_id is None:
-            root = resolve_workspace(base_checkpoint.sandbox_ref)
-            target = self._scanner(root).scan(root).tree
+            with WorkspaceRoot(resolve_workspace(base_checkpoint.sandbox_ref)) as root:
+                target = self._scanner(root).scan(root).tree
         return diff_trees(
             base, target, base_id=base_checkpoint.checkpoint_id, target_id=to_checkpoint_id
         )
@@ -449,71 +386,16 @@ class CheckpointService:
         with self._store.reading() as uow:
             return uow.checkpoints.stats()
 
-    def _undo_failed_rollback(self, safety_id: str, failure: WorkspaceError) -> NoReturn:
-        """Put back the state a failed rollback started from, then report the failure.
-
-        Raises:
-            UnreadablePathError: Always: why the rollback failed, and whether undoing worked.
-        """
-        try:
-            self._rollback(safety_id, dry_run=False, undo_on_failure=False)
-        except RewindError as undo_failure:
-            raise UnreadablePathError(
-                f"{failure}; putting the workspace back failed too ({undo_failure}); the next "
-                f"snapshot of this workspace retries, from safety checkpoint {safety_id}"
-            ) from failure
-        raise UnreadablePathError(
-            f"{failure}; the workspace was put back as it was before the rollback "
-            f"(safety checkpoint {safety_id})"
-        ) from failure
-
-    def _finish_rollback(self, target: Checkpoint, root: Path) -> None:
-        """Clear the workspace's restore mark once every file of ``target`` is in place."""
-        with self._store.writing() as uow:
-            workspace = uow.checkpoints.lock_workspace(target.plan_id, str(root))
-            if workspace.restoring_to == target.checkpoint_id:
-                uow.checkpoints.mark_restoring(workspace, None)
-                uow.commit()
-
-    def _scanner(self, root: Path) -> WorkspaceScanner:
+    def _scanner(self, root: WorkspaceRoot) -> WorkspaceScanner:
         """Return a scanner that never tracks the database's own files inside ``root``."""
-        database = self._store.database_path
-        if database is None:
-            return WorkspaceScanner()
-        if database.parent == root:
-            names = ("", "-wal", "-shm", "-journal")
-            return WorkspaceScanner(frozenset(f"{database}{suffix}" for suffix in names))
-        return WorkspaceScanner(frozenset({str(database.parent)}))
-
-    def _get(self, uow: UnitOfWork, checkpoint_id: str) -> Checkpoint:
-        if not isinstance(checkpoint_id, str) or not ULID_PATTERN.match(checkpoint_id):
-            raise InvalidCheckpointIdError(
-                f"{checkpoint_id!r} is not a checkpoint id (a 26-character ULID)"
-            )
-        checkpoint = uow.checkpoints.get(checkpoint_id)
-        if checkpoint is None:
-            raise CheckpointNotFoundError(checkpoint_id)
-        return checkpoint
-
-    @staticmethod
-    def _tree(uow: UnitOfWork, checkpoint: Checkpoint) -> dict[str, ManifestEntry]:
-        if not checkpoint.is_snapshot:
-            raise InvalidInputError(
-                f"checkpoint {checkpoint.checkpoint_id!r} records no files "
-                "(it was made by create_checkpoint)"
-            )
-        return uow.checkpoints.manifest(checkpoint.checkpoint_id)
+        return scanner_for(self._store, root.path)
 
 
-def _result(
-    target: Checkpoint, plan: RestorePlan, *, safety_id: str | None, dry_run: bool
-) -> RollbackResult:
-    """What a restore did (or, for a dry run, would do)."""
-    return RollbackResult(
-        checkpoint_id=target.checkpoint_id,
-        restored=tuple(plan.restored),
-        removed=plan.removals,
-        unchanged_count=plan.unchanged_count,
-        safety_checkpoint_id=safety_id,
-        dry_run=dry_run,
-    )
+def _refuse_reserved_keys(extra: Mapping[str, Any]) -> None:
+    """Refuse caller metadata that would pass for a snapshot's own diff metadata.
+
+    Raises:
+        InvalidMetadataError: ``extra`` uses a key in ``SNAPSHOT_KEYS``.
+    """
+    if reserved := sorted(SNAPSHOT_KEYS & extra.keys()):
+        raise InvalidMetadataError(f"extra keys {reserved} are reserved for snapshots")

@@ -6,6 +6,7 @@ at ``BEGIN IMMEDIATE``. PostgreSQL: psycopg 3, whatever spelling of the URL the 
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ __all__ = [
     "WRITE_OPTION",
     "build_engine",
     "display_url",
+    "is_in_memory",
+    "lock_timeout",
     "parse_database_url",
     "sqlite_database_path",
 ]
@@ -65,6 +68,11 @@ def parse_database_url(text: str) -> URL:
     )
 
 
+def is_in_memory(url: URL) -> bool:
+    """Whether ``url`` names an in-memory SQLite database (``sqlite://``)."""
+    return url.drivername.startswith("sqlite") and sqlite_database_path(url) is None
+
+
 def sqlite_database_path(url: URL) -> Path | None:
     """Return the absolute path of a SQLite database file, or None for other databases."""
     if not url.drivername.startswith("sqlite") or url.database in (None, "", ":memory:"):
@@ -82,16 +90,17 @@ def build_engine(url: URL) -> Engine:
         DatabaseURLError: ``lock_timeout`` is not a positive number.
         DatabaseUnavailableError: The SQLite directory cannot be created.
     """
-    lock_timeout = _lock_timeout(url)
+    seconds = lock_timeout(url)
     url = url.difference_update_query(["lock_timeout"])
     if url.drivername.startswith("sqlite"):
-        return _sqlite_engine(url, lock_timeout)
+        return _sqlite_engine(url, seconds)
     engine = create_engine(
         url,
         pool_pre_ping=True,
         connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+        json_deserializer=load_stored_json,
     )
-    milliseconds = round(lock_timeout * 1000)
+    milliseconds = round(seconds * 1000)
 
     def bound_lock_waits(connection: Connection) -> None:
         if connection.get_execution_options().get(WRITE_OPTION, False):
@@ -101,7 +110,30 @@ def build_engine(url: URL) -> Engine:
     return engine
 
 
-def _lock_timeout(url: URL) -> float:
+class UnreadableJson:
+    """Stands for stored JSON text that does not parse; the mapping reports it as corrupt."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text[:80]
+
+    def __repr__(self) -> str:
+        return f"<unreadable JSON {self.text!r}>"
+
+
+def load_stored_json(text: str) -> object:
+    """Parse a stored JSON document; damaged text gives an ``UnreadableJson``, never raises."""
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError, RecursionError):
+        return UnreadableJson(str(text))
+
+
+def lock_timeout(url: URL) -> float:
+    """Return the ``lock_timeout`` of ``url`` in seconds (default 30).
+
+    Raises:
+        DatabaseURLError: It is not a positive number.
+    """
     text = url.query.get("lock_timeout", str(LOCK_TIMEOUT_SECONDS))
     try:
         seconds = float(text if isinstance(text, str) else text[-1])
@@ -115,9 +147,12 @@ def _lock_timeout(url: URL) -> float:
     return seconds
 
 
-def _sqlite_engine(url: URL, lock_timeout: float) -> Engine:
+def _sqlite_engine(url: URL, seconds: float) -> Engine:
     path = sqlite_database_path(url)
-    options: dict[str, Any] = {"connect_args": {"timeout": lock_timeout}}
+    options: dict[str, Any] = {
+        "connect_args": {"timeout": seconds},
+        "json_deserializer": load_stored_json,
+    }
     if path is None:
         options.update(poolclass=StaticPool)
         options["connect_args"]["check_same_thread"] = False
@@ -129,7 +164,7 @@ def _sqlite_engine(url: URL, lock_timeout: float) -> Engine:
                 f"cannot create the directory of database {display_url(url)}: {exc.strerror}"
             ) from exc
     engine = create_engine(url, **options)
-    busy_timeout = round(lock_timeout * 1000)
+    busy_timeout = round(seconds * 1000)
 
     def configure(dbapi_connection: Any, _record: Any) -> None:
         _configure_sqlite_connection(dbapi_connection, busy_timeout)

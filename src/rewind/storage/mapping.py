@@ -1,18 +1,29 @@
-"""Conversion between ORM rows and the domain: the only place that knows both shapes."""
+"""Conversion between ORM rows and the domain: the only place that knows both shapes.
+
+Rows are checked as they are read: a value rewind could not have written (a tampered or
+damaged row) raises ``CorruptStoreError`` naming the checkpoint or path, never a
+``TypeError`` or an ``OverflowError`` later on.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC
-from typing import Any
+import re
+from datetime import UTC, datetime
+from typing import Any, TypeGuard
 
 from pydantic import ValidationError
 
+from rewind._manifest import ManifestEntry
 from rewind.errors import CorruptStoreError
-from rewind.models import Checkpoint, DiffEntry, EntryKind, ManifestEntry
+from rewind.models import ChangeKind, Checkpoint, DiffEntry, EntryKind
 from rewind.storage.tables import CheckpointRow
 
 __all__ = ["change_values", "checkpoint_from_row", "checkpoint_values", "manifest_entry"]
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_MAX_SIZE = 2**63 - 1
+_PERMISSION_BITS = 0o7777
 
 
 def checkpoint_values(checkpoint: Checkpoint) -> dict[str, Any]:
@@ -38,8 +49,8 @@ def checkpoint_from_row(row: CheckpointRow) -> Checkpoint:
         CorruptStoreError: The row does not hold a valid checkpoint (it was tampered with).
     """
     created_at = row.created_at
-    if created_at.tzinfo is None:  # SQLite keeps no zone; rewind writes UTC only
-        created_at = created_at.replace(tzinfo=UTC)
+    if isinstance(created_at, datetime) and created_at.tzinfo is None:
+        created_at = created_at.replace(tzinfo=UTC)  # SQLite keeps no zone; rewind writes UTC
     try:
         return Checkpoint.model_validate(
             {
@@ -54,8 +65,11 @@ def checkpoint_from_row(row: CheckpointRow) -> Checkpoint:
                 "metadata": row.metadata_document,
             }
         )
-    except ValidationError as exc:
-        raise CorruptStoreError(f"checkpoint {row.id!r} is corrupt in the store: {exc}") from exc
+    except (ValidationError, RecursionError) as exc:
+        raise CorruptStoreError(
+            f"checkpoint {row.id!r} is corrupt in the store: {str(exc)[:2000]}",
+            checkpoint_id=str(row.id),
+        ) from exc
 
 
 def change_values(checkpoint_id: str, entry: DiffEntry) -> dict[str, Any]:
@@ -72,13 +86,59 @@ def change_values(checkpoint_id: str, entry: DiffEntry) -> dict[str, Any]:
     }
 
 
-def manifest_entry(path: str, kind: str, content_hash: str, size: int, mode: int) -> ManifestEntry:
+def change_kind(checkpoint_id: str, path: object, change: object) -> ChangeKind:
+    """Return the change a row records.
+
+    Raises:
+        CorruptStoreError: The row's path or change is not one rewind writes.
+    """
+    if not isinstance(path, str) or not path:
+        raise CorruptStoreError(
+            f"checkpoint {checkpoint_id} has a change row with the path {path!r:.80}",
+            checkpoint_id=checkpoint_id,
+        )
+    try:
+        return ChangeKind(str(change))
+    except ValueError as exc:
+        raise _corrupt(checkpoint_id, path, f"unknown change {change!r:.80}") from exc
+
+
+def manifest_entry(
+    checkpoint_id: str,
+    path: str,
+    *,
+    kind: object,
+    content_hash: object,
+    size: object,
+    mode: object,
+) -> ManifestEntry:
     """Return the manifest entry of a stored, not deleted, change.
 
     Raises:
-        CorruptStoreError: The row names an unknown kind.
+        CorruptStoreError: A value is not one rewind writes (names the checkpoint and path).
     """
     try:
-        return ManifestEntry(path, EntryKind(kind), content_hash, size, mode)
+        entry_kind = EntryKind(str(kind))
     except ValueError as exc:
-        raise CorruptStoreError(f"stored path {path!r} has unknown kind {kind!r}") from exc
+        raise _corrupt(checkpoint_id, path, f"unknown kind {kind!r:.80}") from exc
+    if not isinstance(content_hash, str) or not _SHA256.match(content_hash):
+        raise _corrupt(checkpoint_id, path, f"the content hash {content_hash!r:.80}")
+    if not _is_int(size) or not 0 <= size <= _MAX_SIZE:
+        raise _corrupt(checkpoint_id, path, f"the size {size!r:.80}")
+    allowed = 0 if entry_kind is EntryKind.SYMLINK else _PERMISSION_BITS
+    if not _is_int(mode) or mode & ~allowed or mode < 0:
+        raise _corrupt(checkpoint_id, path, f"the mode {mode!r:.80}")
+    return ManifestEntry(path, entry_kind, content_hash, size, mode)
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _corrupt(checkpoint_id: str, path: str, what: str) -> CorruptStoreError:
+    return CorruptStoreError(
+        f"stored path {path[:300]!r} of checkpoint {checkpoint_id} has {what}, which rewind "
+        "never writes: the store was damaged or tampered with",
+        checkpoint_id=checkpoint_id,
+        path=path,
+    )

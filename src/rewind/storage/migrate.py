@@ -1,7 +1,8 @@
 """Bring a database's schema to the newest Alembic revision shipped with rewind.
 
 The revisions live in the top-level ``migrations/`` directory of the source tree, which the
-wheel ships as ``rewind/migrations``. Upgrading is idempotent and safe when several processes
+wheel ships as ``rewind/migrations``. Alembic is imported only when a store is opened, never
+by ``import rewind``. Upgrading is idempotent and safe when several processes
 open the same database at once: they take a lock first (SQLite's write lock, a PostgreSQL
 advisory lock), and each re-reads the version after getting it.
 """
@@ -9,20 +10,19 @@ advisory lock), and each re-reads the version after getting it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 
 import rewind
-from rewind.errors import SchemaVersionError
+from rewind.errors import DatabaseNotFoundError, SchemaVersionError
 from rewind.storage.engine import WRITE_OPTION, display_url
 from rewind.storage.errors import translate_errors
 from rewind.storage.tables import Base
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 __all__ = ["VERSION_TABLE", "migrations_directory", "schema_differences", "upgrade_to_head"]
 
@@ -44,20 +44,33 @@ def migrations_directory() -> Path:
     return directory
 
 
-def upgrade_to_head(engine: Engine) -> None:
+def upgrade_to_head(engine: Engine, *, create: bool = True) -> None:
     """Upgrade the schema to the newest revision; do nothing if it is already there.
 
+    Args:
+        engine: The database.
+        create: Whether to create rewind's tables in a database that has none.
+
     Raises:
+        DatabaseNotFoundError: ``create`` is False and the database holds no rewind store.
         SchemaVersionError: The database was written by a newer rewind, or holds rewind's
             tables without rewind's version record.
         StorageError: The database failed while upgrading.
     """
+    from alembic import command  # noqa: PLC0415 - Alembic loads only when a store opens
+    from alembic.script import ScriptDirectory  # noqa: PLC0415
+
     scripts = ScriptDirectory(str(migrations_directory()))
     head = scripts.get_current_head()
     with translate_errors(display_url(engine.url)):
         with engine.connect() as connection:
-            if _current_revision(connection) == head:
-                return
+            current = _current_revision(connection)
+        if current == head:
+            return
+        if current is None and not create:
+            raise DatabaseNotFoundError(
+                f"database {display_url(engine.url)} holds no rewind store: nothing was created"
+            )
         writer = engine.execution_options(**{WRITE_OPTION: True})
         with writer.connect() as connection, connection.begin():
             _lock_for_migration(connection)
@@ -67,6 +80,9 @@ def upgrade_to_head(engine: Engine) -> None:
 
 def schema_differences(engine: Engine) -> list[Any]:
     """Return what differs between the database's schema and the ORM tables (empty: none)."""
+    from alembic.autogenerate import compare_metadata  # noqa: PLC0415 - only for checks
+    from alembic.runtime.migration import MigrationContext  # noqa: PLC0415
+
     with engine.connect() as connection:
         context = MigrationContext.configure(
             connection, opts={"version_table": VERSION_TABLE, "compare_type": True}
@@ -75,6 +91,8 @@ def schema_differences(engine: Engine) -> list[Any]:
 
 
 def _alembic_config(connection: Connection) -> Config:
+    from alembic.config import Config  # noqa: PLC0415 - see upgrade_to_head
+
     config = Config()
     config.set_main_option("script_location", str(migrations_directory()))
     config.attributes["connection"] = connection
@@ -82,6 +100,8 @@ def _alembic_config(connection: Connection) -> Config:
 
 
 def _current_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext  # noqa: PLC0415 - see above
+
     context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
     revision = context.get_current_revision()
     connection.rollback()
@@ -94,6 +114,8 @@ def _lock_for_migration(connection: Connection) -> None:
 
 
 def _check_upgradable(connection: Connection, scripts: ScriptDirectory, database: str) -> None:
+    from alembic.runtime.migration import MigrationContext  # noqa: PLC0415 - see above
+
     context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
     current = context.get_current_revision()
     if current is not None:

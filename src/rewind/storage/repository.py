@@ -7,15 +7,19 @@ the change rows along a checkpoint's ancestors, nearest first, computed by one r
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Integer, Select, func, insert, literal, select, update
+from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from rewind.models import Checkpoint, CheckpointType, DiffEntry, ManifestEntry, StoreStats
+from rewind._manifest import Tree
+from rewind.errors import CorruptStoreError
+from rewind.models import ChangeKind, Checkpoint, CheckpointType, DiffEntry, StoreStats
 from rewind.storage.mapping import (
+    change_kind,
     change_values,
     checkpoint_from_row,
     checkpoint_values,
@@ -30,6 +34,7 @@ __all__ = [
     "NewBlob",
     "SqlCheckpointRepository",
     "WorkspaceHead",
+    "WorkspaceRecord",
 ]
 
 
@@ -66,6 +71,16 @@ class WorkspaceHead:
 
 
 @dataclass(frozen=True, slots=True)
+class WorkspaceRecord:
+    """A workspace as the store records it, for checking: whose, where, and its marks."""
+
+    plan_id: str
+    sandbox_ref: str
+    head_id: str | None
+    restoring_to: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class CheckpointQuery:
     """Filters for listing checkpoints, newest first."""
 
@@ -82,8 +97,11 @@ class CheckpointRepository(Protocol):
     def lock_workspace(self, plan_id: str, sandbox_ref: str) -> WorkspaceHead:
         """Return the workspace's record, locked until the unit of work ends."""
 
-    def manifest(self, checkpoint_id: str) -> dict[str, ManifestEntry]:
+    def manifest(self, checkpoint_id: str) -> Tree:
         """Return the tree recorded by a snapshot, by path."""
+
+    def ancestry(self, checkpoint_id: str) -> list[str]:
+        """Return the ids of a checkpoint and its ancestors, nearest first."""
 
     def add(self, checkpoint: Checkpoint) -> None:
         """Store a checkpoint that records no files."""
@@ -114,6 +132,9 @@ class CheckpointRepository(Protocol):
 
     def blob_ids(self) -> list[str]:
         """Return the id of every blob, sorted."""
+
+    def workspaces(self) -> list[WorkspaceRecord]:
+        """Return every workspace record."""
 
     def get(self, checkpoint_id: str) -> Checkpoint | None:
         """Return the checkpoint with this id, or None."""
@@ -154,37 +175,96 @@ class SqlCheckpointRepository:
             .values(restoring_to=checkpoint_id)
         )
 
-    def manifest(self, checkpoint_id: str) -> dict[str, ManifestEntry]:
-        """Return the tree of a snapshot: its changes folded over its ancestors'."""
-        start = select(
-            CheckpointRow.id.label("id"),
-            CheckpointRow.parent_id.label("parent_id"),
-            literal(0, Integer).label("depth"),
-        ).where(CheckpointRow.id == checkpoint_id)
-        ancestors = start.cte("chain", recursive=True)
-        chain = ancestors.union_all(
-            select(CheckpointRow.id, CheckpointRow.parent_id, ancestors.c.depth + 1).join(
-                ancestors, CheckpointRow.id == ancestors.c.parent_id
+    def manifest(self, checkpoint_id: str) -> Tree:
+        """Return the tree of a snapshot: its changes folded over its ancestors', nearest first.
+
+        Raises:
+            CorruptStoreError: The ancestry has a cycle or a missing checkpoint, or a change
+                row holds a value rewind never writes.
+        """
+        depths = {ancestor: depth for depth, ancestor in enumerate(self.ancestry(checkpoint_id))}
+        nearest: dict[str, tuple[int, Any]] = {}
+        for start in range(0, len(depths), _BATCH):
+            batch = list(depths)[start : start + _BATCH]
+            rows = self._session.execute(
+                select(
+                    ChangeRow.checkpoint_id,
+                    ChangeRow.path,
+                    ChangeRow.change,
+                    ChangeRow.kind,
+                    ChangeRow.content_hash,
+                    ChangeRow.size,
+                    ChangeRow.mode,
+                ).where(ChangeRow.checkpoint_id.in_(batch))
+            )
+            for row in rows:
+                change_kind(row.checkpoint_id, row.path, row.change)
+                depth = depths[row.checkpoint_id]
+                seen = nearest.get(row.path)
+                if seen is not None and seen[0] == depth:
+                    raise CorruptStoreError(
+                        f"checkpoint {row.checkpoint_id} records {row.path[:300]!r} twice",
+                        checkpoint_id=row.checkpoint_id,
+                        path=row.path,
+                    )
+                if seen is None or depth < seen[0]:
+                    nearest[row.path] = (depth, row)
+        return {
+            path: manifest_entry(
+                row.checkpoint_id,
+                path,
+                kind=row.kind,
+                content_hash=row.content_hash,
+                size=row.size,
+                mode=row.mode,
+            )
+            for path, (_depth, row) in sorted(nearest.items())
+            if row.change != ChangeKind.DELETED.value
+        }
+
+    def ancestry(self, checkpoint_id: str) -> list[str]:
+        """Return the ids of a checkpoint and its ancestors, nearest first.
+
+        One recursive query; ``UNION`` (not ``UNION ALL``) makes it end even on a cycle,
+        which is then reported.
+
+        Raises:
+            CorruptStoreError: The parents form a cycle, or a parent does not exist.
+        """
+        start = select(CheckpointRow.id, CheckpointRow.parent_id).where(
+            CheckpointRow.id == checkpoint_id
+        )
+        chain = start.cte("chain", recursive=True)
+        chain = chain.union(
+            select(CheckpointRow.id, CheckpointRow.parent_id).join(
+                chain, CheckpointRow.id == chain.c.parent_id
             )
         )
-        ranked = (
-            select(
-                ChangeRow,
-                func.row_number()
-                .over(partition_by=ChangeRow.path, order_by=chain.c.depth)
-                .label("rank"),
-            )
-            .join(chain, ChangeRow.checkpoint_id == chain.c.id)
-            .subquery()
-        )
-        rows = self._session.execute(
-            select(
-                ranked.c.path, ranked.c.kind, ranked.c.content_hash, ranked.c.size, ranked.c.mode
-            )
-            .where(ranked.c.rank == 1, ranked.c.change != "deleted")
-            .order_by(ranked.c.path)
-        )
-        return {row.path: manifest_entry(*row) for row in rows}
+        parents = {
+            row.id: row.parent_id
+            for row in self._session.execute(select(chain.c.id, chain.c.parent_id))
+        }
+        lineage: list[str] = []
+        visited: set[str] = set()
+        current: str | None = checkpoint_id
+        while current is not None:
+            if current in visited:
+                raise CorruptStoreError(
+                    f"the ancestry of checkpoint {checkpoint_id} loops back to {current}: "
+                    "the store was damaged or tampered with",
+                    checkpoint_id=checkpoint_id,
+                )
+            if current not in parents:
+                child = lineage[-1] if lineage else checkpoint_id
+                raise CorruptStoreError(
+                    f"checkpoint {child} names the parent {current!r}, which does not exist: "
+                    "the store was damaged or tampered with",
+                    checkpoint_id=child,
+                )
+            visited.add(current)
+            lineage.append(current)
+            current = parents[current]
+        return lineage
 
     def add(self, checkpoint: Checkpoint) -> None:
         """Insert the checkpoint's row."""
@@ -224,9 +304,7 @@ class SqlCheckpointRepository:
             rows = self._session.execute(
                 select(BlobRow).where(BlobRow.id.in_(wanted[start : start + _BATCH]))
             ).scalars()
-            headers.update(
-                {row.id: BlobHeader(row.size, row.codec, row.chunk_count) for row in rows}
-            )
+            headers.update({row.id: _blob_header(row) for row in rows})
         return headers
 
     def blob_chunks(self, content_hash: str, chunk_count: int) -> Iterator[bytes]:
@@ -254,9 +332,22 @@ class SqlCheckpointRepository:
         """Return the id of every blob, sorted."""
         return list(self._session.scalars(select(BlobRow.id).order_by(BlobRow.id)))
 
+    def workspaces(self) -> list[WorkspaceRecord]:
+        """Return every workspace record, by plan and directory."""
+        rows = self._session.execute(
+            select(
+                WorkspaceRow.plan_id,
+                WorkspaceRow.sandbox_ref,
+                WorkspaceRow.head_id,
+                WorkspaceRow.restoring_to,
+            ).order_by(WorkspaceRow.plan_id, WorkspaceRow.sandbox_ref)
+        )
+        return [WorkspaceRecord(*row) for row in rows]
+
     def get(self, checkpoint_id: str) -> Checkpoint | None:
         """Return the checkpoint with this id, or None."""
-        row = self._session.get(CheckpointRow, checkpoint_id)
+        with _reading_rows(f"checkpoint {checkpoint_id}"):
+            row = self._session.get(CheckpointRow, checkpoint_id)
         return None if row is None else checkpoint_from_row(row)
 
     def list(self, query: CheckpointQuery) -> list[Checkpoint]:
@@ -264,7 +355,9 @@ class SqlCheckpointRepository:
         statement = _filtered(select(CheckpointRow), query).order_by(CheckpointRow.id.desc())
         if query.limit is not None:
             statement = statement.limit(query.limit)
-        return [checkpoint_from_row(row) for row in self._session.scalars(statement)]
+        with _reading_rows("a checkpoint"):
+            rows = list(self._session.scalars(statement))
+        return [checkpoint_from_row(row) for row in rows]
 
     def stats(self) -> StoreStats:
         """Count checkpoints, changes, blobs and their bytes."""
@@ -299,6 +392,30 @@ class SqlCheckpointRepository:
     def _insert_ignoring_duplicates(self, row_class: type[Any], values: dict[str, Any]) -> Any:
         dialect = postgresql if self._session.get_bind().dialect.name == "postgresql" else sqlite
         return dialect.insert(row_class).values(values).on_conflict_do_nothing()
+
+
+@contextmanager
+def _reading_rows(what: str) -> Iterator[None]:
+    """Report a stored value the database library cannot decode as corruption of ``what``.
+
+    SQLite stores any value in any column: a date that is not a date fails in the driver.
+    """
+    try:
+        yield
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise CorruptStoreError(f"{what} is corrupt in the store: {str(exc)[:300]}") from exc
+
+
+def _blob_header(row: BlobRow) -> BlobHeader:
+    values = (row.size, row.chunk_count)
+    if not all(isinstance(value, int) and value >= 0 for value in values) or not isinstance(
+        row.codec, str
+    ):
+        raise CorruptStoreError(
+            f"blob {row.id} has a damaged record (size {row.size!r:.40}, codec "
+            f"{row.codec!r:.40}, chunks {row.chunk_count!r:.40})"
+        )
+    return BlobHeader(row.size, row.codec, row.chunk_count)
 
 
 def _filtered(statement: Select[Any], query: CheckpointQuery) -> Select[Any]:

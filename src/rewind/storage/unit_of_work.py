@@ -6,6 +6,7 @@ one transaction, and is the boundary where SQLAlchemy errors become rewind error
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol
@@ -14,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from rewind.errors import LockTimeoutError
 from rewind.storage.engine import WRITE_OPTION, display_url, sqlite_database_path
 from rewind.storage.errors import translate_errors
 from rewind.storage.repository import CheckpointRepository, SqlCheckpointRepository
@@ -61,19 +63,33 @@ class Store(Protocol):
 
 
 class SqlUnitOfWork:
-    """A unit of work on one SQLAlchemy session; never commits on its own."""
+    """A unit of work on one SQLAlchemy session; never commits on its own.
+
+    ``turn`` is the store's lock when its one connection must be used by one unit of work at
+    a time (an in-memory SQLite database): it is held from entry to exit.
+    """
 
     checkpoints: CheckpointRepository
 
-    def __init__(self, session_factory: sessionmaker[Session], database: str) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], database: str, turn: _Turn | None = None
+    ) -> None:
         self._session_factory = session_factory
         self._database = database
         self._committed = False
+        self._turn = turn
 
     def __enter__(self) -> SqlUnitOfWork:
-        with translate_errors(self._database):
-            self._session = self._session_factory()
-            self._session.begin()
+        if self._turn is not None:
+            self._turn.take(self._database)
+        try:
+            with translate_errors(self._database):
+                self._session = self._session_factory()
+                self._session.begin()
+        except BaseException:
+            if self._turn is not None:
+                self._turn.give_back()
+            raise
         self.checkpoints = SqlCheckpointRepository(self._session)
         return self
 
@@ -83,14 +99,18 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        with translate_errors(self._database):
-            try:
-                if not self._committed:
-                    self._session.rollback()
-            finally:
-                self._session.close()
-            if isinstance(exc, SQLAlchemyError):
-                raise exc  # translated on its way out, with the original chained
+        try:
+            with translate_errors(self._database):
+                try:
+                    if not self._committed:
+                        self._session.rollback()
+                finally:
+                    self._session.close()
+                if isinstance(exc, SQLAlchemyError):
+                    raise exc  # translated on its way out, with the original chained
+        finally:
+            if self._turn is not None:
+                self._turn.give_back()
 
     def commit(self) -> None:
         """Commit the transaction."""
@@ -99,11 +119,35 @@ class SqlUnitOfWork:
         self._committed = True
 
 
-class SqlStore:
-    """The SQLAlchemy checkpoint store: an engine and its session factories."""
+class _Turn:
+    """A lock taken for a whole unit of work, waiting at most the lock timeout."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, timeout: float) -> None:
+        self._lock = threading.Lock()
+        self._timeout = timeout
+
+    def take(self, database: str) -> None:
+        if not self._lock.acquire(timeout=self._timeout):
+            raise LockTimeoutError(
+                f"database {database} was in use by another thread past the lock timeout "
+                f"({self._timeout:g} s)"
+            )
+
+    def give_back(self) -> None:
+        self._lock.release()
+
+
+class SqlStore:
+    """The SQLAlchemy checkpoint store: an engine and its session factories.
+
+    ``single_connection_timeout`` is set for an in-memory SQLite database, whose one
+    connection is shared: units of work then take turns (waiting at most that long), so
+    threads sharing the service see every promise a database file keeps.
+    """
+
+    def __init__(self, engine: Engine, *, single_connection_timeout: float | None = None) -> None:
         self._engine = engine
+        self._turn = None if single_connection_timeout is None else _Turn(single_connection_timeout)
         self._readers = sessionmaker(engine, expire_on_commit=False)
         self._writers = sessionmaker(
             engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
@@ -121,11 +165,11 @@ class SqlStore:
 
     def reading(self) -> SqlUnitOfWork:
         """Return a unit of work that only reads."""
-        return SqlUnitOfWork(self._readers, self.database)
+        return SqlUnitOfWork(self._readers, self.database, self._turn)
 
     def writing(self) -> SqlUnitOfWork:
         """Return a unit of work that writes, holding SQLite's write lock from its start."""
-        return SqlUnitOfWork(self._writers, self.database)
+        return SqlUnitOfWork(self._writers, self.database, self._turn)
 
     def close(self) -> None:
         """Dispose of the engine's connections."""

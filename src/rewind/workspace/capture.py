@@ -13,14 +13,16 @@ import os
 import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
+from rewind._manifest import ManifestEntry, Tree
 from rewind.errors import CorruptStoreError
-from rewind.models import EntryKind, ManifestEntry
-from rewind.workspace.scan import PathChangedError, Tree, read_chunks, symlink_entry
+from rewind.models import EntryKind
+from rewind.workspace.root import PathChangedError, WorkspaceRoot, os_error
+from rewind.workspace.scan import read_chunks, symlink_entry
 
 __all__ = [
     "CODEC",
@@ -46,11 +48,14 @@ class CapturedBlob:
 class ContentSpool:
     """Compressed contents waiting to be stored, in an anonymous temporary file.
 
-    Not a cache: it lives for one snapshot and is deleted when closed.
+    Not a cache: it lives for one snapshot and is deleted when closed. A full (or
+    unwritable) temporary directory raises ``DiskFullError`` (or another ``WorkspaceError``)
+    naming it.
     """
 
     def __init__(self) -> None:
-        self._file: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        with _scratch_errors("create a spool file in"):
+            self._file: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self._blobs: dict[str, CapturedBlob] = {}
 
     def __enter__(self) -> ContentSpool:
@@ -72,8 +77,8 @@ class ContentSpool:
         """Spool ``data`` and return its sha256."""
         return self._add([data])
 
-    def add_file(self, path: Path) -> tuple[str, int]:
-        """Spool the bytes of the regular file at ``path`` (never through a symlink).
+    def add_file(self, root: WorkspaceRoot, path: str) -> tuple[str, int]:
+        """Spool the bytes of the regular file ``path`` below ``root`` (never via a symlink).
 
         Returns:
             The sha256 and size of the bytes that were copied.
@@ -81,10 +86,12 @@ class ContentSpool:
         Raises:
             UnreadablePathError: ``path`` cannot be opened or read, or is not a regular file.
         """
-        digest = self._add(read_chunks(path))
+        digest = self._add(read_chunks(root, path))
         return digest, self._blobs[digest].size
 
-    def add_stored(self, content_hash: str, size: int, codec: str, chunks: Iterable[bytes]) -> None:
+    def add_stored(
+        self, content_hash: str, chunks: Iterable[bytes], *, size: int, codec: str, chunk_count: int
+    ) -> None:
         """Spool a stored blob's compressed chunks, checking them against its hash and size.
 
         Raises:
@@ -95,11 +102,14 @@ class ContentSpool:
 
         def keep(chunk: bytes) -> None:
             spans.append((self._file.tell(), len(chunk)))
-            self._file.write(chunk)
+            with _scratch_errors("write to a spool file in"):
+                self._file.write(chunk)
 
         try:
-            check_stored_blob(content_hash, size, codec, chunks, keep)
-        except CorruptStoreError:
+            check_stored_blob(
+                content_hash, chunks, size=size, codec=codec, chunk_count=chunk_count, keep=keep
+            )
+        except BaseException:
             self._file.truncate(start)
             raise
         self._blobs[content_hash] = CapturedBlob(content_hash, size, tuple(spans))
@@ -116,20 +126,23 @@ class ContentSpool:
     def chunks(self, blob: CapturedBlob) -> Iterator[bytes]:
         """Yield the compressed chunks of ``blob`` in order."""
         for offset, length in blob.spans:
-            self._file.seek(offset)
-            yield self._file.read(length)
+            with _scratch_errors("read a spool file in"):
+                self._file.seek(offset)
+                chunk = self._file.read(length)
+            yield chunk
 
     def _add(self, chunks: Iterable[bytes]) -> str:
         start = self._file.seek(0, os.SEEK_END)
         digest = hashlib.sha256()
         size = 0
         spans: list[tuple[int, int]] = []
-        for chunk in chunks:
-            digest.update(chunk)
-            size += len(chunk)
-            compressed = zlib.compress(chunk, COMPRESSION_LEVEL)
-            spans.append((self._file.tell(), len(compressed)))
-            self._file.write(compressed)
+        with _scratch_errors("write to a spool file in"):
+            for chunk in chunks:
+                digest.update(chunk)
+                size += len(chunk)
+                compressed = zlib.compress(chunk, COMPRESSION_LEVEL)
+                spans.append((self._file.tell(), len(compressed)))
+                self._file.write(compressed)
         content_hash = digest.hexdigest()
         if content_hash in self._blobs:
             self._file.truncate(start)
@@ -138,31 +151,47 @@ class ContentSpool:
         return content_hash
 
 
+@contextmanager
+def _scratch_errors(doing: str) -> Iterator[None]:
+    """Translate a failure of rewind's own temporary directory (full, read-only)."""
+    try:
+        yield
+    except OSError as exc:
+        raise os_error(exc, doing, tempfile.gettempdir()) from exc
+
+
 def check_stored_blob(
     content_hash: str,
+    chunks: Iterable[bytes],
+    *,
     size: int,
     codec: str,
-    chunks: Iterable[bytes],
+    chunk_count: int,
     keep: Callable[[bytes], None] | None = None,
 ) -> None:
     """Decompress a stored blob's chunks and check they are exactly its content.
 
     Args:
         content_hash: The sha256 the blob is stored under.
+        chunks: Its compressed chunks, in order.
         size: Its recorded uncompressed size.
         codec: Its recorded codec.
-        chunks: Its compressed chunks, in order.
+        chunk_count: Its recorded number of chunks.
         keep: Called with each compressed chunk once it decompressed cleanly.
 
     Raises:
-        CorruptStoreError: Unknown codec, a chunk that does not decompress, or bytes whose
-            sha256 or size differ from the record (names the blob).
+        CorruptStoreError: Unknown codec, a missing chunk, a chunk that does not decompress,
+            or bytes whose sha256 or size differ from the record (names the blob).
     """
     if codec != CODEC:
         raise CorruptStoreError(f"blob {content_hash} has the unknown codec {codec!r}")
     digest = hashlib.sha256()
     total = 0
+    count = 0
     for chunk in chunks:
+        count += 1
+        if not isinstance(chunk, bytes):
+            raise CorruptStoreError(f"blob {content_hash} has a chunk that is not bytes")
         try:
             data = zlib.decompress(chunk)
         except zlib.error as exc:
@@ -171,6 +200,10 @@ def check_stored_blob(
         total += len(data)
         if keep is not None:
             keep(chunk)
+    if count != chunk_count:
+        raise CorruptStoreError(
+            f"blob {content_hash} has {count} of its {chunk_count} chunks: some are missing"
+        )
     if digest.hexdigest() != content_hash or total != size:
         raise CorruptStoreError(
             f"blob {content_hash} does not match its sha256: its stored bytes were altered"
@@ -178,7 +211,7 @@ def check_stored_blob(
 
 
 def capture_new_contents(
-    root: Path, tree: Tree, known_hashes: set[str], spool: ContentSpool
+    root: WorkspaceRoot, tree: Tree, known_hashes: set[str], spool: ContentSpool
 ) -> Tree:
     """Spool every content of ``tree`` that is not in ``known_hashes``.
 
@@ -200,13 +233,13 @@ def capture_new_contents(
 
 
 def _captured(
-    root: Path, entry: ManifestEntry, known_hashes: set[str], spool: ContentSpool
+    root: WorkspaceRoot, entry: ManifestEntry, known_hashes: set[str], spool: ContentSpool
 ) -> ManifestEntry:
     if entry.content_hash in known_hashes:
         return entry
     if entry.kind is EntryKind.SYMLINK:
-        captured, target = symlink_entry(entry.path, str(root / entry.path))
+        target = root.read_link(entry.path)
         spool.add_bytes(target)
-        return captured
-    digest, size = spool.add_file(root / entry.path)
+        return symlink_entry(entry.path, target)
+    digest, size = spool.add_file(root, entry.path)
     return replace(entry, content_hash=digest, size=size)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rewind.models import ChangeKind, DiffEntry, DiffManifest, ManifestEntry
-from rewind.workspace.scan import Tree
+from rewind._manifest import ManifestEntry, Tree
+from rewind.models import ChangeKind, DiffEntry, DiffManifest
 
 __all__ = ["diff_trees"]
 

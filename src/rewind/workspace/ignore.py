@@ -2,28 +2,62 @@
 
 ``.gitignore`` and ``.rewindignore`` files are read in every directory, with git's rules
 (a deeper file overrides a shallower one; ``.rewindignore`` overrides ``.gitignore`` in the
-same directory). Matching is done by ``pathspec``.
+same directory). Matching is done by ``pathspec``. As git does, an ignore file that is a
+symlink (or anything but a regular file) is not followed and has no effect.
 """
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass
-from pathlib import Path
 
 from pathspec import GitIgnoreSpec
 
 from rewind.errors import UnreadablePathError
 
-__all__ = ["IGNORE_FILE_NAMES", "NEVER_TRACKED_NAMES", "IgnoreRules"]
+__all__ = ["IGNORE_FILE_NAMES", "NEVER_TRACKED_NAMES", "IgnoreRules", "read_ignore_lines"]
 
 IGNORE_FILE_NAMES = (".gitignore", ".rewindignore")
 NEVER_TRACKED_NAMES = frozenset({".git"})
+_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+_MAX_IGNORE_FILE = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
 class _DirectoryRules:
     prefix: str  # the directory's relative path with a trailing slash, "" at the root
     spec: GitIgnoreSpec
+
+
+def read_ignore_lines(directory_fd: int, where: str) -> list[str]:
+    """Return the lines of the ignore files in the directory open as ``directory_fd``.
+
+    Raises:
+        UnreadablePathError: An ignore file exists but cannot be read.
+    """
+    lines: list[str] = []
+    for name in IGNORE_FILE_NAMES:
+        try:
+            descriptor = os.open(name, _READ_FLAGS, dir_fd=directory_fd)
+        except OSError as exc:
+            if exc.errno in (errno.ENOENT, errno.ELOOP):
+                continue
+            raise UnreadablePathError(
+                f"cannot read ignore file {where}/{name}: {exc.strerror}", path=f"{where}/{name}"
+            ) from exc
+        try:
+            with os.fdopen(descriptor, "rb") as stream:
+                if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                    continue
+                data = stream.read(_MAX_IGNORE_FILE)
+        except OSError as exc:
+            raise UnreadablePathError(
+                f"cannot read ignore file {where}/{name}: {exc.strerror}", path=f"{where}/{name}"
+            ) from exc
+        lines.extend(data.decode("utf-8", "surrogateescape").splitlines())
+    return lines
 
 
 class IgnoreRules:
@@ -36,21 +70,8 @@ class IgnoreRules:
     def __init__(self, stack: tuple[_DirectoryRules, ...] = ()) -> None:
         self._stack = stack
 
-    def extended(self, directory: Path, relative: str) -> IgnoreRules:
-        """Return the rules for ``directory`` (at ``relative``), adding its ignore files."""
-        lines: list[str] = []
-        for name in IGNORE_FILE_NAMES:
-            path = directory / name
-            try:
-                lines.extend(
-                    path.read_text(encoding="utf-8", errors="surrogateescape").splitlines()
-                )
-            except FileNotFoundError:
-                continue
-            except OSError as exc:
-                raise UnreadablePathError(
-                    f"cannot read ignore file {path}: {exc.strerror}"
-                ) from exc
+    def extended(self, lines: list[str], relative: str) -> IgnoreRules:
+        """Return the rules for the directory at ``relative``, adding its ignore ``lines``."""
         if not lines:
             return self
         prefix = f"{relative}/" if relative else ""

@@ -1,39 +1,43 @@
 """Put a workspace into the exact state of a manifest, safely.
 
 Restoring is split in two. ``plan_restore`` looks at everything first and touches nothing:
-it refuses hostile paths (absolute, ``..``, NUL, ``.git``, a parent that is a symlink or a
-file it may not remove) and anything untracked in the way. ``apply_restore`` then removes what
-must go, prunes the directories left empty, and writes every file to a temporary file in its
-directory before renaming it into place. Nothing outside the root is written, followed or
-deleted, and ignored paths are never touched.
+it refuses hostile paths (absolute, ``..``, NUL, ``.git`` at any depth, rewind's temporary
+names, a parent that is a symlink or a file it may not remove) and anything untracked in the
+way. ``apply_restore`` then removes what must go, prunes the directories left empty, and
+writes every file to a temporary file in its directory before renaming it into place.
+
+Every change goes through ``WorkspaceRoot``, which re-checks at the moment of the change that
+no directory on the way is a symlink: nothing outside the root is written, followed or
+deleted, even if the workspace changes while the restore runs. Ignored paths are never
+touched.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import stat
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
+from rewind._manifest import ManifestEntry, Tree
 from rewind.errors import (
     RestoreConflictError,
-    UnreadablePathError,
     UnsafePathError,
     WorkspaceNotADirectoryError,
 )
-from rewind.models import EntryKind, ManifestEntry
+from rewind.models import EntryKind
 from rewind.workspace.ignore import NEVER_TRACKED_NAMES
-from rewind.workspace.scan import TEMPORARY_PREFIX, ScanResult, Tree
+from rewind.workspace.root import WorkspaceRoot, os_error, temporary_prefix
+from rewind.workspace.scan import ScanResult
 
 __all__ = [
     "ContentSource",
     "RestorePlan",
     "apply_restore",
+    "check_tree_shape",
+    "create_directory",
     "plan_restore",
-    "require_empty_directory",
+    "prepare_empty_directory",
     "validate_path",
 ]
 
@@ -59,48 +63,80 @@ class RestorePlan:
         return [entry.path for entry in self.writes]
 
 
-def require_empty_directory(root: Path) -> None:
-    """Check that ``root`` is missing or an empty directory, to restore into.
+def prepare_empty_directory(target_dir: str | os.PathLike[str]) -> str:
+    """Check that ``target_dir`` is missing or an empty directory; return its absolute path.
 
     Raises:
-        WorkspaceNotADirectoryError: ``root`` is a file or another non-directory.
-        RestoreConflictError: ``root`` holds something.
+        WorkspaceNotADirectoryError: ``target_dir`` (or a parent) is a file or not a directory.
+        RestoreConflictError: ``target_dir`` holds something.
+        WorkspaceError: It cannot be examined (too long a path, no permission).
     """
-    if os.path.lexists(root) and not root.is_dir():
-        raise WorkspaceNotADirectoryError(f"cannot restore into {str(root)!r}: not a directory")
-    if root.is_dir() and any(root.iterdir()):
-        raise RestoreConflictError(f"cannot restore into {str(root)!r}: it is not empty")
+    path = os.path.abspath(target_dir)
+    try:
+        with os.scandir(path) as entries:
+            if next(entries, None) is not None:
+                raise RestoreConflictError(
+                    f"cannot restore into {path!r}: it is not empty", path=path
+                )
+    except FileNotFoundError:
+        return path
+    except NotADirectoryError as exc:
+        raise WorkspaceNotADirectoryError(
+            f"cannot restore into {path!r}: it or a parent is not a directory", path=path
+        ) from exc
+    except OSError as exc:
+        raise os_error(exc, "restore into", path) from exc
+    return path
 
 
-def validate_path(path: str) -> None:
+def create_directory(path: str) -> None:
+    """Create ``path`` and its missing parents (a restore's target).
+
+    Raises:
+        WorkspaceError: The file system refused.
+    """
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:
+        raise os_error(exc, "create the directory", path) from exc
+
+
+def validate_path(path: str, temporary: str | None = None) -> None:
     """Check that ``path`` is a relative POSIX path that stays inside any root.
+
+    Args:
+        path: A manifest path.
+        temporary: The restore root's ``temporary_prefix``, if known: no part may start so.
 
     Raises:
         UnsafePathError: The path is empty, absolute, has ``.``, ``..`` or empty parts or a
-            NUL, or lies inside ``.git``. (A backslash is an ordinary character on POSIX.)
+            NUL, lies inside a ``.git`` directory at any depth, or is named like one of
+            rewind's temporaries. (A backslash is an ordinary character on POSIX.)
     """
     parts = path.split("/")
     if (
         not path
         or path.startswith("/")
         or "\0" in path
-        or any(part in ("", ".", "..") for part in parts)
-        or parts[0] in NEVER_TRACKED_NAMES
+        or any(part in ("", ".", "..") or part in NEVER_TRACKED_NAMES for part in parts)
+        or (temporary is not None and any(part.startswith(temporary) for part in parts))
     ):
-        raise UnsafePathError(f"refusing the unsafe path {path!r} in a checkpoint manifest")
+        raise UnsafePathError(
+            f"refusing the unsafe path {path[:300]!r} in a checkpoint manifest", path=path
+        )
 
 
-def plan_restore(root: Path, target: Tree, current: ScanResult) -> RestorePlan:
+def plan_restore(root: WorkspaceRoot, target: Tree, current: ScanResult) -> RestorePlan:
     """Decide how to turn the scanned state of ``root`` into ``target``; touch nothing.
 
     Raises:
         UnsafePathError: A target path is hostile, or a parent directory of one is a symlink.
         RestoreConflictError: Something untracked (ignored, or a special file) is in the way.
     """
+    temporary = temporary_prefix(root.path)
     for path in target:
-        validate_path(path)
-    _check_tree_shape(target)
-    temporaries = tuple(current.temporaries)
+        validate_path(path, temporary)
+    check_tree_shape(target)
     current_tree = current.tree
     writes = tuple(entry for path, entry in target.items() if current_tree.get(path) != entry)
     removals = tuple(sorted(set(current_tree) - set(target)))
@@ -108,138 +144,92 @@ def plan_restore(root: Path, target: Tree, current: ScanResult) -> RestorePlan:
     cleared: list[str] = []
     for entry in writes:
         _check_parents(root, entry.path, doomed)
-        if entry.path not in current_tree and _lexists(root / entry.path):
-            if not _is_real_directory(root / entry.path):
+        if entry.path not in current_tree and root.lstat(entry.path) is not None:
+            if not root.is_real_directory(entry.path):
                 raise RestoreConflictError(
-                    f"{root / entry.path} is in the way of a restored {entry.kind.value} and "
-                    "rewind does not track it (ignored or special); move it away first"
+                    f"{root.absolute(entry.path)} is in the way of a restored "
+                    f"{entry.kind.value} and rewind does not track it (ignored or special); "
+                    "move it away first",
+                    path=root.absolute(entry.path),
                 )
             _check_clearable(root, entry.path, doomed)
             cleared.append(entry.path)
-    return RestorePlan(writes, removals, len(target) - len(writes), tuple(cleared), temporaries)
+    return RestorePlan(
+        writes, removals, len(target) - len(writes), tuple(cleared), tuple(current.temporaries)
+    )
 
 
-def apply_restore(root: Path, plan: RestorePlan, content: ContentSource) -> None:
+def apply_restore(root: WorkspaceRoot, plan: RestorePlan, content: ContentSource) -> None:
     """Carry out ``plan`` in ``root``: remove, prune emptied directories, then write.
 
     Raises:
-        UnsafePathError: A parent directory turned into a symlink while restoring.
-        UnreadablePathError: The file system refused a change (permissions, disk full).
+        UnsafePathError: A directory on the way turned into a symlink while restoring.
+        DiskFullError: No space was left to write a file.
+        WorkspaceError: The file system refused a change (permissions, I/O).
     """
-    try:
-        for path in plan.temporaries:
-            with contextlib.suppress(FileNotFoundError):
-                (root / path).unlink()
-        for path in sorted(plan.removals, reverse=True):
-            (root / path).unlink()
-        for path in plan.cleared_directories:
-            _remove_empty_tree(root / path)
-        _prune_empty_directories(root, list(plan.removals))
-        for entry in plan.writes:
-            _write(root, entry, content)
-    except OSError as exc:
-        raise UnreadablePathError(
-            f"restoring {root} failed at {exc.filename or root}: {exc.strerror}"
-        ) from exc
+    for path in plan.temporaries:
+        root.unlink(path, missing_ok=True)
+    for path in sorted(plan.removals, reverse=True):
+        root.unlink(path)
+    for path in plan.cleared_directories:
+        root.remove_empty_tree(path)
+    _prune_empty_directories(root, plan.removals)
+    temporary = temporary_prefix(root.path)
+    for entry in plan.writes:
+        root.make_directories(entry.path.rpartition("/")[0])
+        name = f"{temporary}{os.urandom(8).hex()}"
+        if entry.kind is EntryKind.SYMLINK:
+            root.write_symlink(entry.path, os.fsdecode(b"".join(content(entry))), name)
+        else:
+            root.write_file(entry.path, content(entry), entry.mode, name)
 
 
-def _check_tree_shape(target: Tree) -> None:
+def check_tree_shape(target: Tree) -> None:
+    """Check that no path of ``target`` lies below another path of it (a file or symlink).
+
+    Raises:
+        UnsafePathError: One does (names both).
+    """
     for path in target:
         for parent in PurePosixPath(path).parents:
             if str(parent) in target:
                 raise UnsafePathError(
                     f"refusing manifest path {path!r}: its parent {str(parent)!r} is a "
-                    f"{target[str(parent)].kind.value}, not a directory"
+                    f"{target[str(parent)].kind.value}, not a directory",
+                    path=path,
                 )
 
 
-def _check_parents(root: Path, path: str, doomed: set[str]) -> None:
+def _check_parents(root: WorkspaceRoot, path: str, doomed: set[str]) -> None:
     """Refuse a path whose existing parents are symlinks or files that will not be removed."""
     for parent in reversed(PurePosixPath(path).parents[:-1]):
-        location = root / parent
-        if not _lexists(location) or _is_real_directory(location):
+        location = str(parent)
+        if root.lstat(location) is None or root.is_real_directory(location):
             continue
-        if str(parent) not in doomed:
+        if location not in doomed:
             raise UnsafePathError(
-                f"refusing to restore {path!r}: its parent {location} is a symlink or a file "
-                "that rewind does not track"
+                f"refusing to restore {path!r}: its parent {root.absolute(location)} is a "
+                "symlink or a file that rewind does not track",
+                path=root.absolute(location),
             )
+        return  # removed first; nothing below it exists to check
 
 
-def _check_clearable(root: Path, path: str, doomed: set[str]) -> None:
+def _check_clearable(root: WorkspaceRoot, path: str, doomed: set[str]) -> None:
     """Refuse a directory in the way unless everything in it is about to be removed."""
-    for entry in _walk(root / path):
-        relative = Path(entry.path).relative_to(root).as_posix()
-        if relative not in doomed:
-            raise RestoreConflictError(
-                f"{root / path} is in the way of a restored file and holds {relative!r}, "
-                "which rewind does not track; move it away first"
-            )
+    for directory, _subdirectories, others in root.walk(path):
+        for name in others:
+            relative = f"{directory}/{name}"
+            if relative not in doomed:
+                raise RestoreConflictError(
+                    f"{root.absolute(path)} is in the way of a restored file and holds "
+                    f"{relative!r}, which rewind does not track; move it away first",
+                    path=root.absolute(relative),
+                )
 
 
-def _walk(directory: Path) -> Iterator[os.DirEntry[str]]:
-    """Yield everything below ``directory`` that is not a real directory."""
-    with os.scandir(directory) as entries:
-        for entry in list(entries):
-            if entry.is_dir(follow_symlinks=False):
-                yield from _walk(Path(entry.path))
-            else:
-                yield entry
-
-
-def _remove_empty_tree(directory: Path) -> None:
-    for path, _subdirectories, _files in os.walk(directory, topdown=False):
-        os.rmdir(path)
-
-
-def _prune_empty_directories(root: Path, paths: list[str]) -> None:
+def _prune_empty_directories(root: WorkspaceRoot, paths: Iterable[str]) -> None:
     candidates = {parent for path in paths for parent in PurePosixPath(path).parents}
     for directory in sorted(candidates, key=lambda item: len(item.parts), reverse=True):
-        if directory.parts and _is_real_directory(root / directory):
-            with contextlib.suppress(OSError):  # not empty: it stays
-                (root / directory).rmdir()
-
-
-def _write(root: Path, entry: ManifestEntry, content: ContentSource) -> None:
-    target = root / entry.path
-    directory = _make_parents(root, PurePosixPath(entry.path).parent)
-    if entry.kind is EntryKind.SYMLINK:
-        link = os.fsdecode(b"".join(content(entry)))
-        temporary = directory / f"{TEMPORARY_PREFIX}{os.urandom(8).hex()}"
-        os.symlink(link, temporary)
-        os.replace(temporary, target)
-        return
-    descriptor, name = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, dir=directory)
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            for chunk in content(entry):
-                stream.write(chunk)
-            os.fchmod(stream.fileno(), entry.mode)
-        os.replace(name, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(name)
-        raise
-
-
-def _make_parents(root: Path, relative: PurePosixPath) -> Path:
-    """Create the directories of ``relative`` under ``root``, never through a symlink."""
-    location = root
-    for part in relative.parts:
-        location = location / part
-        if not _lexists(location):
-            location.mkdir()
-        elif not _is_real_directory(location):
-            raise UnsafePathError(f"refusing to write through {location}: not a real directory")
-    return location
-
-
-def _lexists(path: Path) -> bool:
-    return os.path.lexists(path)
-
-
-def _is_real_directory(path: Path) -> bool:
-    try:
-        return stat.S_ISDIR(os.lstat(path).st_mode)
-    except FileNotFoundError:
-        return False
+        if directory.parts:
+            root.remove_empty_directory(str(directory))  # not empty: it stays

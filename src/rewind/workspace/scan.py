@@ -1,9 +1,11 @@
 """Turn a workspace directory into a manifest: one entry per regular file and symlink.
 
-The walk never follows symlinks; it skips sockets, FIFOs, devices and names that are not
-valid UTF-8 (no database can store them as text), reporting them; it never enters ``.git``,
-excluded paths or ignored paths, and hashes file contents in chunks so memory stays bounded
-whatever the file size.
+The walk is iterative and never follows a symlink: every directory is opened through
+``WorkspaceRoot`` (``O_NOFOLLOW`` at each step) and every file relative to its directory's
+descriptor, without blocking (a FIFO swapped in is refused, not waited on). It skips sockets,
+FIFOs, devices and names that are not valid UTF-8 (no database can store them as text),
+reporting them; it never enters ``.git``, excluded paths or ignored paths, and hashes file
+contents in chunks so memory stays bounded whatever the file size.
 """
 
 from __future__ import annotations
@@ -12,26 +14,29 @@ import errno
 import hashlib
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from rewind._manifest import ManifestEntry, Tree
 from rewind.errors import (
-    UnreadablePathError,
+    InvalidInputError,
     WorkspaceNotADirectoryError,
     WorkspaceNotFoundError,
 )
-from rewind.models import EntryKind, ManifestEntry
-from rewind.workspace.ignore import NEVER_TRACKED_NAMES, IgnoreRules
+from rewind.models import EntryKind
+from rewind.workspace.ignore import NEVER_TRACKED_NAMES, IgnoreRules, read_ignore_lines
+from rewind.workspace.root import (
+    OPEN_FILE_FLAGS,
+    PathChangedError,
+    WorkspaceRoot,
+    os_error,
+    temporary_prefix,
+)
 
 __all__ = [
     "CHUNK_SIZE",
-    "TEMPORARY_PREFIX",
-    "PathChangedError",
     "ScanResult",
-    "Tree",
     "WorkspaceScanner",
-    "hash_file",
     "read_chunks",
     "resolve_workspace",
     "symlink_entry",
@@ -39,19 +44,13 @@ __all__ = [
 
 CHUNK_SIZE = 1024 * 1024
 
-TEMPORARY_PREFIX = ".rewind-tmp-"
-"""Names of the temporary files a restore writes before renaming them into place."""
-
-Tree = dict[str, ManifestEntry]
-"""A manifest: relative POSIX path -> entry."""
-
 
 @dataclass(frozen=True, slots=True)
 class ScanResult:
     """What a scan found: the tree, the special files it skipped, and stale temporaries.
 
-    ``temporaries`` are files a killed restore left behind; they are never tracked, and the
-    next rollback removes them.
+    ``temporaries`` are files a killed restore left behind (named with the root's
+    ``temporary_prefix``); they are never tracked, and the next rollback removes them.
     """
 
     tree: Tree
@@ -59,75 +58,58 @@ class ScanResult:
     temporaries: list[str]
 
 
-class PathChangedError(UnreadablePathError):
-    """A path vanished or changed kind while it was read: someone is changing the workspace.
+def resolve_workspace(sandbox_ref: str | os.PathLike[str], *, what: str = "workspace") -> str:
+    """Return the real absolute path (no symlink in it) of an existing directory.
 
-    Scans and captures catch it and leave the path out; the next snapshot sees what replaced
-    it. Never raised to callers of the public API.
-    """
-
-
-_CHANGED_WHILE_READ = {errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.EINVAL}
-
-
-def _read_error(what: str, path: object, exc: OSError) -> UnreadablePathError:
-    error = PathChangedError if exc.errno in _CHANGED_WHILE_READ else UnreadablePathError
-    return error(f"cannot read {what}{path}: {exc.strerror or exc}")
-
-
-def resolve_workspace(sandbox_ref: str | os.PathLike[str]) -> Path:
-    """Return the absolute path of an existing workspace directory.
+    A workspace reached through a symlink and through its real path is the same workspace.
 
     Raises:
+        InvalidInputError: The path is too long for the operating system.
         WorkspaceNotFoundError: Nothing exists at ``sandbox_ref``.
         WorkspaceNotADirectoryError: ``sandbox_ref`` is a file or another non-directory.
     """
-    path = Path(os.path.abspath(sandbox_ref))
-    if not path.exists():
-        raise WorkspaceNotFoundError(f"workspace {str(path)!r} does not exist")
-    if not path.is_dir():
-        raise WorkspaceNotADirectoryError(f"workspace {str(path)!r} is not a directory")
+    given = os.fspath(sandbox_ref)
+    try:
+        path = os.path.realpath(given, strict=True)
+    except FileNotFoundError as exc:
+        raise WorkspaceNotFoundError(f"{what} {given!r} does not exist", path=given) from exc
+    except OSError as exc:
+        raise _unusable(exc, what, given) from exc
+    if not os.path.isdir(path):
+        raise WorkspaceNotADirectoryError(f"{what} {given!r} is not a directory", path=given)
     return path
 
 
-def read_chunks(path: Path) -> Iterator[bytes]:
-    """Yield the bytes of the regular file at ``path`` in chunks, never through a symlink.
+def _unusable(exc: OSError, what: str, given: str) -> Exception:
+    if exc.errno == errno.ENAMETOOLONG:
+        return InvalidInputError(
+            f"{what} path {given[:80]!r}... is too long for the operating system "
+            f"({len(given)} characters)",
+            path=given[:4096],
+        )
+    if exc.errno in (errno.ENOTDIR, errno.ELOOP):
+        return WorkspaceNotADirectoryError(
+            f"{what} {given!r} lies below something that is not a directory", path=given
+        )
+    return os_error(exc, f"resolve the {what}", given, reading=True)
+
+
+def read_chunks(root: WorkspaceRoot, path: str) -> Iterator[bytes]:
+    """Yield the bytes of the regular file ``path`` below ``root`` in chunks.
 
     Raises:
-        UnreadablePathError: ``path`` cannot be opened or read, or is not a regular file.
+        PathChangedError: ``path`` vanished or is no longer a regular file.
+        UnreadablePathError: It cannot be read.
     """
-    try:
-        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as stream:
-            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-                raise PathChangedError(f"{path} is no longer a regular file")
-            while chunk := stream.read(CHUNK_SIZE):
-                yield chunk
-    except OSError as exc:
-        raise _read_error("", path, exc) from exc
-
-
-def hash_file(path: Path) -> tuple[str, int]:
-    """Return the sha256 and size of a regular file's bytes, read in chunks.
-
-    Raises:
-        UnreadablePathError: The file cannot be opened or read.
-    """
-    digest = hashlib.sha256()
-    size = 0
-    for chunk in read_chunks(path):
-        digest.update(chunk)
-        size += len(chunk)
-    return digest.hexdigest(), size
-
-
-def symlink_entry(relative: str, absolute: str) -> tuple[ManifestEntry, bytes]:
-    """Return the manifest entry of a symlink and its target as bytes."""
-    try:
-        target = os.fsencode(os.readlink(absolute))
-    except OSError as exc:
-        raise _read_error("symlink ", absolute, exc) from exc
-    digest = hashlib.sha256(target).hexdigest()
-    return ManifestEntry(relative, EntryKind.SYMLINK, digest, len(target), 0), target
+    with root.open_file(path) as descriptor:
+        while True:
+            try:
+                chunk = os.read(descriptor, CHUNK_SIZE)
+            except OSError as exc:
+                raise os_error(exc, "read", root.absolute(path), reading=True) from exc
+            if not chunk:
+                return
+            yield chunk
 
 
 @dataclass
@@ -140,7 +122,7 @@ class WorkspaceScanner:
 
     excluded: frozenset[str] = field(default_factory=frozenset)
 
-    def scan(self, root: Path) -> ScanResult:
+    def scan(self, root: WorkspaceRoot) -> ScanResult:
         """Return the manifest of ``root``, with the special files and temporaries it skipped.
 
         A path that vanishes or changes kind while it is read is left out.
@@ -149,66 +131,120 @@ class WorkspaceScanner:
             UnreadablePathError: A directory, file or ignore file cannot be read.
         """
         found = ScanResult({}, [], [])
-        pending: list[tuple[str, str, IgnoreRules]] = [(str(root), "", IgnoreRules())]
+        walk = _Walk(root, self.excluded, temporary_prefix(root.path), found)
+        pending: list[tuple[str, IgnoreRules]] = [("", IgnoreRules())]
         while pending:
-            directory, relative, rules = pending.pop()
-            rules = rules.extended(Path(directory), relative)
-            for entry in self._entries(directory):
-                child = f"{relative}/{entry.name}" if relative else entry.name
-                try:
-                    if self._visit(entry, child, rules, found):
-                        pending.append((entry.path, child, rules))
-                except PathChangedError:
-                    continue  # changed while we looked: the next snapshot sees what replaced it
+            directory, rules = pending.pop()
+            pending.extend(walk.directory(directory, rules))
         return ScanResult(
             dict(sorted(found.tree.items())), sorted(found.skipped), sorted(found.temporaries)
         )
 
-    def _visit(
-        self, entry: os.DirEntry[str], child: str, rules: IgnoreRules, found: ScanResult
-    ) -> bool:
-        """Record one directory entry in ``found``; return whether to walk into it."""
-        if entry.name in NEVER_TRACKED_NAMES or entry.path in self.excluded:
-            return False
-        if entry.name.startswith(TEMPORARY_PREFIX):
-            found.temporaries.append(child)
+
+@dataclass
+class _Walk:
+    """One scan in progress: visits one directory at a time, through its descriptor."""
+
+    root: WorkspaceRoot
+    excluded: frozenset[str]
+    temporary_prefix: str
+    found: ScanResult
+
+    def directory(self, relative: str, rules: IgnoreRules) -> list[tuple[str, IgnoreRules]]:
+        """Record the entries of one directory; return its subdirectories to walk."""
+        subdirectories: list[tuple[str, IgnoreRules]] = []
+        try:
+            with self.root.directory(relative, reading=True) as fd:
+                rules = rules.extended(
+                    read_ignore_lines(fd, self.root.absolute(relative)), relative
+                )
+                for entry in _entries(fd, self.root.absolute(relative)):
+                    child = f"{relative}/{entry.name}" if relative else entry.name
+                    try:
+                        if self._visit(fd, entry, child, rules):
+                            subdirectories.append((child, rules))
+                    except PathChangedError:
+                        continue  # changed while we looked: the next snapshot sees it
+        except PathChangedError:
+            return []  # the directory vanished or was replaced while we walked
+        return subdirectories
+
+    def _visit(self, fd: int, entry: os.DirEntry[str], child: str, rules: IgnoreRules) -> bool:
+        """Record one directory entry; return whether to walk into it."""
+        if entry.name in NEVER_TRACKED_NAMES or self.root.absolute(child) in self.excluded:
             return False
         if not _is_utf8(entry.name):
-            found.skipped.append(_printable(child))
+            self.found.skipped.append(_printable(child))
             return False
-        mode = self._lstat(entry).st_mode
+        mode = _lstat(entry, self.root.absolute(child)).st_mode
+        if entry.name.startswith(self.temporary_prefix):
+            listing = self.found.temporaries if not stat.S_ISDIR(mode) else self.found.skipped
+            listing.append(child)
+            return False
         if rules.is_ignored(child, is_dir=stat.S_ISDIR(mode)):
             return False
         if stat.S_ISDIR(mode):
             return True
         if stat.S_ISLNK(mode):
-            found.tree[child] = symlink_entry(child, entry.path)[0]
+            self.found.tree[child] = symlink_entry(child, _read_link(fd, entry.name, child))
         elif stat.S_ISREG(mode):
-            digest, size = hash_file(Path(entry.path))
-            found.tree[child] = ManifestEntry(
+            digest, size = _hash_file(fd, entry.name, self.root.absolute(child))
+            self.found.tree[child] = ManifestEntry(
                 child, EntryKind.FILE, digest, size, stat.S_IMODE(mode)
             )
         else:
-            found.skipped.append(child)
+            self.found.skipped.append(child)
         return False
 
-    @staticmethod
-    def _entries(directory: str) -> Iterable[os.DirEntry[str]]:
-        """List a directory; an empty list if it vanished while we walked."""
-        try:
-            with os.scandir(directory) as entries:
-                return list(entries)
-        except FileNotFoundError:
-            return []
-        except OSError as exc:
-            raise _read_error("directory ", directory, exc) from exc
 
-    @staticmethod
-    def _lstat(entry: os.DirEntry[str]) -> os.stat_result:
-        try:
-            return entry.stat(follow_symlinks=False)
-        except OSError as exc:
-            raise _read_error("the status of ", entry.path, exc) from exc
+def symlink_entry(path: str, target: bytes) -> ManifestEntry:
+    """Return the manifest entry of the symlink ``path`` whose target is ``target``."""
+    return ManifestEntry(
+        path, EntryKind.SYMLINK, hashlib.sha256(target).hexdigest(), len(target), 0
+    )
+
+
+def _entries(fd: int, where: str) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(fd) as entries:
+            return list(entries)
+    except OSError as exc:
+        raise os_error(exc, "list the directory", where, reading=True) from exc
+
+
+def _lstat(entry: os.DirEntry[str], where: str) -> os.stat_result:
+    try:
+        return entry.stat(follow_symlinks=False)
+    except OSError as exc:
+        raise os_error(exc, "read the status of", where, reading=True) from exc
+
+
+def _read_link(fd: int, name: str, where: str) -> bytes:
+    try:
+        return os.fsencode(os.readlink(name, dir_fd=fd))
+    except OSError as exc:
+        raise os_error(exc, "read the symlink", where, reading=True) from exc
+
+
+def _hash_file(fd: int, name: str, where: str) -> tuple[str, int]:
+    """Return the sha256 and size of a regular file, read in chunks without blocking."""
+    try:
+        descriptor = os.open(name, OPEN_FILE_FLAGS, dir_fd=fd)
+    except OSError as exc:
+        raise os_error(exc, "open", where, reading=True) from exc
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise PathChangedError(f"{where} is no longer a regular file", path=where)
+        while chunk := os.read(descriptor, CHUNK_SIZE):
+            digest.update(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise os_error(exc, "read", where, reading=True) from exc
+    finally:
+        os.close(descriptor)
+    return digest.hexdigest(), size
 
 
 def _is_utf8(name: str) -> bool:

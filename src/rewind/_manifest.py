@@ -1,0 +1,97 @@
+"""Manifests and the canonical hashes computed over them (no I/O here).
+
+A manifest maps relative POSIX paths to ``ManifestEntry`` values. ``tree_hash`` and
+``diff_hash`` are sha256 digests over one canonical JSON encoding, documented in the README,
+so equal trees and diffs hash equal on every machine and database. ``checkpoint_hash`` covers
+the other fields a restore acts on: the checkpoint's id, plan and workspace directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rewind.models import DiffEntry, EntryKind
+
+__all__ = [
+    "ManifestEntry",
+    "Tree",
+    "canonical_json",
+    "checkpoint_hash",
+    "diff_hash",
+    "tree_hash",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestEntry:
+    """One tracked path of a tree: a regular file or a symlink.
+
+    ``content_hash`` is the sha256 of the file's bytes or of the symlink's target;
+    ``mode`` holds the permission bits of a file and 0 for a symlink.
+    """
+
+    path: str
+    kind: EntryKind
+    content_hash: str
+    size: int
+    mode: int
+
+
+Tree = dict[str, ManifestEntry]
+"""A manifest: relative POSIX path -> entry."""
+
+
+def canonical_json(rows: list[list[Any]]) -> bytes:
+    """Encode rows the one way every hash in rewind is computed over.
+
+    JSON, no whitespace, ASCII only (every other character as a JSON ``u`` escape), so the
+    bytes are the same on every machine and every database.
+    """
+    return json.dumps(rows, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
+def tree_hash(entries: Iterable[ManifestEntry]) -> str:
+    """Return the sha256 of a tree: ``[path, kind, content_hash, size, mode]`` rows by path."""
+    rows = [
+        [entry.path, entry.kind.value, entry.content_hash, entry.size, entry.mode]
+        for entry in sorted(entries, key=lambda entry: entry.path)
+    ]
+    return hashlib.sha256(canonical_json(rows)).hexdigest()
+
+
+def diff_hash(entries: Iterable[DiffEntry]) -> str:
+    """Return the sha256 of a diff: one row per entry, sorted by path.
+
+    Each row is ``[path, change, kind, old_kind, old_hash, new_hash, old_size, new_size,
+    old_mode, new_mode]`` with ``null`` where a side is absent.
+    """
+    rows = [
+        [
+            entry.path,
+            entry.change.value,
+            entry.kind.value,
+            entry.old_kind.value if entry.old_kind else None,
+            entry.old_hash,
+            entry.new_hash,
+            entry.old_size,
+            entry.new_size,
+            entry.old_mode,
+            entry.new_mode,
+        ]
+        for entry in sorted(entries, key=lambda entry: entry.path)
+    ]
+    return hashlib.sha256(canonical_json(rows)).hexdigest()
+
+
+def checkpoint_hash(checkpoint_id: str, plan_id: str, sandbox_ref: str, tree: str) -> str:
+    """Return the sha256 of ``[checkpoint_id, plan_id, sandbox_ref, tree_hash]``.
+
+    Stored in a snapshot's ``metadata.extra`` and checked before a rollback acts on these
+    fields, as ``tree_hash`` is checked against the manifest.
+    """
+    return hashlib.sha256(canonical_json([[checkpoint_id, plan_id, sandbox_ref, tree]])).hexdigest()

@@ -1,0 +1,368 @@
+"""File-system operations that stay below one directory, whatever happens meanwhile.
+
+``WorkspaceRoot`` holds a file descriptor of the workspace directory. Every operation on a
+relative path opens the path's parent directories one at a time from that descriptor, each
+with ``O_NOFOLLOW | O_DIRECTORY``, and then acts on the last name relative to the last
+descriptor (``unlinkat``, ``renameat``, ``openat``...). So a directory that is replaced by a
+symlink, before or in the middle of a restore, makes the operation fail with
+``UnsafePathError`` instead of reaching outside the workspace. Walks are iterative, and hold
+at most two descriptors open however deep the tree is.
+
+Every ``OSError`` is translated here into a ``WorkspaceError`` naming the path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from types import TracebackType
+
+from rewind.errors import (
+    DiskFullError,
+    RewindError,
+    UnreadablePathError,
+    UnsafePathError,
+    UnwritablePathError,
+    WorkspaceNotADirectoryError,
+    WorkspaceNotFoundError,
+)
+
+__all__ = ["OPEN_FILE_FLAGS", "PathChangedError", "WorkspaceRoot", "os_error", "temporary_prefix"]
+
+_DIRECTORY_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+OPEN_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+"""How a file is opened for reading: never through a symlink, never blocking on a FIFO."""
+_NEW_FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+_CHANGED_WHILE_READ = {errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.EINVAL, errno.ENXIO}
+
+
+class PathChangedError(UnreadablePathError):
+    """A path vanished or changed kind while it was read: someone is changing the workspace.
+
+    Scans and captures catch it and leave the path out; the next snapshot sees what replaced
+    it. Never raised to callers of the public API.
+    """
+
+
+def temporary_prefix(root: str) -> str:
+    """Return the name prefix of the temporary files a restore writes below ``root``.
+
+    It holds a digest of the root's path, so no ordinary file name is taken for one of
+    rewind's temporaries (``.rewind-tmp-`` alone could be anybody's).
+    """
+    return (
+        f".rewind-tmp-{hashlib.sha256(root.encode('utf-8', 'surrogateescape')).hexdigest()[:20]}-"
+    )
+
+
+def os_error(exc: OSError, doing: str, path: str, *, reading: bool = False) -> RewindError:
+    """Translate an ``OSError`` raised while ``doing`` something to ``path``.
+
+    A full disk (or quota, or file size limit) gives ``DiskFullError``; a symlink or a file
+    where a directory should be gives ``UnsafePathError``; a vanished path while reading gives
+    ``PathChangedError``; anything else ``UnreadablePathError`` or ``UnwritablePathError``.
+    """
+    reason = exc.strerror or str(exc)
+    message = f"cannot {doing} {path}: {reason}"
+    if exc.errno in _FULL:
+        return DiskFullError(f"{message} (no space left to write it)", path=path)
+    if reading:
+        changed = exc.errno in _CHANGED_WHILE_READ
+        return (PathChangedError if changed else UnreadablePathError)(message, path=path)
+    if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+        return UnsafePathError(
+            f"refusing to {doing} {path}: a directory on its way is a symlink or not a "
+            "directory (it changed while rewind was working?)",
+            path=path,
+        )
+    return UnwritablePathError(message, path=path)
+
+
+class WorkspaceRoot:
+    """An open directory; every operation acts below it and never through a symlink.
+
+    Paths are relative POSIX paths (already validated: no ``..``, no empty part). Not a
+    general file-system wrapper: it offers what scans and restores need and nothing more.
+    """
+
+    def __init__(self, path: str) -> None:
+        """Open the directory at ``path`` (an absolute path with no symlink in it).
+
+        Raises:
+            WorkspaceNotFoundError: Nothing exists at ``path``.
+            WorkspaceNotADirectoryError: ``path`` or one of its parents is not a directory.
+            WorkspaceError: The directory cannot be opened.
+        """
+        self.path = path
+        try:
+            self._fd = os.open(path, _DIRECTORY_FLAGS)
+        except FileNotFoundError as exc:
+            raise WorkspaceNotFoundError(f"directory {path!r} does not exist", path=path) from exc
+        except (NotADirectoryError, OSError) as exc:
+            if exc.errno in (errno.ENOTDIR, errno.ELOOP):
+                raise WorkspaceNotADirectoryError(
+                    f"{path!r} is not a directory", path=path
+                ) from exc
+            raise os_error(exc, "open the directory", path, reading=True) from exc
+
+    def __enter__(self) -> WorkspaceRoot:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the directory's descriptor."""
+        os.close(self._fd)
+
+    def absolute(self, path: str) -> str:
+        """Return ``path`` below the root as an absolute path, for messages."""
+        return f"{self.path}/{path}" if path else self.path
+
+    @contextmanager
+    def directory(self, path: str, *, reading: bool = False) -> Iterator[int]:
+        """Yield a descriptor of the directory ``path`` ("" for the root itself).
+
+        Raises:
+            UnsafePathError: A directory on the way is a symlink or a file (writing).
+            PathChangedError: Likewise, or it vanished (reading).
+            WorkspaceError: It cannot be opened.
+        """
+        fd = os.dup(self._fd)
+        try:
+            if path:
+                for depth, part in enumerate(path.split("/"), start=1):
+                    parent = fd
+                    try:
+                        fd = os.open(part, _DIRECTORY_FLAGS, dir_fd=parent)
+                    except OSError as exc:
+                        fd = parent
+                        prefix = "/".join(path.split("/")[:depth])
+                        raise os_error(
+                            exc, "open the directory", self.absolute(prefix), reading=reading
+                        ) from exc
+                    os.close(parent)
+            yield fd
+        finally:
+            os.close(fd)
+
+    @contextmanager
+    def parent(self, path: str, *, reading: bool = False) -> Iterator[tuple[int, str]]:
+        """Yield a descriptor of the directory holding ``path``, and ``path``'s last name."""
+        directory, _, name = path.rpartition("/")
+        with self.directory(directory, reading=reading) as fd:
+            yield fd, name
+
+    def lstat(self, path: str) -> os.stat_result | None:
+        """Return the status of ``path`` itself (a symlink is not followed), or None if missing.
+
+        A parent that is a symlink or a file counts as missing: nothing lies below it.
+
+        Raises:
+            UnreadablePathError: The status cannot be read.
+        """
+        try:
+            with self.parent(path, reading=True) as (fd, name):
+                return os.stat(name, dir_fd=fd, follow_symlinks=False)
+        except PathChangedError:
+            return None
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise os_error(exc, "read the status of", self.absolute(path), reading=True) from exc
+
+    def is_real_directory(self, path: str) -> bool:
+        """Whether ``path`` is a directory (not a symlink to one)."""
+        status = self.lstat(path)
+        return status is not None and stat.S_ISDIR(status.st_mode)
+
+    def unlink(self, path: str, *, missing_ok: bool = False) -> None:
+        """Remove the file or symlink at ``path``.
+
+        Raises:
+            UnsafePathError: A directory on the way is a symlink.
+            WorkspaceError: The file system refused.
+        """
+        with self.parent(path) as (fd, name):
+            try:
+                os.unlink(name, dir_fd=fd)
+            except FileNotFoundError:
+                if not missing_ok:
+                    raise os_error(
+                        FileNotFoundError(errno.ENOENT, "it vanished"),
+                        "remove",
+                        self.absolute(path),
+                    ) from None
+            except OSError as exc:
+                raise os_error(exc, "remove", self.absolute(path)) from exc
+
+    def remove_empty_directory(self, path: str) -> bool:
+        """Remove the directory ``path`` if it is empty; return whether it was removed."""
+        with self.parent(path) as (fd, name):
+            try:
+                os.rmdir(name, dir_fd=fd)
+            except OSError as exc:
+                if exc.errno in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOENT, errno.ENOTDIR):
+                    return False
+                raise os_error(exc, "remove the directory", self.absolute(path)) from exc
+        return True
+
+    def make_directories(self, path: str) -> None:
+        """Create the directory ``path`` and its missing parents, never through a symlink.
+
+        Raises:
+            UnsafePathError: Something on the way is a symlink or a file.
+            WorkspaceError: The file system refused.
+        """
+        if not path:
+            return
+        built = ""
+        for part in path.split("/"):
+            with self.directory(built) as fd:
+                try:
+                    os.mkdir(part, 0o777, dir_fd=fd)
+                except FileExistsError:
+                    pass
+                except OSError as exc:
+                    where = f"{built}/{part}" if built else part
+                    raise os_error(exc, "create the directory", self.absolute(where)) from exc
+            built = f"{built}/{part}" if built else part
+        with self.directory(path):  # refuses a symlink or file that was there already
+            pass
+
+    def write_file(self, path: str, chunks: Iterable[bytes], mode: int, temporary: str) -> None:
+        """Write ``chunks`` to the temporary ``temporary`` beside ``path``, then rename it.
+
+        The temporary is created exclusively (never through a symlink) and removed if
+        anything fails.
+
+        Raises:
+            UnsafePathError: A directory on the way is a symlink.
+            DiskFullError: No space was left.
+            WorkspaceError: The file system refused.
+        """
+        with self.parent(path) as (fd, name):
+            try:
+                descriptor = os.open(temporary, _NEW_FILE_FLAGS, 0o600, dir_fd=fd)
+            except OSError as exc:
+                raise os_error(exc, "create a temporary file for", self.absolute(path)) from exc
+            try:
+                with os.fdopen(descriptor, "wb") as stream:
+                    for chunk in chunks:
+                        stream.write(chunk)
+                    os.fchmod(stream.fileno(), mode)
+                os.replace(temporary, name, src_dir_fd=fd, dst_dir_fd=fd)
+            except OSError as exc:
+                _discard(temporary, fd)
+                raise os_error(exc, "write", self.absolute(path)) from exc
+            except BaseException:
+                _discard(temporary, fd)
+                raise
+
+    def write_symlink(self, path: str, target: str, temporary: str) -> None:
+        """Create a symlink ``path`` -> ``target`` through the temporary name ``temporary``.
+
+        Raises:
+            UnsafePathError: A directory on the way is a symlink.
+            WorkspaceError: The file system refused.
+        """
+        with self.parent(path) as (fd, name):
+            try:
+                os.symlink(target, temporary, dir_fd=fd)
+                os.replace(temporary, name, src_dir_fd=fd, dst_dir_fd=fd)
+            except OSError as exc:
+                _discard(temporary, fd)
+                raise os_error(exc, "create the symlink", self.absolute(path)) from exc
+
+    def read_link(self, path: str) -> bytes:
+        """Return the target of the symlink ``path``, as bytes.
+
+        Raises:
+            PathChangedError: ``path`` vanished or is no longer a symlink.
+            UnreadablePathError: It cannot be read.
+        """
+        with self.parent(path, reading=True) as (fd, name):
+            try:
+                return os.fsencode(os.readlink(name, dir_fd=fd))
+            except OSError as exc:
+                raise os_error(exc, "read the symlink", self.absolute(path), reading=True) from exc
+
+    @contextmanager
+    def open_file(self, path: str) -> Iterator[int]:
+        """Yield a descriptor of the regular file ``path``, opened for reading.
+
+        Never through a symlink, never blocking (a FIFO put in its place is refused).
+
+        Raises:
+            PathChangedError: ``path`` vanished or is no longer a regular file.
+            UnreadablePathError: It cannot be opened.
+        """
+        with self.parent(path, reading=True) as (fd, name):
+            try:
+                descriptor = os.open(name, OPEN_FILE_FLAGS, dir_fd=fd)
+            except OSError as exc:
+                raise os_error(exc, "open", self.absolute(path), reading=True) from exc
+        try:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise PathChangedError(
+                    f"{self.absolute(path)} is no longer a regular file", path=path
+                )
+            yield descriptor
+        finally:
+            os.close(descriptor)
+
+    def walk(self, path: str) -> Iterator[tuple[str, list[str], list[str]]]:
+        """Yield ``(directory, subdirectories, other names)`` below ``path``, top-down.
+
+        Iterative: a tree of any depth is walked without recursion. Symlinks are listed as
+        names, never followed.
+
+        Raises:
+            WorkspaceError: A directory cannot be listed.
+        """
+        pending = [path]
+        while pending:
+            directory = pending.pop()
+            subdirectories: list[str] = []
+            others: list[str] = []
+            with self.directory(directory) as fd:
+                try:
+                    entries = list(os.scandir(fd))
+                    for entry in entries:
+                        is_directory = entry.is_dir(follow_symlinks=False)
+                        (subdirectories if is_directory else others).append(entry.name)
+                except OSError as exc:
+                    raise os_error(exc, "list", self.absolute(directory), reading=True) from exc
+            yield directory, subdirectories, others
+            pending.extend(f"{directory}/{name}" if directory else name for name in subdirectories)
+
+    def remove_empty_tree(self, path: str) -> None:
+        """Remove the directory ``path`` and the empty directories below it, bottom-up.
+
+        Raises:
+            WorkspaceError: A directory is not empty or cannot be removed.
+        """
+        directories = [directory for directory, _subdirectories, _others in self.walk(path)]
+        for directory in reversed(directories):
+            with self.parent(directory) as (fd, name):
+                try:
+                    os.rmdir(name, dir_fd=fd)
+                except OSError as exc:
+                    raise os_error(exc, "remove the directory", self.absolute(directory)) from exc
+
+
+def _discard(name: str, directory_fd: int) -> None:
+    with contextlib.suppress(OSError):  # never created, or already gone: nothing to clean
+        os.unlink(name, dir_fd=directory_fd)
