@@ -83,3 +83,24 @@ Feature: The rewind command line
     And I run "rewind rollback {last}" answering "n"
     Then it exits with status 1 saying "Aborted"
     And "a.txt" in the workspace still contains "changed"
+
+  Scenario: Commands that read never create a database
+    When I run "rewind --db sqlite:///{directory}/no/such/dir/x.db list"
+    Then it exits with status 1 saying "no rewind database"
+    And nothing exists at "no" beside the workspace
+    When I run "rewind list" in the workspace without a database setting
+    Then it exits with status 1 saying "no rewind database"
+    And nothing exists at "workspace/.rewind" beside the workspace
+    When I run "rewind verify" in the workspace without a database setting
+    Then it exits with status 1 saying "no rewind database"
+    When I run "rewind show 01ARZ3NDEKTSV4RRFFQ69G5FAV" in the workspace without a database setting
+    Then it exits with status 1 saying "no rewind database"
+
+  Scenario: The database may be given as a plain file path
+    Given a workspace with files
+      | path  | content |
+      | a.txt | alpha   |
+    When I run "rewind --db {directory}/plain.db snapshot {workspace} --plan plan-1"
+    Then it exits with status 0
+    When I run "rewind --db {directory}/plain.db list"
+    Then the output has 1 lines, each with "changed"

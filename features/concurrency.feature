@@ -38,3 +38,12 @@ Feature: Snapshots of one workspace are serialised
     And another program holds the workspace's lock
     When I try to snapshot the workspace for plan "plan-1" waiting at most 1 second
     Then it fails with DatabaseUnavailableError naming "{database_display}"
+    And it fails with LockTimeoutError naming "lock_timeout"
+    And the error says that retrying may help
+
+  Scenario: Threads share one in-memory store as they would share a database file
+    Given 4 more workspaces, one per worker
+    And a checkpoint service on an in-memory SQLite database
+    When 4 threads sharing that service each take 30 snapshots of their own workspace
+    Then all 120 snapshots were recorded and each workspace has one history, in id order
+    And verifying the store finds no problem in 120 checkpoints

@@ -8,7 +8,6 @@ keeps its state in one ``support.world.World``, ``context.world``.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from behave import fixture, register_type, use_fixture
 sys.path.insert(0, str(Path(__file__).parent))
 
 from support.databases import postgres_schema_url
+from support.trees import remove_tree
 from support.world import World, world
 
 BACKENDS = ("sqlite", "postgres")
@@ -52,10 +52,7 @@ def scenario_directory(context: Any) -> Iterator[Path]:
     directory = Path(tempfile.mkdtemp(prefix="rewind-scenario-"))
     (directory / "workspace").mkdir()
     yield directory
-    for path in directory.rglob("*"):  # undo chmod 000 so the tree can be removed
-        if not path.is_symlink():
-            path.chmod(0o700)
-    shutil.rmtree(directory)
+    remove_tree(directory)
 
 
 @fixture

@@ -30,3 +30,16 @@ Feature: The schema is Alembic's, shipped in the package, and upgrades itself
     When I snapshot the workspace for plan "plan-1" as "first"
     Then the upgraded schema matches the ORM tables
     And checkpoint "first" lists the changed paths "one.txt"
+
+  Scenario: Snapshots stored before checkpoint hashes existed are sealed by the upgrade
+    Given a workspace with files
+      | path    | content |
+      | one.txt | 1       |
+    And a checkpoint service on the scenario's database
+    And I snapshot the workspace for plan "plan-1" as "K"
+    And the database is taken back to schema revision "0004", as an older rewind left it
+    When I write "2" to "one.txt"
+    And I restart the checkpoint service
+    And I roll back to "K"
+    Then the workspace is exactly as when "K" was taken
+    And verifying the store finds no problem in 2 checkpoints

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from typing import Any
 
 from behave import given, then, when
 from support.scenario import named, open_service, parse_extra
-from support.trees import paths_of, read_tree
+from support.trees import paths_of, read_tree, write_file
 from support.world import world
 
 from rewind import Checkpoint, CheckpointMetadata, CheckpointType
@@ -196,3 +197,41 @@ def keeps_float(context: Any, name: str, number: str, key: str) -> None:
     stored = scene.the_service.get_checkpoint(named(scene, name).checkpoint_id)
     value = stored.metadata.extra[key]
     assert isinstance(value, float) and value == float(number), repr(value)
+
+
+@then('checkpoint "{name:Q}" has "{parent:Q}" as its parent and lists no change')
+def parent_and_no_change(context: Any, name: str, parent: str) -> None:
+    scene = world(context)
+    checkpoint = named(scene, name)
+    assert checkpoint.parent_id == named(scene, parent).checkpoint_id, checkpoint
+    assert checkpoint.metadata.extra["diff_paths"] == (), checkpoint.metadata.extra
+
+
+@then('checkpoint "{name:Q}" records the workspace\'s real path')
+def records_real_path(context: Any, name: str) -> None:
+    scene = world(context)
+    assert named(scene, name).sandbox_ref == os.path.realpath(scene.workspace)
+
+
+@then('the next snapshot of the workspace succeeds, listing "{paths:Q}" among its changes')
+def next_snapshot_lists(context: Any, paths: str) -> None:
+    scene = world(context)
+    checkpoint = scene.the_service.create_workspace_snapshot("plan-1", scene.workspace)
+    listed = checkpoint.metadata.extra["diff_paths"]
+    assert isinstance(listed, tuple) and set(paths_of(paths)) <= set(listed), checkpoint
+
+
+@then('the next snapshot of the workspace lists "{path:Q}" as skipped')
+def next_snapshot_skips(context: Any, path: str) -> None:
+    scene = world(context)
+    checkpoint = scene.the_service.create_workspace_snapshot("plan-1", scene.workspace)
+    assert path in checkpoint.metadata.extra.get("skipped_paths", ()), checkpoint
+
+
+@given('another workspace "{directory:Q}" snapshotted for plan "{plan:Q}" as "{name:Q}"')
+def other_workspace(context: Any, directory: str, plan: str, name: str) -> None:
+    scene = world(context)
+    write_file(scene.directory / directory, "other.txt", "another workspace\n")
+    scene.checkpoints[name] = scene.the_service.create_workspace_snapshot(
+        plan, scene.directory / directory
+    )

@@ -124,3 +124,9 @@ def exits_printing(context: Any, status: int, text: str) -> None:
 def printed(context: Any, text: str) -> None:
     scene = world(context)
     assert expand(scene, text) in scene.the_result.stdout, scene.the_result.stdout
+
+
+@then("it exits with status {status:d}")
+def exits(context: Any, status: int) -> None:
+    result = world(context).the_result
+    assert result.returncode == status, (result.returncode, result.stderr)

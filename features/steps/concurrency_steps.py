@@ -97,3 +97,33 @@ def try_snapshot_with_lock_timeout(context: Any, plan: str, seconds: int) -> Non
             impatient.create_workspace_snapshot(plan, scene.workspace)
 
     attempt(scene, snapshot, record_store=False)
+
+
+@when(
+    "{count:d} threads sharing that service each take {rounds:d} snapshots of their own workspace"
+)
+def threads_own_workspaces(context: Any, count: int, rounds: int) -> None:
+    scene = world(context)
+    service = scene.the_service
+    start = threading.Barrier(count)
+
+    def work(index: int) -> tuple[str, list[str]]:
+        workspace = scene.the_own_workspaces[index]
+        start.wait()
+        made = []
+        for round_ in range(rounds):
+            (workspace / "round.txt").write_text(f"round {round_}", encoding="utf-8")
+            made.append(service.create_workspace_snapshot("plan-1", workspace).checkpoint_id)
+        return str(workspace), made
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        scene.thread_histories = dict(pool.map(work, range(count)))
+
+
+@then("all {total:d} snapshots were recorded and each workspace has one history, in id order")
+def all_recorded(context: Any, total: int) -> None:
+    scene = world(context)
+    assert sum(len(made) for made in scene.the_thread_histories.values()) == total
+    thread_histories(context)
+    for made in scene.the_thread_histories.values():
+        assert made == sorted(made), made

@@ -179,3 +179,38 @@ def rollback_undone(context: Any, name: str) -> None:
     assert error.checkpoint_id == named(scene, name).checkpoint_id, error
     safety = scene.the_service.get_checkpoint(error.safety_checkpoint_id)
     assert safety.checkpoint_type is rewind.CheckpointType.SAFETY, safety
+
+
+@then("the error says that retrying may help")
+def retryable(context: Any) -> None:
+    error = world(context).error
+    assert isinstance(error, rewind.RewindError) and error.retryable, repr(error)
+
+
+@when('I try to snapshot the workspace for plan "{plan:Q}" with extra nested {depth:d} levels deep')
+def try_snapshot_nested(context: Any, plan: str, depth: int) -> None:
+    scene = world(context)
+    nested: Any = "bottom"
+    for _ in range(depth):
+        nested = {"deeper": nested}
+    attempt(
+        scene,
+        lambda: scene.the_service.create_workspace_snapshot(
+            plan, scene.workspace, extra={"nested": nested}
+        ),
+    )
+
+
+@when('I try to snapshot a workspace path of {length:d} characters for plan "{plan:Q}"')
+def try_snapshot_long_path(context: Any, length: int, plan: str) -> None:
+    scene = world(context)
+    path = str(scene.directory / ("x" * (length - len(str(scene.directory)) - 1)))
+    attempt(scene, lambda: scene.the_service.create_workspace_snapshot(plan, path))
+
+
+@when('I try to restore "{name:Q}" into a directory path of {length:d} characters')
+def try_restore_long_path(context: Any, name: str, length: int) -> None:
+    scene = world(context)
+    path = str(scene.directory / ("y" * (length - len(str(scene.directory)) - 1)))
+    checkpoint_id = named(scene, name).checkpoint_id
+    attempt(scene, lambda: scene.the_service.restore_into(checkpoint_id, path))

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import random
+import subprocess
+import sys
 import threading
 from typing import Any
 
 from behave import then, when
-from support.scenario import named
-from support.trees import write_file
+from support.scenario import attempt, named
+from support.trees import read_tree, write_file
 from support.world import World, world
+
+import rewind._rollback
 
 MAX_WRITES = 20_000  # the writer stops by itself even if the snapshots never finish
 
@@ -75,3 +80,89 @@ def write_same_tick(context: Any, content: str, path: str) -> None:
 def no_live_changes(context: Any, name: str) -> None:
     scene = world(context)
     assert scene.the_service.diff(named(scene, name).checkpoint_id).entries == ()
+
+
+@when(
+    'I try to roll back to "{name:Q}" while another process swaps "{path:Q}" for a link to '
+    '"{outside:Q}"'
+)
+def roll_back_during_swap(context: Any, name: str, path: str, outside: str) -> None:
+    """Swap a directory for a symlink after the rollback planned and before it acts.
+
+    The swap is made at the one moment a real race could hit hardest: the rollback has
+    looked at the workspace and committed its plan, and is about to remove and write files.
+    """
+    scene = world(context)
+    scene.noted = read_tree(scene.workspace)
+    seam = "apply_restore"  # where a rollback starts changing files
+    original = vars(rewind._rollback)[seam]
+    swapped = threading.Event()
+
+    def swap_then_apply(*args: Any, **kwargs: Any) -> None:
+        if not swapped.is_set():
+            swapped.set()
+            (scene.workspace / path).rename(scene.directory / "moved-away")
+            (scene.workspace / path).symlink_to(scene.directory / outside)
+        original(*args, **kwargs)
+
+    setattr(rewind._rollback, seam, swap_then_apply)
+    try:
+        attempt(
+            scene,
+            lambda: scene.the_service.rollback_to_checkpoint(named(scene, name).checkpoint_id),
+            record_store=False,
+        )
+    finally:
+        setattr(rewind._rollback, seam, original)
+    assert swapped.is_set(), "the rollback never reached the point of writing files"
+
+
+# Snapshots in a separate process, turning a file into a FIFO once the scan has hashed it.
+SNAPSHOT_WITH_FIFO = """
+import json, os, sys
+import rewind._snapshots
+from rewind import CheckpointService
+url, workspace, name = sys.argv[1:4]
+original = rewind._snapshots.capture_new_contents
+def fifo_after_scan(*args, **kwargs):
+    os.unlink(os.path.join(workspace, name))
+    os.mkfifo(os.path.join(workspace, name))
+    return original(*args, **kwargs)
+rewind._snapshots.capture_new_contents = fifo_after_scan
+with CheckpointService.open(url) as service:
+    checkpoint = service.create_workspace_snapshot("plan-1", workspace)
+print(json.dumps(list(checkpoint.metadata.extra["diff_paths"])))
+"""
+BLOCKED_AFTER_SECONDS = 120  # a safety net only: a working snapshot takes well under a second
+
+
+@when(
+    'a separate process snapshots the workspace while "{name:Q}" turns into a FIFO after the scan'
+)
+def snapshot_with_fifo(context: Any, name: str) -> None:
+    scene = world(context)
+    try:
+        scene.result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                SNAPSHOT_WITH_FIFO,
+                scene.database_url,
+                str(scene.workspace),
+                name,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=BLOCKED_AFTER_SECONDS,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise AssertionError("the snapshot blocked on the FIFO") from exc
+
+
+@then('that snapshot succeeded without "{name:Q}"')
+def snapshot_without(context: Any, name: str) -> None:
+    result = world(context).the_result
+    assert result.returncode == 0, result.stderr
+    diff_paths = json.loads(result.stdout)
+    assert name not in diff_paths and diff_paths, diff_paths

@@ -48,6 +48,7 @@ def directory_to_file(context: Any, path: str) -> None:
     write_file(workspace, path, "a file where a directory was\n")
 
 
+@given("I note the workspace's files")
 @when("I note the workspace's files")
 def note_files(context: Any) -> None:
     scene = world(context)
@@ -114,11 +115,18 @@ def try_roll_back_unprivileged(context: Any, name: str) -> None:
     attempt(scene, roll_back, record_store=False)
 
 
+@when('I try to roll back to "{name:Q}" as a dry run')
+def try_roll_back_dry(context: Any, name: str) -> None:
+    scene = world(context)
+    checkpoint_id = named(scene, name).checkpoint_id
+    attempt(scene, lambda: scene.the_service.rollback_to_checkpoint(checkpoint_id, dry_run=True))
+
+
 @when('I try to roll back to "{name:Q}"')
 def try_roll_back(context: Any, name: str) -> None:
     scene = world(context)
     checkpoint_id = named(scene, name).checkpoint_id
-    scene.noted = read_tree(scene.workspace)
+    scene.noted = read_tree(scene.workspace) if scene.workspace.is_dir() else None
     scene.outside_before = _outside_workspace(read_tree(scene.directory))
     attempt(scene, lambda: scene.the_service.rollback_to_checkpoint(checkpoint_id))
 
@@ -327,3 +335,11 @@ def verify_store_names(context: Any, culprit: str) -> None:
     report = scene.the_service.verify()
     text = expand(scene, culprit)
     assert any(text in str(problem) for problem in report.problems), report
+
+
+@then('the dry run restores "{restored:Q}" and removes "{removed:Q}"')
+def dry_run_actions(context: Any, restored: str, removed: str) -> None:
+    result = world(context).the_dry_run
+    assert list(result.restored) == paths_of(restored), result.restored
+    assert list(result.removed) == paths_of(removed), result.removed
+    assert result.dry_run and result.safety_checkpoint_id is None, result

@@ -5,14 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from behave import given, when
-from support.databases import destroy_database, execute_behind_rewinds_back
+from support.databases import (
+    destroy_database,
+    execute_behind_rewinds_back,
+    replace_in_metadata,
+    tamper_raw,
+)
 from support.scenario import named
+from support.sweep import NO_SUCH_ID
 from support.world import world
+
+from rewind import CheckpointService
 
 TAMPERING = {
     "checkpoint type": "UPDATE checkpoints SET checkpoint_type = 'bogus' WHERE id = '{id}'",
     "change kind": "UPDATE checkpoint_changes SET kind = 'bogus' WHERE checkpoint_id = '{id}'",
     "metadata": "UPDATE checkpoints SET label = NULL, plan_id = '' WHERE id = '{id}'",
+    "plan": "UPDATE checkpoints SET plan_id = 'plan-2' WHERE id = '{id}'",
 }
 
 
@@ -38,3 +47,77 @@ def foreign_table(context: Any, table: str) -> None:
 @when("the database is destroyed behind the service's back")
 def destroyed(context: Any) -> None:
     destroy_database(world(context).database_url)
+
+
+@given('someone sets the {column} of "{path:Q}" in "{name:Q}" to {value}')
+def tamper_change(context: Any, column: str, path: str, name: str, value: str) -> None:
+    assert column in {"mode", "content_hash", "size", "path"}, column
+    scene = world(context)
+    tamper_raw(
+        scene.database_url,
+        f"UPDATE checkpoint_changes SET {column} = {value} WHERE checkpoint_id = ? AND path = ?",
+        named(scene, name).checkpoint_id,
+        path,
+    )
+
+
+@given('someone points checkpoint "{name:Q}" at the directory "{directory:Q}" beside the workspace')
+def tamper_sandbox(context: Any, name: str, directory: str) -> None:
+    scene = world(context)
+    tamper_raw(
+        scene.database_url,
+        "UPDATE checkpoints SET sandbox_ref = ? WHERE id = ?",
+        str(scene.directory / directory),
+        named(scene, name).checkpoint_id,
+    )
+
+
+@given('someone makes "{parent:Q}" the parent of "{name:Q}"')
+def tamper_parent(context: Any, parent: str, name: str) -> None:
+    scene = world(context)
+    tamper_raw(
+        scene.database_url,
+        "UPDATE checkpoints SET parent_id = ? WHERE id = ?",
+        named(scene, parent).checkpoint_id,
+        named(scene, name).checkpoint_id,
+    )
+
+
+@given('someone makes a checkpoint that does not exist the parent of "{name:Q}"')
+def tamper_missing_parent(context: Any, name: str) -> None:
+    scene = world(context)
+    tamper_raw(
+        scene.database_url,
+        "UPDATE checkpoints SET parent_id = ? WHERE id = ?",
+        NO_SUCH_ID,
+        named(scene, name).checkpoint_id,
+    )
+
+
+@given('someone marks the workspace as being rolled back to "{name:Q}"')
+def tamper_rollback_mark(context: Any, name: str) -> None:
+    scene = world(context)
+    tamper_raw(
+        scene.database_url,
+        "UPDATE workspaces SET restoring_to = ? WHERE sandbox_ref = ?",
+        named(scene, name).checkpoint_id,
+        str(scene.workspace),
+    )
+
+
+@given('the database is taken back to schema revision "{revision:Q}", as an older rewind left it')
+def older_database(context: Any, revision: str) -> None:
+    """Remove what the newer revisions added: every snapshot's checkpoint_hash."""
+    assert revision == "0004", revision
+    scene = world(context)
+    with CheckpointService.open(scene.database_url) as service:
+        snapshots = [item for item in service.list_checkpoints() if item.is_snapshot]
+    for checkpoint in snapshots:
+        seal = checkpoint.metadata.extra["checkpoint_hash"]
+        assert isinstance(seal, str)
+        for separator in (", ", ","), (": ", ":"):
+            pair = f'{separator[0]}"checkpoint_hash"{separator[1]}"{seal}"'
+            replace_in_metadata(scene.database_url, checkpoint.checkpoint_id, pair, "")
+    execute_behind_rewinds_back(
+        scene.database_url, f"UPDATE rewind_alembic_version SET version_num = '{revision}'"
+    )

@@ -49,19 +49,24 @@ def read_tree(root: Path) -> Tree:
     """
     files: dict[str, FileState] = {}
     directories: set[str] = set()
-    for directory, subdirectories, names in os.walk(root):
-        relative_directory = Path(directory).relative_to(root)
-        for name in subdirectories + names:
-            path = Path(directory, name)
-            relative = (relative_directory / name).as_posix()
-            if path.is_symlink():
-                files[relative] = ("symlink", os.readlink(path).encode(), 0)
-            elif path.is_dir():
-                directories.add(relative)
-            elif path.is_file():
-                files[relative] = ("file", path.read_bytes(), path.stat().st_mode & 0o7777)
-            else:  # a FIFO or socket: opening it could block
-                files[relative] = ("special", b"", path.lstat().st_mode)
+    pending = [""]  # iterative: trees deeper than Python's recursion limit are read too
+    while pending:
+        relative_directory = pending.pop()
+        with os.scandir(os.path.join(root, relative_directory)) as entries:
+            for entry in entries:
+                relative = (
+                    f"{relative_directory}/{entry.name}" if relative_directory else entry.name
+                )
+                if entry.is_symlink():
+                    files[relative] = ("symlink", os.readlink(entry.path).encode(), 0)
+                elif entry.is_dir():
+                    directories.add(relative)
+                    pending.append(relative)
+                elif entry.is_file():
+                    mode = entry.stat().st_mode & 0o7777
+                    files[relative] = ("file", Path(entry.path).read_bytes(), mode)
+                else:  # a FIFO or socket: opening it could block
+                    files[relative] = ("special", b"", entry.stat(follow_symlinks=False).st_mode)
     return files, directories
 
 
@@ -81,3 +86,24 @@ def documented_checkpoint_hash(checkpoint_id: str, plan_id: str, directory: str,
 
 def _canonical(rows: list[list[object]]) -> bytes:
     return json.dumps(rows, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
+def remove_tree(root: Path) -> None:
+    """Remove ``root`` and everything below it, however deep (no recursion).
+
+    Directories a scenario made unreadable or read-only are made accessible first.
+    """
+    directories: list[str] = []
+    pending = [str(root)]
+    while pending:
+        directory = pending.pop()
+        directories.append(directory)
+        os.chmod(directory, 0o700)
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                else:
+                    os.unlink(entry.path)
+    for directory in reversed(directories):
+        os.rmdir(directory)

@@ -14,6 +14,7 @@ from typing import Any, TypedDict, TypeVar
 
 from rewind import Checkpoint, CheckpointService, RollbackResult, StoreStats
 from support.faults import StoreFailingBeforeCommit
+from support.sweep import Outcome, SweptWorkspace
 from support.trees import Tree
 
 _T = TypeVar("_T")
@@ -83,6 +84,12 @@ class World:
     dry_run: RollbackResult | None = None
     restored: RollbackResult | None = None
     hostile_path: str = ""
+    beside: dict[str, Tree] = field(default_factory=dict)
+    # Sweeps of the public API under faults and damaged rows.
+    swept: SweptWorkspace | None = None
+    sweep_outcomes: list[Outcome] = field(default_factory=list)
+    sweep_problems: list[str] = field(default_factory=list)
+    """Directories beside the workspace, as they were when the scenario made them."""
     tampered_blobs: list[str] = field(default_factory=list)
     failing_store: StoreFailingBeforeCommit | None = None
     # The command line: the last run, and the first and last checkpoint ids it printed.
@@ -113,6 +120,11 @@ class World:
     def the_service(self) -> CheckpointService:
         """The service the scenario opened last."""
         return _required(self.service, "no service opened")
+
+    @property
+    def the_swept(self) -> SweptWorkspace:
+        """The workspace the fault sweep works in."""
+        return _required(self.swept, "no workspace set up for the sweep")
 
     @property
     def the_result(self) -> subprocess.CompletedProcess[str]:

@@ -185,7 +185,10 @@ class StoreVerifier:
             )
 
     def _read_blob(self, content_hash: str) -> str | None:
-        header = self._repository.blob_headers([content_hash]).get(content_hash)
+        try:
+            header = self._repository.blob_headers([content_hash]).get(content_hash)
+        except CorruptStoreError as exc:
+            return str(exc)
         if header is None:
             return "the blob is missing from the store"
         chunks = self._repository.blob_chunks(content_hash, header.chunk_count)

@@ -17,6 +17,7 @@ checkpoint and ``RollbackFailedError`` says whether that worked. If the process 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -135,14 +136,20 @@ class Restorer:
                 stage_contents(uow.checkpoints, tree.values(), staged)
             created = not os.path.lexists(path)
             create_directory(path)
-            with WorkspaceRoot(resolve_workspace(path, what="target directory")) as root:
-                try:
-                    prepare_empty_directory(root.path)
-                    plan = plan_restore(root, tree, ScanResult({}, [], []))
-                    apply_restore(root, plan, lambda entry: staged.read(entry.content_hash))
-                except BaseException:
-                    _empty_again(root, created)
-                    raise
+            try:
+                with WorkspaceRoot(resolve_workspace(path, what="target directory")) as root:
+                    try:
+                        prepare_empty_directory(root.path)
+                        plan = plan_restore(root, tree, ScanResult({}, [], []))
+                        apply_restore(root, plan, lambda entry: staged.read(entry.content_hash))
+                    except BaseException:
+                        _empty_again(root)
+                        raise
+            except BaseException:
+                if created:
+                    with contextlib.suppress(OSError):  # the first error is what matters
+                        os.rmdir(path)
+                raise
         return _result(target, plan, safety_id=None, dry_run=False)
 
     def _take_safety_snapshot(
@@ -253,19 +260,15 @@ def _foreign_mark(plan_id: str, directory: str, checkpoint_id: str) -> CorruptSt
     )
 
 
-def _empty_again(root: WorkspaceRoot, remove_root: bool) -> None:
+def _empty_again(root: WorkspaceRoot) -> None:
     """Remove what a failed ``restore_into`` wrote (best effort: the first error stands)."""
-    try:
+    with contextlib.suppress(RewindError, OSError):
         for directory, _subdirectories, others in root.walk(""):
             for name in others:
                 root.unlink(f"{directory}/{name}" if directory else name, missing_ok=True)
         for directory, _subdirectories, _others in reversed(list(root.walk(""))):
             if directory:
                 root.remove_empty_directory(directory)
-        if remove_root:
-            os.rmdir(root.path)
-    except (RewindError, OSError):
-        pass  # the original failure is what the caller needs to see
 
 
 def _result(

@@ -14,6 +14,7 @@ touched.
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from pathlib import PurePosixPath
 
 from rewind._manifest import ManifestEntry, Tree
 from rewind.errors import (
+    InvalidInputError,
     RestoreConflictError,
     UnsafePathError,
     WorkspaceNotADirectoryError,
@@ -67,9 +69,10 @@ def prepare_empty_directory(target_dir: str | os.PathLike[str]) -> str:
     """Check that ``target_dir`` is missing or an empty directory; return its absolute path.
 
     Raises:
+        InvalidInputError: The path is too long for the operating system.
         WorkspaceNotADirectoryError: ``target_dir`` (or a parent) is a file or not a directory.
         RestoreConflictError: ``target_dir`` holds something.
-        WorkspaceError: It cannot be examined (too long a path, no permission).
+        WorkspaceError: It cannot be examined (no permission).
     """
     path = os.path.abspath(target_dir)
     try:
@@ -85,6 +88,12 @@ def prepare_empty_directory(target_dir: str | os.PathLike[str]) -> str:
             f"cannot restore into {path!r}: it or a parent is not a directory", path=path
         ) from exc
     except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise InvalidInputError(
+                f"cannot restore into {path[:80]!r}...: the path is too long for the operating "
+                f"system ({len(path)} characters)",
+                path=path[:4096],
+            ) from exc
         raise os_error(exc, "restore into", path) from exc
     return path
 

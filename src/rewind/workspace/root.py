@@ -140,7 +140,10 @@ class WorkspaceRoot:
             PathChangedError: Likewise, or it vanished (reading).
             WorkspaceError: It cannot be opened.
         """
-        fd = os.dup(self._fd)
+        try:
+            fd = os.dup(self._fd)
+        except OSError as exc:
+            raise os_error(exc, "open the directory", self.path, reading=reading) from exc
         try:
             if path:
                 for depth, part in enumerate(path.split("/"), start=1):
@@ -209,14 +212,22 @@ class WorkspaceRoot:
                 raise os_error(exc, "remove", self.absolute(path)) from exc
 
     def remove_empty_directory(self, path: str) -> bool:
-        """Remove the directory ``path`` if it is empty; return whether it was removed."""
-        with self.parent(path) as (fd, name):
-            try:
-                os.rmdir(name, dir_fd=fd)
-            except OSError as exc:
-                if exc.errno in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOENT, errno.ENOTDIR):
-                    return False
-                raise os_error(exc, "remove the directory", self.absolute(path)) from exc
+        """Remove the directory ``path`` if it is empty; return whether it was removed.
+
+        A directory that is gone already (or whose parent is) is not an error.
+        """
+        try:
+            with self.parent(path) as (fd, name):
+                try:
+                    os.rmdir(name, dir_fd=fd)
+                except OSError as exc:
+                    if exc.errno in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOENT, errno.ENOTDIR):
+                        return False
+                    raise os_error(exc, "remove the directory", self.absolute(path)) from exc
+        except UnwritablePathError as exc:
+            if isinstance(exc.__cause__, FileNotFoundError):
+                return False
+            raise
         return True
 
     def make_directories(self, path: str) -> None:
