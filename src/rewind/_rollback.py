@@ -190,21 +190,22 @@ class Restorer:
         try:
             self.rollback(safety_id, dry_run=False, undo_on_failure=False)
         except RewindError as undo_failure:
-            raise RollbackFailedError(
-                f"rolling back to {target.checkpoint_id} failed: {failure}; putting the "
-                f"workspace back failed too ({undo_failure}); the next snapshot of this "
-                f"workspace retries, from safety checkpoint {safety_id}",
-                checkpoint_id=target.checkpoint_id,
-                safety_checkpoint_id=safety_id,
-                undone=False,
-                path=failure.path,
-            ) from failure
+            undone = False
+            outcome = (
+                f"putting the workspace back failed too ({undo_failure}); the next snapshot "
+                f"of this workspace retries, from safety checkpoint {safety_id}"
+            )
+        else:
+            undone = True
+            outcome = (
+                "the workspace was put back as it was before the rollback "
+                f"(safety checkpoint {safety_id})"
+            )
         raise RollbackFailedError(
-            f"rolling back to {target.checkpoint_id} failed: {failure}; the workspace was put "
-            f"back as it was before the rollback (safety checkpoint {safety_id})",
+            f"rolling back to {target.checkpoint_id} failed: {failure}; {outcome}",
             checkpoint_id=target.checkpoint_id,
             safety_checkpoint_id=safety_id,
-            undone=True,
+            undone=undone,
             path=failure.path,
         ) from failure
 

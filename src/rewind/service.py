@@ -176,11 +176,12 @@ class CheckpointService:
         rollback the rollback's target (none for the first). A rollback of this workspace that
         a crash cut short is finished first.
         ``metadata.extra`` holds the caller's ``extra`` plus ``diff_paths``, ``diff_based``,
-        ``diff_hash``, ``diff_base`` and ``tree_hash``, all set before the checkpoint is built.
+        ``diff_hash``, ``diff_base``, ``tree_hash`` and ``checkpoint_hash``, all set before
+        the checkpoint is built.
 
         Args:
             plan_id: The plan the snapshot belongs to.
-            sandbox_ref: The workspace directory; stored as an absolute path.
+            sandbox_ref: The workspace directory; stored as its real path (no symlink).
             decision_id: The decision the snapshot precedes or follows.
             reason: Why the snapshot is taken.
             source_tool: The tool about to run, or that ran.
@@ -194,7 +195,10 @@ class CheckpointService:
 
         Raises:
             WorkspaceError: The workspace is missing, not a directory, or has unreadable files.
-            InvalidInputError: An id, the label or the metadata is invalid.
+            InvalidInputError: An id, the label or the metadata is invalid, or the path is
+                too long for the operating system.
+            DiskFullError: No space was left to hold the new contents before storing them.
+            CorruptStoreError: The workspace's history in the store is damaged.
             StorageError: The database failed; nothing was stored.
         """
         path = resolve_workspace(sandbox_ref)
@@ -239,10 +243,12 @@ class CheckpointService:
     ) -> RollbackResult:
         """Put a snapshot's workspace back exactly as the snapshot recorded it.
 
-        Before changing anything, the current state is snapshotted (``CheckpointType.SAFETY``,
-        same plan): roll back to ``safety_checkpoint_id`` to undo. Every path and every needed
-        content is checked first; each file is written to a temporary file and renamed into
-        place. Ignored paths, ``.git`` and the database's directory are never touched. The
+        Before changing anything, the manifest is checked against the snapshot's
+        ``tree_hash`` and ``checkpoint_hash``, every path and every needed content is checked,
+        and the current state is snapshotted (``CheckpointType.SAFETY``, same plan): roll back
+        to ``safety_checkpoint_id`` to undo. Each change then goes through directories opened
+        without following symlinks, and each file is written to a temporary file and renamed
+        into place. Ignored paths, ``.git`` and the database's directory are never touched. The
         workspace's next snapshot diffs against the rollback target. If the process dies while
         writing files, the workspace's next snapshot finishes the rollback first.
 
@@ -256,10 +262,14 @@ class CheckpointService:
         Raises:
             CheckpointNotFoundError: No such checkpoint exists.
             InvalidInputError: The checkpoint records no files.
+            RollbackFailedError: The file system refused a change halfway (permissions, a full
+                disk, a directory swapped for a symlink); ``undone`` says whether the
+                workspace was put back as it was, and ``__cause__`` what was refused.
             WorkspaceError: The workspace is missing, a path is unsafe or something untracked
-                is in the way (nothing was changed), or the file system refused a change
-                halfway (the workspace was put back as it was; the message says so).
-            CorruptStoreError: A needed content is missing or altered; nothing was changed.
+                is in the way; nothing was changed.
+            DiskFullError: No space was left to stage the contents; nothing was changed.
+            CorruptStoreError: The manifest, a field or a needed content is not what rewind
+                wrote; nothing was changed.
             StorageError: The database failed; nothing was changed.
         """
         return self._restorer.rollback(checkpoint_id, dry_run=dry_run)
@@ -268,6 +278,9 @@ class CheckpointService:
         self, checkpoint_id: str, target_dir: str | os.PathLike[str]
     ) -> RollbackResult:
         """Write a snapshot's files into another directory, which must be missing or empty.
+
+        The manifest is checked as for a rollback first. If writing fails, what was written is
+        removed again (and the directory, if this call created it).
 
         Args:
             checkpoint_id: The snapshot to materialise.
@@ -278,9 +291,12 @@ class CheckpointService:
 
         Raises:
             CheckpointNotFoundError: No such checkpoint exists.
-            InvalidInputError: The checkpoint records no files.
-            WorkspaceError: ``target_dir`` is a file or not empty, or a path is unsafe.
-            CorruptStoreError: A needed content is missing or altered; nothing was written.
+            InvalidInputError: The checkpoint records no files, or ``target_dir`` is too long.
+            WorkspaceError: ``target_dir`` is a file or not empty, a path is unsafe, or the
+                file system refused a write.
+            DiskFullError: No space was left.
+            CorruptStoreError: The manifest, a field or a needed content is not what rewind
+                wrote; nothing was written.
             StorageError: The database failed.
         """
         return self._restorer.restore_into(checkpoint_id, target_dir)
@@ -288,8 +304,11 @@ class CheckpointService:
     def verify(self, checkpoint_id: str | None = None) -> VerifyReport:
         """Re-read and re-hash what a checkpoint needs, or everything in the store.
 
-        Checks that each manifest reconstructs to its ``tree_hash``, that its paths are safe,
-        and that every blob is present and matches its sha256; reports every problem found.
+        Checks that each manifest can be read (no cycle in its ancestry, no damaged row) and
+        reconstructs to its ``tree_hash``, that each snapshot's fields match its
+        ``checkpoint_hash``, that its paths are safe, that every blob is present and matches
+        its sha256, and (for the whole store) that every workspace's head and rollback mark
+        are snapshots of that workspace; reports every problem found.
 
         Raises:
             CheckpointNotFoundError: ``checkpoint_id`` names no checkpoint.

@@ -8,20 +8,18 @@ symlink (or anything but a regular file) is not followed and has no effect.
 
 from __future__ import annotations
 
-import errno
 import os
-import stat
 from dataclasses import dataclass
 
 from pathspec import GitIgnoreSpec
 
 from rewind.errors import UnreadablePathError
+from rewind.workspace.root import PathChangedError, open_regular_file
 
 __all__ = ["IGNORE_FILE_NAMES", "NEVER_TRACKED_NAMES", "IgnoreRules", "read_ignore_lines"]
 
 IGNORE_FILE_NAMES = (".gitignore", ".rewindignore")
 NEVER_TRACKED_NAMES = frozenset({".git"})
-_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 _MAX_IGNORE_FILE = 16 * 1024 * 1024
 
 
@@ -40,18 +38,10 @@ def read_ignore_lines(directory_fd: int, where: str) -> list[str]:
     lines: list[str] = []
     for name in IGNORE_FILE_NAMES:
         try:
-            descriptor = os.open(name, _READ_FLAGS, dir_fd=directory_fd)
-        except OSError as exc:
-            if exc.errno in (errno.ENOENT, errno.ELOOP):
-                continue
-            raise UnreadablePathError(
-                f"cannot read ignore file {where}/{name}: {exc.strerror}", path=f"{where}/{name}"
-            ) from exc
-        try:
-            with os.fdopen(descriptor, "rb") as stream:
-                if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-                    continue
-                data = stream.read(_MAX_IGNORE_FILE)
+            with open_regular_file(directory_fd, name, f"{where}/{name}") as descriptor:
+                data = os.read(descriptor, _MAX_IGNORE_FILE)
+        except PathChangedError:
+            continue  # none here, or a symlink, FIFO or directory: not an ignore file
         except OSError as exc:
             raise UnreadablePathError(
                 f"cannot read ignore file {where}/{name}: {exc.strerror}", path=f"{where}/{name}"

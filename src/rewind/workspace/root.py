@@ -32,10 +32,16 @@ from rewind.errors import (
     WorkspaceNotFoundError,
 )
 
-__all__ = ["OPEN_FILE_FLAGS", "PathChangedError", "WorkspaceRoot", "os_error", "temporary_prefix"]
+__all__ = [
+    "PathChangedError",
+    "WorkspaceRoot",
+    "open_regular_file",
+    "os_error",
+    "temporary_prefix",
+]
 
 _DIRECTORY_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-OPEN_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+_OPEN_FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 """How a file is opened for reading: never through a symlink, never blocking on a FIFO."""
 _NEW_FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
@@ -320,19 +326,11 @@ class WorkspaceRoot:
             PathChangedError: ``path`` vanished or is no longer a regular file.
             UnreadablePathError: It cannot be opened.
         """
-        with self.parent(path, reading=True) as (fd, name):
-            try:
-                descriptor = os.open(name, OPEN_FILE_FLAGS, dir_fd=fd)
-            except OSError as exc:
-                raise os_error(exc, "open", self.absolute(path), reading=True) from exc
-        try:
-            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-                raise PathChangedError(
-                    f"{self.absolute(path)} is no longer a regular file", path=path
-                )
+        with (
+            self.parent(path, reading=True) as (fd, name),
+            open_regular_file(fd, name, self.absolute(path)) as descriptor,
+        ):
             yield descriptor
-        finally:
-            os.close(descriptor)
 
     def walk(self, path: str) -> Iterator[tuple[str, list[str], list[str]]]:
         """Yield ``(directory, subdirectories, other names)`` below ``path``, top-down.
@@ -372,6 +370,29 @@ class WorkspaceRoot:
                     os.rmdir(name, dir_fd=fd)
                 except OSError as exc:
                     raise os_error(exc, "remove the directory", self.absolute(directory)) from exc
+
+
+@contextmanager
+def open_regular_file(directory_fd: int, name: str, where: str) -> Iterator[int]:
+    """Yield a descriptor of the regular file ``name`` in a directory, opened for reading.
+
+    Never through a symlink, never blocking: a FIFO or device put in the file's place is
+    opened without waiting and then refused, like a file that vanished.
+
+    Raises:
+        PathChangedError: It vanished, or is not a regular file (names ``where``).
+        UnreadablePathError: It cannot be opened.
+    """
+    try:
+        descriptor = os.open(name, _OPEN_FILE_FLAGS, dir_fd=directory_fd)
+    except OSError as exc:
+        raise os_error(exc, "open", where, reading=True) from exc
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise PathChangedError(f"{where} is no longer a regular file", path=where)
+        yield descriptor
+    finally:
+        os.close(descriptor)
 
 
 def _discard(name: str, directory_fd: int) -> None:

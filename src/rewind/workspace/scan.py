@@ -26,9 +26,9 @@ from rewind.errors import (
 from rewind.models import EntryKind
 from rewind.workspace.ignore import NEVER_TRACKED_NAMES, IgnoreRules, read_ignore_lines
 from rewind.workspace.root import (
-    OPEN_FILE_FLAGS,
     PathChangedError,
     WorkspaceRoot,
+    open_regular_file,
     os_error,
     temporary_prefix,
 )
@@ -102,14 +102,7 @@ def read_chunks(root: WorkspaceRoot, path: str) -> Iterator[bytes]:
         UnreadablePathError: It cannot be read.
     """
     with root.open_file(path) as descriptor:
-        while True:
-            try:
-                chunk = os.read(descriptor, CHUNK_SIZE)
-            except OSError as exc:
-                raise os_error(exc, "read", root.absolute(path), reading=True) from exc
-            if not chunk:
-                return
-            yield chunk
+        yield from _chunks(descriptor, root.absolute(path))
 
 
 @dataclass
@@ -228,23 +221,24 @@ def _read_link(fd: int, name: str, where: str) -> bytes:
 
 def _hash_file(fd: int, name: str, where: str) -> tuple[str, int]:
     """Return the sha256 and size of a regular file, read in chunks without blocking."""
-    try:
-        descriptor = os.open(name, OPEN_FILE_FLAGS, dir_fd=fd)
-    except OSError as exc:
-        raise os_error(exc, "open", where, reading=True) from exc
     digest = hashlib.sha256()
     size = 0
-    try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise PathChangedError(f"{where} is no longer a regular file", path=where)
-        while chunk := os.read(descriptor, CHUNK_SIZE):
+    with open_regular_file(fd, name, where) as descriptor:
+        for chunk in _chunks(descriptor, where):
             digest.update(chunk)
             size += len(chunk)
-    except OSError as exc:
-        raise os_error(exc, "read", where, reading=True) from exc
-    finally:
-        os.close(descriptor)
     return digest.hexdigest(), size
+
+
+def _chunks(descriptor: int, where: str) -> Iterator[bytes]:
+    while True:
+        try:
+            chunk = os.read(descriptor, CHUNK_SIZE)
+        except OSError as exc:
+            raise os_error(exc, "read", where, reading=True) from exc
+        if not chunk:
+            return
+        yield chunk
 
 
 def _is_utf8(name: str) -> bool:
