@@ -98,6 +98,21 @@ Feature: Bad input gets a clear error and changes nothing
       | mysql://root@localhost/x | mysql://root@localhost/x |
       | sqlite+nodriver:///x.db | sqlite+nodriver:///x.db |
       | sqlite:///x.db?lock_timeout=soon | lock_timeout |
+      | sqlite:///x.db?lock_timeout=inf  | lock_timeout |
+      | sqlite://?lock_timeout=1e300     | lock_timeout |
+      | sqlite:///a%00b.db               | NUL          |
+      | sqlite:///\udcff.db              | not plain text |
+
+  Scenario: A workspace path that no database can store
+    When I try to snapshot the workspace path with the undecodable byte "\xff" for plan "plan-1"
+    Then it fails with InvalidInputError naming "not valid Unicode"
+    And the store is unchanged
+
+  Scenario: Listing filters that no database can store
+    When I try to list checkpoints with plan_id "p\udcff"
+    Then it fails with InvalidInputError naming "plan_id"
+    When I try to list checkpoints with decision_id "d\x00"
+    Then it fails with InvalidInputError naming "NUL"
 
   Scenario: An unreachable database
     When I try to open the database "postgresql://rewind:secret@127.0.0.1:9/nowhere"

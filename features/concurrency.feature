@@ -47,3 +47,14 @@ Feature: Snapshots of one workspace are serialised
     When 4 threads sharing that service each take 30 snapshots of their own workspace
     Then all 120 snapshots were recorded and each workspace has one history, in id order
     And verifying the store finds no problem in 120 checkpoints
+
+  Scenario: Snapshots wait for a live rollback of their workspace instead of finishing it
+    Given a workspace with files
+      | path    | content |
+      | one.txt | 1       |
+    And a checkpoint service on the scenario's database
+    And I snapshot the workspace for plan "plan-1" as "K"
+    When 2 threads roll back to "K" while 2 threads snapshot the workspace, 10 times each
+    Then every one of those calls succeeded
+    And there is exactly one safety checkpoint per rollback
+    And verifying the store finds no problem

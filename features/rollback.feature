@@ -88,6 +88,21 @@ Feature: Rolling a workspace back to a checkpoint, exactly and undoably
     When I restore "K" into the new directory "elsewhere/copy"
     Then a snapshot of "elsewhere/copy" has the tree hash of "K"
 
+  Scenario: Two restores into one new directory at once never mix their files
+    When two threads restore "K" into the new directory "copy" at once
+    Then one of them succeeded and the other failed with RestoreConflictError
+    And "copy" holds exactly the files of "K"
+    And nothing but "copy" was left beside the workspace
+
+  Scenario: Setuid and setgid bits are never recorded nor restored
+    Given I write "#!/bin/sh" to "tool"
+    And "tool" in the workspace has the mode 6755
+    When I snapshot the workspace for plan "plan-1" as "with tool"
+    And I write "changed" to "tool"
+    And I roll back to "with tool"
+    Then "tool" in the workspace has the mode 755
+    And the next snapshot of the workspace lists no change
+
   Scenario: Restoring into a directory that is not empty is refused
     When I try to restore "K" into the directory "workspace"
     Then it fails with RestoreConflictError naming "not empty"

@@ -28,7 +28,8 @@ Feature: A tampered row is refused before any file is touched
 
     Examples:
       | column       | value                              | error             | culprit                      | reported          |
-      | mode         | 2541                               | CorruptStoreError | tree_hash                    | tree_hash         |
+      | mode         | 2541                               | CorruptStoreError | the mode 2541                | the mode 2541     |
+      | mode         | 448                                | CorruptStoreError | tree_hash                    | tree_hash         |
       | mode         | NULL                               | CorruptStoreError | the mode None                | the mode None     |
       | mode         | 2147483647                         | CorruptStoreError | the mode 2147483647          | the mode          |
       | mode         | -1                                 | CorruptStoreError | the mode -1                  | the mode          |
@@ -38,7 +39,7 @@ Feature: A tampered row is refused before any file is touched
       | path         | '.rewind-tmp-x'                    | CorruptStoreError | tree_hash                    | tree_hash         |
 
   Scenario: A restore refuses a tampered mode too
-    Given someone sets the mode of "notes.txt" in "K" to 2541
+    Given someone sets the mode of "notes.txt" in "K" to 448
     When I try to restore "K" into the directory "copy"
     Then it fails with CorruptStoreError naming "tree_hash"
     And nothing exists at "copy" beside the workspace
@@ -57,3 +58,21 @@ Feature: A tampered row is refused before any file is touched
     When I try to roll back to "K"
     Then it fails with CorruptStoreError naming "checkpoint_hash"
     And the workspace's files are exactly as noted
+
+  Scenario: A forged symlink target that no symlink can hold is refused before anything changes
+    Given "link" in the workspace links to "notes.txt"
+    And I snapshot the workspace for plan "plan-1" as "M"
+    And I write "four" to "notes.txt"
+    And someone who recomputes the hashes points the symlink "link" in "M" at a target holding a NUL
+    When I try to roll back to "M"
+    Then it fails with CorruptStoreError naming "NUL"
+    And the workspace's files are exactly as noted
+    And the next snapshot of the workspace succeeds, listing "notes.txt" among its changes
+    And verifying "M" finds a problem naming "NUL"
+
+  Scenario: A stored chunk that inflates far beyond a chunk's size is refused without inflating it
+    Given someone replaces the stored content of "src/app.py" as of "K" by 64 MiB of zeros compressed
+    When I try to roll back to "K"
+    Then it fails with CorruptStoreError naming "inflate"
+    And the workspace's files are exactly as noted
+    And verifying "K" finds a problem naming "inflate"

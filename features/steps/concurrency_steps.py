@@ -127,3 +127,49 @@ def all_recorded(context: Any, total: int) -> None:
     thread_histories(context)
     for made in scene.the_thread_histories.values():
         assert made == sorted(made), made
+
+
+@when(
+    '{rollers:d} threads roll back to "{name:Q}" while {snappers:d} threads snapshot the '
+    "workspace, {rounds:d} times each"
+)
+def rollbacks_and_snapshots(
+    context: Any, rollers: int, name: str, snappers: int, rounds: int
+) -> None:
+    scene = world(context)
+    service = scene.the_service
+    checkpoint_id = scene.checkpoints[name].checkpoint_id
+    start = threading.Barrier(rollers + snappers)
+
+    def work(index: int) -> list[Exception]:
+        start.wait()
+        failures: list[Exception] = []
+        for round_ in range(rounds):
+            try:
+                if index < rollers:
+                    service.rollback_to_checkpoint(checkpoint_id)
+                else:
+                    (scene.workspace / f"thread-{index}.txt").write_text(str(round_))
+                    service.create_workspace_snapshot("plan-1", scene.workspace)
+            except Exception as exc:
+                failures.append(exc)
+        return failures
+
+    with ThreadPoolExecutor(max_workers=rollers + snappers) as pool:
+        scene.thread_failures = [
+            item for items in pool.map(work, range(rollers + snappers)) for item in items
+        ]
+    scene.rollbacks_made = rollers * rounds
+
+
+@then("every one of those calls succeeded")
+def all_calls_succeeded(context: Any) -> None:
+    failures = world(context).thread_failures
+    assert not failures, [f"{type(item).__name__}: {item}" for item in failures]
+
+
+@then("there is exactly one safety checkpoint per rollback")
+def one_safety_each(context: Any) -> None:
+    scene = world(context)
+    safety = scene.the_service.list_checkpoints("plan-1", checkpoint_type="safety")
+    assert len(safety) == scene.rollbacks_made, (len(safety), scene.rollbacks_made)

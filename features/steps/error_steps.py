@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from datetime import datetime
 from typing import Any
 
@@ -137,14 +138,38 @@ def try_diff_live(context: Any, name: str) -> None:
 @when("I try to list checkpoints with {keyword} {value}")
 def try_list(context: Any, keyword: str, value: str) -> None:
     scene = world(context)
-    arguments: dict[str, Any] = {keyword: int(value) if keyword == "limit" else value.strip('"')}
+    text = unescaped(value.strip('"'))
+    arguments: dict[str, Any] = {keyword: int(text) if keyword == "limit" else text}
     attempt(scene, lambda: scene.the_service.list_checkpoints(**arguments))
 
 
 @when('I try to open the database "{url:Q}"')
 def try_open(context: Any, url: str) -> None:
     scene = world(context)
-    attempt(scene, lambda: CheckpointService.open(expand(scene, url)), record_store=False)
+    url = unescaped(expand(scene, url))
+    attempt(scene, lambda: CheckpointService.open(url), record_store=False)
+
+
+def unescaped(text: str) -> str:
+    """A scenario's text with Python escapes (``\\udcff``, ``\\x00``) turned into characters."""
+    return text.encode("ascii").decode("unicode_escape") if "\\" in text else text
+
+
+@when(
+    'I try to snapshot the workspace path with the undecodable byte "{byte:Q}" for plan "{plan:Q}"'
+)
+def try_snapshot_undecodable(context: Any, byte: str, plan: str) -> None:
+    scene = world(context)
+    name = b"workspace-" + unescaped(byte).encode("latin-1")
+    path = os.fsencode(scene.directory) + b"/" + name
+    os.mkdir(path)
+    attempt(scene, lambda: scene.the_service.create_workspace_snapshot(plan, os.fsdecode(path)))
+
+
+@then("verifying the store finds no problem")
+def verify_clean_store(context: Any) -> None:
+    report = world(context).the_service.verify()
+    assert report.ok, report
 
 
 @then('it fails with {error_name} naming "{culprit:Q}"')

@@ -6,7 +6,9 @@ import hashlib
 import shutil
 import subprocess
 import sys
+import threading
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,7 @@ from support.trees import (
 )
 from support.world import OutsideWorkspace, World, world
 
-from rewind import RollbackResult
+from rewind import RestoreConflictError, RollbackResult
 
 ROLL_BACK = """
 import sys
@@ -343,3 +345,41 @@ def dry_run_actions(context: Any, restored: str, removed: str) -> None:
     assert list(result.restored) == paths_of(restored), result.restored
     assert list(result.removed) == paths_of(removed), result.removed
     assert result.dry_run and result.safety_checkpoint_id is None, result
+
+
+@when('two threads restore "{name:Q}" into the new directory "{directory:Q}" at once')
+def restore_twice_at_once(context: Any, name: str, directory: str) -> None:
+    scene = world(context)
+    checkpoint_id = named(scene, name).checkpoint_id
+    start = threading.Barrier(2)
+
+    def restore(_index: int) -> RollbackResult | Exception:
+        start.wait()
+        try:
+            return scene.the_service.restore_into(checkpoint_id, scene.directory / directory)
+        except Exception as exc:
+            return exc
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        scene.restores = list(pool.map(restore, range(2)))
+
+
+@then("one of them succeeded and the other failed with RestoreConflictError")
+def one_restore_won(context: Any) -> None:
+    outcomes = world(context).restores
+    winners = [item for item in outcomes if isinstance(item, RollbackResult)]
+    losers = [item for item in outcomes if isinstance(item, RestoreConflictError)]
+    assert len(winners) == 1 and len(losers) == 1, outcomes
+
+
+@then('"{directory:Q}" holds exactly the files of "{name:Q}"')
+def holds_files_of(context: Any, directory: str, name: str) -> None:
+    scene = world(context)
+    assert read_tree(scene.directory / directory)[0] == scene.recorded[name][0]
+
+
+@then('nothing but "{directory:Q}" was left beside the workspace')
+def nothing_left_beside(context: Any, directory: str) -> None:
+    scene = world(context)
+    names = {path.name for path in scene.directory.iterdir()}
+    assert names == {"workspace", "store", directory} - ({"store"} - names), names

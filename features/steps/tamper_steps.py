@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import zlib
 from typing import Any
 
 from behave import given, when
@@ -13,6 +15,7 @@ from support.databases import (
 )
 from support.scenario import named
 from support.sweep import NO_SUCH_ID
+from support.trees import documented_checkpoint_hash, documented_tree_hash
 from support.world import world
 
 from rewind import CheckpointService
@@ -120,4 +123,61 @@ def older_database(context: Any, revision: str) -> None:
             replace_in_metadata(scene.database_url, checkpoint.checkpoint_id, pair, "")
     execute_behind_rewinds_back(
         scene.database_url, f"UPDATE rewind_alembic_version SET version_num = '{revision}'"
+    )
+
+
+@given("the database's schema version record holds two rows")
+def two_versions(context: Any) -> None:
+    execute_behind_rewinds_back(
+        world(context).database_url, "INSERT INTO rewind_alembic_version VALUES ('0001')"
+    )
+
+
+@given(
+    'someone who recomputes the hashes points the symlink "{path:Q}" in "{name:Q}" at a '
+    "target holding a NUL"
+)
+def forged_symlink(context: Any, path: str, name: str) -> None:
+    scene = world(context)
+    checkpoint = named(scene, name)
+    target = b"x\0y"
+    content_hash = hashlib.sha256(target).hexdigest()
+    url = scene.database_url
+    tamper_raw(url, "INSERT INTO blobs VALUES (?, ?, 'zlib', 1)", content_hash, len(target))
+    tamper_raw(url, "INSERT INTO blob_chunks VALUES (?, 0, ?)", content_hash, zlib.compress(target))
+    tamper_raw(
+        url,
+        "UPDATE checkpoint_changes SET content_hash = ?, size = ? WHERE checkpoint_id = ? "
+        "AND path = ?",
+        content_hash,
+        len(target),
+        checkpoint.checkpoint_id,
+        path,
+    )
+    files = dict(scene.recorded[name][0])
+    files[path] = ("symlink", target, 0)
+    tree = documented_tree_hash(files)
+    seal = documented_checkpoint_hash(
+        checkpoint.checkpoint_id, checkpoint.plan_id, checkpoint.sandbox_ref, tree
+    )
+    old_tree, old_seal = checkpoint.tree_hash, checkpoint.metadata.extra["checkpoint_hash"]
+    assert isinstance(old_tree, str) and isinstance(old_seal, str)
+    replace_in_metadata(url, checkpoint.checkpoint_id, old_tree, tree)
+    replace_in_metadata(url, checkpoint.checkpoint_id, old_seal, seal)
+
+
+@given(
+    'someone replaces the stored content of "{path:Q}" as of "{name:Q}" by {size:d} MiB of '
+    "zeros compressed"
+)
+def zip_bomb(context: Any, path: str, name: str, size: int) -> None:
+    scene = world(context)
+    kind, data, _mode = scene.recorded[name][0][path]
+    assert kind == "file", kind
+    bomb = zlib.compress(bytes(size * 1024 * 1024), 9)
+    tamper_raw(
+        scene.database_url,
+        "UPDATE blob_chunks SET data = ? WHERE blob_id = ?",
+        bomb,
+        hashlib.sha256(data).hexdigest(),
     )

@@ -109,3 +109,14 @@ def undecodable_name(context: Any, name: str, content: str) -> None:
     raw = name.encode("ascii").decode("unicode_escape").encode("latin-1")
     with open(bytes(world(context).workspace) + b"/" + raw, "wb") as stream:
         stream.write(content.encode())
+
+
+@given('"{path:Q}" in the workspace has the mode {mode}')
+def set_mode(context: Any, path: str, mode: str) -> None:
+    (world(context).workspace / path).chmod(int(mode, 8))
+
+
+@then('"{path:Q}" in the workspace has the mode {mode}')
+def has_mode(context: Any, path: str, mode: str) -> None:
+    actual = (world(context).workspace / path).stat().st_mode & 0o7777
+    assert actual == int(mode, 8), oct(actual)

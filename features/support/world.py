@@ -85,6 +85,9 @@ class World:
     restored: RollbackResult | None = None
     hostile_path: str = ""
     beside: dict[str, Tree] = field(default_factory=dict)
+    restores: list[RollbackResult | Exception] = field(default_factory=list)
+    thread_failures: list[Exception] = field(default_factory=list)
+    rollbacks_made: int = 0
     # Sweeps of the public API under faults and damaged rows.
     swept: SweptWorkspace | None = None
     sweep_outcomes: list[Outcome] = field(default_factory=list)

@@ -11,13 +11,19 @@ from collections.abc import Iterable
 
 from rewind._manifest import ManifestEntry, Tree, checkpoint_hash, tree_hash
 from rewind.errors import CorruptStoreError, UnsafePathError
-from rewind.models import Checkpoint, VerifyProblem, VerifyReport
+from rewind.models import Checkpoint, EntryKind, VerifyProblem, VerifyReport
 from rewind.storage.repository import CheckpointRepository, WorkspaceRecord
 from rewind.workspace.capture import ContentSpool, check_stored_blob
 from rewind.workspace.restore import check_tree_shape, validate_path
 from rewind.workspace.root import temporary_prefix
 
-__all__ = ["StoreVerifier", "require_intact", "seal_problem", "stage_contents"]
+__all__ = [
+    "StoreVerifier",
+    "check_symlink_targets",
+    "require_intact",
+    "seal_problem",
+    "stage_contents",
+]
 
 
 def seal_problem(checkpoint: Checkpoint, tree: Tree) -> str | None:
@@ -56,6 +62,33 @@ def require_intact(checkpoint: Checkpoint, tree: Tree) -> None:
             "nothing was changed",
             checkpoint_id=checkpoint.checkpoint_id,
         )
+
+
+MAX_SYMLINK_TARGET = 4095
+"""The longest symlink target an operating system takes (``PATH_MAX`` minus its NUL)."""
+
+
+def check_symlink_targets(entries: Iterable[ManifestEntry], spool: ContentSpool) -> None:
+    """Check, before anything is written, that every symlink's staged target can exist.
+
+    Raises:
+        CorruptStoreError: A target is empty, too long or holds a NUL (names the path).
+    """
+    for entry in entries:
+        if entry.kind is EntryKind.SYMLINK and (problem := _symlink_problem(entry, spool)):
+            raise CorruptStoreError(
+                f"stored symlink {entry.path[:300]!r} cannot be restored: {problem}",
+                path=entry.path,
+            )
+
+
+def _symlink_problem(entry: ManifestEntry, spool: ContentSpool) -> str | None:
+    """Say why no symlink could point at the staged target of ``entry``, or return None."""
+    if not 0 < entry.size <= MAX_SYMLINK_TARGET:
+        return f"its target has {entry.size} bytes (1 to {MAX_SYMLINK_TARGET} can exist)"
+    if b"\0" in b"".join(spool.read(entry.content_hash)):
+        return "its target holds a NUL byte, which no symlink can"
+    return None
 
 
 def stage_contents(
@@ -129,9 +162,9 @@ class StoreVerifier:
             ):
                 self.problems.append(
                     VerifyProblem(
-                        checkpoint_id=checkpoint_id,
-                        path=workspace.sandbox_ref,
-                        message=f"the {role} of the workspace of plan {workspace.plan_id!r} "
+                        checkpoint_id=str(checkpoint_id),
+                        path=str(workspace.sandbox_ref),
+                        message=f"the {role} of the workspace of plan {workspace.plan_id!r:.300} "
                         "is not a snapshot of that workspace",
                     )
                 )
@@ -174,6 +207,8 @@ class StoreVerifier:
                 VerifyProblem(checkpoint_id=checkpoint_id, path=entry.path, message=str(exc))
             )
         problem = self.check_blob(entry.content_hash)
+        if problem is None and entry.kind is EntryKind.SYMLINK:
+            problem = self._symlink_problem(entry)
         if problem is not None:
             self.problems.append(
                 VerifyProblem(
@@ -183,6 +218,11 @@ class StoreVerifier:
                     message=problem,
                 )
             )
+
+    def _symlink_problem(self, entry: ManifestEntry) -> str | None:
+        with ContentSpool() as spool:
+            stage_contents(self._repository, [entry], spool)
+            return _symlink_problem(entry, spool)
 
     def _read_blob(self, content_hash: str) -> str | None:
         try:

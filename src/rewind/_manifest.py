@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from rewind.models import DiffEntry, EntryKind
 
 __all__ = [
+    "TRACKED_MODE_BITS",
     "ManifestEntry",
     "Tree",
     "canonical_json",
@@ -25,6 +26,12 @@ __all__ = [
     "diff_hash",
     "tree_hash",
 ]
+
+
+TRACKED_MODE_BITS = 0o777
+"""The permission bits rewind records and restores: read, write and execute for user, group
+and others. Setuid, setgid and sticky bits are never recorded, so a restore (often run by a
+more privileged process than the agent that made the file) never creates a setuid file."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,27 +2,32 @@
 
 A rollback, in order:
 
-1. reads the target snapshot's manifest and checks it: every path is safe, the manifest hashes
-   to the snapshot's ``tree_hash``, and its id, plan and directory to its ``checkpoint_hash``;
-2. opens the workspace (refusing one whose path now leads through a symlink), scans it, plans
-   every removal and write, and fetches and checks every needed content;
-3. in one transaction, snapshots the current state (the safety checkpoint), moves the
+1. opens the workspace directory the target snapshot records (from ``/``, never through a
+   symlink) and takes this machine's lock on it, which it holds to the end;
+2. reads the target's manifest and checks it: every path is safe, the manifest hashes to the
+   snapshot's ``tree_hash``, and its id, plan and directory to its ``checkpoint_hash``;
+3. scans the workspace, plans every removal and write, and fetches and checks every needed
+   content (symlink targets included);
+4. in one transaction, snapshots the current state (the safety checkpoint), moves the
    workspace's head to the target and marks the workspace as restoring to it;
-4. writes the files (each through a temporary file, renamed into place), then clears the mark.
+5. writes the files (each through a temporary file, renamed into place), then clears the mark.
 
-If the file system refuses a change in step 4, the workspace is rolled back to the safety
-checkpoint and ``RollbackFailedError`` says whether that worked. If the process dies in step
-4, the mark stays, and the workspace's next snapshot finishes the rollback first.
+If anything fails in step 5, the workspace is rolled back to the safety checkpoint and
+``RollbackFailedError`` says whether that worked. If the process dies in step 5, the mark
+stays; the workspace's next snapshot takes the lock (so it waits for a live rollback, and
+only a dead one's mark is left) and finishes the rollback first.
+
+``restore_into`` writes into a private directory beside the target and renames it into
+place, so the target appears complete or not at all.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable
 from contextlib import ExitStack
 
-from rewind._integrity import stage_contents
+from rewind._integrity import check_symlink_targets, stage_contents
 from rewind._manifest import Tree
 from rewind._snapshots import (
     CheckpointFactory,
@@ -30,15 +35,14 @@ from rewind._snapshots import (
     checked_tree,
     find_checkpoint,
     record_snapshot,
+    require_snapshot,
 )
 from rewind.errors import (
     CheckpointNotFoundError,
     CorruptStoreError,
-    DiskFullError,
     RewindError,
     RollbackFailedError,
     UnsafePathError,
-    WorkspaceError,
     WorkspaceNotFoundError,
 )
 from rewind.models import Checkpoint, CheckpointType, RollbackResult
@@ -46,13 +50,13 @@ from rewind.storage import Store, UnitOfWork, WorkspaceHead
 from rewind.workspace.capture import ContentSpool
 from rewind.workspace.restore import (
     RestorePlan,
+    StagingDirectory,
     apply_restore,
-    create_directory,
     plan_restore,
     prepare_empty_directory,
 )
-from rewind.workspace.root import WorkspaceRoot
-from rewind.workspace.scan import ScanResult, WorkspaceScanner, resolve_workspace
+from rewind.workspace.root import WorkspaceRoot, temporary_prefix
+from rewind.workspace.scan import ScanResult, WorkspaceScanner
 
 __all__ = ["Restorer"]
 
@@ -70,21 +74,90 @@ class Restorer:
         self._factory = factory
         self._scanner_for = scanner_for
 
-    def rollback(
-        self, checkpoint_id: str, *, dry_run: bool, undo_on_failure: bool = True
-    ) -> RollbackResult:
+    def rollback(self, checkpoint_id: str) -> RollbackResult:
         """Put a snapshot's workspace back as the snapshot recorded it (see the module)."""
+        with self._store.reading() as uow:
+            target = find_checkpoint(uow, checkpoint_id)
+        require_snapshot(target)
+        with open_workspace(target) as root, root.locked():
+            return self._rollback_locked(checkpoint_id, root, undo_on_failure=True)
+
+    def dry_run(self, checkpoint_id: str) -> RollbackResult:
+        """Say what a rollback would restore and remove; change nothing, anywhere."""
+        with self._store.reading() as uow, ContentSpool() as staged:
+            target, tree = _checked_snapshot(uow, checkpoint_id)
+            with open_workspace(target) as root:
+                plan = plan_restore(root, tree, self._scanner_for(root).scan(root))
+                stage_contents(uow.checkpoints, plan.writes, staged)
+                check_symlink_targets(plan.writes, staged)
+        return _result(target, plan, safety_id=None, dry_run=True)
+
+    def finish_interrupted(self, checkpoint_id: str, plan_id: str, root: WorkspaceRoot) -> None:
+        """Finish the rollback to ``checkpoint_id`` that a crash cut short, if it still needs it.
+
+        The caller holds ``root``'s lock, so no live rollback of this machine is writing: a
+        mark still set is a dead rollback's. A mark cleared or changed meanwhile means a live
+        rollback finished; nothing is done then.
+
+        Raises:
+            CorruptStoreError: The workspace's record names a checkpoint of another workspace
+                (or none): rewind never writes that, so nothing is done.
+        """
+        with self._store.reading() as uow:
+            workspace = uow.checkpoints.find_workspace(plan_id, root.path)
+            if workspace is None or workspace.restoring_to != checkpoint_id:
+                return
+            try:
+                target = find_checkpoint(uow, checkpoint_id)
+            except CheckpointNotFoundError as exc:
+                raise _foreign_mark(plan_id, root.path, checkpoint_id) from exc
+        if (target.plan_id, target.sandbox_ref) != (plan_id, root.path):
+            raise _foreign_mark(plan_id, root.path, checkpoint_id)
+        self._rollback_locked(checkpoint_id, root, undo_on_failure=True)
+
+    def restore_into(
+        self, checkpoint_id: str, target_dir: str | os.PathLike[str]
+    ) -> RollbackResult:
+        """Write a snapshot's files into a missing or empty directory, all or nothing.
+
+        The files are written into a private directory beside the target, which is then
+        renamed into place; on any failure it is removed, and the target is left as it was.
+        """
+        path = prepare_empty_directory(target_dir)
+        with ContentSpool() as staged:
+            with self._store.reading() as uow:
+                target, tree = _checked_snapshot(uow, checkpoint_id)
+                stage_contents(uow.checkpoints, tree.values(), staged)
+            check_symlink_targets(tree.values(), staged)
+            with StagingDirectory(path) as staging:
+                plan = plan_restore(
+                    staging.root,
+                    tree,
+                    ScanResult({}, [], []),
+                    temporary=temporary_prefix(staging.final),
+                )
+                apply_restore(staging.root, plan, lambda entry: staged.read(entry.content_hash))
+                staging.move_into_place()
+        return _result(target, plan, safety_id=None, dry_run=False)
+
+    def _rollback_locked(
+        self, checkpoint_id: str, root: WorkspaceRoot, *, undo_on_failure: bool
+    ) -> RollbackResult:
+        """Steps 2 to 5 of a rollback; the caller holds ``root``'s lock."""
         with ExitStack() as stack:
             staged = stack.enter_context(ContentSpool())
             with self._store.writing() as uow:
                 target, tree = _checked_snapshot(uow, checkpoint_id)
-                root = stack.enter_context(WorkspaceRoot(_workspace_directory(target)))
+                if target.sandbox_ref != root.path:
+                    raise CorruptStoreError(  # pragma: no cover - a row changed between reads
+                        f"checkpoint {checkpoint_id} changed its workspace during the rollback",
+                        checkpoint_id=checkpoint_id,
+                    )
                 workspace = uow.checkpoints.lock_workspace(target.plan_id, root.path)
                 scanned = self._scanner_for(root).scan(root)
                 plan = plan_restore(root, tree, scanned)
                 stage_contents(uow.checkpoints, plan.writes, staged)
-                if dry_run:
-                    return _result(target, plan, safety_id=None, dry_run=True)
+                check_symlink_targets(plan.writes, staged)
                 safety = self._take_safety_snapshot(
                     uow,
                     target,
@@ -98,59 +171,12 @@ class Restorer:
                 uow.commit()
             try:
                 apply_restore(root, plan, lambda entry: staged.read(entry.content_hash))
-            except (WorkspaceError, DiskFullError) as failure:
+            except Exception as failure:  # any failure at all: the safety net must catch it
                 if not undo_on_failure:
                     raise
-                self._undo(target, safety.checkpoint_id, failure)
+                self._undo(target, root, safety.checkpoint_id, failure)
             self._finish(target, root)
         return _result(target, plan, safety_id=safety.checkpoint_id, dry_run=False)
-
-    def finish_interrupted(self, checkpoint_id: str, plan_id: str, directory: str) -> None:
-        """Finish the rollback to ``checkpoint_id`` that a crash cut short in a workspace.
-
-        Raises:
-            CorruptStoreError: The workspace's record names a checkpoint of another workspace
-                (or none): rewind never writes that, so nothing is done.
-        """
-        with self._store.reading() as uow:
-            try:
-                target = find_checkpoint(uow, checkpoint_id)
-            except CheckpointNotFoundError as exc:
-                raise _foreign_mark(plan_id, directory, checkpoint_id) from exc
-        if (target.plan_id, target.sandbox_ref) != (plan_id, directory):
-            raise _foreign_mark(plan_id, directory, checkpoint_id)
-        self.rollback(checkpoint_id, dry_run=False)
-
-    def restore_into(
-        self, checkpoint_id: str, target_dir: str | os.PathLike[str]
-    ) -> RollbackResult:
-        """Write a snapshot's files into a missing or empty directory.
-
-        On any failure, what was written is removed again (and the directory, if it was
-        created), so the target is left as it was.
-        """
-        path = prepare_empty_directory(target_dir)
-        with ContentSpool() as staged:
-            with self._store.reading() as uow:
-                target, tree = _checked_snapshot(uow, checkpoint_id)
-                stage_contents(uow.checkpoints, tree.values(), staged)
-            created = not os.path.lexists(path)
-            create_directory(path)
-            try:
-                with WorkspaceRoot(resolve_workspace(path, what="target directory")) as root:
-                    try:
-                        prepare_empty_directory(root.path)
-                        plan = plan_restore(root, tree, ScanResult({}, [], []))
-                        apply_restore(root, plan, lambda entry: staged.read(entry.content_hash))
-                    except BaseException:
-                        _empty_again(root)
-                        raise
-            except BaseException:
-                if created:
-                    with contextlib.suppress(OSError):  # the first error is what matters
-                        os.rmdir(path)
-                raise
-        return _result(target, plan, safety_id=None, dry_run=False)
 
     def _take_safety_snapshot(
         self,
@@ -181,15 +207,17 @@ class Restorer:
             spool=spool,
         )
 
-    def _undo(self, target: Checkpoint, safety_id: str, failure: RewindError) -> None:
+    def _undo(
+        self, target: Checkpoint, root: WorkspaceRoot, safety_id: str, failure: Exception
+    ) -> None:
         """Put back the state a failed rollback started from, then report the failure.
 
         Raises:
             RollbackFailedError: Always: why the rollback failed, and whether undoing worked.
         """
         try:
-            self.rollback(safety_id, dry_run=False, undo_on_failure=False)
-        except RewindError as undo_failure:
+            self._rollback_locked(safety_id, root, undo_on_failure=False)
+        except Exception as undo_failure:  # reported inside the error raised below
             undone = False
             outcome = (
                 f"putting the workspace back failed too ({undo_failure}); the next snapshot "
@@ -206,7 +234,7 @@ class Restorer:
             checkpoint_id=target.checkpoint_id,
             safety_checkpoint_id=safety_id,
             undone=undone,
-            path=failure.path,
+            path=failure.path if isinstance(failure, RewindError) else None,
         ) from failure
 
     def _finish(self, target: Checkpoint, root: WorkspaceRoot) -> None:
@@ -218,21 +246,22 @@ class Restorer:
                 uow.commit()
 
 
-def _checked_snapshot(uow: UnitOfWork, checkpoint_id: str) -> tuple[Checkpoint, Tree]:
-    checkpoint = find_checkpoint(uow, checkpoint_id)
-    return checkpoint, checked_tree(uow, checkpoint, sealed=True)
-
-
-def _workspace_directory(target: Checkpoint) -> str:
-    """Return the directory a rollback to ``target`` acts on, as it was recorded.
+def open_workspace(target: Checkpoint) -> WorkspaceRoot:
+    """Open the directory a rollback to ``target`` acts on, exactly as it was recorded.
 
     Raises:
         WorkspaceNotFoundError: It is gone (the message suggests ``restore_into``).
-        UnsafePathError: Its path now leads through a symlink to somewhere else.
+        UnsafePathError: Its path now leads through a symlink, or is not a real path.
     """
     recorded = target.sandbox_ref
+    if not os.path.isabs(recorded) or os.path.normpath(recorded) != recorded:
+        raise UnsafePathError(
+            f"refusing to roll back {recorded!r}: not an absolute, normal path",
+            checkpoint_id=target.checkpoint_id,
+            path=recorded,
+        )
     try:
-        real = resolve_workspace(recorded)
+        return WorkspaceRoot(recorded)
     except WorkspaceNotFoundError as exc:
         raise WorkspaceNotFoundError(
             f"workspace {recorded!r} of checkpoint {target.checkpoint_id} does not exist; if "
@@ -241,14 +270,18 @@ def _workspace_directory(target: Checkpoint) -> str:
             checkpoint_id=target.checkpoint_id,
             path=recorded,
         ) from exc
-    if real != recorded:
+    except UnsafePathError as exc:
         raise UnsafePathError(
-            f"refusing to roll back {recorded!r}: that path now leads through a symlink to "
-            f"{real!r}; restore_into(checkpoint_id, directory) writes the files elsewhere",
+            f"refusing to roll back {recorded!r}: that path now leads through a symlink; "
+            "restore_into(checkpoint_id, directory) writes the files elsewhere",
             checkpoint_id=target.checkpoint_id,
             path=recorded,
-        )
-    return real
+        ) from exc
+
+
+def _checked_snapshot(uow: UnitOfWork, checkpoint_id: str) -> tuple[Checkpoint, Tree]:
+    checkpoint = find_checkpoint(uow, checkpoint_id)
+    return checkpoint, checked_tree(uow, checkpoint, sealed=True)
 
 
 def _foreign_mark(plan_id: str, directory: str, checkpoint_id: str) -> CorruptStoreError:
@@ -259,17 +292,6 @@ def _foreign_mark(plan_id: str, directory: str, checkpoint_id: str) -> CorruptSt
         checkpoint_id=checkpoint_id,
         path=directory,
     )
-
-
-def _empty_again(root: WorkspaceRoot) -> None:
-    """Remove what a failed ``restore_into`` wrote (best effort: the first error stands)."""
-    with contextlib.suppress(RewindError, OSError):
-        for directory, _subdirectories, others in root.walk(""):
-            for name in others:
-                root.unlink(f"{directory}/{name}" if directory else name, missing_ok=True)
-        for directory, _subdirectories, _others in reversed(list(root.walk(""))):
-            if directory:
-                root.remove_empty_directory(directory)
 
 
 def _result(

@@ -50,6 +50,7 @@ __all__ = [
     "checkpoint_type",
     "find_checkpoint",
     "record_snapshot",
+    "require_snapshot",
     "scanner_for",
 ]
 
@@ -208,16 +209,25 @@ def checked_tree(uow: UnitOfWork, checkpoint: Checkpoint, *, sealed: bool = Fals
         CorruptStoreError: The manifest cannot be read, or (``sealed``) does not match its
             hashes.
     """
+    require_snapshot(checkpoint)
+    tree = uow.checkpoints.manifest(checkpoint.checkpoint_id)
+    if sealed:
+        require_intact(checkpoint, tree)
+    return tree
+
+
+def require_snapshot(checkpoint: Checkpoint) -> None:
+    """Check that ``checkpoint`` records files.
+
+    Raises:
+        InvalidInputError: It was made by ``create_checkpoint`` and records no files.
+    """
     if not checkpoint.is_snapshot:
         raise InvalidInputError(
             f"checkpoint {checkpoint.checkpoint_id!r} records no files "
             "(it was made by create_checkpoint)",
             checkpoint_id=checkpoint.checkpoint_id,
         )
-    tree = uow.checkpoints.manifest(checkpoint.checkpoint_id)
-    if sealed:
-        require_intact(checkpoint, tree)
-    return tree
 
 
 def scanner_for(store: Store, root: str) -> WorkspaceScanner:

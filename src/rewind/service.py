@@ -17,6 +17,7 @@ from typing import Any, Self
 
 from rewind._ids import first_id_at
 from rewind._integrity import StoreVerifier
+from rewind._json import storable_text_problem
 from rewind._rollback import Restorer
 from rewind._snapshots import (
     SNAPSHOT_KEYS,
@@ -28,7 +29,7 @@ from rewind._snapshots import (
     scanner_for,
 )
 from rewind._snapshots import checkpoint_type as as_checkpoint_type
-from rewind.errors import CorruptStoreError, InvalidInputError, InvalidMetadataError
+from rewind.errors import InvalidInputError, InvalidMetadataError, LockTimeoutError
 from rewind.models import (
     Checkpoint,
     CheckpointMetadata,
@@ -47,6 +48,8 @@ from rewind.workspace.scan import WorkspaceScanner, resolve_workspace
 __all__ = ["DATABASE_URL_VARIABLE", "SNAPSHOT_KEYS", "CheckpointService", "default_database_url"]
 
 DATABASE_URL_VARIABLE = "REWIND_DATABASE_URL"
+_ROLLBACKS_WAITED_FOR = 20
+"""How many rollbacks of its workspace a snapshot waits for before it gives up."""
 
 
 def default_database_url() -> str:
@@ -214,7 +217,7 @@ class CheckpointService:
             extra=caller_extra,
         )
         with WorkspaceRoot(path) as root:
-            for _attempt in range(2):
+            for _attempt in range(_ROLLBACKS_WAITED_FOR):
                 with self._store.writing() as uow, ContentSpool() as spool:
                     workspace = uow.checkpoints.lock_workspace(plan_id, root.path)
                     if workspace.restoring_to is None:
@@ -229,12 +232,15 @@ class CheckpointService:
                         )
                         uow.commit()
                         return checkpoint
-                # A crash cut a rollback short: finish it (as a new rollback, whose safety
-                # snapshot keeps the half-restored state), then snapshot.
-                self._restorer.finish_interrupted(workspace.restoring_to, plan_id, root.path)
-        raise CorruptStoreError(  # pragma: no cover - finishing a rollback clears the mark
-            f"the workspace of plan {plan_id!r} at {root.path!r} stays marked as being rolled "
-            "back after the rollback was finished",
+                # A rollback is writing files, or a crash cut one short. Its lock tells which:
+                # wait for a live one; finish a dead one (as a new rollback, whose safety
+                # snapshot keeps the half-restored state). Then snapshot.
+                with root.locked():
+                    self._restorer.finish_interrupted(workspace.restoring_to, plan_id, root)
+        raise LockTimeoutError(  # pragma: no cover - needs 20 rollbacks racing one snapshot
+            f"the workspace of plan {plan_id!r} at {root.path!r} was being rolled back by "
+            f"others each of the {_ROLLBACKS_WAITED_FOR} times this snapshot waited for it; "
+            "try again",
             path=root.path,
         )
 
@@ -272,7 +278,9 @@ class CheckpointService:
                 wrote; nothing was changed.
             StorageError: The database failed; nothing was changed.
         """
-        return self._restorer.rollback(checkpoint_id, dry_run=dry_run)
+        if dry_run:
+            return self._restorer.dry_run(checkpoint_id)
+        return self._restorer.rollback(checkpoint_id)
 
     def restore_into(
         self, checkpoint_id: str, target_dir: str | os.PathLike[str]
@@ -358,6 +366,12 @@ class CheckpointService:
         """
         if limit is not None and (isinstance(limit, bool) or limit < 1):
             raise InvalidInputError(f"limit must be a positive number, not {limit!r}")
+        for name, value in (("plan_id", plan_id), ("decision_id", decision_id)):
+            if value is None:
+                continue
+            problem = storable_text_problem(value) if isinstance(value, str) else "not text"
+            if problem is not None:
+                raise InvalidInputError(f"{name} {value!r:.80} {problem}")
         if checkpoint_type is not None:
             checkpoint_type = as_checkpoint_type(checkpoint_type)
         with self._store.reading() as uow:

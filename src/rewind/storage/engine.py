@@ -16,6 +16,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.pool import StaticPool
 
+from rewind._json import storable_text_problem
 from rewind.errors import DatabaseUnavailableError, DatabaseURLError
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
 
 LOCK_TIMEOUT_SECONDS = 30.0
 """How long a write waits for another writer's lock before failing (``?lock_timeout=``)."""
+MAX_LOCK_TIMEOUT_SECONDS = 86_400.0
+"""The longest lock wait a URL may ask for: a day (PostgreSQL counts it in milliseconds)."""
 CONNECT_TIMEOUT_SECONDS = 10
 WRITE_OPTION = "rewind_write"
 """Execution option: the transaction will write, so SQLite takes its lock at BEGIN."""
@@ -51,10 +54,17 @@ def parse_database_url(text: str) -> URL:
     Raises:
         DatabaseURLError: The URL is malformed or names an unsupported database.
     """
+    if not isinstance(text, str) or storable_text_problem(text) is not None:
+        shown = text.encode("utf-8", "backslashreplace") if isinstance(text, str) else text
+        raise DatabaseURLError(f"malformed database URL {shown!r:.300}: it is not plain text")
     try:
         url = make_url(text)
     except (sa_exc.ArgumentError, ValueError, TypeError) as exc:
         raise DatabaseURLError(f"malformed database URL {text!r}: {exc}") from exc
+    if url.database is not None and storable_text_problem(url.database) is not None:
+        raise DatabaseURLError(
+            f"malformed database URL {text!r}: its database name holds a NUL or is not UTF-8"
+        )
     if url.drivername in _POSTGRES_NAMES:
         return url.set(drivername="postgresql+psycopg")
     if url.drivername in _SQLITE_NAMES:
@@ -139,10 +149,10 @@ def lock_timeout(url: URL) -> float:
         seconds = float(text if isinstance(text, str) else text[-1])
     except ValueError:
         seconds = -1.0
-    if not seconds > 0:
+    if not 0 < seconds <= MAX_LOCK_TIMEOUT_SECONDS:
         raise DatabaseURLError(
-            f"lock_timeout={text!r} in database URL {display_url(url)!r} must be a positive "
-            "number of seconds"
+            f"lock_timeout={text!r} in database URL {display_url(url)!r} must be a number of "
+            f"seconds above 0 and at most {MAX_LOCK_TIMEOUT_SECONDS}"
         )
     return seconds
 

@@ -14,7 +14,7 @@ from typing import Any, TypeGuard
 
 from pydantic import ValidationError
 
-from rewind._manifest import ManifestEntry
+from rewind._manifest import TRACKED_MODE_BITS, ManifestEntry
 from rewind.errors import CorruptStoreError
 from rewind.models import ChangeKind, Checkpoint, DiffEntry, EntryKind
 from rewind.storage.tables import CheckpointRow
@@ -23,7 +23,6 @@ __all__ = ["change_values", "checkpoint_from_row", "checkpoint_values", "manifes
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _MAX_SIZE = 2**63 - 1
-_PERMISSION_BITS = 0o7777
 
 
 def checkpoint_values(checkpoint: Checkpoint) -> dict[str, Any]:
@@ -125,7 +124,7 @@ def manifest_entry(
         raise _corrupt(checkpoint_id, path, f"the content hash {content_hash!r:.80}")
     if not _is_int(size) or not 0 <= size <= _MAX_SIZE:
         raise _corrupt(checkpoint_id, path, f"the size {size!r:.80}")
-    allowed = 0 if entry_kind is EntryKind.SYMLINK else _PERMISSION_BITS
+    allowed = 0 if entry_kind is EntryKind.SYMLINK else TRACKED_MODE_BITS
     if not _is_int(mode) or mode & ~allowed or mode < 0:
         raise _corrupt(checkpoint_id, path, f"the mode {mode!r:.80}")
     return ManifestEntry(path, entry_kind, content_hash, size, mode)

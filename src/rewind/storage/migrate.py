@@ -57,7 +57,19 @@ def upgrade_to_head(engine: Engine, *, create: bool = True) -> None:
             tables without rewind's version record.
         StorageError: The database failed while upgrading.
     """
-    from alembic import command  # noqa: PLC0415 - Alembic loads only when a store opens
+    from alembic.util import CommandError  # noqa: PLC0415 - Alembic loads only when a store opens
+
+    try:
+        _upgrade(engine, create=create)
+    except CommandError as exc:
+        raise SchemaVersionError(
+            f"database {display_url(engine.url)} has a schema version record rewind cannot "
+            f"read: {exc}"
+        ) from exc
+
+
+def _upgrade(engine: Engine, *, create: bool) -> None:
+    from alembic import command  # noqa: PLC0415 - see upgrade_to_head
     from alembic.script import ScriptDirectory  # noqa: PLC0415
 
     scripts = ScriptDirectory(str(migrations_directory()))

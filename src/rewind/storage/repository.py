@@ -97,6 +97,9 @@ class CheckpointRepository(Protocol):
     def lock_workspace(self, plan_id: str, sandbox_ref: str) -> WorkspaceHead:
         """Return the workspace's record, locked until the unit of work ends."""
 
+    def find_workspace(self, plan_id: str, sandbox_ref: str) -> WorkspaceHead | None:
+        """Return the workspace's record without locking or creating it, or None."""
+
     def manifest(self, checkpoint_id: str) -> Tree:
         """Return the tree recorded by a snapshot, by path."""
 
@@ -166,6 +169,15 @@ class SqlCheckpointRepository:
             .with_for_update()
         ).one()
         return WorkspaceHead(row.id, row.head_id, row.restoring_to)
+
+    def find_workspace(self, plan_id: str, sandbox_ref: str) -> WorkspaceHead | None:
+        """Return the workspace's record without locking or creating it, or None."""
+        row = self._session.execute(
+            select(WorkspaceRow.id, WorkspaceRow.head_id, WorkspaceRow.restoring_to).where(
+                WorkspaceRow.plan_id == plan_id, WorkspaceRow.sandbox_ref == sandbox_ref
+            )
+        ).one_or_none()
+        return None if row is None else WorkspaceHead(row.id, row.head_id, row.restoring_to)
 
     def mark_restoring(self, workspace: WorkspaceHead, checkpoint_id: str | None) -> None:
         """Record (or, with None, clear) the rollback the workspace's files are undergoing."""

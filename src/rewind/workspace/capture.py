@@ -22,7 +22,7 @@ from rewind._manifest import ManifestEntry, Tree
 from rewind.errors import CorruptStoreError
 from rewind.models import EntryKind
 from rewind.workspace.root import PathChangedError, WorkspaceRoot, os_error
-from rewind.workspace.scan import read_chunks, symlink_entry
+from rewind.workspace.scan import CHUNK_SIZE, read_chunks, symlink_entry
 
 __all__ = [
     "CODEC",
@@ -190,14 +190,13 @@ def check_stored_blob(
     count = 0
     for chunk in chunks:
         count += 1
-        if not isinstance(chunk, bytes):
-            raise CorruptStoreError(f"blob {content_hash} has a chunk that is not bytes")
-        try:
-            data = zlib.decompress(chunk)
-        except zlib.error as exc:
-            raise CorruptStoreError(f"blob {content_hash} is damaged: {exc}") from exc
+        data = _inflate(content_hash, chunk)
         digest.update(data)
         total += len(data)
+        if total > size:  # stop reading early: the bytes cannot match
+            raise CorruptStoreError(
+                f"blob {content_hash} does not match its sha256: its stored bytes were altered"
+            )
         if keep is not None:
             keep(chunk)
     if count != chunk_count:
@@ -208,6 +207,27 @@ def check_stored_blob(
         raise CorruptStoreError(
             f"blob {content_hash} does not match its sha256: its stored bytes were altered"
         )
+
+
+def _inflate(content_hash: str, chunk: object) -> bytes:
+    """Decompress one stored chunk, refusing one that inflates past ``CHUNK_SIZE``.
+
+    rewind compresses at most ``CHUNK_SIZE`` bytes into a chunk, so a chunk that inflates to
+    more was not written by rewind (a "zip bomb" would otherwise take all the memory).
+    """
+    if not isinstance(chunk, bytes):
+        raise CorruptStoreError(f"blob {content_hash} has a chunk that is not bytes")
+    decompressor = zlib.decompressobj()
+    try:
+        data = decompressor.decompress(chunk, CHUNK_SIZE + 1)
+    except zlib.error as exc:
+        raise CorruptStoreError(f"blob {content_hash} is damaged: {exc}") from exc
+    if len(data) > CHUNK_SIZE or not decompressor.eof or decompressor.unused_data:
+        raise CorruptStoreError(
+            f"blob {content_hash} is damaged: a chunk does not inflate to at most "
+            f"{CHUNK_SIZE} bytes in one piece"
+        )
+    return data
 
 
 def capture_new_contents(

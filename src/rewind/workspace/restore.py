@@ -14,30 +14,34 @@ touched.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from types import TracebackType
 
 from rewind._manifest import ManifestEntry, Tree
 from rewind.errors import (
     InvalidInputError,
     RestoreConflictError,
+    RewindError,
     UnsafePathError,
     WorkspaceNotADirectoryError,
 )
 from rewind.models import EntryKind
 from rewind.workspace.ignore import NEVER_TRACKED_NAMES
 from rewind.workspace.root import WorkspaceRoot, os_error, temporary_prefix
-from rewind.workspace.scan import ScanResult
+from rewind.workspace.scan import ScanResult, resolve_workspace
 
 __all__ = [
     "ContentSource",
     "RestorePlan",
+    "StagingDirectory",
     "apply_restore",
     "check_tree_shape",
-    "create_directory",
     "plan_restore",
     "prepare_empty_directory",
     "validate_path",
@@ -98,8 +102,8 @@ def prepare_empty_directory(target_dir: str | os.PathLike[str]) -> str:
     return path
 
 
-def create_directory(path: str) -> None:
-    """Create ``path`` and its missing parents (a restore's target).
+def _create_directory(path: str) -> None:
+    """Create ``path`` and its missing parents (the parent of a restore's target).
 
     Raises:
         WorkspaceError: The file system refused.
@@ -108,6 +112,92 @@ def create_directory(path: str) -> None:
         os.makedirs(path, exist_ok=True)
     except OSError as exc:
         raise os_error(exc, "create the directory", path) from exc
+
+
+class StagingDirectory:
+    """A private directory beside a restore's target, renamed into place once complete.
+
+    It is created (with its parents, if missing) as ``.rewind-restore-<random>`` in the
+    target's parent directory, so the rename is atomic: the target appears complete or not
+    at all, and two restores into one target cannot mix their files. If the restore fails,
+    or the target is no longer empty by then, the staging directory is removed with
+    everything in it. Not a general temporary directory.
+    """
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self._moved = False
+        parent = os.path.dirname(target)
+        _create_directory(parent)
+        real_parent = resolve_workspace(parent, what="the target's parent directory")
+        self.final = os.path.join(real_parent, os.path.basename(target))
+        self._path = os.path.join(real_parent, f".rewind-restore-{os.urandom(8).hex()}")
+        try:
+            os.mkdir(self._path, 0o777)  # the target's mode comes from the umask, as mkdir's
+        except OSError as exc:
+            raise os_error(exc, "create a directory beside", target) from exc
+        try:
+            self.root = WorkspaceRoot(self._path)
+        except BaseException:
+            os.rmdir(self._path)
+            raise
+
+    def __enter__(self) -> StagingDirectory:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if not self._moved:
+            with contextlib.suppress(RewindError, OSError):  # the first error is what matters
+                _remove_everything(self.root)
+                os.rmdir(self._path)
+        self.root.close()
+
+    def move_into_place(self) -> None:
+        """Rename the staging directory to the target (replacing it if it is still empty).
+
+        Raises:
+            RestoreConflictError: Something was put into the target meanwhile.
+            WorkspaceError: The rename failed.
+        """
+        try:
+            existing = os.lstat(self.final)
+        except FileNotFoundError:
+            existing = None
+        except OSError as exc:
+            raise os_error(exc, "restore into", self.target) from exc
+        try:
+            if existing is not None and stat.S_ISDIR(existing.st_mode):
+                os.chmod(self._path, stat.S_IMODE(existing.st_mode))  # keep the target's mode
+            os.rename(self._path, self.final)
+        except OSError as exc:
+            if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
+                raise RestoreConflictError(
+                    f"cannot restore into {self.target!r}: it is no longer empty",
+                    path=self.target,
+                ) from exc
+            if exc.errno == errno.ENOTDIR:
+                raise WorkspaceNotADirectoryError(
+                    f"cannot restore into {self.target!r}: not a directory", path=self.target
+                ) from exc
+            raise os_error(exc, "restore into", self.target) from exc
+        self._moved = True
+
+
+def _remove_everything(root: WorkspaceRoot) -> None:
+    """Remove everything below ``root`` (iteratively, never through a symlink)."""
+    directories = []
+    for directory, _subdirectories, others in root.walk(""):
+        directories.append(directory)
+        for name in others:
+            root.unlink(f"{directory}/{name}" if directory else name, missing_ok=True)
+    for directory in reversed(directories):
+        if directory:
+            root.remove_empty_directory(directory)
 
 
 def validate_path(path: str, temporary: str | None = None) -> None:
@@ -135,14 +225,19 @@ def validate_path(path: str, temporary: str | None = None) -> None:
         )
 
 
-def plan_restore(root: WorkspaceRoot, target: Tree, current: ScanResult) -> RestorePlan:
+def plan_restore(
+    root: WorkspaceRoot, target: Tree, current: ScanResult, *, temporary: str | None = None
+) -> RestorePlan:
     """Decide how to turn the scanned state of ``root`` into ``target``; touch nothing.
+
+    ``temporary`` is the temporary prefix no path may use (default: ``root``'s own; a restore
+    staged beside its target passes the target's).
 
     Raises:
         UnsafePathError: A target path is hostile, or a parent directory of one is a symlink.
         RestoreConflictError: Something untracked (ignored, or a special file) is in the way.
     """
-    temporary = temporary_prefix(root.path)
+    temporary = temporary or temporary_prefix(root.path)
     for path in target:
         validate_path(path, temporary)
     check_tree_shape(target)

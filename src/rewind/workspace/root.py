@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import hashlib
 import os
 import stat
@@ -99,24 +100,20 @@ class WorkspaceRoot:
     """
 
     def __init__(self, path: str) -> None:
-        """Open the directory at ``path`` (an absolute path with no symlink in it).
+        """Open the directory at ``path``, an absolute path with no symlink in it.
+
+        The path is opened one directory at a time from ``/``, none through a symlink, so a
+        parent swapped for a symlink (before or while it is opened) is refused rather than
+        followed to somewhere else.
 
         Raises:
             WorkspaceNotFoundError: Nothing exists at ``path``.
             WorkspaceNotADirectoryError: ``path`` or one of its parents is not a directory.
+            UnsafePathError: A directory on the way is a symlink.
             WorkspaceError: The directory cannot be opened.
         """
         self.path = path
-        try:
-            self._fd = os.open(path, _DIRECTORY_FLAGS)
-        except FileNotFoundError as exc:
-            raise WorkspaceNotFoundError(f"directory {path!r} does not exist", path=path) from exc
-        except (NotADirectoryError, OSError) as exc:
-            if exc.errno in (errno.ENOTDIR, errno.ELOOP):
-                raise WorkspaceNotADirectoryError(
-                    f"{path!r} is not a directory", path=path
-                ) from exc
-            raise os_error(exc, "open the directory", path, reading=True) from exc
+        self._fd = _open_real_directory(path)
 
     def __enter__(self) -> WorkspaceRoot:
         return self
@@ -130,8 +127,29 @@ class WorkspaceRoot:
         self.close()
 
     def close(self) -> None:
-        """Close the directory's descriptor."""
+        """Close the directory's descriptor (and release its lock, if held)."""
         os.close(self._fd)
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold this machine's exclusive lock on the directory while the block runs.
+
+        Rollbacks hold it from before they record their target until every file is in
+        place, so a snapshot that finds a rollback mark can wait for a live rollback and tell
+        it from one a crash cut short. The lock is ``flock(2)`` on the directory: other
+        threads and processes of this machine wait for it; a dead process's lock is gone.
+
+        Raises:
+            WorkspaceError: The lock cannot be taken.
+        """
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except OSError as exc:
+            raise os_error(exc, "lock", self.path) from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
 
     def absolute(self, path: str) -> str:
         """Return ``path`` below the root as an absolute path, for messages."""
@@ -370,6 +388,48 @@ class WorkspaceRoot:
                     os.rmdir(name, dir_fd=fd)
                 except OSError as exc:
                     raise os_error(exc, "remove the directory", self.absolute(directory)) from exc
+
+
+def _open_real_directory(path: str) -> int:
+    """Open the absolute ``path`` from ``/``, one directory at a time, never via a symlink."""
+    try:
+        fd = os.open("/", _DIRECTORY_FLAGS)
+    except OSError as exc:
+        raise os_error(exc, "open the directory", "/") from exc
+    try:
+        for part in filter(None, path.split("/")):
+            parent = fd
+            try:
+                fd = os.open(part, _DIRECTORY_FLAGS, dir_fd=parent)
+            except OSError as exc:
+                fd = parent
+                raise _unopenable(exc, path, _is_symlink(part, parent)) from exc
+            os.close(parent)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _is_symlink(name: str, directory_fd: int) -> bool:
+    try:
+        return stat.S_ISLNK(os.stat(name, dir_fd=directory_fd, follow_symlinks=False).st_mode)
+    except OSError:
+        return False
+
+
+def _unopenable(exc: OSError, path: str, symlink: bool) -> RewindError:
+    if symlink:
+        return UnsafePathError(
+            f"refusing {path!r}: it now leads through a symlink (it was a real path)", path=path
+        )
+    if exc.errno == errno.ENOENT:
+        return WorkspaceNotFoundError(f"directory {path!r} does not exist", path=path)
+    if exc.errno in (errno.ENOTDIR, errno.ELOOP):
+        return WorkspaceNotADirectoryError(
+            f"{path!r} is not a directory, or lies below a file", path=path
+        )
+    return os_error(exc, "open the directory", path)
 
 
 @contextmanager

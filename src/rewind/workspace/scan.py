@@ -17,7 +17,8 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from rewind._manifest import ManifestEntry, Tree
+from rewind._json import storable_text_problem
+from rewind._manifest import TRACKED_MODE_BITS, ManifestEntry, Tree
 from rewind.errors import (
     InvalidInputError,
     WorkspaceNotADirectoryError,
@@ -64,11 +65,17 @@ def resolve_workspace(sandbox_ref: str | os.PathLike[str], *, what: str = "works
     A workspace reached through a symlink and through its real path is the same workspace.
 
     Raises:
-        InvalidInputError: The path is too long for the operating system.
+        InvalidInputError: The path is too long for the operating system, or is not text a
+            database can store (a name that is not UTF-8, a NUL).
         WorkspaceNotFoundError: Nothing exists at ``sandbox_ref``.
         WorkspaceNotADirectoryError: ``sandbox_ref`` is a file or another non-directory.
     """
-    given = os.fspath(sandbox_ref)
+    given = os.fsdecode(sandbox_ref)
+    if (problem := storable_text_problem(given)) is not None:
+        raise InvalidInputError(
+            f"{what} path {given.encode('utf-8', 'backslashreplace')!r:.300} {problem}; "
+            "no database can store it"
+        )
     try:
         path = os.path.realpath(given, strict=True)
     except FileNotFoundError as exc:
@@ -91,7 +98,7 @@ def _unusable(exc: OSError, what: str, given: str) -> Exception:
         return WorkspaceNotADirectoryError(
             f"{what} {given!r} lies below something that is not a directory", path=given
         )
-    return os_error(exc, f"resolve the {what}", given, reading=True)
+    return os_error(exc, f"resolve the {what}", given)
 
 
 def read_chunks(root: WorkspaceRoot, path: str) -> Iterator[bytes]:
@@ -170,11 +177,11 @@ class _Walk:
             self.found.skipped.append(_printable(child))
             return False
         mode = _lstat(entry, self.root.absolute(child)).st_mode
+        if rules.is_ignored(child, is_dir=stat.S_ISDIR(mode)):
+            return False  # never touched, whatever its name
         if entry.name.startswith(self.temporary_prefix):
             listing = self.found.temporaries if not stat.S_ISDIR(mode) else self.found.skipped
             listing.append(child)
-            return False
-        if rules.is_ignored(child, is_dir=stat.S_ISDIR(mode)):
             return False
         if stat.S_ISDIR(mode):
             return True
@@ -183,7 +190,7 @@ class _Walk:
         elif stat.S_ISREG(mode):
             digest, size = _hash_file(fd, entry.name, self.root.absolute(child))
             self.found.tree[child] = ManifestEntry(
-                child, EntryKind.FILE, digest, size, stat.S_IMODE(mode)
+                child, EntryKind.FILE, digest, size, mode & TRACKED_MODE_BITS
             )
         else:
             self.found.skipped.append(child)
