@@ -217,26 +217,31 @@ class CheckpointService:
             extra=caller_extra,
         )
         with WorkspaceRoot(path) as root:
-            for _attempt in range(_ROLLBACKS_WAITED_FOR):
-                with self._store.writing() as uow, ContentSpool() as spool:
-                    workspace = uow.checkpoints.lock_workspace(plan_id, root.path)
-                    if workspace.restoring_to is None:
-                        checkpoint = record_snapshot(
-                            uow,
-                            self._factory,
-                            root=root,
-                            workspace=workspace,
-                            scanned=self._scanner(root).scan(root),
-                            request=request,
-                            spool=spool,
-                        )
-                        uow.commit()
-                        return checkpoint
-                # A rollback is writing files, or a crash cut one short. Its lock tells which:
-                # wait for a live one; finish a dead one (as a new rollback, whose safety
-                # snapshot keeps the half-restored state). Then snapshot.
-                with root.locked():
-                    self._restorer.finish_interrupted(workspace.restoring_to, plan_id, root)
+            return self._snapshot(root, request)
+
+    def _snapshot(self, root: WorkspaceRoot, request: SnapshotRequest) -> Checkpoint:
+        """Record a snapshot of ``root``, first finishing a rollback a crash cut short."""
+        plan_id = request.plan_id
+        for _attempt in range(_ROLLBACKS_WAITED_FOR):
+            with self._store.writing() as uow, ContentSpool() as spool:
+                workspace = uow.checkpoints.lock_workspace(plan_id, root.path)
+                if workspace.restoring_to is None:
+                    checkpoint = record_snapshot(
+                        uow,
+                        self._factory,
+                        root=root,
+                        workspace=workspace,
+                        scanned=self._scanner(root).scan(root),
+                        request=request,
+                        spool=spool,
+                    )
+                    uow.commit()
+                    return checkpoint
+            # A rollback is writing files, or a crash cut one short. Its lock tells which:
+            # wait for a live one; finish a dead one (as a new rollback, whose safety
+            # snapshot keeps the half-restored state). Then snapshot.
+            with root.locked():
+                self._restorer.finish_interrupted(workspace.restoring_to, plan_id, root)
         raise LockTimeoutError(  # pragma: no cover - needs 20 rollbacks racing one snapshot
             f"the workspace of plan {plan_id!r} at {root.path!r} was being rolled back by "
             f"others each of the {_ROLLBACKS_WAITED_FOR} times this snapshot waited for it; "

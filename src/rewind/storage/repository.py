@@ -196,31 +196,18 @@ class SqlCheckpointRepository:
         """
         depths = {ancestor: depth for depth, ancestor in enumerate(self.ancestry(checkpoint_id))}
         nearest: dict[str, tuple[int, Any]] = {}
-        for start in range(0, len(depths), _BATCH):
-            batch = list(depths)[start : start + _BATCH]
-            rows = self._session.execute(
-                select(
-                    ChangeRow.checkpoint_id,
-                    ChangeRow.path,
-                    ChangeRow.change,
-                    ChangeRow.kind,
-                    ChangeRow.content_hash,
-                    ChangeRow.size,
-                    ChangeRow.mode,
-                ).where(ChangeRow.checkpoint_id.in_(batch))
-            )
-            for row in rows:
-                change_kind(row.checkpoint_id, row.path, row.change)
-                depth = depths[row.checkpoint_id]
-                seen = nearest.get(row.path)
-                if seen is not None and seen[0] == depth:
-                    raise CorruptStoreError(
-                        f"checkpoint {row.checkpoint_id} records {row.path[:300]!r} twice",
-                        checkpoint_id=row.checkpoint_id,
-                        path=row.path,
-                    )
-                if seen is None or depth < seen[0]:
-                    nearest[row.path] = (depth, row)
+        for row in self._change_rows(list(depths)):
+            change_kind(row.checkpoint_id, row.path, row.change)
+            depth = depths[row.checkpoint_id]
+            seen = nearest.get(row.path)
+            if seen is not None and seen[0] == depth:
+                raise CorruptStoreError(
+                    f"checkpoint {row.checkpoint_id} records {row.path[:300]!r} twice",
+                    checkpoint_id=row.checkpoint_id,
+                    path=row.path,
+                )
+            if seen is None or depth < seen[0]:
+                nearest[row.path] = (depth, row)
         return {
             path: manifest_entry(
                 row.checkpoint_id,
@@ -233,6 +220,21 @@ class SqlCheckpointRepository:
             for path, (_depth, row) in sorted(nearest.items())
             if row.change != ChangeKind.DELETED.value
         }
+
+    def _change_rows(self, checkpoint_ids: list[str]) -> Iterator[Any]:
+        """Yield the change rows of these checkpoints (queried in batches)."""
+        for start in range(0, len(checkpoint_ids), _BATCH):
+            yield from self._session.execute(
+                select(
+                    ChangeRow.checkpoint_id,
+                    ChangeRow.path,
+                    ChangeRow.change,
+                    ChangeRow.kind,
+                    ChangeRow.content_hash,
+                    ChangeRow.size,
+                    ChangeRow.mode,
+                ).where(ChangeRow.checkpoint_id.in_(checkpoint_ids[start : start + _BATCH]))
+            )
 
     def ancestry(self, checkpoint_id: str) -> list[str]:
         """Return the ids of a checkpoint and its ancestors, nearest first.
