@@ -108,6 +108,22 @@ Feature: Bad input gets a clear error and changes nothing
     Then it fails with InvalidInputError naming "not valid Unicode"
     And the store is unchanged
 
+  Scenario: Arguments of the wrong kind or out of range
+    When I try to list checkpoints with limit 9223372036854775808
+    Then it fails with InvalidInputError naming "limit"
+    When I try to create a checkpoint for plan "plan-1" with the metadata "not a mapping"
+    Then it fails with InvalidMetadataError naming "mapping"
+    When I try to snapshot the workspace None for plan "plan-1"
+    Then it fails with InvalidInputError naming "not a path"
+    When I try to restore the first snapshot into a path holding a NUL
+    Then it fails with InvalidInputError naming "NUL"
+    When I try to open the existing database at a path of 6000 characters
+    Then it fails with DatabaseNotFoundError naming "nothing was created"
+
+  Scenario: Listing before a moment earlier than any checkpoint finds none
+    When I list checkpoints before 1969-12-31
+    Then the listing is empty
+
   Scenario: Listing filters that no database can store
     When I try to list checkpoints with plan_id "p\udcff"
     Then it fails with InvalidInputError naming "plan_id"

@@ -58,3 +58,10 @@ Feature: Snapshots of one workspace are serialised
     Then every one of those calls succeeded
     And there is exactly one safety checkpoint per rollback
     And verifying the store finds no problem
+
+  Scenario: Dry runs during rollbacks of the same workspace never report conflicts that are not there
+    Given a workspace with 200 files of 4 KiB
+    And a checkpoint service on the scenario's database
+    And I snapshot the workspace for plan "plan-1" as "K"
+    When 1 thread deletes files and rolls back to "K" while 1 thread dry-runs that rollback, 15 times each
+    Then every one of those calls succeeded

@@ -48,3 +48,16 @@ Feature: A rollback never reaches outside the workspace, even while the workspac
     When I try to roll back to "K"
     Then it fails with UnsafePathError naming "leads through a symlink"
     And the directory "outside" beside the workspace is exactly as it was
+
+  Scenario: Diffing against a workspace whose path now leads through a symlink is refused
+    Given the workspace is moved to "moved-workspace" beside it
+    And a symlink at the workspace's old path points to "outside"
+    When I try to diff checkpoint "K" with the live workspace
+    Then it fails with UnsafePathError naming "leads through a symlink"
+
+  Scenario: A restore target swapped for a symlink to an outside file changes nothing outside
+    Given a plain file "secret" beside the workspace
+    And an empty directory "target" beside the workspace
+    When I try to restore "K" into "target" while another process swaps it for a link to "secret"
+    Then the file "secret" beside the workspace is exactly as it was
+    And the directory "outside" beside the workspace is exactly as it was

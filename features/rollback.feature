@@ -94,6 +94,13 @@ Feature: Rolling a workspace back to a checkpoint, exactly and undoably
     And "copy" holds exactly the files of "K"
     And nothing but "copy" was left beside the workspace
 
+  Scenario: Restoring into an existing empty directory keeps that directory, its owner and mode
+    Given an empty directory "shared/target" beside the workspace, owned by another user, mode 2770
+    And the directory "shared" beside the workspace is read-only
+    When I restore "K" into the existing directory "shared/target"
+    Then "shared/target" holds exactly the files of "K"
+    And "shared/target" is the same directory, with the same owner and mode
+
   Scenario: Setuid and setgid bits are never recorded nor restored
     Given I write "#!/bin/sh" to "tool"
     And "tool" in the workspace has the mode 6755

@@ -70,6 +70,16 @@ Feature: A tampered row is refused before any file is touched
     And the next snapshot of the workspace succeeds, listing "notes.txt" among its changes
     And verifying "M" finds a problem naming "NUL"
 
+  Scenario: A forged symlink whose recorded size is not its content's is refused before anything changes
+    Given "link" in the workspace links to "notes.txt"
+    And I snapshot the workspace for plan "plan-1" as "M"
+    And I write "four" to "notes.txt"
+    And someone who recomputes the hashes points the symlink "link" in "M" at the content of "src/app.py", keeping its size
+    When I try to roll back to "M"
+    Then it fails with CorruptStoreError naming "records 9 bytes"
+    And the workspace's files are exactly as noted
+    And verifying "M" finds a problem naming "records 9 bytes"
+
   Scenario: A stored chunk that inflates far beyond a chunk's size is refused without inflating it
     Given someone replaces the stored content of "src/app.py" as of "K" by 64 MiB of zeros compressed
     When I try to roll back to "K"

@@ -173,3 +173,32 @@ def one_safety_each(context: Any) -> None:
     scene = world(context)
     safety = scene.the_service.list_checkpoints("plan-1", checkpoint_type="safety")
     assert len(safety) == scene.rollbacks_made, (len(safety), scene.rollbacks_made)
+
+
+@when(
+    '1 thread deletes files and rolls back to "{name:Q}" while 1 thread dry-runs that '
+    "rollback, {rounds:d} times each"
+)
+def rollbacks_and_dry_runs(context: Any, name: str, rounds: int) -> None:
+    scene = world(context)
+    service = scene.the_service
+    checkpoint_id = scene.checkpoints[name].checkpoint_id
+    start = threading.Barrier(2)
+
+    def work(index: int) -> list[Exception]:
+        start.wait()
+        failures: list[Exception] = []
+        for round_ in range(rounds):
+            try:
+                if index == 0:
+                    for path in sorted((scene.workspace / "data").iterdir())[round_ % 2 :: 2]:
+                        path.unlink()  # the rollback puts it back while the dry runs look
+                    service.rollback_to_checkpoint(checkpoint_id)
+                else:
+                    service.rollback_to_checkpoint(checkpoint_id, dry_run=True)
+            except Exception as exc:
+                failures.append(exc)
+        return failures
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        scene.thread_failures = [item for items in pool.map(work, range(2)) for item in items]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from pathlib import Path
 from typing import Any
 
 from behave import given, then
@@ -43,3 +45,40 @@ def move_workspace(context: Any, name: str) -> None:
 def symlink_at_workspace(context: Any, name: str) -> None:
     scene = world(context)
     scene.workspace.symlink_to(scene.directory / name)
+
+
+NOBODY = 65534
+
+
+@given('an empty directory "{name:Q}" beside the workspace')
+def empty_directory(context: Any, name: str) -> None:
+    scene = world(context)
+    (scene.directory / name).mkdir(parents=True)
+    scene.beside[name] = read_tree(scene.directory / name)
+
+
+@given('an empty directory "{name:Q}" beside the workspace, owned by another user, mode {mode}')
+def owned_directory(context: Any, name: str, mode: str) -> None:
+    scene = world(context)
+    path = scene.directory / name
+    path.mkdir(parents=True)
+    if os.geteuid() == 0:
+        os.chown(path, NOBODY, NOBODY)
+    path.chmod(int(mode, 8))
+    scene.identities[name] = _identity(path)
+
+
+@given('the directory "{name:Q}" beside the workspace is read-only')
+def read_only_beside(context: Any, name: str) -> None:
+    (world(context).directory / name).chmod(0o555)
+
+
+@then('"{name:Q}" is the same directory, with the same owner and mode')
+def same_directory(context: Any, name: str) -> None:
+    scene = world(context)
+    assert _identity(scene.directory / name) == scene.identities[name]
+
+
+def _identity(path: Path) -> tuple[int, int, int, int, int]:
+    status = path.lstat()
+    return status.st_ino, status.st_dev, status.st_uid, status.st_gid, status.st_mode

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from behave import then, when
@@ -239,3 +239,44 @@ def try_restore_long_path(context: Any, name: str, length: int) -> None:
     path = str(scene.directory / ("y" * (length - len(str(scene.directory)) - 1)))
     checkpoint_id = named(scene, name).checkpoint_id
     attempt(scene, lambda: scene.the_service.restore_into(checkpoint_id, path))
+
+
+@when('I try to create a checkpoint for plan "{plan:Q}" with the metadata "{text:Q}"')
+def try_metadata_text(context: Any, plan: str, text: str) -> None:
+    scene = world(context)
+    metadata: Any = text
+    attempt(scene, lambda: scene.the_service.create_checkpoint(plan, "x", metadata=metadata))
+
+
+@when('I try to snapshot the workspace None for plan "{plan:Q}"')
+def try_snapshot_none(context: Any, plan: str) -> None:
+    scene = world(context)
+    workspace: Any = None
+    attempt(scene, lambda: scene.the_service.create_workspace_snapshot(plan, workspace))
+
+
+@when("I try to restore the first snapshot into a path holding a NUL")
+def try_restore_nul(context: Any) -> None:
+    scene = world(context)
+    checkpoint_id = named(scene, "first").checkpoint_id
+    target = f"{scene.directory}/a\0b"
+    attempt(scene, lambda: scene.the_service.restore_into(checkpoint_id, target))
+
+
+@when("I try to open the existing database at a path of {length:d} characters")
+def try_open_long(context: Any, length: int) -> None:
+    scene = world(context)
+    url = "sqlite:///" + str(scene.directory) + "/" + "a/" * (length // 2)
+    attempt(scene, lambda: CheckpointService.open(url, create=False), record_store=False)
+
+
+@when("I list checkpoints before {day}")
+def list_before(context: Any, day: str) -> None:
+    scene = world(context)
+    moment = datetime.fromisoformat(day).replace(tzinfo=UTC)
+    scene.listing = scene.the_service.list_checkpoints(before=moment)
+
+
+@then("the listing is empty")
+def listing_empty(context: Any) -> None:
+    assert world(context).listing == []

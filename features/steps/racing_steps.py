@@ -9,6 +9,7 @@ import random
 import subprocess
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 from behave import then, when
@@ -16,6 +17,7 @@ from support.scenario import attempt, named
 from support.trees import read_tree, write_file
 from support.world import World, world
 
+import rewind
 import rewind._rollback
 
 MAX_WRITES = 20_000  # the writer stops by itself even if the snapshots never finish
@@ -166,3 +168,30 @@ def snapshot_without(context: Any, name: str) -> None:
     assert result.returncode == 0, result.stderr
     diff_paths = json.loads(result.stdout)
     assert name not in diff_paths and diff_paths, diff_paths
+
+
+@when(
+    'I try to restore "{name:Q}" into "{directory:Q}" while another process swaps it for a '
+    'link to "{outside:Q}"'
+)
+def restore_during_swap(context: Any, name: str, directory: str, outside: str) -> None:
+    """Swap the target for a symlink to an outside file once the files are written."""
+    scene = world(context)
+    seam = "apply_restore"
+    original = vars(rewind._rollback)[seam]
+    target = scene.directory / directory
+    assert target.is_dir()
+
+    def apply_then_swap(root: Any, *args: Any, **kwargs: Any) -> None:
+        original(root, *args, **kwargs)
+        written = Path(root.path)  # the directory the restore wrote its files into
+        written.rename(scene.directory / "moved-target")
+        written.symlink_to(scene.directory / outside)
+
+    setattr(rewind._rollback, seam, apply_then_swap)
+    try:
+        scene.the_service.restore_into(named(scene, name).checkpoint_id, target)
+    except rewind.RewindError as exc:
+        scene.error = exc
+    finally:
+        setattr(rewind._rollback, seam, original)

@@ -173,6 +173,7 @@ def safety_checkpoint(context: Any, kind: str, plan: str) -> None:
     assert safety.is_snapshot
 
 
+@when('I restore "{name:Q}" into the existing directory "{directory:Q}"')
 @when('I restore "{name:Q}" into the new directory "{directory:Q}"')
 def restore_into(context: Any, name: str, directory: str) -> None:
     scene = world(context)

@@ -15,7 +15,7 @@ from support.databases import (
 )
 from support.scenario import named
 from support.sweep import NO_SUCH_ID
-from support.trees import documented_checkpoint_hash, documented_tree_hash
+from support.trees import canonical, documented_checkpoint_hash, documented_tree_hash
 from support.world import world
 
 from rewind import CheckpointService
@@ -181,3 +181,36 @@ def zip_bomb(context: Any, path: str, name: str, size: int) -> None:
         bomb,
         hashlib.sha256(data).hexdigest(),
     )
+
+
+@given(
+    'someone who recomputes the hashes points the symlink "{path:Q}" in "{name:Q}" at the '
+    'content of "{other:Q}", keeping its size'
+)
+def forged_symlink_size(context: Any, path: str, name: str, other: str) -> None:
+    scene = world(context)
+    checkpoint = named(scene, name)
+    files = scene.recorded[name][0]
+    content_hash = hashlib.sha256(files[other][1]).hexdigest()
+    tamper_raw(
+        scene.database_url,
+        "UPDATE checkpoint_changes SET content_hash = ? WHERE checkpoint_id = ? AND path = ?",
+        content_hash,
+        checkpoint.checkpoint_id,
+        path,
+    )
+    rows = [
+        [item, kind, hashlib.sha256(data).hexdigest(), len(data), mode]
+        for item, (kind, data, mode) in sorted(files.items())
+    ]
+    for row in rows:
+        if row[0] == path:
+            row[2] = content_hash  # the size stays that of the old target
+    tree = hashlib.sha256(canonical(rows)).hexdigest()
+    seal = documented_checkpoint_hash(
+        checkpoint.checkpoint_id, checkpoint.plan_id, checkpoint.sandbox_ref, tree
+    )
+    old_tree, old_seal = checkpoint.tree_hash, checkpoint.metadata.extra["checkpoint_hash"]
+    assert isinstance(old_tree, str) and isinstance(old_seal, str)
+    replace_in_metadata(scene.database_url, checkpoint.checkpoint_id, old_tree, tree)
+    replace_in_metadata(scene.database_url, checkpoint.checkpoint_id, old_seal, seal)

@@ -7,6 +7,7 @@ import random
 import shutil
 import socket
 import string
+from pathlib import Path
 from typing import Any
 
 from behave import given, then, when
@@ -83,7 +84,20 @@ def git_directory(context: Any, path: str) -> None:
 
 @given('a plain file "{name:Q}" beside the workspace')
 def plain_file(context: Any, name: str) -> None:
-    (world(context).directory / name).write_text("not a directory\n", encoding="utf-8")
+    scene = world(context)
+    (scene.directory / name).write_text("not a directory\n", encoding="utf-8")
+    scene.beside_files[name] = _file_state(scene.directory / name)
+
+
+@then('the file "{name:Q}" beside the workspace is exactly as it was')
+def file_beside_unchanged(context: Any, name: str) -> None:
+    scene = world(context)
+    assert _file_state(scene.directory / name) == scene.beside_files[name]
+
+
+def _file_state(path: Path) -> tuple[bytes, int, int]:
+    status = path.lstat()
+    return path.read_bytes(), status.st_mode, status.st_uid
 
 
 @when("the workspace directory is removed")

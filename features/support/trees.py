@@ -76,15 +76,16 @@ def documented_tree_hash(files: dict[str, FileState]) -> str:
         [path, kind, hashlib.sha256(data).hexdigest(), len(data), mode]
         for path, (kind, data, mode) in sorted(files.items())
     ]
-    return hashlib.sha256(_canonical(rows)).hexdigest()
+    return hashlib.sha256(canonical(rows)).hexdigest()
 
 
 def documented_checkpoint_hash(checkpoint_id: str, plan_id: str, directory: str, tree: str) -> str:
     """The ``checkpoint_hash`` as the README documents it, computed independently."""
-    return hashlib.sha256(_canonical([[checkpoint_id, plan_id, directory, tree]])).hexdigest()
+    return hashlib.sha256(canonical([[checkpoint_id, plan_id, directory, tree]])).hexdigest()
 
 
-def _canonical(rows: list[list[object]]) -> bytes:
+def canonical(rows: list[list[object]]) -> bytes:
+    """The README's canonical encoding of hash rows."""
     return json.dumps(rows, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 

@@ -85,7 +85,11 @@ class World:
     restored: RollbackResult | None = None
     hostile_path: str = ""
     beside: dict[str, Tree] = field(default_factory=dict)
+    beside_files: dict[str, tuple[bytes, int, int]] = field(default_factory=dict)
+    identities: dict[str, tuple[int, int, int, int, int]] = field(default_factory=dict)
+    """Directories a scenario made: inode, device, owner, group and mode."""
     restores: list[RollbackResult | Exception] = field(default_factory=list)
+    listing: list[Checkpoint] = field(default_factory=list)
     thread_failures: list[Exception] = field(default_factory=list)
     rollbacks_made: int = 0
     # Sweeps of the public API under faults and damaged rows.

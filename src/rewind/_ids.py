@@ -36,6 +36,13 @@ class CheckpointIdFactory:
 
 
 def first_id_at(moment: datetime) -> str:
-    """Return the smallest id of a checkpoint created at or after ``moment``."""
-    milliseconds = math.ceil(moment.timestamp() * 1000)
+    """Return the smallest id of a checkpoint created at or after ``moment``.
+
+    Moments before 1970 give the smallest id of all, and moments past what a ULID can hold
+    (the year 10889) the largest.
+    """
+    milliseconds = min(max(math.ceil(moment.timestamp() * 1000), 0), _LAST_MILLISECOND)
     return str(ULID.from_int(milliseconds << 80))
+
+
+_LAST_MILLISECOND = 2**48 - 1

@@ -83,10 +83,18 @@ def check_symlink_targets(entries: Iterable[ManifestEntry], spool: ContentSpool)
 
 
 def _symlink_problem(entry: ManifestEntry, spool: ContentSpool) -> str | None:
-    """Say why no symlink could point at the staged target of ``entry``, or return None."""
-    if not 0 < entry.size <= MAX_SYMLINK_TARGET:
-        return f"its target has {entry.size} bytes (1 to {MAX_SYMLINK_TARGET} can exist)"
-    if b"\0" in b"".join(spool.read(entry.content_hash)):
+    """Say why no symlink could point at the staged target of ``entry``, or return None.
+
+    The staged bytes are measured, not the size the manifest claims.
+    """
+    target = b""
+    for chunk in spool.read(entry.content_hash):
+        target += chunk
+        if len(target) > MAX_SYMLINK_TARGET:
+            break
+    if not 0 < len(target) <= MAX_SYMLINK_TARGET:
+        return f"its target has {len(target)} bytes (1 to {MAX_SYMLINK_TARGET} can exist)"
+    if b"\0" in target:
         return "its target holds a NUL byte, which no symlink can"
     return None
 
@@ -97,10 +105,20 @@ def stage_contents(
     """Copy the stored contents of ``entries`` into ``spool``, each checked against its hash.
 
     Raises:
-        CorruptStoreError: A blob is missing, damaged or altered (names the blob and a path).
+        CorruptStoreError: A blob is missing, damaged or altered, or its size is not the one
+            the manifest records (names the blob and a path).
     """
+    entries = list(entries)
     needed = {entry.content_hash: entry.path for entry in entries}
     headers = repository.blob_headers(needed)
+    for entry in entries:
+        header = headers.get(entry.content_hash)
+        if header is not None and header.size != entry.size:
+            raise CorruptStoreError(
+                f"stored path {entry.path[:300]!r} records {entry.size} bytes but its content "
+                f"{entry.content_hash} holds {header.size}",
+                path=entry.path,
+            )
     for content_hash, path in sorted(needed.items()):
         header = headers.get(content_hash)
         if header is None:
@@ -209,6 +227,8 @@ class StoreVerifier:
         problem = self.check_blob(entry.content_hash)
         if problem is None and entry.kind is EntryKind.SYMLINK:
             problem = self._symlink_problem(entry)
+        elif problem is None:
+            problem = self._size_problem(entry)
         if problem is not None:
             self.problems.append(
                 VerifyProblem(
@@ -219,9 +239,18 @@ class StoreVerifier:
                 )
             )
 
+    def _size_problem(self, entry: ManifestEntry) -> str | None:
+        header = self._repository.blob_headers([entry.content_hash]).get(entry.content_hash)
+        if header is not None and header.size != entry.size:
+            return f"the manifest records {entry.size} bytes but the content holds {header.size}"
+        return None
+
     def _symlink_problem(self, entry: ManifestEntry) -> str | None:
         with ContentSpool() as spool:
-            stage_contents(self._repository, [entry], spool)
+            try:
+                stage_contents(self._repository, [entry], spool)
+            except CorruptStoreError as exc:
+                return str(exc)
             return _symlink_problem(entry, spool)
 
     def _read_blob(self, content_hash: str) -> str | None:

@@ -17,8 +17,8 @@ If anything fails in step 5, the workspace is rolled back to the safety checkpoi
 stays; the workspace's next snapshot takes the lock (so it waits for a live rollback, and
 only a dead one's mark is left) and finishes the rollback first.
 
-``restore_into`` writes into a private directory beside the target and renames it into
-place, so the target appears complete or not at all.
+``restore_into`` locks its target for the whole restore, and on failure removes exactly
+what it wrote.
 """
 
 from __future__ import annotations
@@ -50,12 +50,12 @@ from rewind.storage import Store, UnitOfWork, WorkspaceHead
 from rewind.workspace.capture import ContentSpool
 from rewind.workspace.restore import (
     RestorePlan,
-    StagingDirectory,
+    RestoreTarget,
     apply_restore,
     plan_restore,
     prepare_empty_directory,
 )
-from rewind.workspace.root import WorkspaceRoot, temporary_prefix
+from rewind.workspace.root import WorkspaceRoot
 from rewind.workspace.scan import ScanResult, WorkspaceScanner
 
 __all__ = ["Restorer"]
@@ -83,10 +83,14 @@ class Restorer:
             return self._rollback_locked(checkpoint_id, root, undo_on_failure=True)
 
     def dry_run(self, checkpoint_id: str) -> RollbackResult:
-        """Say what a rollback would restore and remove; change nothing, anywhere."""
+        """Say what a rollback would restore and remove; change nothing, anywhere.
+
+        It waits for a rollback of the workspace under way, so it never plans against a
+        half-written workspace.
+        """
         with self._store.reading() as uow, ContentSpool() as staged:
             target, tree = _checked_snapshot(uow, checkpoint_id)
-            with open_workspace(target) as root:
+            with open_workspace(target) as root, root.locked():
                 plan = plan_restore(root, tree, self._scanner_for(root).scan(root))
                 stage_contents(uow.checkpoints, plan.writes, staged)
                 check_symlink_targets(plan.writes, staged)
@@ -118,10 +122,11 @@ class Restorer:
     def restore_into(
         self, checkpoint_id: str, target_dir: str | os.PathLike[str]
     ) -> RollbackResult:
-        """Write a snapshot's files into a missing or empty directory, all or nothing.
+        """Write a snapshot's files into a missing or empty directory.
 
-        The files are written into a private directory beside the target, which is then
-        renamed into place; on any failure it is removed, and the target is left as it was.
+        The target is locked for the restore and must be empty once locked; on any failure,
+        exactly the files written are removed again (and the target, if this call created
+        it), so it is left as it was.
         """
         path = prepare_empty_directory(target_dir)
         with ContentSpool() as staged:
@@ -129,15 +134,9 @@ class Restorer:
                 target, tree = _checked_snapshot(uow, checkpoint_id)
                 stage_contents(uow.checkpoints, tree.values(), staged)
             check_symlink_targets(tree.values(), staged)
-            with StagingDirectory(path) as staging:
-                plan = plan_restore(
-                    staging.root,
-                    tree,
-                    ScanResult({}, [], []),
-                    temporary=temporary_prefix(staging.final),
-                )
-                apply_restore(staging.root, plan, lambda entry: staged.read(entry.content_hash))
-                staging.move_into_place()
+            with RestoreTarget(path) as claimed:
+                claimed.plan = plan = plan_restore(claimed.root, tree, ScanResult({}, [], []))
+                apply_restore(claimed.root, plan, lambda entry: staged.read(entry.content_hash))
         return _result(target, plan, safety_id=None, dry_run=False)
 
     def _rollback_locked(

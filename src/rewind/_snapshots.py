@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from ulid import ULID
 
 from rewind._ids import CheckpointIdFactory
@@ -82,7 +82,9 @@ class SnapshotRequest:
 
 
 class _RequestFields(BaseModel):
-    """The constraints a snapshot request's fields share with ``Checkpoint``."""
+    """The constraints a snapshot request's fields share with ``Checkpoint`` (text only)."""
+
+    model_config = ConfigDict(strict=True)
 
     plan_id: Identifier
     decision_id: Identifier | None

@@ -18,7 +18,7 @@ from typing import Any, Self
 from rewind._ids import first_id_at
 from rewind._integrity import StoreVerifier
 from rewind._json import storable_text_problem
-from rewind._rollback import Restorer
+from rewind._rollback import Restorer, open_workspace
 from rewind._snapshots import (
     SNAPSHOT_KEYS,
     CheckpointFactory,
@@ -48,6 +48,8 @@ from rewind.workspace.scan import WorkspaceScanner, resolve_workspace
 __all__ = ["DATABASE_URL_VARIABLE", "SNAPSHOT_KEYS", "CheckpointService", "default_database_url"]
 
 DATABASE_URL_VARIABLE = "REWIND_DATABASE_URL"
+MAX_LIMIT = 2**31 - 1
+"""The largest ``limit`` a listing takes (every database's integer holds it)."""
 _ROLLBACKS_WAITED_FOR = 20
 """How many rollbacks of its workspace a snapshot waits for before it gives up."""
 
@@ -145,6 +147,10 @@ class CheckpointService:
             StorageError: The database failed; nothing was stored.
         """
         if not isinstance(metadata, CheckpointMetadata):
+            if metadata is not None and not isinstance(metadata, Mapping):
+                raise InvalidMetadataError(
+                    f"metadata must be a CheckpointMetadata or a mapping, not {metadata!r:.80}"
+                )
             metadata = self._factory.metadata(dict(metadata or {}))
         _refuse_reserved_keys(metadata.extra)
         with self._store.writing() as uow:
@@ -369,8 +375,12 @@ class CheckpointService:
             CheckpointNotFoundError: ``before`` names no checkpoint.
             StorageError: The database failed.
         """
-        if limit is not None and (isinstance(limit, bool) or limit < 1):
-            raise InvalidInputError(f"limit must be a positive number, not {limit!r}")
+        if limit is not None and (
+            not isinstance(limit, int) or isinstance(limit, bool) or not 0 < limit <= MAX_LIMIT
+        ):
+            raise InvalidInputError(
+                f"limit must be a whole number from 1 to {MAX_LIMIT}, not {limit!r}"
+            )
         for name, value in (("plan_id", plan_id), ("decision_id", decision_id)):
             if value is None:
                 continue
@@ -409,7 +419,7 @@ class CheckpointService:
             if to_checkpoint_id is not None:
                 target = checked_tree(uow, find_checkpoint(uow, to_checkpoint_id))
         if to_checkpoint_id is None:
-            with WorkspaceRoot(resolve_workspace(base_checkpoint.sandbox_ref)) as root:
+            with open_workspace(base_checkpoint) as root:
                 target = self._scanner(root).scan(root).tree
         return diff_trees(
             base, target, base_id=base_checkpoint.checkpoint_id, target_id=to_checkpoint_id

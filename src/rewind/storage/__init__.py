@@ -68,7 +68,13 @@ def open_store(url: str, *, create: bool = True) -> SqlStore:
 
 def _require_existing_file(url: URL) -> None:
     path = sqlite_database_path(url)
-    if is_in_memory(url) or (path is not None and not path.is_file()):
+    try:
+        missing = is_in_memory(url) or (path is not None and not path.is_file())
+    except OSError as exc:  # a path too long, a parent that cannot be read
+        raise DatabaseNotFoundError(
+            f"no rewind database at {display_url(url)} ({exc.strerror}): nothing was created"
+        ) from exc
+    if missing:
         raise DatabaseNotFoundError(
             f"no rewind database at {display_url(url)}: nothing was created"
         )

@@ -17,12 +17,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from types import TracebackType
 
+from rewind._json import storable_text_problem
 from rewind._manifest import ManifestEntry, Tree
 from rewind.errors import (
     InvalidInputError,
@@ -39,7 +39,7 @@ from rewind.workspace.scan import ScanResult, resolve_workspace
 __all__ = [
     "ContentSource",
     "RestorePlan",
-    "StagingDirectory",
+    "RestoreTarget",
     "apply_restore",
     "check_tree_shape",
     "plan_restore",
@@ -73,12 +73,20 @@ def prepare_empty_directory(target_dir: str | os.PathLike[str]) -> str:
     """Check that ``target_dir`` is missing or an empty directory; return its absolute path.
 
     Raises:
-        InvalidInputError: The path is too long for the operating system.
+        InvalidInputError: The path is too long for the operating system, or is not text a
+            database can store (a NUL, a name that is not UTF-8).
         WorkspaceNotADirectoryError: ``target_dir`` (or a parent) is a file or not a directory.
         RestoreConflictError: ``target_dir`` holds something.
         WorkspaceError: It cannot be examined (no permission).
     """
-    path = os.path.abspath(target_dir)
+    try:
+        path = os.path.abspath(os.fsdecode(target_dir))
+    except TypeError as exc:
+        raise InvalidInputError(f"the target directory {target_dir!r:.80} is not a path") from exc
+    if (problem := storable_text_problem(path)) is not None:
+        raise InvalidInputError(
+            f"the target directory {path.encode('utf-8', 'backslashreplace')!r:.300} {problem}"
+        )
     try:
         with os.scandir(path) as entries:
             if next(entries, None) is not None:
@@ -114,35 +122,49 @@ def _create_directory(path: str) -> None:
         raise os_error(exc, "create the directory", path) from exc
 
 
-class StagingDirectory:
-    """A private directory beside a restore's target, renamed into place once complete.
+class RestoreTarget:
+    """The directory a ``restore_into`` writes, claimed by this restore alone.
 
-    It is created (with its parents, if missing) as ``.rewind-restore-<random>`` in the
-    target's parent directory, so the rename is atomic: the target appears complete or not
-    at all, and two restores into one target cannot mix their files. If the restore fails,
-    or the target is no longer empty by then, the staging directory is removed with
-    everything in it. Not a general temporary directory.
+    It is created if missing (its parents too), opened from ``/`` without following a
+    symlink, and locked (``flock``) for the whole restore; it must be empty once locked, so
+    two restores into one target never mix their files. If the block using it fails, exactly
+    the files of ``plan`` (set once the restore is planned) are removed, then the directories
+    that leaves empty, then the target itself if this restore created it: anything another
+    program put there stays. Not a general temporary directory.
     """
 
+    plan: RestorePlan | None = None
+
     def __init__(self, target: str) -> None:
+        """Create (if missing), open and lock ``target``, an absolute path.
+
+        Raises:
+            RestoreConflictError: The target is not empty.
+            WorkspaceError: It cannot be created, opened or locked, or a parent is a symlink
+                swapped in meanwhile.
+        """
         self.target = target
-        self._moved = False
-        parent = os.path.dirname(target)
+        parent, self._name = os.path.split(target)
         _create_directory(parent)
-        real_parent = resolve_workspace(parent, what="the target's parent directory")
-        self.final = os.path.join(real_parent, os.path.basename(target))
-        self._path = os.path.join(real_parent, f".rewind-restore-{os.urandom(8).hex()}")
+        self._parent = resolve_workspace(parent, what="the target's parent")
+        with WorkspaceRoot(self._parent) as above:
+            self._created = above.make_directory(self._name)
+        self._stack = contextlib.ExitStack()
         try:
-            os.mkdir(self._path, 0o777)  # the target's mode comes from the umask, as mkdir's
-        except OSError as exc:
-            raise os_error(exc, "create a directory beside", target) from exc
-        try:
-            self.root = WorkspaceRoot(self._path)
+            self.root = self._stack.enter_context(WorkspaceRoot(above.absolute(self._name)))
+            self._stack.enter_context(self.root.locked())
+            for _directory, subdirectories, others in self.root.walk(""):
+                if subdirectories or others:
+                    raise RestoreConflictError(
+                        f"cannot restore into {target!r}: it is not empty", path=target
+                    )
+                break
         except BaseException:
-            os.rmdir(self._path)
+            self._stack.close()
+            self._remove_if_created()
             raise
 
-    def __enter__(self) -> StagingDirectory:
+    def __enter__(self) -> RestoreTarget:
         return self
 
     def __exit__(
@@ -151,53 +173,24 @@ class StagingDirectory:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if not self._moved:
-            with contextlib.suppress(RewindError, OSError):  # the first error is what matters
-                _remove_everything(self.root)
-                os.rmdir(self._path)
-        self.root.close()
+        if exc_type is not None:
+            self._undo()
+        self._stack.close()
+        if exc_type is not None:
+            self._remove_if_created()
 
-    def move_into_place(self) -> None:
-        """Rename the staging directory to the target (replacing it if it is still empty).
+    def _undo(self) -> None:
+        """Remove what the plan wrote (best effort: the restore's own error is what matters)."""
+        written = [entry.path for entry in self.plan.writes] if self.plan else []
+        with contextlib.suppress(RewindError):
+            for path in written:
+                self.root.unlink(path, missing_ok=True)
+            _prune_empty_directories(self.root, written)
 
-        Raises:
-            RestoreConflictError: Something was put into the target meanwhile.
-            WorkspaceError: The rename failed.
-        """
-        try:
-            existing = os.lstat(self.final)
-        except FileNotFoundError:
-            existing = None
-        except OSError as exc:
-            raise os_error(exc, "restore into", self.target) from exc
-        try:
-            if existing is not None and stat.S_ISDIR(existing.st_mode):
-                os.chmod(self._path, stat.S_IMODE(existing.st_mode))  # keep the target's mode
-            os.rename(self._path, self.final)
-        except OSError as exc:
-            if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
-                raise RestoreConflictError(
-                    f"cannot restore into {self.target!r}: it is no longer empty",
-                    path=self.target,
-                ) from exc
-            if exc.errno == errno.ENOTDIR:
-                raise WorkspaceNotADirectoryError(
-                    f"cannot restore into {self.target!r}: not a directory", path=self.target
-                ) from exc
-            raise os_error(exc, "restore into", self.target) from exc
-        self._moved = True
-
-
-def _remove_everything(root: WorkspaceRoot) -> None:
-    """Remove everything below ``root`` (iteratively, never through a symlink)."""
-    directories = []
-    for directory, _subdirectories, others in root.walk(""):
-        directories.append(directory)
-        for name in others:
-            root.unlink(f"{directory}/{name}" if directory else name, missing_ok=True)
-    for directory in reversed(directories):
-        if directory:
-            root.remove_empty_directory(directory)
+    def _remove_if_created(self) -> None:
+        if self._created:
+            with contextlib.suppress(RewindError), WorkspaceRoot(self._parent) as above:
+                above.remove_empty_directory(self._name)
 
 
 def validate_path(path: str, temporary: str | None = None) -> None:

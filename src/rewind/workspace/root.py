@@ -223,22 +223,21 @@ class WorkspaceRoot:
     def unlink(self, path: str, *, missing_ok: bool = False) -> None:
         """Remove the file or symlink at ``path``.
 
+        With ``missing_ok``, a path that is gone (or whose directory is) is not an error.
+
         Raises:
             UnsafePathError: A directory on the way is a symlink.
             WorkspaceError: The file system refused.
         """
-        with self.parent(path) as (fd, name):
-            try:
-                os.unlink(name, dir_fd=fd)
-            except FileNotFoundError:
-                if not missing_ok:
-                    raise os_error(
-                        FileNotFoundError(errno.ENOENT, "it vanished"),
-                        "remove",
-                        self.absolute(path),
-                    ) from None
-            except OSError as exc:
-                raise os_error(exc, "remove", self.absolute(path)) from exc
+        try:
+            with self.parent(path) as (fd, name):
+                try:
+                    os.unlink(name, dir_fd=fd)
+                except OSError as exc:
+                    raise os_error(exc, "remove", self.absolute(path)) from exc
+        except UnwritablePathError as exc:
+            if not (missing_ok and isinstance(exc.__cause__, FileNotFoundError)):
+                raise
 
     def remove_empty_directory(self, path: str) -> bool:
         """Remove the directory ``path`` if it is empty; return whether it was removed.
@@ -257,6 +256,25 @@ class WorkspaceRoot:
             if isinstance(exc.__cause__, FileNotFoundError):
                 return False
             raise
+        return True
+
+    def make_directory(self, name: str) -> bool:
+        """Create the directory ``name`` right below the root; return whether it was created.
+
+        Raises:
+            WorkspaceNotADirectoryError: ``name`` exists and is not a directory.
+            WorkspaceError: The file system refused.
+        """
+        try:
+            os.mkdir(name, 0o777, dir_fd=self._fd)
+        except FileExistsError:
+            if not self.is_real_directory(name):
+                raise WorkspaceNotADirectoryError(
+                    f"{self.absolute(name)!r} is not a directory", path=self.absolute(name)
+                ) from None
+            return False
+        except OSError as exc:
+            raise os_error(exc, "create the directory", self.absolute(name)) from exc
         return True
 
     def make_directories(self, path: str) -> None:

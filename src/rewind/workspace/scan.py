@@ -70,7 +70,10 @@ def resolve_workspace(sandbox_ref: str | os.PathLike[str], *, what: str = "works
         WorkspaceNotFoundError: Nothing exists at ``sandbox_ref``.
         WorkspaceNotADirectoryError: ``sandbox_ref`` is a file or another non-directory.
     """
-    given = os.fsdecode(sandbox_ref)
+    try:
+        given = os.fsdecode(sandbox_ref)
+    except TypeError as exc:
+        raise InvalidInputError(f"{what} {sandbox_ref!r:.80} is not a path") from exc
     if (problem := storable_text_problem(given)) is not None:
         raise InvalidInputError(
             f"{what} path {given.encode('utf-8', 'backslashreplace')!r:.300} {problem}; "
