@@ -22,6 +22,8 @@ from rewind.storage.tables import CheckpointRow
 __all__ = ["change_values", "checkpoint_from_row", "checkpoint_values", "manifest_entry"]
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_ENTRY_KINDS = {kind.value: kind for kind in EntryKind}
+_CHANGE_KINDS = {change.value: change for change in ChangeKind}
 _MAX_SIZE = 2**63 - 1
 
 
@@ -96,10 +98,10 @@ def change_kind(checkpoint_id: str, path: object, change: object) -> ChangeKind:
             f"checkpoint {checkpoint_id} has a change row with the path {path!r:.80}",
             checkpoint_id=checkpoint_id,
         )
-    try:
-        return ChangeKind(str(change))
-    except ValueError as exc:
-        raise _corrupt(checkpoint_id, path, f"unknown change {change!r:.80}") from exc
+    known = _CHANGE_KINDS.get(change) if isinstance(change, str) else None
+    if known is None:
+        raise _corrupt(checkpoint_id, path, f"unknown change {change!r:.80}")
+    return known
 
 
 def manifest_entry(
@@ -116,10 +118,9 @@ def manifest_entry(
     Raises:
         CorruptStoreError: A value is not one rewind writes (names the checkpoint and path).
     """
-    try:
-        entry_kind = EntryKind(str(kind))
-    except ValueError as exc:
-        raise _corrupt(checkpoint_id, path, f"unknown kind {kind!r:.80}") from exc
+    entry_kind = _ENTRY_KINDS.get(kind) if isinstance(kind, str) else None
+    if entry_kind is None:
+        raise _corrupt(checkpoint_id, path, f"unknown kind {kind!r:.80}")
     if not isinstance(content_hash, str) or not _SHA256.match(content_hash):
         raise _corrupt(checkpoint_id, path, f"the content hash {content_hash!r:.80}")
     if not _is_int(size) or not 0 <= size <= _MAX_SIZE:

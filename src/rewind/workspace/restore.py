@@ -223,8 +223,8 @@ def plan_restore(
 ) -> RestorePlan:
     """Decide how to turn the scanned state of ``root`` into ``target``; touch nothing.
 
-    ``temporary`` is the temporary prefix no path may use (default: ``root``'s own; a restore
-    staged beside its target passes the target's).
+    ``temporary`` is the temporary prefix no path may use (default: ``root``'s own). The
+    manifest's shape was checked with its hashes (``check_tree_shape``).
 
     Raises:
         UnsafePathError: A target path is hostile, or a parent directory of one is a symlink.
@@ -233,7 +233,6 @@ def plan_restore(
     temporary = temporary or temporary_prefix(root.path)
     for path in target:
         validate_path(path, temporary)
-    check_tree_shape(target)
     current_tree = current.tree
     writes = tuple(entry for path, entry in target.items() if current_tree.get(path) != entry)
     removals = tuple(sorted(set(current_tree) - set(target)))
@@ -288,13 +287,16 @@ def check_tree_shape(target: Tree) -> None:
         UnsafePathError: One does (names both).
     """
     for path in target:
-        for parent in PurePosixPath(path).parents:
-            if str(parent) in target:
+        end = path.rfind("/")
+        while end > 0:
+            parent = path[:end]
+            if parent in target:
                 raise UnsafePathError(
-                    f"refusing manifest path {path!r}: its parent {str(parent)!r} is a "
-                    f"{target[str(parent)].kind.value}, not a directory",
+                    f"refusing manifest path {path!r}: its parent {parent!r} is a "
+                    f"{target[parent].kind.value}, not a directory",
                     path=path,
                 )
+            end = path.rfind("/", 0, end)
 
 
 def _check_parents(root: WorkspaceRoot, path: str, doomed: set[str]) -> None:
