@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from behave import given, then, when
-from support.databases import replace_in_metadata, tamper_raw
+from support.databases import reseal, tamper_raw
 from support.faults import unprivileged
 from support.scenario import attempt, expand, named, store_contents
 from support.trees import (
     Tree,
-    documented_checkpoint_hash,
     documented_tree_hash,
     paths_of,
     read_tree,
@@ -241,13 +240,7 @@ def hostile_path_resealed(context: Any, path: str, name: str, hostile: str) -> N
     files = dict(scene.recorded[name][0])
     files[hostile] = files.pop(path)
     tree = documented_tree_hash(files)
-    seal = documented_checkpoint_hash(
-        checkpoint.checkpoint_id, checkpoint.plan_id, checkpoint.sandbox_ref, tree
-    )
-    old_tree, old_seal = checkpoint.tree_hash, checkpoint.metadata.extra["checkpoint_hash"]
-    assert isinstance(old_tree, str) and isinstance(old_seal, str)
-    replace_in_metadata(scene.database_url, checkpoint.checkpoint_id, old_tree, tree)
-    replace_in_metadata(scene.database_url, checkpoint.checkpoint_id, old_seal, seal)
+    reseal(scene.database_url, checkpoint, tree)
 
 
 @given('"{path:Q}" in the workspace is an ignored link to a directory outside it')

@@ -11,11 +11,12 @@ from support.databases import (
     destroy_database,
     execute_behind_rewinds_back,
     replace_in_metadata,
+    reseal,
     tamper_raw,
 )
 from support.scenario import named
 from support.sweep import NO_SUCH_ID
-from support.trees import canonical, documented_checkpoint_hash, documented_tree_hash
+from support.trees import canonical, documented_tree_hash
 from support.world import world
 
 from rewind import CheckpointService
@@ -157,13 +158,7 @@ def forged_symlink(context: Any, path: str, name: str) -> None:
     files = dict(scene.recorded[name][0])
     files[path] = ("symlink", target, 0)
     tree = documented_tree_hash(files)
-    seal = documented_checkpoint_hash(
-        checkpoint.checkpoint_id, checkpoint.plan_id, checkpoint.sandbox_ref, tree
-    )
-    old_tree, old_seal = checkpoint.tree_hash, checkpoint.metadata.extra["checkpoint_hash"]
-    assert isinstance(old_tree, str) and isinstance(old_seal, str)
-    replace_in_metadata(url, checkpoint.checkpoint_id, old_tree, tree)
-    replace_in_metadata(url, checkpoint.checkpoint_id, old_seal, seal)
+    reseal(url, checkpoint, tree)
 
 
 @given(
@@ -207,10 +202,4 @@ def forged_symlink_size(context: Any, path: str, name: str, other: str) -> None:
         if row[0] == path:
             row[2] = content_hash  # the size stays that of the old target
     tree = hashlib.sha256(canonical(rows)).hexdigest()
-    seal = documented_checkpoint_hash(
-        checkpoint.checkpoint_id, checkpoint.plan_id, checkpoint.sandbox_ref, tree
-    )
-    old_tree, old_seal = checkpoint.tree_hash, checkpoint.metadata.extra["checkpoint_hash"]
-    assert isinstance(old_tree, str) and isinstance(old_seal, str)
-    replace_in_metadata(scene.database_url, checkpoint.checkpoint_id, old_tree, tree)
-    replace_in_metadata(scene.database_url, checkpoint.checkpoint_id, old_seal, seal)
+    reseal(scene.database_url, checkpoint, tree)

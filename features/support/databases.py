@@ -16,7 +16,9 @@ from urllib.parse import quote
 import psycopg
 from sqlalchemy import text
 
+from rewind import Checkpoint
 from rewind.storage.engine import build_engine, parse_database_url
+from support.trees import documented_checkpoint_hash
 
 
 @contextmanager
@@ -102,3 +104,17 @@ def replace_in_metadata(url: str, checkpoint_id: str, old: str, new: str) -> Non
             "UPDATE checkpoints SET metadata = replace(metadata::text, ?, ?)::json WHERE id = ?"
         )
     tamper_raw(url, statement, old, new, checkpoint_id)
+
+
+def reseal(url: str, checkpoint: Checkpoint, tree: str) -> None:
+    """Give a tampered checkpoint the ``tree_hash`` ``tree`` and a matching ``checkpoint_hash``.
+
+    What a tamperer who knows the documented encodings would do: the hashes are not keys.
+    """
+    seal = documented_checkpoint_hash(
+        checkpoint.checkpoint_id, checkpoint.plan_id, checkpoint.sandbox_ref, tree
+    )
+    old_tree, old_seal = checkpoint.tree_hash, checkpoint.metadata.extra["checkpoint_hash"]
+    assert isinstance(old_tree, str) and isinstance(old_seal, str)
+    replace_in_metadata(url, checkpoint.checkpoint_id, old_tree, tree)
+    replace_in_metadata(url, checkpoint.checkpoint_id, old_seal, seal)
