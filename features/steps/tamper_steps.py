@@ -17,7 +17,7 @@ from support.databases import (
 from support.scenario import named
 from support.sweep import NO_SUCH_ID
 from support.trees import canonical, documented_tree_hash
-from support.world import world
+from support.world import World, world
 
 from rewind import CheckpointService
 
@@ -79,21 +79,19 @@ def tamper_sandbox(context: Any, name: str, directory: str) -> None:
 @given('someone makes "{parent:Q}" the parent of "{name:Q}"')
 def tamper_parent(context: Any, parent: str, name: str) -> None:
     scene = world(context)
-    tamper_raw(
-        scene.database_url,
-        "UPDATE checkpoints SET parent_id = ? WHERE id = ?",
-        named(scene, parent).checkpoint_id,
-        named(scene, name).checkpoint_id,
-    )
+    _set_parent(scene, name, named(scene, parent).checkpoint_id)
 
 
 @given('someone makes a checkpoint that does not exist the parent of "{name:Q}"')
 def tamper_missing_parent(context: Any, name: str) -> None:
-    scene = world(context)
+    _set_parent(world(context), name, NO_SUCH_ID)
+
+
+def _set_parent(scene: World, name: str, parent_id: str) -> None:
     tamper_raw(
         scene.database_url,
         "UPDATE checkpoints SET parent_id = ? WHERE id = ?",
-        NO_SUCH_ID,
+        parent_id,
         named(scene, name).checkpoint_id,
     )
 

@@ -19,7 +19,6 @@ from rewind.workspace.root import temporary_prefix
 
 __all__ = [
     "StoreVerifier",
-    "check_symlink_targets",
     "require_intact",
     "seal_problem",
     "stage_contents",
@@ -68,18 +67,11 @@ MAX_SYMLINK_TARGET = 4095
 """The longest symlink target an operating system takes (``PATH_MAX`` minus its NUL)."""
 
 
-def check_symlink_targets(entries: Iterable[ManifestEntry], spool: ContentSpool) -> None:
-    """Check, before anything is written, that every symlink's staged target can exist.
-
-    Raises:
-        CorruptStoreError: A target is empty, too long or holds a NUL (names the path).
-    """
-    for entry in entries:
-        if entry.kind is EntryKind.SYMLINK and (problem := _symlink_problem(entry, spool)):
-            raise CorruptStoreError(
-                f"stored symlink {entry.path[:300]!r} cannot be restored: {problem}",
-                path=entry.path,
-            )
+def _size_problem(entry: ManifestEntry, stored_size: int) -> str | None:
+    """Say how the size a manifest records differs from its content's, or return None."""
+    if stored_size == entry.size:
+        return None
+    return f"it records {entry.size} bytes but its content {entry.content_hash} holds {stored_size}"
 
 
 def _symlink_problem(entry: ManifestEntry, spool: ContentSpool) -> str | None:
@@ -102,22 +94,24 @@ def _symlink_problem(entry: ManifestEntry, spool: ContentSpool) -> str | None:
 def stage_contents(
     repository: CheckpointRepository, entries: Iterable[ManifestEntry], spool: ContentSpool
 ) -> None:
-    """Copy the stored contents of ``entries`` into ``spool``, each checked against its hash.
+    """Copy the stored contents of ``entries`` into ``spool``, each checked before use.
+
+    Everything a restore will write is checked here, before its first change: each blob
+    against its sha256 and recorded size, each entry's size against its blob's, and each
+    symlink's staged target (1 to ``MAX_SYMLINK_TARGET`` bytes, no NUL).
 
     Raises:
-        CorruptStoreError: A blob is missing, damaged or altered, or its size is not the one
-            the manifest records (names the blob and a path).
+        CorruptStoreError: A blob is missing, damaged or altered, an entry's size is not its
+            content's, or a symlink target could not exist (names the blob or path).
     """
     entries = list(entries)
     needed = {entry.content_hash: entry.path for entry in entries}
     headers = repository.blob_headers(needed)
     for entry in entries:
         header = headers.get(entry.content_hash)
-        if header is not None and header.size != entry.size:
+        if header is not None and (problem := _size_problem(entry, header.size)):
             raise CorruptStoreError(
-                f"stored path {entry.path[:300]!r} records {entry.size} bytes but its content "
-                f"{entry.content_hash} holds {header.size}",
-                path=entry.path,
+                f"stored path {entry.path[:300]!r} is damaged: {problem}", path=entry.path
             )
     for content_hash, path in sorted(needed.items()):
         header = headers.get(content_hash)
@@ -133,6 +127,12 @@ def stage_contents(
             codec=header.codec,
             chunk_count=header.chunk_count,
         )
+    for entry in entries:
+        if entry.kind is EntryKind.SYMLINK and (problem := _symlink_problem(entry, spool)):
+            raise CorruptStoreError(
+                f"stored symlink {entry.path[:300]!r} cannot be restored: {problem}",
+                path=entry.path,
+            )
 
 
 class StoreVerifier:
@@ -144,6 +144,7 @@ class StoreVerifier:
     def __init__(self, repository: CheckpointRepository) -> None:
         self._repository = repository
         self._blob_problems: dict[str, str | None] = {}
+        self._blob_sizes: dict[str, int] = {}
         self.problems: list[VerifyProblem] = []
 
     def check_checkpoint(self, checkpoint: Checkpoint) -> None:
@@ -225,10 +226,10 @@ class StoreVerifier:
                 VerifyProblem(checkpoint_id=checkpoint_id, path=entry.path, message=str(exc))
             )
         problem = self.check_blob(entry.content_hash)
+        if problem is None:
+            problem = _size_problem(entry, self._blob_sizes[entry.content_hash])
         if problem is None and entry.kind is EntryKind.SYMLINK:
             problem = self._symlink_problem(entry)
-        elif problem is None:
-            problem = self._size_problem(entry)
         if problem is not None:
             self.problems.append(
                 VerifyProblem(
@@ -239,19 +240,13 @@ class StoreVerifier:
                 )
             )
 
-    def _size_problem(self, entry: ManifestEntry) -> str | None:
-        header = self._repository.blob_headers([entry.content_hash]).get(entry.content_hash)
-        if header is not None and header.size != entry.size:
-            return f"the manifest records {entry.size} bytes but the content holds {header.size}"
-        return None
-
     def _symlink_problem(self, entry: ManifestEntry) -> str | None:
         with ContentSpool() as spool:
             try:
                 stage_contents(self._repository, [entry], spool)
             except CorruptStoreError as exc:
                 return str(exc)
-            return _symlink_problem(entry, spool)
+        return None
 
     def _read_blob(self, content_hash: str) -> str | None:
         try:
@@ -271,4 +266,5 @@ class StoreVerifier:
             )
         except CorruptStoreError as exc:
             return str(exc)
+        self._blob_sizes[content_hash] = header.size  # only a sound blob's size is compared
         return None

@@ -24,10 +24,9 @@ what it wrote.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from contextlib import ExitStack
 
-from rewind._integrity import check_symlink_targets, stage_contents
+from rewind._integrity import stage_contents
 from rewind._manifest import Tree
 from rewind._snapshots import (
     CheckpointFactory,
@@ -36,6 +35,7 @@ from rewind._snapshots import (
     find_checkpoint,
     record_snapshot,
     require_snapshot,
+    scan_workspace,
 )
 from rewind.errors import (
     CheckpointNotFoundError,
@@ -56,11 +56,9 @@ from rewind.workspace.restore import (
     prepare_empty_directory,
 )
 from rewind.workspace.root import WorkspaceRoot
-from rewind.workspace.scan import ScanResult, WorkspaceScanner
+from rewind.workspace.scan import ScanResult
 
 __all__ = ["Restorer"]
-
-ScannerFor = Callable[[WorkspaceRoot], WorkspaceScanner]
 
 
 class Restorer:
@@ -69,10 +67,9 @@ class Restorer:
     Not for snapshots: it takes only the safety snapshots its rollbacks need.
     """
 
-    def __init__(self, store: Store, factory: CheckpointFactory, scanner_for: ScannerFor) -> None:
+    def __init__(self, store: Store, factory: CheckpointFactory) -> None:
         self._store = store
         self._factory = factory
-        self._scanner_for = scanner_for
 
     def rollback(self, checkpoint_id: str) -> RollbackResult:
         """Put a snapshot's workspace back as the snapshot recorded it (see the module)."""
@@ -91,9 +88,8 @@ class Restorer:
         with self._store.reading() as uow, ContentSpool() as staged:
             target, tree = _checked_snapshot(uow, checkpoint_id)
             with open_workspace(target) as root, root.locked():
-                plan = plan_restore(root, tree, self._scanner_for(root).scan(root))
+                plan = plan_restore(root, tree, scan_workspace(self._store, root))
                 stage_contents(uow.checkpoints, plan.writes, staged)
-                check_symlink_targets(plan.writes, staged)
         return _result(target, plan, safety_id=None, dry_run=True)
 
     def finish_interrupted(self, checkpoint_id: str, plan_id: str, root: WorkspaceRoot) -> None:
@@ -133,7 +129,6 @@ class Restorer:
             with self._store.reading() as uow:
                 target, tree = _checked_snapshot(uow, checkpoint_id)
                 stage_contents(uow.checkpoints, tree.values(), staged)
-            check_symlink_targets(tree.values(), staged)
             with RestoreTarget(path) as claimed:
                 claimed.plan = plan = plan_restore(claimed.root, tree, ScanResult({}, [], []))
                 apply_restore(claimed.root, plan, lambda entry: staged.read(entry.content_hash))
@@ -153,10 +148,9 @@ class Restorer:
                         checkpoint_id=checkpoint_id,
                     )
                 workspace = uow.checkpoints.lock_workspace(target.plan_id, root.path)
-                scanned = self._scanner_for(root).scan(root)
+                scanned = scan_workspace(self._store, root)
                 plan = plan_restore(root, tree, scanned)
                 stage_contents(uow.checkpoints, plan.writes, staged)
-                check_symlink_targets(plan.writes, staged)
                 safety = self._take_safety_snapshot(
                     uow,
                     target,

@@ -51,7 +51,7 @@ __all__ = [
     "find_checkpoint",
     "record_snapshot",
     "require_snapshot",
-    "scanner_for",
+    "scan_workspace",
 ]
 
 SNAPSHOT_KEYS = frozenset(
@@ -232,17 +232,20 @@ def require_snapshot(checkpoint: Checkpoint) -> None:
         )
 
 
-def scanner_for(store: Store, root: str) -> WorkspaceScanner:
-    """Return a scanner of ``root`` that never tracks the store's own database files."""
+def scan_workspace(store: Store, root: WorkspaceRoot) -> ScanResult:
+    """Scan ``root``, never tracking the store's own database files if they lie inside it.
+
+    Raises:
+        UnreadablePathError: A directory, file or ignore file cannot be read.
+    """
     database = store.database_path
     if database is None:
-        return WorkspaceScanner()
-    real = os.path.realpath(database)
-    directory = os.path.dirname(real)
-    if directory == root:
+        return WorkspaceScanner().scan(root)
+    directory = os.path.dirname(database)
+    if directory == root.path:
         names = ("", "-wal", "-shm", "-journal")
-        return WorkspaceScanner(frozenset(f"{real}{suffix}" for suffix in names))
-    return WorkspaceScanner(frozenset({directory}))
+        return WorkspaceScanner(frozenset(f"{database}{suffix}" for suffix in names)).scan(root)
+    return WorkspaceScanner(frozenset({directory})).scan(root)
 
 
 def checkpoint_type(value: CheckpointType | str) -> CheckpointType:

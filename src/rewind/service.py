@@ -26,7 +26,7 @@ from rewind._snapshots import (
     checked_tree,
     find_checkpoint,
     record_snapshot,
-    scanner_for,
+    scan_workspace,
 )
 from rewind._snapshots import checkpoint_type as as_checkpoint_type
 from rewind.errors import InvalidInputError, InvalidMetadataError, LockTimeoutError
@@ -43,7 +43,7 @@ from rewind.storage import CheckpointQuery, Store, open_store
 from rewind.workspace.capture import ContentSpool
 from rewind.workspace.diff import diff_trees
 from rewind.workspace.root import WorkspaceRoot
-from rewind.workspace.scan import WorkspaceScanner, resolve_workspace
+from rewind.workspace.scan import resolve_workspace
 
 __all__ = ["DATABASE_URL_VARIABLE", "SNAPSHOT_KEYS", "CheckpointService", "default_database_url"]
 
@@ -77,7 +77,7 @@ class CheckpointService:
         """Wrap an open store; most callers want ``CheckpointService.open`` instead."""
         self._store = store
         self._factory = CheckpointFactory(clock)
-        self._restorer = Restorer(store, self._factory, self._scanner)
+        self._restorer = Restorer(store, self._factory)
 
     @classmethod
     def open(cls, url: str | None = None, *, create: bool = True) -> Self:
@@ -237,7 +237,7 @@ class CheckpointService:
                         self._factory,
                         root=root,
                         workspace=workspace,
-                        scanned=self._scanner(root).scan(root),
+                        scanned=scan_workspace(self._store, root),
                         request=request,
                         spool=spool,
                     )
@@ -420,7 +420,7 @@ class CheckpointService:
                 target = checked_tree(uow, find_checkpoint(uow, to_checkpoint_id))
         if to_checkpoint_id is None:
             with open_workspace(base_checkpoint) as root:
-                target = self._scanner(root).scan(root).tree
+                target = scan_workspace(self._store, root).tree
         return diff_trees(
             base, target, base_id=base_checkpoint.checkpoint_id, target_id=to_checkpoint_id
         )
@@ -433,10 +433,6 @@ class CheckpointService:
         """
         with self._store.reading() as uow:
             return uow.checkpoints.stats()
-
-    def _scanner(self, root: WorkspaceRoot) -> WorkspaceScanner:
-        """Return a scanner that never tracks the database's own files inside ``root``."""
-        return scanner_for(self._store, root.path)
 
 
 def _refuse_reserved_keys(extra: Mapping[str, Any]) -> None:

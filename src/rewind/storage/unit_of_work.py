@@ -6,8 +6,8 @@ one transaction, and is the boundary where SQLAlchemy errors become rewind error
 
 from __future__ import annotations
 
+import os
 import threading
-from pathlib import Path
 from types import TracebackType
 from typing import Protocol
 
@@ -49,8 +49,8 @@ class Store(Protocol):
         """The store's URL with its password hidden."""
 
     @property
-    def database_path(self) -> Path | None:
-        """The database file, for stores kept in one (never tracked in a workspace)."""
+    def database_path(self) -> str | None:
+        """The real path of the database file (never tracked in a workspace), or None."""
 
     def reading(self) -> UnitOfWork:
         """Return a unit of work that only reads."""
@@ -147,6 +147,8 @@ class SqlStore:
 
     def __init__(self, engine: Engine, *, single_connection_timeout: float | None = None) -> None:
         self._engine = engine
+        path = sqlite_database_path(engine.url)
+        self._database_path = None if path is None else os.path.realpath(path)
         self._turn = None if single_connection_timeout is None else _Turn(single_connection_timeout)
         self._readers = sessionmaker(engine, expire_on_commit=False)
         self._writers = sessionmaker(
@@ -159,9 +161,9 @@ class SqlStore:
         return display_url(self._engine.url)
 
     @property
-    def database_path(self) -> Path | None:
-        """The SQLite database file, or None."""
-        return sqlite_database_path(self._engine.url)
+    def database_path(self) -> str | None:
+        """The SQLite database file's real path (symlinks resolved), or None."""
+        return self._database_path
 
     def reading(self) -> SqlUnitOfWork:
         """Return a unit of work that only reads."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -153,12 +154,11 @@ class RestoreTarget:
         try:
             self.root = self._stack.enter_context(WorkspaceRoot(above.absolute(self._name)))
             self._stack.enter_context(self.root.locked())
-            for _directory, subdirectories, others in self.root.walk(""):
-                if subdirectories or others:
-                    raise RestoreConflictError(
-                        f"cannot restore into {target!r}: it is not empty", path=target
-                    )
-                break
+            _top, subdirectories, others = next(self.root.walk(""))
+            if subdirectories or others:
+                raise RestoreConflictError(
+                    f"cannot restore into {target!r}: it is not empty", path=target
+                )
         except BaseException:
             self._stack.close()
             self._remove_if_created()
@@ -218,19 +218,17 @@ def validate_path(path: str, temporary: str | None = None) -> None:
         )
 
 
-def plan_restore(
-    root: WorkspaceRoot, target: Tree, current: ScanResult, *, temporary: str | None = None
-) -> RestorePlan:
+def plan_restore(root: WorkspaceRoot, target: Tree, current: ScanResult) -> RestorePlan:
     """Decide how to turn the scanned state of ``root`` into ``target``; touch nothing.
 
-    ``temporary`` is the temporary prefix no path may use (default: ``root``'s own). The
-    manifest's shape was checked with its hashes (``check_tree_shape``).
+    No path may be named like ``root``'s temporaries. The manifest's shape was checked with
+    its hashes (``check_tree_shape``).
 
     Raises:
         UnsafePathError: A target path is hostile, or a parent directory of one is a symlink.
         RestoreConflictError: Something untracked (ignored, or a special file) is in the way.
     """
-    temporary = temporary or temporary_prefix(root.path)
+    temporary = temporary_prefix(root.path)
     for path in target:
         validate_path(path, temporary)
     current_tree = current.tree
@@ -240,8 +238,9 @@ def plan_restore(
     cleared: list[str] = []
     for entry in writes:
         _check_parents(root, entry.path, doomed)
-        if entry.path not in current_tree and root.lstat(entry.path) is not None:
-            if not root.is_real_directory(entry.path):
+        in_the_way = None if entry.path in current_tree else root.lstat(entry.path)
+        if in_the_way is not None:
+            if not stat.S_ISDIR(in_the_way.st_mode):
                 raise RestoreConflictError(
                     f"{root.absolute(entry.path)} is in the way of a restored "
                     f"{entry.kind.value} and rewind does not track it (ignored or special); "
@@ -303,7 +302,8 @@ def _check_parents(root: WorkspaceRoot, path: str, doomed: set[str]) -> None:
     """Refuse a path whose existing parents are symlinks or files that will not be removed."""
     for parent in reversed(PurePosixPath(path).parents[:-1]):
         location = str(parent)
-        if root.lstat(location) is None or root.is_real_directory(location):
+        status = root.lstat(location)
+        if status is None or stat.S_ISDIR(status.st_mode):
             continue
         if location not in doomed:
             raise UnsafePathError(

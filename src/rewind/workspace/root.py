@@ -38,6 +38,7 @@ __all__ = [
     "WorkspaceRoot",
     "open_regular_file",
     "os_error",
+    "read_symlink",
     "temporary_prefix",
 ]
 
@@ -59,6 +60,14 @@ class PathChangedError(UnreadablePathError):
     """
 
 
+class PathMissingError(UnwritablePathError):
+    """A path to change (or a directory on its way) does not exist.
+
+    Removals that may find their path gone already catch it; elsewhere it is an ordinary
+    ``UnwritablePathError``.
+    """
+
+
 def temporary_prefix(root: str) -> str:
     """Return the name prefix of the temporary files a restore writes below ``root``.
 
@@ -75,7 +84,8 @@ def os_error(exc: OSError, doing: str, path: str, *, reading: bool = False) -> R
 
     A full disk (or quota, or file size limit) gives ``DiskFullError``; a symlink or a file
     where a directory should be gives ``UnsafePathError``; a vanished path while reading gives
-    ``PathChangedError``; anything else ``UnreadablePathError`` or ``UnwritablePathError``.
+    ``PathChangedError``, and a missing one while writing ``PathMissingError``; anything
+    else ``UnreadablePathError`` or ``UnwritablePathError``.
     """
     reason = exc.strerror or str(exc)
     message = f"cannot {doing} {path}: {reason}"
@@ -84,6 +94,8 @@ def os_error(exc: OSError, doing: str, path: str, *, reading: bool = False) -> R
     if reading:
         changed = exc.errno in _CHANGED_WHILE_READ
         return (PathChangedError if changed else UnreadablePathError)(message, path=path)
+    if exc.errno == errno.ENOENT:
+        return PathMissingError(message, path=path)
     if exc.errno in (errno.ELOOP, errno.ENOTDIR):
         return UnsafePathError(
             f"refusing to {doing} {path}: a directory on its way is a symlink or not a "
@@ -169,23 +181,17 @@ class WorkspaceRoot:
             PathChangedError: Likewise, or it vanished (reading).
             WorkspaceError: It cannot be opened.
         """
+        parts = path.split("/") if path else []
         try:
-            fd = os.dup(self._fd)
-        except OSError as exc:
+            fd = _descend(os.dup(self._fd), parts)
+        except _Blocked as blocked:
+            where = self.absolute("/".join(parts[: blocked.depth]))
+            raise os_error(blocked.error, "open the directory", where, reading=reading) from (
+                blocked.error
+            )
+        except OSError as exc:  # the descriptor could not even be duplicated
             raise os_error(exc, "open the directory", self.path, reading=reading) from exc
         try:
-            if path:
-                for depth, part in enumerate(path.split("/"), start=1):
-                    parent = fd
-                    try:
-                        fd = os.open(part, _DIRECTORY_FLAGS, dir_fd=parent)
-                    except OSError as exc:
-                        fd = parent
-                        prefix = "/".join(path.split("/")[:depth])
-                        raise os_error(
-                            exc, "open the directory", self.absolute(prefix), reading=reading
-                        ) from exc
-                    os.close(parent)
             yield fd
         finally:
             os.close(fd)
@@ -207,13 +213,13 @@ class WorkspaceRoot:
         """
         try:
             with self.parent(path, reading=True) as (fd, name):
-                return os.stat(name, dir_fd=fd, follow_symlinks=False)
+                try:
+                    return os.stat(name, dir_fd=fd, follow_symlinks=False)
+                except OSError as exc:
+                    where = self.absolute(path)
+                    raise os_error(exc, "read the status of", where, reading=True) from exc
         except PathChangedError:
             return None
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise os_error(exc, "read the status of", self.absolute(path), reading=True) from exc
 
     def is_real_directory(self, path: str) -> bool:
         """Whether ``path`` is a directory (not a symlink to one)."""
@@ -235,8 +241,8 @@ class WorkspaceRoot:
                     os.unlink(name, dir_fd=fd)
                 except OSError as exc:
                     raise os_error(exc, "remove", self.absolute(path)) from exc
-        except UnwritablePathError as exc:
-            if not (missing_ok and isinstance(exc.__cause__, FileNotFoundError)):
+        except PathMissingError:
+            if not missing_ok:
                 raise
 
     def remove_empty_directory(self, path: str) -> bool:
@@ -249,13 +255,11 @@ class WorkspaceRoot:
                 try:
                     os.rmdir(name, dir_fd=fd)
                 except OSError as exc:
-                    if exc.errno in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOENT, errno.ENOTDIR):
+                    if exc.errno in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR):
                         return False
                     raise os_error(exc, "remove the directory", self.absolute(path)) from exc
-        except UnwritablePathError as exc:
-            if isinstance(exc.__cause__, FileNotFoundError):
-                return False
-            raise
+        except PathMissingError:
+            return False
         return True
 
     def make_directory(self, name: str) -> bool:
@@ -352,10 +356,7 @@ class WorkspaceRoot:
             UnreadablePathError: It cannot be read.
         """
         with self.parent(path, reading=True) as (fd, name):
-            try:
-                return os.fsencode(os.readlink(name, dir_fd=fd))
-            except OSError as exc:
-                raise os_error(exc, "read the symlink", self.absolute(path), reading=True) from exc
+            return read_symlink(fd, name, self.absolute(path))
 
     @contextmanager
     def open_file(self, path: str) -> Iterator[int]:
@@ -413,32 +414,41 @@ class WorkspaceRoot:
                     raise os_error(exc, "remove the directory", self.absolute(directory)) from exc
 
 
-def _open_real_directory(path: str) -> int:
-    """Open the absolute ``path`` from ``/``, one directory at a time, never via a symlink."""
-    try:
-        fd = os.open("/", _DIRECTORY_FLAGS)
-    except OSError as exc:
-        raise os_error(exc, "open the directory", "/") from exc
-    try:
-        for part in filter(None, path.split("/")):
-            parent = fd
-            try:
-                fd = os.open(part, _DIRECTORY_FLAGS, dir_fd=parent)
-            except OSError as exc:
-                fd = parent
-                raise _unopenable(exc, path, _is_symlink(part, parent)) from exc
-            os.close(parent)
-    except BaseException:
+class _Blocked(Exception):
+    """A descent stopped at the ``depth``-th directory of its way, refused by ``error``."""
+
+    def __init__(self, depth: int, error: OSError) -> None:
+        self.depth = depth
+        self.error = error
+
+
+def _descend(fd: int, parts: list[str]) -> int:
+    """Open ``parts`` one directory at a time below ``fd``, none through a symlink.
+
+    Takes ``fd`` over: returns the last descriptor and closes every other one, also when it
+    raises ``_Blocked``.
+    """
+    for depth, part in enumerate(parts, start=1):
+        try:
+            child = os.open(part, _DIRECTORY_FLAGS, dir_fd=fd)
+        except OSError as exc:
+            os.close(fd)
+            raise _Blocked(depth, exc) from exc
         os.close(fd)
-        raise
+        fd = child
     return fd
 
 
-def _is_symlink(name: str, directory_fd: int) -> bool:
+def _open_real_directory(path: str) -> int:
+    """Open the absolute ``path`` from ``/``, one directory at a time, never via a symlink."""
+    parts = [part for part in path.split("/") if part]
     try:
-        return stat.S_ISLNK(os.stat(name, dir_fd=directory_fd, follow_symlinks=False).st_mode)
-    except OSError:
-        return False
+        return _descend(os.open("/", _DIRECTORY_FLAGS), parts)
+    except _Blocked as blocked:
+        stopped_at = "/" + "/".join(parts[: blocked.depth])
+        raise _unopenable(blocked.error, path, os.path.islink(stopped_at)) from blocked.error
+    except OSError as exc:  # "/" itself could not be opened
+        raise os_error(exc, "open the directory", "/") from exc
 
 
 def _unopenable(exc: OSError, path: str, symlink: bool) -> RewindError:
@@ -476,6 +486,19 @@ def open_regular_file(directory_fd: int, name: str, where: str) -> Iterator[int]
         yield descriptor
     finally:
         os.close(descriptor)
+
+
+def read_symlink(directory_fd: int, name: str, where: str) -> bytes:
+    """Return the target of the symlink ``name`` in a directory, as bytes.
+
+    Raises:
+        PathChangedError: It vanished or is no longer a symlink (names ``where``).
+        UnreadablePathError: It cannot be read.
+    """
+    try:
+        return os.fsencode(os.readlink(name, dir_fd=directory_fd))
+    except OSError as exc:
+        raise os_error(exc, "read the symlink", where, reading=True) from exc
 
 
 def _discard(name: str, directory_fd: int) -> None:

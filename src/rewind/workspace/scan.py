@@ -31,6 +31,7 @@ from rewind.workspace.root import (
     WorkspaceRoot,
     open_regular_file,
     os_error,
+    read_symlink,
     temporary_prefix,
 )
 
@@ -176,7 +177,7 @@ class _Walk:
         """Record one directory entry; return whether to walk into it."""
         if entry.name in NEVER_TRACKED_NAMES or self.root.absolute(child) in self.excluded:
             return False
-        if not _is_utf8(entry.name):
+        if storable_text_problem(entry.name) is not None:  # not UTF-8: no database takes it
             self.found.skipped.append(_printable(child))
             return False
         mode = _lstat(entry, self.root.absolute(child)).st_mode
@@ -189,7 +190,8 @@ class _Walk:
         if stat.S_ISDIR(mode):
             return True
         if stat.S_ISLNK(mode):
-            self.found.tree[child] = symlink_entry(child, _read_link(fd, entry.name, child))
+            target = read_symlink(fd, entry.name, self.root.absolute(child))
+            self.found.tree[child] = symlink_entry(child, target)
         elif stat.S_ISREG(mode):
             digest, size = _hash_file(fd, entry.name, self.root.absolute(child))
             self.found.tree[child] = ManifestEntry(
@@ -222,13 +224,6 @@ def _lstat(entry: os.DirEntry[str], where: str) -> os.stat_result:
         raise os_error(exc, "read the status of", where, reading=True) from exc
 
 
-def _read_link(fd: int, name: str, where: str) -> bytes:
-    try:
-        return os.fsencode(os.readlink(name, dir_fd=fd))
-    except OSError as exc:
-        raise os_error(exc, "read the symlink", where, reading=True) from exc
-
-
 def _hash_file(fd: int, name: str, where: str) -> tuple[str, int]:
     """Return the sha256 and size of a regular file, read in chunks without blocking."""
     digest = hashlib.sha256()
@@ -249,15 +244,6 @@ def _chunks(descriptor: int, where: str) -> Iterator[bytes]:
         if not chunk:
             return
         yield chunk
-
-
-def _is_utf8(name: str) -> bool:
-    """Whether a file name decoded from bytes was valid UTF-8 (no surrogate escapes)."""
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _printable(path: str) -> str:
