@@ -65,3 +65,10 @@ Feature: Snapshots of one workspace are serialised
     And I snapshot the workspace for plan "plan-1" as "K"
     When 1 thread deletes files and rolls back to "K" while 1 thread dry-runs that rollback, 15 times each
     Then every one of those calls succeeded
+
+  Scenario: On an in-memory store, dry runs and rollbacks never wait on each other for good
+    Given a workspace with 200 files of 4 KiB
+    And a checkpoint service on an in-memory SQLite database waiting at most 5 seconds for a lock
+    And I snapshot the workspace for plan "plan-1" as "K"
+    When 1 thread deletes files and rolls back to "K" while 1 thread dry-runs that rollback, 15 times each
+    Then every one of those calls succeeded

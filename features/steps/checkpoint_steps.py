@@ -33,6 +33,14 @@ def service_in_memory(context: Any) -> None:
     open_service(world(context), "sqlite://")
 
 
+@given(
+    "a checkpoint service on an in-memory SQLite database waiting at most {seconds:d} seconds "
+    "for a lock"
+)
+def service_in_memory_impatient(context: Any, seconds: int) -> None:
+    open_service(world(context), f"sqlite://?lock_timeout={seconds}")
+
+
 @when("I restart the checkpoint service")
 def restart(context: Any) -> None:
     scene = world(context)

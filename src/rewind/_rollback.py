@@ -85,11 +85,19 @@ class Restorer:
         It waits for a rollback of the workspace under way, so it never plans against a
         half-written workspace.
         """
-        with self._store.reading() as uow, ContentSpool() as staged:
+        with self._store.reading() as uow:
+            target = find_checkpoint(uow, checkpoint_id)
+        require_snapshot(target)
+        # The lock first, then the store, as a rollback takes them: never the other way round.
+        with (
+            open_workspace(target) as root,
+            root.locked(),
+            self._store.reading() as uow,
+            ContentSpool() as staged,
+        ):
             target, tree = _checked_snapshot(uow, checkpoint_id)
-            with open_workspace(target) as root, root.locked():
-                plan = plan_restore(root, tree, scan_workspace(self._store, root))
-                stage_contents(uow.checkpoints, plan.writes, staged)
+            plan = plan_restore(root, tree, scan_workspace(self._store, root))
+            stage_contents(uow.checkpoints, plan.writes, staged)
         return _result(target, plan, safety_id=None, dry_run=True)
 
     def finish_interrupted(self, checkpoint_id: str, plan_id: str, root: WorkspaceRoot) -> None:
