@@ -119,18 +119,20 @@ def roll_back_during_swap(context: Any, name: str, path: str, outside: str) -> N
     assert swapped.is_set(), "the rollback never reached the point of writing files"
 
 
-# Snapshots in a separate process, turning a file into a FIFO once the scan has hashed it.
+# Snapshots in a separate process, turning a file into a FIFO once the scan has listed it.
 SNAPSHOT_WITH_FIFO = """
 import json, os, sys
-import rewind._snapshots
+from rewind.workspace.capture import ContentReader
 from rewind import CheckpointService
 url, workspace, name = sys.argv[1:4]
-original = rewind._snapshots.capture_new_contents
-def fifo_after_scan(*args, **kwargs):
-    os.unlink(os.path.join(workspace, name))
-    os.mkfifo(os.path.join(workspace, name))
-    return original(*args, **kwargs)
-rewind._snapshots.capture_new_contents = fifo_after_scan
+original = ContentReader.read_files
+def fifo_after_listing(self, directory_fd, names, where):
+    path = os.path.join(workspace, name)
+    if name in names and os.path.isfile(path):  # listed as a file: now swap it
+        os.unlink(path)
+        os.mkfifo(path)
+    return original(self, directory_fd, names, where)
+ContentReader.read_files = fifo_after_listing
 with CheckpointService.open(url) as service:
     checkpoint = service.create_workspace_snapshot("plan-1", workspace)
 print(json.dumps(list(checkpoint.metadata.extra["diff_paths"])))

@@ -7,13 +7,12 @@ import shutil
 import subprocess
 import sys
 import threading
-import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from behave import given, then, when
-from support.databases import reseal, tamper_raw
+from support.databases import compressed, reseal, tamper_raw
 from support.faults import unprivileged
 from support.scenario import attempt, expand, named, store_contents
 from support.trees import (
@@ -204,7 +203,7 @@ def alter_blob(context: Any, path: str, name: str) -> None:
     tamper_raw(
         scene.database_url,
         "UPDATE blob_chunks SET data = ? WHERE blob_id = ?",
-        zlib.compress(b"evil bytes"),
+        compressed(b"evil bytes"),
         content_hash,
     )
     scene.tampered_blobs.append(content_hash)
@@ -304,9 +303,9 @@ def _content_hash(scene: World, name: str, path: str) -> str:
 
 
 DAMAGE: dict[str, tuple[str, tuple[object, ...]]] = {
-    "bytes": ("UPDATE blob_chunks SET data = ? WHERE blob_id = ?", (zlib.compress(b"other"),)),
+    "bytes": ("UPDATE blob_chunks SET data = ? WHERE blob_id = ?", (compressed(b"other"),)),
     "codec": ("UPDATE blobs SET codec = ? WHERE id = ?", ("lz77",)),
-    "compression": ("UPDATE blob_chunks SET data = ? WHERE blob_id = ?", (b"not zlib",)),
+    "compression": ("UPDATE blob_chunks SET data = ? WHERE blob_id = ?", (b"not zstd",)),
     "chunks": ("DELETE FROM blob_chunks WHERE blob_id = ?", ()),
 }
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from behave import given, when
 from support.databases import (
+    compressed,
     destroy_database,
     execute_behind_rewinds_back,
     replace_in_metadata,
@@ -109,7 +110,7 @@ def tamper_rollback_mark(context: Any, name: str) -> None:
 
 @given('the database is taken back to schema revision "{revision:Q}", as an older rewind left it')
 def older_database(context: Any, revision: str) -> None:
-    """Remove what the newer revisions added: every snapshot's checkpoint_hash."""
+    """Remove what the newer revisions added: checkpoint hashes and workspace indexes."""
     assert revision == "0004", revision
     scene = world(context)
     with CheckpointService.open(scene.database_url) as service:
@@ -121,7 +122,12 @@ def older_database(context: Any, revision: str) -> None:
             pair = f'{separator[0]}"checkpoint_hash"{separator[1]}"{seal}"'
             replace_in_metadata(scene.database_url, checkpoint.checkpoint_id, pair, "")
     execute_behind_rewinds_back(
-        scene.database_url, f"UPDATE rewind_alembic_version SET version_num = '{revision}'"
+        scene.database_url,
+        "DROP TABLE workspace_entries",
+        "ALTER TABLE workspaces DROP COLUMN index_head",
+        "ALTER TABLE workspaces DROP COLUMN index_version",
+        "ALTER TABLE workspaces DROP COLUMN index_origin",
+        f"UPDATE rewind_alembic_version SET version_num = '{revision}'",
     )
 
 
@@ -167,7 +173,7 @@ def zip_bomb(context: Any, path: str, name: str, size: int) -> None:
     scene = world(context)
     kind, data, _mode = scene.recorded[name][0][path]
     assert kind == "file", kind
-    bomb = zlib.compress(bytes(size * 1024 * 1024), 9)
+    bomb = compressed(bytes(size * 1024 * 1024))
     tamper_raw(
         scene.database_url,
         "UPDATE blob_chunks SET data = ? WHERE blob_id = ?",

@@ -14,6 +14,7 @@ from typing import Protocol
 from urllib.parse import quote
 
 import psycopg
+import zstandard
 from sqlalchemy import text
 
 from rewind import Checkpoint
@@ -52,8 +53,20 @@ def execute_behind_rewinds_back(url: str, *statements: str) -> None:
 
 def destroy_database(url: str) -> None:
     """Drop rewind's tables from under a running service, through another connection."""
-    tables = ("checkpoint_changes", "blob_chunks", "workspaces", "checkpoints", "blobs")
+    tables = (
+        "checkpoint_changes",
+        "blob_chunks",
+        "workspace_entries",
+        "workspaces",
+        "checkpoints",
+        "blobs",
+    )
     execute_behind_rewinds_back(url, *(f"DROP TABLE {table}" for table in tables))
+
+
+def compressed(data: bytes) -> bytes:
+    """Compress ``data`` as rewind stores a chunk: one zstd frame recording its size."""
+    return zstandard.ZstdCompressor(write_content_size=True).compress(data)
 
 
 def tamper_raw(url: str, statement: str, *parameters: object) -> None:

@@ -98,6 +98,7 @@ class World:
     sweep_problems: list[str] = field(default_factory=list)
     """Directories beside the workspace, as they were when the scenario made them."""
     tampered_blobs: list[str] = field(default_factory=list)
+    files_read: int | None = None
     failing_store: StoreFailingBeforeCommit | None = None
     # The command line: the last run, and the first and last checkpoint ids it printed.
     result: subprocess.CompletedProcess[str] | None = None

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from rewind._manifest import ManifestEntry, Tree, checkpoint_hash, tree_hash
 from rewind.errors import CorruptStoreError, UnsafePathError
 from rewind.models import Checkpoint, EntryKind, VerifyProblem, VerifyReport
-from rewind.storage.repository import CheckpointRepository, WorkspaceRecord
+from rewind.storage.repository import CheckpointRepository, WorkspaceHead, WorkspaceRecord
 from rewind.workspace.capture import ContentSpool, check_stored_blob
 from rewind.workspace.restore import check_tree_shape, validate_path
 from rewind.workspace.root import temporary_prefix
@@ -187,6 +187,28 @@ class StoreVerifier:
                         "is not a snapshot of that workspace",
                     )
                 )
+        if workspace.head_id is not None and workspace.index_head == workspace.head_id:
+            self._check_index(workspace, workspace.head_id)
+
+    def _check_index(self, workspace: WorkspaceRecord, head_id: str) -> None:
+        """Check that a workspace's index holds exactly its head's tree (snapshots trust it)."""
+        record = WorkspaceHead(workspace.workspace_id, head_id, index_head=head_id)
+        try:
+            indexed = {path: known.entry for path, known in self._repository.index(record).items()}
+            recorded = self._repository.manifest(head_id)
+        except CorruptStoreError as exc:
+            problem = f"is damaged ({exc})"
+        else:
+            if indexed == recorded:
+                return
+            problem = f"does not hold the tree of its head {head_id}"
+        self.problems.append(
+            VerifyProblem(
+                checkpoint_id=head_id,
+                path=str(workspace.sandbox_ref),
+                message=f"the index of the workspace of plan {workspace.plan_id!r:.300} {problem}",
+            )
+        )
 
     def check_store(self) -> VerifyReport:
         """Check every snapshot, then every blob no snapshot uses; report all problems."""

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TRACKED_MODE_BITS",
+    "Known",
     "ManifestEntry",
+    "StatKey",
     "Tree",
     "canonical_json",
     "checkpoint_hash",
@@ -51,6 +53,20 @@ class ManifestEntry:
 
 Tree = dict[str, ManifestEntry]
 """A manifest: relative POSIX path -> entry."""
+
+StatKey = tuple[int, int, int, int]
+"""What proves a file unchanged since it was read: size, mtime_ns, ctime_ns and inode."""
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What the workspace's index knows about a path: its entry, and the status proving it.
+
+    ``stat`` is None when nothing proves the entry: the file must be read again to know it.
+    """
+
+    entry: ManifestEntry
+    stat: StatKey | None
 
 
 def canonical_json(rows: list[list[Any]]) -> bytes:

@@ -30,9 +30,13 @@ from rewind._integrity import stage_contents
 from rewind._manifest import Tree
 from rewind._snapshots import (
     CheckpointFactory,
+    IndexCache,
     SnapshotRequest,
+    WorkspaceIndex,
     checked_tree,
     find_checkpoint,
+    index_update,
+    machine_origin,
     record_snapshot,
     require_snapshot,
     scan_workspace,
@@ -67,9 +71,16 @@ class Restorer:
     Not for snapshots: it takes only the safety snapshots its rollbacks need.
     """
 
-    def __init__(self, store: Store, factory: CheckpointFactory) -> None:
+    def __init__(self, store: Store, factory: CheckpointFactory, indexes: IndexCache) -> None:
         self._store = store
         self._factory = factory
+        self._indexes = indexes
+
+    def current_index(self, checkpoint: Checkpoint, root: WorkspaceRoot) -> WorkspaceIndex:
+        """Return the index of the workspace ``checkpoint`` was taken of (to scan it cheaply)."""
+        with self._store.reading() as uow:
+            workspace = uow.checkpoints.find_workspace(checkpoint.plan_id, root.path)
+            return self._indexes.load(uow, workspace, machine_origin(root))
 
     def rollback(self, checkpoint_id: str) -> RollbackResult:
         """Put a snapshot's workspace back as the snapshot recorded it (see the module)."""
@@ -96,7 +107,10 @@ class Restorer:
             ContentSpool() as staged,
         ):
             target, tree = _checked_snapshot(uow, checkpoint_id)
-            plan = plan_restore(root, tree, scan_workspace(self._store, root))
+            workspace = uow.checkpoints.find_workspace(target.plan_id, root.path)
+            index = self._indexes.load(uow, workspace, machine_origin(root))
+            scanned = scan_workspace(self._store, root, index, now_ns=self._factory.now_ns)
+            plan = plan_restore(root, tree, scanned)
             stage_contents(uow.checkpoints, plan.writes, staged)
         return _result(target, plan, safety_id=None, dry_run=True)
 
@@ -146,6 +160,7 @@ class Restorer:
         self, checkpoint_id: str, root: WorkspaceRoot, *, undo_on_failure: bool
     ) -> RollbackResult:
         """Steps 2 to 5 of a rollback; the caller holds ``root``'s lock."""
+        origin = machine_origin(root)
         with ExitStack() as stack:
             staged = stack.enter_context(ContentSpool())
             with self._store.writing() as uow:
@@ -156,20 +171,33 @@ class Restorer:
                         checkpoint_id=checkpoint_id,
                     )
                 workspace = uow.checkpoints.lock_workspace(target.plan_id, root.path)
-                scanned = scan_workspace(self._store, root)
+                index = self._indexes.load(uow, workspace, origin)
+                spool = stack.enter_context(ContentSpool())
+                scanned = scan_workspace(
+                    self._store, root, index, spool, now_ns=self._factory.now_ns
+                )
                 plan = plan_restore(root, tree, scanned)
                 stage_contents(uow.checkpoints, plan.writes, staged)
-                safety = self._take_safety_snapshot(
+                safety, current = self._take_safety_snapshot(
                     uow,
                     target,
                     root=root,
                     workspace=workspace,
+                    index=index,
                     scanned=scanned,
-                    spool=stack.enter_context(ContentSpool()),
+                    spool=spool,
+                    origin=origin,
                 )
                 uow.checkpoints.move_head(workspace, target.checkpoint_id)
+                restored = current.restored(
+                    target.checkpoint_id,
+                    {entry.path: entry for entry in plan.writes},
+                    list(plan.removals),
+                )
+                uow.checkpoints.write_index(workspace, index_update(current, restored, origin))
                 uow.checkpoints.mark_restoring(workspace, target.checkpoint_id)
                 uow.commit()
+            self._indexes.remember(workspace.workspace_id, restored)
             try:
                 apply_restore(root, plan, lambda entry: staged.read(entry.content_hash))
             except Exception as failure:  # any failure at all: the safety net must catch it
@@ -186,9 +214,11 @@ class Restorer:
         *,
         root: WorkspaceRoot,
         workspace: WorkspaceHead,
+        index: WorkspaceIndex,
         scanned: ScanResult,
         spool: ContentSpool,
-    ) -> Checkpoint:
+        origin: str,
+    ) -> tuple[Checkpoint, WorkspaceIndex]:
         """Snapshot the state a rollback to ``target`` is about to replace."""
         request = SnapshotRequest(
             plan_id=target.plan_id,
@@ -203,9 +233,11 @@ class Restorer:
             self._factory,
             root=root,
             workspace=workspace,
+            index=index,
             scanned=scanned,
             request=request,
             spool=spool,
+            origin=origin,
         )
 
     def _undo(

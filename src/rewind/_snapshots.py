@@ -10,8 +10,11 @@ once. Nothing is attached to a checkpoint after it is built.
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,9 +24,10 @@ from ulid import ULID
 from rewind._ids import CheckpointIdFactory
 from rewind._integrity import require_intact
 from rewind._json import freeze_json
-from rewind._manifest import Tree, checkpoint_hash, tree_hash
+from rewind._manifest import Known, Tree, checkpoint_hash, tree_hash
 from rewind.errors import (
     CheckpointNotFoundError,
+    CorruptStoreError,
     InvalidCheckpointIdError,
     InvalidInputError,
     InvalidMetadataError,
@@ -36,8 +40,8 @@ from rewind.models import (
     Identifier,
     Label,
 )
-from rewind.storage import NewBlob, Store, UnitOfWork, WorkspaceHead
-from rewind.workspace.capture import CODEC, ContentSpool, capture_new_contents
+from rewind.storage import IndexUpdate, NewBlob, Store, UnitOfWork, WorkspaceHead
+from rewind.workspace.capture import ContentReader, ContentSpool
 from rewind.workspace.diff import diff_trees
 from rewind.workspace.root import WorkspaceRoot
 from rewind.workspace.scan import ScanResult, WorkspaceScanner
@@ -45,10 +49,14 @@ from rewind.workspace.scan import ScanResult, WorkspaceScanner
 __all__ = [
     "SNAPSHOT_KEYS",
     "CheckpointFactory",
+    "IndexCache",
     "SnapshotRequest",
+    "WorkspaceIndex",
     "checked_tree",
     "checkpoint_type",
     "find_checkpoint",
+    "index_update",
+    "machine_origin",
     "record_snapshot",
     "require_snapshot",
     "scan_workspace",
@@ -98,6 +106,11 @@ class CheckpointFactory:
         self._clock = clock
         self._ids = CheckpointIdFactory()
 
+    def now_ns(self) -> int:
+        """Return the clock's time in nanoseconds since the epoch."""
+        now = self._clock()
+        return int(now.timestamp()) * 1_000_000_000 + now.microsecond * 1_000
+
     def new_id(self, parent_id: str | None = None) -> str:
         """Return a new checkpoint id for now, sorting after ``parent_id``."""
         return str(self._ids.new(self._clock(), after=parent_id))
@@ -131,24 +144,135 @@ class CheckpointFactory:
             raise InvalidMetadataError(_describe(exc, "metadata")) from exc
 
 
+@dataclass(frozen=True, slots=True)
+class WorkspaceIndex:
+    """A workspace's files as its last snapshot or rollback left them.
+
+    ``known`` holds the head's tree, each entry with the file status that proves it (see
+    ``WorkspaceScanner``); ``version`` is the store's ``index_version`` it matches. With
+    ``rewrite``, the stored rows are missing, out of date or another machine's, and the next
+    snapshot writes them all.
+    """
+
+    head_id: str | None
+    version: int
+    known: dict[str, Known]
+    rewrite: bool = False
+    tree: Tree = field(init=False, repr=False, compare=False)
+    hashes: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        tree = {path: known.entry for path, known in self.known.items()}
+        object.__setattr__(self, "tree", tree)
+        object.__setattr__(self, "hashes", frozenset(e.content_hash for e in tree.values()))
+
+    def restored(self, head_id: str, writes: Tree, removed: list[str]) -> WorkspaceIndex:
+        """The index once a rollback to ``head_id`` wrote ``writes`` and removed ``removed``.
+
+        The files it wrote are proven by nothing: the next snapshot reads them.
+        """
+        known = dict(self.known)
+        for path in removed:
+            known.pop(path, None)
+        known.update((path, Known(entry, None)) for path, entry in writes.items())
+        return WorkspaceIndex(head_id, self.version + 1, known)
+
+
+class IndexCache:
+    """The index of each workspace this service last wrote or read, by workspace id.
+
+    A cached index is used only while the store's ``index_version`` and head still match
+    it, so a snapshot or rollback by another process or machine is always seen.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._indexes: dict[int, WorkspaceIndex] = {}
+
+    def load(self, uow: UnitOfWork, workspace: WorkspaceHead | None, origin: str) -> WorkspaceIndex:
+        """Return the workspace's index: cached, read from the store, or rebuilt.
+
+        Raises:
+            CorruptStoreError: The head's manifest cannot be read.
+        """
+        if workspace is None or workspace.head_id is None:
+            return WorkspaceIndex(None, 0 if workspace is None else workspace.index_version, {})
+        with self._lock:
+            cached = self._indexes.get(workspace.workspace_id)
+        current = (workspace.head_id, workspace.index_version)
+        if (
+            cached is not None
+            and (cached.head_id, cached.version) == current
+            and workspace.index_origin == origin
+        ):
+            return cached
+        index = _stored_index(uow, workspace, origin)
+        self.remember(workspace.workspace_id, index)
+        return index
+
+    def remember(self, workspace_id: int, index: WorkspaceIndex) -> None:
+        """Keep ``index`` as the workspace's current index."""
+        with self._lock:
+            self._indexes[workspace_id] = index
+
+
+def _stored_index(uow: UnitOfWork, workspace: WorkspaceHead, origin: str) -> WorkspaceIndex:
+    """Read the workspace's index rows, or rebuild its tree from its head's manifest."""
+    assert workspace.head_id is not None  # callers handle a workspace without snapshots
+    if workspace.index_head == workspace.head_id:
+        try:
+            known = uow.checkpoints.index(workspace)
+        except CorruptStoreError:
+            known = None  # a damaged index is rebuilt: it only ever saves work
+        if known is not None:
+            if workspace.index_origin == origin:
+                return WorkspaceIndex(workspace.head_id, workspace.index_version, known)
+            unproven = {path: Known(item.entry, None) for path, item in known.items()}
+            return WorkspaceIndex(
+                workspace.head_id, workspace.index_version, unproven, rewrite=True
+            )
+    tree = uow.checkpoints.manifest(workspace.head_id)
+    unproven = {path: Known(entry, None) for path, entry in tree.items()}
+    return WorkspaceIndex(workspace.head_id, workspace.index_version, unproven, rewrite=True)
+
+
+def machine_origin(root: WorkspaceRoot) -> str:
+    """Name this machine and the workspace's file system, for the file status it records.
+
+    The status of a file proves nothing on another machine, or after a reboot (the boot id
+    changes), or on another file system mounted at the same path.
+    """
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as boot:
+            boot_id = boot.read().strip()
+    except OSError:  # pragma: no cover - not Linux
+        boot_id = "-"
+    device = root.device()
+    return f"{socket.gethostname()[:120]}/{boot_id}/{device}"[:255]
+
+
 def record_snapshot(
     uow: UnitOfWork,
     factory: CheckpointFactory,
     *,
     root: WorkspaceRoot,
     workspace: WorkspaceHead,
+    index: WorkspaceIndex,
     scanned: ScanResult,
     request: SnapshotRequest,
     spool: ContentSpool,
-) -> Checkpoint:
-    """Diff a scanned tree against the workspace's head, build the snapshot, and store it.
+    origin: str,
+) -> tuple[Checkpoint, WorkspaceIndex]:
+    """Diff a scanned tree against the workspace's index, build the snapshot, and store it.
 
-    The caller holds the workspace's lock and commits the unit of work.
+    ``scanned`` was read with ``index`` (whose head is the workspace's) and spooled every
+    content the index does not hold. The caller holds the workspace's lock and commits.
+
+    Returns:
+        The snapshot, and the workspace's index once the unit of work commits.
     """
-    base = uow.checkpoints.manifest(workspace.head_id) if workspace.head_id else {}
-    known = {entry.content_hash for entry in base.values()}
-    tree = capture_new_contents(root, scanned.tree, known, spool)
-    diff = diff_trees(base, tree, base_id=workspace.head_id, target_id=None)
+    tree = scanned.tree
+    diff = diff_trees(index.tree, tree, base_id=workspace.head_id, target_id=None)
     checkpoint_id = factory.new_id(workspace.head_id)
     tree_digest = tree_hash(tree.values())
     extra: dict[str, Any] = {
@@ -171,12 +295,33 @@ def record_snapshot(
         label=request.label,
         metadata=factory.metadata({**request.metadata, "extra": request.extra | extra}),
     )
-    blobs = (
-        NewBlob(blob.content_hash, blob.size, CODEC, len(blob.spans), spool.chunks(blob))
+    new_hashes = {entry.new_hash for entry in diff.entries} - index.hashes
+    blobs = [
+        NewBlob(blob.content_hash, blob.size, blob.codec, len(blob.spans), spool.chunks(blob))
         for blob in spool.blobs()
-    )
+        if blob.content_hash in new_hashes
+    ]
     uow.checkpoints.add_snapshot(checkpoint, diff.entries, blobs, workspace)
-    return checkpoint
+    known = {path: Known(entry, scanned.stats.get(path)) for path, entry in tree.items()}
+    after = WorkspaceIndex(checkpoint_id, index.version + 1, known)
+    uow.checkpoints.write_index(workspace, index_update(index, after, origin))
+    return checkpoint, after
+
+
+def index_update(before: WorkspaceIndex, after: WorkspaceIndex, origin: str) -> IndexUpdate:
+    """The rows that turn the stored index ``before`` into ``after``."""
+    assert after.head_id is not None  # an index written after a snapshot or rollback
+    if before.rewrite:
+        entries = [(known.entry, known.stat) for known in after.known.values()]
+        return IndexUpdate(after.head_id, origin, after.version, entries, complete=True)
+    previous = before.known
+    changed = [
+        (known.entry, known.stat)
+        for path, known in after.known.items()
+        if previous.get(path) != known
+    ]
+    removed = [path for path in previous if path not in after.known]
+    return IndexUpdate(after.head_id, origin, after.version, changed, removed)
 
 
 def find_checkpoint(uow: UnitOfWork, checkpoint_id: str) -> Checkpoint:
@@ -232,20 +377,37 @@ def require_snapshot(checkpoint: Checkpoint) -> None:
         )
 
 
-def scan_workspace(store: Store, root: WorkspaceRoot) -> ScanResult:
+def scan_workspace(
+    store: Store,
+    root: WorkspaceRoot,
+    index: WorkspaceIndex | None = None,
+    spool: ContentSpool | None = None,
+    *,
+    now_ns: Callable[[], int] = time.time_ns,
+) -> ScanResult:
     """Scan ``root``, never tracking the store's own database files if they lie inside it.
+
+    Files ``index`` proves unchanged are not read; new contents go to ``spool``, if given.
+    ``now_ns`` is the clock that decides which files changed too recently to be proven.
 
     Raises:
         UnreadablePathError: A directory, file or ignore file cannot be read.
     """
+    known = index.known if index is not None else {}
+    reader = ContentReader(spool, index.hashes if index is not None else frozenset())
+    return WorkspaceScanner(_excluded(store, root), known, reader, now_ns).scan(root)
+
+
+def _excluded(store: Store, root: WorkspaceRoot) -> frozenset[str]:
+    """The store's own files, when they lie inside the workspace."""
     database = store.database_path
     if database is None:
-        return WorkspaceScanner().scan(root)
+        return frozenset()
     directory = os.path.dirname(database)
     if directory == root.path:
         names = ("", "-wal", "-shm", "-journal")
-        return WorkspaceScanner(frozenset(f"{database}{suffix}" for suffix in names)).scan(root)
-    return WorkspaceScanner(frozenset({directory})).scan(root)
+        return frozenset(f"{database}{suffix}" for suffix in names)
+    return frozenset({directory})
 
 
 def checkpoint_type(value: CheckpointType | str) -> CheckpointType:

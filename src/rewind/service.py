@@ -22,9 +22,11 @@ from rewind._rollback import Restorer, open_workspace
 from rewind._snapshots import (
     SNAPSHOT_KEYS,
     CheckpointFactory,
+    IndexCache,
     SnapshotRequest,
     checked_tree,
     find_checkpoint,
+    machine_origin,
     record_snapshot,
     scan_workspace,
 )
@@ -39,7 +41,7 @@ from rewind.models import (
     StoreStats,
     VerifyReport,
 )
-from rewind.storage import CheckpointQuery, Store, open_store
+from rewind.storage import CheckpointQuery, Store, WorkspaceHead, open_store
 from rewind.workspace.capture import ContentSpool
 from rewind.workspace.diff import diff_trees
 from rewind.workspace.root import WorkspaceRoot
@@ -70,14 +72,17 @@ class CheckpointService:
 
     Open one with ``CheckpointService.open(url)`` and close it (or use it as a context
     manager). One service may be shared by threads. It is not a file watcher: it looks at a
-    workspace only when asked to snapshot or diff it.
+    workspace only when asked to snapshot or diff it, and then reads only the files whose
+    status (size, times, inode) changed since it last read them. ``clock`` dates checkpoint
+    ids and decides which files changed too recently for their status to prove anything.
     """
 
     def __init__(self, store: Store, *, clock: Callable[[], datetime] = _utc_now) -> None:
         """Wrap an open store; most callers want ``CheckpointService.open`` instead."""
         self._store = store
         self._factory = CheckpointFactory(clock)
-        self._restorer = Restorer(store, self._factory)
+        self._indexes = IndexCache()
+        self._restorer = Restorer(store, self._factory, self._indexes)
 
     @classmethod
     def open(cls, url: str | None = None, *, create: bool = True) -> Self:
@@ -226,32 +231,53 @@ class CheckpointService:
             return self._snapshot(root, request)
 
     def _snapshot(self, root: WorkspaceRoot, request: SnapshotRequest) -> Checkpoint:
-        """Record a snapshot of ``root``, first finishing a rollback a crash cut short."""
+        """Record a snapshot of ``root``, first finishing a rollback a crash cut short.
+
+        The workspace is scanned and its new contents read and compressed before the write
+        transaction starts, so other workspaces' writers never wait for this scan. If the
+        workspace's head or index changed meanwhile (another process snapshotted or rolled
+        it back), the scan is done again: it is cheap then, as the index proves most files.
+        """
         plan_id = request.plan_id
+        origin = machine_origin(root)
         for _attempt in range(_ROLLBACKS_WAITED_FOR):
-            with self._store.writing() as uow, ContentSpool() as spool:
-                workspace = uow.checkpoints.lock_workspace(plan_id, root.path)
-                if workspace.restoring_to is None:
-                    checkpoint = record_snapshot(
-                        uow,
-                        self._factory,
-                        root=root,
-                        workspace=workspace,
-                        scanned=scan_workspace(self._store, root),
-                        request=request,
-                        spool=spool,
-                    )
-                    uow.commit()
-                    return checkpoint
-            # A rollback is writing files, or a crash cut one short. Its lock tells which:
-            # wait for a live one; finish a dead one (as a new rollback, whose safety
-            # snapshot keeps the half-restored state). Then snapshot.
-            with root.locked():
-                self._restorer.finish_interrupted(workspace.restoring_to, plan_id, root)
+            with self._store.reading() as uow:
+                seen = uow.checkpoints.find_workspace(plan_id, root.path)
+                restoring_to = None if seen is None else seen.restoring_to
+                if restoring_to is None:
+                    index = self._indexes.load(uow, seen, origin)
+            if restoring_to is not None:
+                # A rollback is writing files, or a crash cut one short. Its lock tells which:
+                # wait for a live one; finish a dead one (as a new rollback, whose safety
+                # snapshot keeps the half-restored state). Then snapshot.
+                with root.locked():
+                    self._restorer.finish_interrupted(restoring_to, plan_id, root)
+                continue
+            with ContentSpool() as spool:
+                scanned = scan_workspace(
+                    self._store, root, index, spool, now_ns=self._factory.now_ns
+                )
+                with self._store.writing() as uow:
+                    workspace = uow.checkpoints.lock_workspace(plan_id, root.path)
+                    if workspace.restoring_to is None and _unchanged_since(seen, workspace):
+                        checkpoint, after = record_snapshot(
+                            uow,
+                            self._factory,
+                            root=root,
+                            workspace=workspace,
+                            index=index,
+                            scanned=scanned,
+                            request=request,
+                            spool=spool,
+                            origin=origin,
+                        )
+                        uow.commit()
+                        self._indexes.remember(workspace.workspace_id, after)
+                        return checkpoint
         raise LockTimeoutError(  # pragma: no cover - needs 20 rollbacks racing one snapshot
-            f"the workspace of plan {plan_id!r} at {root.path!r} was being rolled back by "
-            f"others each of the {_ROLLBACKS_WAITED_FOR} times this snapshot waited for it; "
-            "try again",
+            f"the workspace of plan {plan_id!r} at {root.path!r} was rolled back or "
+            f"snapshotted by others each of the {_ROLLBACKS_WAITED_FOR} times this snapshot "
+            "scanned it; try again",
             path=root.path,
         )
 
@@ -420,7 +446,8 @@ class CheckpointService:
                 target = checked_tree(uow, find_checkpoint(uow, to_checkpoint_id))
         if to_checkpoint_id is None:
             with open_workspace(base_checkpoint) as root:
-                target = scan_workspace(self._store, root).tree
+                index = self._restorer.current_index(base_checkpoint, root)
+                target = scan_workspace(self._store, root, index, now_ns=self._factory.now_ns).tree
         return diff_trees(
             base, target, base_id=base_checkpoint.checkpoint_id, target_id=to_checkpoint_id
         )
@@ -433,6 +460,13 @@ class CheckpointService:
         """
         with self._store.reading() as uow:
             return uow.checkpoints.stats()
+
+
+def _unchanged_since(seen: WorkspaceHead | None, now: WorkspaceHead) -> bool:
+    """Whether a workspace's head and index are still what a scan was based on."""
+    if seen is None:
+        return now.head_id is None
+    return (now.head_id, now.index_version) == (seen.head_id, seen.index_version)
 
 
 def _refuse_reserved_keys(extra: Mapping[str, Any]) -> None:

@@ -20,6 +20,7 @@ from rewind.storage.migrate import upgrade_to_head
 from rewind.storage.repository import (
     BlobHeader,
     CheckpointQuery,
+    IndexUpdate,
     NewBlob,
     WorkspaceHead,
     WorkspaceRecord,
@@ -29,6 +30,7 @@ from rewind.storage.unit_of_work import SqlStore, Store, UnitOfWork
 __all__ = [
     "BlobHeader",
     "CheckpointQuery",
+    "IndexUpdate",
     "NewBlob",
     "SqlStore",
     "Store",

@@ -6,16 +6,18 @@ the change rows along a checkpoint's ancestors, nearest first, computed by one r
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy import update as update_statement
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from rewind._manifest import Tree
+from rewind._manifest import Known, ManifestEntry, StatKey, Tree
 from rewind.errors import CorruptStoreError
 from rewind.models import ChangeKind, Checkpoint, CheckpointType, DiffEntry, StoreStats
 from rewind.storage.mapping import (
@@ -25,12 +27,20 @@ from rewind.storage.mapping import (
     checkpoint_values,
     manifest_entry,
 )
-from rewind.storage.tables import BlobChunkRow, BlobRow, ChangeRow, CheckpointRow, WorkspaceRow
+from rewind.storage.tables import (
+    BlobChunkRow,
+    BlobRow,
+    ChangeRow,
+    CheckpointRow,
+    WorkspaceEntryRow,
+    WorkspaceRow,
+)
 
 __all__ = [
     "BlobHeader",
     "CheckpointQuery",
     "CheckpointRepository",
+    "IndexUpdate",
     "NewBlob",
     "SqlCheckpointRepository",
     "WorkspaceHead",
@@ -39,6 +49,16 @@ __all__ = [
 
 
 _BATCH = 500  # ids per IN (...) query, well under every database's parameter limit
+_WORKSPACE_COLUMNS = (
+    WorkspaceRow.id,
+    WorkspaceRow.head_id,
+    WorkspaceRow.restoring_to,
+    WorkspaceRow.index_head,
+    WorkspaceRow.index_version,
+    WorkspaceRow.index_origin,
+)
+_CHUNK_BATCH_BYTES = 16 * 1024 * 1024  # compressed bytes per multi-row chunk insert
+_INODE_BITS = 2**63 - 1  # inodes are stored in a signed 64-bit column
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +83,37 @@ class BlobHeader:
 
 @dataclass(frozen=True, slots=True)
 class WorkspaceHead:
-    """A workspace's record: the checkpoint its next snapshot diffs against."""
+    """A workspace's record: the checkpoint its next snapshot diffs against, and its index.
+
+    ``index_head`` is the checkpoint whose tree the index rows hold; ``index_version`` rises
+    with every change of the head or the index; ``index_origin`` is the machine whose file
+    status the rows record.
+    """
 
     workspace_id: int
     head_id: str | None
     restoring_to: str | None = None
+    index_head: str | None = None
+    index_version: int = 0
+    index_origin: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexUpdate:
+    """The index rows to write after a snapshot or a rollback, and what they now describe.
+
+    ``version`` becomes the workspace's ``index_version`` (the caller holds its lock).
+
+    ``entries`` are written (replacing the rows of their paths) with their proving status, or
+    None; ``removed`` paths lose their rows; with ``complete`` every other row goes too.
+    """
+
+    head_id: str
+    origin: str
+    version: int
+    entries: Sequence[tuple[ManifestEntry, StatKey | None]]
+    removed: Sequence[str] = ()
+    complete: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +124,8 @@ class WorkspaceRecord:
     sandbox_ref: str
     head_id: str | None
     restoring_to: str | None
+    workspace_id: int = 0
+    index_head: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +150,12 @@ class CheckpointRepository(Protocol):
 
     def manifest(self, checkpoint_id: str) -> Tree:
         """Return the tree recorded by a snapshot, by path."""
+
+    def index(self, workspace: WorkspaceHead) -> dict[str, Known]:
+        """Return the workspace's index rows, by path."""
+
+    def write_index(self, workspace: WorkspaceHead, update: IndexUpdate) -> None:
+        """Write index rows and record which checkpoint's tree they now hold."""
 
     def ancestry(self, checkpoint_id: str) -> list[str]:
         """Return the ids of a checkpoint and its ancestors, nearest first."""
@@ -164,25 +218,25 @@ class SqlCheckpointRepository:
         values = {"plan_id": plan_id, "sandbox_ref": sandbox_ref}
         self._session.execute(self._insert_ignoring_duplicates(WorkspaceRow, values))
         row = self._session.execute(
-            select(WorkspaceRow.id, WorkspaceRow.head_id, WorkspaceRow.restoring_to)
+            select(*_WORKSPACE_COLUMNS)
             .where(WorkspaceRow.plan_id == plan_id, WorkspaceRow.sandbox_ref == sandbox_ref)
             .with_for_update()
         ).one()
-        return WorkspaceHead(row.id, row.head_id, row.restoring_to)
+        return _workspace_head(row)
 
     def find_workspace(self, plan_id: str, sandbox_ref: str) -> WorkspaceHead | None:
         """Return the workspace's record without locking or creating it, or None."""
         row = self._session.execute(
-            select(WorkspaceRow.id, WorkspaceRow.head_id, WorkspaceRow.restoring_to).where(
+            select(*_WORKSPACE_COLUMNS).where(
                 WorkspaceRow.plan_id == plan_id, WorkspaceRow.sandbox_ref == sandbox_ref
             )
         ).one_or_none()
-        return None if row is None else WorkspaceHead(row.id, row.head_id, row.restoring_to)
+        return None if row is None else _workspace_head(row)
 
     def mark_restoring(self, workspace: WorkspaceHead, checkpoint_id: str | None) -> None:
         """Record (or, with None, clear) the rollback the workspace's files are undergoing."""
         self._session.execute(
-            update(WorkspaceRow)
+            update_statement(WorkspaceRow)
             .where(WorkspaceRow.id == workspace.workspace_id)
             .values(restoring_to=checkpoint_id)
         )
@@ -235,6 +289,65 @@ class SqlCheckpointRepository:
                     ChangeRow.mode,
                 ).where(ChangeRow.checkpoint_id.in_(checkpoint_ids[start : start + _BATCH]))
             )
+
+    def index(self, workspace: WorkspaceHead) -> dict[str, Known]:
+        """Return the workspace's index rows, by path.
+
+        Raises:
+            CorruptStoreError: A row holds a value rewind never writes.
+        """
+        rows = self._session.execute(
+            select(
+                WorkspaceEntryRow.path,
+                WorkspaceEntryRow.kind,
+                WorkspaceEntryRow.content_hash,
+                WorkspaceEntryRow.size,
+                WorkspaceEntryRow.mode,
+                WorkspaceEntryRow.mtime_ns,
+                WorkspaceEntryRow.ctime_ns,
+                WorkspaceEntryRow.inode,
+            ).where(WorkspaceEntryRow.workspace_id == workspace.workspace_id)
+        )
+        head = workspace.index_head or "(none)"
+        known: dict[str, Known] = {}
+        for path, kind, content_hash, size, mode, mtime_ns, ctime_ns, inode in rows:
+            change_kind(head, path, ChangeKind.ADDED.value)  # the path is text
+            entry = manifest_entry(
+                head, path, kind=kind, content_hash=content_hash, size=size, mode=mode
+            )
+            proof: StatKey | None = None
+            if isinstance(mtime_ns, int) and isinstance(ctime_ns, int) and isinstance(inode, int):
+                proof = (entry.size, mtime_ns, ctime_ns, inode)
+            known[path] = Known(entry, proof)
+        return known
+
+    def write_index(self, workspace: WorkspaceHead, update: IndexUpdate) -> None:
+        """Write index rows and record which checkpoint's tree they now hold."""
+        owner = WorkspaceEntryRow.workspace_id == workspace.workspace_id
+        if update.complete:
+            self._session.execute(delete(WorkspaceEntryRow).where(owner))
+        else:
+            gone = [_path_hash(path) for path in update.removed]
+            gone += [_path_hash(entry.path) for entry, _proof in update.entries]
+            for start in range(0, len(gone), _BATCH):
+                batch = gone[start : start + _BATCH]
+                self._session.execute(
+                    delete(WorkspaceEntryRow).where(owner, WorkspaceEntryRow.path_hash.in_(batch))
+                )
+        if update.entries:
+            self._session.execute(
+                insert(WorkspaceEntryRow),
+                [_index_values(workspace.workspace_id, *item) for item in update.entries],
+            )
+        self._session.execute(
+            update_statement(WorkspaceRow)
+            .where(WorkspaceRow.id == workspace.workspace_id)
+            .values(
+                index_head=update.head_id,
+                index_origin=update.origin,
+                index_version=update.version,
+            )
+        )
 
     def ancestry(self, checkpoint_id: str) -> list[str]:
         """Return the ids of a checkpoint and its ancestors, nearest first.
@@ -292,8 +405,7 @@ class SqlCheckpointRepository:
         workspace: WorkspaceHead,
     ) -> None:
         """Insert new blobs, the checkpoint, its change rows; move the workspace head."""
-        for blob in blobs:
-            self._add_blob(blob)
+        self._add_blobs(list(blobs))
         self.add(checkpoint)
         if changes:
             self._session.execute(
@@ -305,7 +417,7 @@ class SqlCheckpointRepository:
     def move_head(self, workspace: WorkspaceHead, checkpoint_id: str) -> None:
         """Make ``checkpoint_id`` the checkpoint the workspace's next snapshot diffs against."""
         self._session.execute(
-            update(WorkspaceRow)
+            update_statement(WorkspaceRow)
             .where(WorkspaceRow.id == workspace.workspace_id)
             .values(head_id=checkpoint_id)
         )
@@ -354,6 +466,8 @@ class SqlCheckpointRepository:
                 WorkspaceRow.sandbox_ref,
                 WorkspaceRow.head_id,
                 WorkspaceRow.restoring_to,
+                WorkspaceRow.id,
+                WorkspaceRow.index_head,
             ).order_by(WorkspaceRow.plan_id, WorkspaceRow.sandbox_ref)
         )
         return [WorkspaceRecord(*row) for row in rows]
@@ -387,25 +501,43 @@ class SqlCheckpointRepository:
             or 0,
         )
 
-    def _add_blob(self, blob: NewBlob) -> None:
-        values = {
-            "id": blob.content_hash,
-            "size": blob.size,
-            "codec": blob.codec,
-            "chunk_count": blob.chunk_count,
-        }
-        statement = self._insert_ignoring_duplicates(BlobRow, values).returning(BlobRow.id)
-        if self._session.execute(statement).scalar_one_or_none() is None:
-            return  # stored already, by this or another checkpoint
-        for seq, data in enumerate(blob.chunks):
-            self._session.execute(
-                insert(BlobChunkRow),
-                [{"blob_id": blob.content_hash, "seq": seq, "data": data}],
-            )
+    def _add_blobs(self, blobs: Sequence[NewBlob]) -> None:
+        """Insert the blobs not stored yet, and their chunks, many rows per statement.
+
+        A blob another transaction stores at the same moment is skipped, not an error.
+        """
+        if not blobs:
+            return
+        rows = [
+            {
+                "id": blob.content_hash,
+                "size": blob.size,
+                "codec": blob.codec,
+                "chunk_count": blob.chunk_count,
+            }
+            for blob in blobs
+        ]
+        statement = self._dialect().insert(BlobRow).on_conflict_do_nothing()
+        inserted = set(self._session.scalars(statement.returning(BlobRow.id), rows))
+        new = [blob for blob in blobs if blob.content_hash in inserted]
+        batch: list[dict[str, Any]] = []
+        batch_bytes = 0
+        for blob in new:
+            for seq, data in enumerate(blob.chunks):
+                batch.append({"blob_id": blob.content_hash, "seq": seq, "data": data})
+                batch_bytes += len(data)
+                if batch_bytes >= _CHUNK_BATCH_BYTES:
+                    self._session.execute(insert(BlobChunkRow), batch)
+                    batch, batch_bytes = [], 0
+        if batch:
+            self._session.execute(insert(BlobChunkRow), batch)
 
     def _insert_ignoring_duplicates(self, row_class: type[Any], values: dict[str, Any]) -> Any:
-        dialect = postgresql if self._session.get_bind().dialect.name == "postgresql" else sqlite
-        return dialect.insert(row_class).values(values).on_conflict_do_nothing()
+        return self._dialect().insert(row_class).values(values).on_conflict_do_nothing()
+
+    def _dialect(self) -> Any:
+        """The SQLAlchemy dialect module of the session's database (for ON CONFLICT)."""
+        return postgresql if self._session.get_bind().dialect.name == "postgresql" else sqlite
 
 
 @contextmanager
@@ -445,3 +577,29 @@ def _filtered(statement: Select[Any], query: CheckpointQuery) -> Select[Any]:
     if query.before_id is not None:
         conditions.append(CheckpointRow.id < query.before_id)
     return statement.where(*conditions)
+
+
+def _workspace_head(row: Any) -> WorkspaceHead:
+    return WorkspaceHead(
+        row.id, row.head_id, row.restoring_to, row.index_head, row.index_version, row.index_origin
+    )
+
+
+def _path_hash(path: str) -> str:
+    return hashlib.sha256(path.encode("utf-8")).hexdigest()
+
+
+def _index_values(workspace_id: int, entry: ManifestEntry, proof: StatKey | None) -> dict[str, Any]:
+    _size, mtime_ns, ctime_ns, inode = proof if proof is not None else (None, None, None, None)
+    return {
+        "workspace_id": workspace_id,
+        "path_hash": _path_hash(entry.path),
+        "path": entry.path,
+        "kind": entry.kind.value,
+        "content_hash": entry.content_hash,
+        "size": entry.size,
+        "mode": entry.mode,
+        "mtime_ns": mtime_ns,
+        "ctime_ns": ctime_ns,
+        "inode": None if inode is None else inode & _INODE_BITS,
+    }

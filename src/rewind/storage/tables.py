@@ -24,7 +24,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["Base", "BlobChunkRow", "BlobRow", "ChangeRow", "CheckpointRow", "WorkspaceRow"]
+__all__ = [
+    "Base",
+    "BlobChunkRow",
+    "BlobRow",
+    "ChangeRow",
+    "CheckpointRow",
+    "WorkspaceEntryRow",
+    "WorkspaceRow",
+]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -56,6 +64,12 @@ class WorkspaceRow(Base):
     head_id: Mapped[str | None] = mapped_column(String(26), ForeignKey("checkpoints.id"))
     restoring_to: Mapped[str | None] = mapped_column(String(26), ForeignKey("checkpoints.id"))
     """Set while a rollback to this checkpoint is writing files; cleared when it is done."""
+    index_head: Mapped[str | None] = mapped_column(String(26))
+    """The checkpoint whose tree the workspace's ``WorkspaceEntryRow`` rows hold (its index)."""
+    index_version: Mapped[int] = mapped_column(Integer, server_default="0")
+    """Raised by every change of the head or the index, so a cached copy knows it is current."""
+    index_origin: Mapped[str | None] = mapped_column(String(255))
+    """The machine whose file status the index records (another machine's proves nothing)."""
 
 
 class CheckpointRow(Base):
@@ -117,3 +131,26 @@ class BlobChunkRow(Base):
     blob_id: Mapped[str] = mapped_column(String(64), ForeignKey("blobs.id"), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class WorkspaceEntryRow(Base):
+    """One path of a workspace's index: its head's entry, and the status that proves it.
+
+    ``mtime_ns``, ``ctime_ns`` and ``inode`` (with ``size``) are the file's status when it was
+    last read; all three are NULL when nothing proves the entry (the file is read next time).
+    """
+
+    __tablename__ = "workspace_entries"
+
+    workspace_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("workspaces.id"), primary_key=True
+    )
+    path_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    path: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(16))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    mode: Mapped[int] = mapped_column(Integer)
+    mtime_ns: Mapped[int | None] = mapped_column(BigInteger)
+    ctime_ns: Mapped[int | None] = mapped_column(BigInteger)
+    inode: Mapped[int | None] = mapped_column(BigInteger)

@@ -1,9 +1,10 @@
-"""Copy new file contents out of the workspace, compressed, into a temporary spool.
+"""Read file contents out of the workspace: hashed, and compressed into a spool when new.
 
 The spool holds exactly the bytes that were hashed: a file that changes while it is read
 gets the hash of what was copied, never a hash of other bytes. Contents are compressed chunk
-by chunk, so memory stays bounded whatever the file size; the store streams them from here
-inside its transaction.
+by chunk with zstd (``CODEC``), so memory stays bounded whatever the file size; the store
+streams them from the spool inside its transaction. Blobs an older rewind stored with zlib
+still read. Files are read by a few threads at once: hashing and compressing release the GIL.
 """
 
 from __future__ import annotations
@@ -11,29 +12,83 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import threading
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from types import TracebackType
 from typing import BinaryIO
 
-from rewind._manifest import ManifestEntry, Tree
+import zstandard
+
+from rewind._manifest import ManifestEntry
 from rewind.errors import CorruptStoreError
 from rewind.models import EntryKind
-from rewind.workspace.root import PathChangedError, WorkspaceRoot, os_error
-from rewind.workspace.scan import CHUNK_SIZE, read_chunks, symlink_entry
+from rewind.workspace.root import PathChangedError, WorkspaceRoot, open_regular_file, os_error
 
 __all__ = [
+    "CHUNK_SIZE",
     "CODEC",
     "CapturedBlob",
+    "ContentReader",
     "ContentSpool",
-    "capture_new_contents",
+    "FileRead",
     "check_stored_blob",
+    "read_chunks",
+    "symlink_entry",
 ]
 
-CODEC = "zlib"
-COMPRESSION_LEVEL = 1
+CHUNK_SIZE = 1024 * 1024
+CODEC = "zstd"
+"""The codec of new blobs. ``zlib`` (rewind before 0.2) is still read."""
+CODECS = frozenset({"zstd", "zlib"})
+ZSTD_LEVEL = 3
+_READERS = min(4, os.cpu_count() or 1)
+"""Threads reading files at once: hashing and compressing run beside each other."""
+_PARALLEL_FROM = 8
+"""Fewer files than this are read in the calling thread (threads would cost more)."""
+_local = threading.local()
+
+
+def _compressor() -> zstandard.ZstdCompressor:
+    """This thread's zstd compressor (one is not safe to share between threads)."""
+    compressor: zstandard.ZstdCompressor | None = getattr(_local, "compressor", None)
+    if compressor is None:
+        compressor = _local.compressor = zstandard.ZstdCompressor(
+            level=ZSTD_LEVEL, write_content_size=True
+        )
+    return compressor
+
+
+def symlink_entry(path: str, target: bytes) -> ManifestEntry:
+    """Return the manifest entry of the symlink ``path`` whose target is ``target``."""
+    return ManifestEntry(
+        path, EntryKind.SYMLINK, hashlib.sha256(target).hexdigest(), len(target), 0
+    )
+
+
+def read_chunks(root: WorkspaceRoot, path: str) -> Iterator[bytes]:
+    """Yield the bytes of the regular file ``path`` below ``root`` in chunks.
+
+    Raises:
+        PathChangedError: ``path`` vanished or is no longer a regular file.
+        UnreadablePathError: It cannot be read.
+    """
+    with root.open_file(path) as descriptor:
+        yield from _chunks(descriptor, root.absolute(path))
+
+
+def _chunks(descriptor: int, where: str) -> Iterator[bytes]:
+    while True:
+        try:
+            chunk = os.read(descriptor, CHUNK_SIZE)
+        except OSError as exc:
+            raise os_error(exc, "read", where, reading=True) from exc
+        if not chunk:
+            return
+        yield chunk
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +98,7 @@ class CapturedBlob:
     content_hash: str
     size: int
     spans: tuple[tuple[int, int], ...]
+    codec: str = CODEC
 
 
 class ContentSpool:
@@ -57,6 +113,7 @@ class ContentSpool:
         with _scratch_errors("create a spool file in"):
             self._file: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self._blobs: dict[str, CapturedBlob] = {}
+        self._lock = threading.Lock()  # reader threads append chunks one at a time
 
     def __enter__(self) -> ContentSpool:
         return self
@@ -73,21 +130,31 @@ class ContentSpool:
         """Delete the spool file."""
         self._file.close()
 
+    def __contains__(self, content_hash: str) -> bool:
+        return content_hash in self._blobs
+
     def add_bytes(self, data: bytes) -> str:
         """Spool ``data`` and return its sha256."""
-        return self._add([data])
+        content_hash = hashlib.sha256(data).hexdigest()
+        if content_hash not in self._blobs:
+            self.add_compressed(content_hash, len(data), [_compressor().compress(data)])
+        return content_hash
 
-    def add_file(self, root: WorkspaceRoot, path: str) -> tuple[str, int]:
-        """Spool the bytes of the regular file ``path`` below ``root`` (never via a symlink).
+    def add_compressed(self, content_hash: str, size: int, chunks: Iterable[bytes]) -> None:
+        """Spool a content already compressed with ``CODEC``, chunk by chunk."""
+        self.record(content_hash, size, [self.append_chunk(chunk) for chunk in chunks])
 
-        Returns:
-            The sha256 and size of the bytes that were copied.
+    def record(self, content_hash: str, size: int, spans: Sequence[tuple[int, int]]) -> None:
+        """Count a content whose compressed chunks were appended at ``spans``, in order."""
+        with self._lock:
+            self._blobs.setdefault(content_hash, CapturedBlob(content_hash, size, tuple(spans)))
 
-        Raises:
-            UnreadablePathError: ``path`` cannot be opened or read, or is not a regular file.
-        """
-        digest = self._add(read_chunks(root, path))
-        return digest, self._blobs[digest].size
+    def append_chunk(self, chunk: bytes) -> tuple[int, int]:
+        """Append one compressed chunk (safe from several threads); return its span."""
+        with self._lock, _scratch_errors("write to a spool file in"):
+            offset = self._file.seek(0, os.SEEK_END)
+            self._file.write(chunk)
+        return offset, len(chunk)
 
     def add_stored(
         self, content_hash: str, chunks: Iterable[bytes], *, size: int, codec: str, chunk_count: int
@@ -97,27 +164,22 @@ class ContentSpool:
         Raises:
             CorruptStoreError: The chunks are missing, altered or do not decompress.
         """
-        start = self._file.seek(0, os.SEEK_END)
         spans: list[tuple[int, int]] = []
-
-        def keep(chunk: bytes) -> None:
-            spans.append((self._file.tell(), len(chunk)))
-            with _scratch_errors("write to a spool file in"):
-                self._file.write(chunk)
-
-        try:
-            check_stored_blob(
-                content_hash, chunks, size=size, codec=codec, chunk_count=chunk_count, keep=keep
-            )
-        except BaseException:
-            self._file.truncate(start)
-            raise
-        self._blobs[content_hash] = CapturedBlob(content_hash, size, tuple(spans))
+        check_stored_blob(
+            content_hash,
+            chunks,
+            size=size,
+            codec=codec,
+            chunk_count=chunk_count,
+            keep=lambda chunk: spans.append(self.append_chunk(chunk)),
+        )
+        self._blobs[content_hash] = CapturedBlob(content_hash, size, tuple(spans), codec)
 
     def read(self, content_hash: str) -> Iterator[bytes]:
         """Yield the uncompressed bytes of a spooled content."""
-        for chunk in self.chunks(self._blobs[content_hash]):
-            yield zlib.decompress(chunk)
+        blob = self._blobs[content_hash]
+        for chunk in self.chunks(blob):
+            yield _inflate(content_hash, chunk, blob.codec)
 
     def blobs(self) -> list[CapturedBlob]:
         """Return every spooled content, sorted by hash."""
@@ -126,29 +188,10 @@ class ContentSpool:
     def chunks(self, blob: CapturedBlob) -> Iterator[bytes]:
         """Yield the compressed chunks of ``blob`` in order."""
         for offset, length in blob.spans:
-            with _scratch_errors("read a spool file in"):
+            with self._lock, _scratch_errors("read a spool file in"):
                 self._file.seek(offset)
                 chunk = self._file.read(length)
             yield chunk
-
-    def _add(self, chunks: Iterable[bytes]) -> str:
-        start = self._file.seek(0, os.SEEK_END)
-        digest = hashlib.sha256()
-        size = 0
-        spans: list[tuple[int, int]] = []
-        with _scratch_errors("write to a spool file in"):
-            for chunk in chunks:
-                digest.update(chunk)
-                size += len(chunk)
-                compressed = zlib.compress(chunk, COMPRESSION_LEVEL)
-                spans.append((self._file.tell(), len(compressed)))
-                self._file.write(compressed)
-        content_hash = digest.hexdigest()
-        if content_hash in self._blobs:
-            self._file.truncate(start)
-        else:
-            self._blobs[content_hash] = CapturedBlob(content_hash, size, tuple(spans))
-        return content_hash
 
 
 @contextmanager
@@ -183,14 +226,14 @@ def check_stored_blob(
         CorruptStoreError: Unknown codec, a missing chunk, a chunk that does not decompress,
             or bytes whose sha256 or size differ from the record (names the blob).
     """
-    if codec != CODEC:
+    if codec not in CODECS:
         raise CorruptStoreError(f"blob {content_hash} has the unknown codec {codec!r}")
     digest = hashlib.sha256()
     total = 0
     count = 0
     for chunk in chunks:
         count += 1
-        data = _inflate(content_hash, chunk)
+        data = _inflate(content_hash, chunk, codec)
         digest.update(data)
         total += len(data)
         if total > size:  # stop reading early: the bytes cannot match
@@ -209,14 +252,30 @@ def check_stored_blob(
         )
 
 
-def _inflate(content_hash: str, chunk: object) -> bytes:
+def _inflate(content_hash: str, chunk: object, codec: str) -> bytes:
     """Decompress one stored chunk, refusing one that inflates past ``CHUNK_SIZE``.
 
-    rewind compresses at most ``CHUNK_SIZE`` bytes into a chunk, so a chunk that inflates to
-    more was not written by rewind (a "zip bomb" would otherwise take all the memory).
+    rewind compresses at most ``CHUNK_SIZE`` bytes into a chunk, and records that size in
+    each zstd frame, so a chunk that inflates to more was not written by rewind (a "zip bomb"
+    would otherwise take all the memory).
     """
     if not isinstance(chunk, bytes):
         raise CorruptStoreError(f"blob {content_hash} has a chunk that is not bytes")
+    if codec == "zlib":
+        return _inflate_zlib(content_hash, chunk)
+    try:
+        declared = zstandard.frame_content_size(chunk)
+        if not 0 <= declared <= CHUNK_SIZE:
+            raise CorruptStoreError(
+                f"blob {content_hash} is damaged: a chunk does not inflate to at most "
+                f"{CHUNK_SIZE} bytes in one piece"
+            )
+        return zstandard.ZstdDecompressor().decompress(chunk, allow_extra_data=False)
+    except zstandard.ZstdError as exc:
+        raise CorruptStoreError(f"blob {content_hash} is damaged: {exc}") from exc
+
+
+def _inflate_zlib(content_hash: str, chunk: bytes) -> bytes:
     decompressor = zlib.decompressobj()
     try:
         data = decompressor.decompress(chunk, CHUNK_SIZE + 1)
@@ -230,36 +289,99 @@ def _inflate(content_hash: str, chunk: object) -> bytes:
     return data
 
 
-def capture_new_contents(
-    root: WorkspaceRoot, tree: Tree, known_hashes: set[str], spool: ContentSpool
-) -> Tree:
-    """Spool every content of ``tree`` that is not in ``known_hashes``.
+@dataclass(frozen=True, slots=True)
+class FileRead:
+    """A regular file as it was read: the sha256 and size of its bytes, and its status."""
 
-    Returns:
-        ``tree`` with each spooled entry's hash and size taken from the copied bytes, so
-        every entry's content is either known or in the spool. A path that vanished or
-        changed kind since the scan is left out.
+    content_hash: str
+    size: int
+    status: os.stat_result
 
-    Raises:
-        UnreadablePathError: A file cannot be read.
+
+class ContentReader:
+    """Reads files for a scan: hashes each, and spools a compressed copy of new contents.
+
+    ``spool`` is None to hash only (a diff or a dry run). Contents whose hash is in ``known``
+    are stored already: they are hashed but not compressed again.
     """
-    captured: Tree = {}
-    for path, entry in tree.items():
+
+    def __init__(self, spool: ContentSpool | None = None, known: Collection[str] = ()) -> None:
+        self._spool = spool
+        self._known = known
+
+    def keep_symlink(self, target: bytes) -> None:
+        """Spool a symlink's target, if it is new."""
+        if self._spool is not None and hashlib.sha256(target).hexdigest() not in self._known:
+            self._spool.add_bytes(target)
+
+    def read_files(
+        self, directory_fd: int, names: Sequence[str], where: str
+    ) -> list[FileRead | None]:
+        """Read the regular files ``names`` of the directory open as ``directory_fd``.
+
+        Returns, in the order of ``names``, what was read, or None for a file that vanished
+        or changed kind first (the next snapshot sees what replaced it).
+
+        Raises:
+            UnreadablePathError: A file cannot be read.
+            DiskFullError: The spool's directory is full.
+        """
+
+        def read(name: str) -> FileRead | None:
+            try:
+                return self._read(directory_fd, name, f"{where}/{name}")
+            except PathChangedError:
+                return None
+
+        if len(names) < _PARALLEL_FROM or _READERS == 1:
+            return [read(name) for name in names]
+        with ThreadPoolExecutor(_READERS, thread_name_prefix="rewind-read") as pool:
+            return list(pool.map(read, names))
+
+    def _read(self, directory_fd: int, name: str, where: str) -> FileRead:
+        with open_regular_file(directory_fd, name, where) as descriptor:
+            status = os.fstat(descriptor)
+            first = _read_some(descriptor, where)
+            if len(first) < CHUNK_SIZE:  # the whole file (almost all files): one piece
+                content_hash = hashlib.sha256(first).hexdigest()
+                if self._spool is not None and content_hash not in self._known:
+                    compressed = _compressor().compress(first)
+                    self._spool.add_compressed(content_hash, len(first), [compressed])
+                return FileRead(content_hash, len(first), status)
+            return self._read_large(descriptor, first, status, where)
+
+    def _read_large(
+        self, descriptor: int, first: bytes, status: os.stat_result, where: str
+    ) -> FileRead:
+        """Hash a file of a chunk or more, spooling each compressed chunk as it goes."""
+        digest = hashlib.sha256()
+        size = 0
+        compressed: list[tuple[int, int]] = []
+        spool = self._spool
+        chunk = first
+        while chunk:
+            digest.update(chunk)
+            size += len(chunk)
+            if spool is not None:
+                compressed.append(spool.append_chunk(_compressor().compress(chunk)))
+            chunk = _read_some(descriptor, where)
+        content_hash = digest.hexdigest()
+        if spool is not None and content_hash not in self._known:
+            spool.record(content_hash, size, compressed)
+        return FileRead(content_hash, size, status)
+
+
+def _read_some(descriptor: int, where: str) -> bytes:
+    """Read up to ``CHUNK_SIZE`` bytes, as many as the file holds up to that."""
+    parts: list[bytes] = []
+    wanted = CHUNK_SIZE
+    while wanted:
         try:
-            captured[path] = _captured(root, entry, known_hashes, spool)
-        except PathChangedError:
-            continue  # gone or replaced since the scan: the next snapshot sees what is there
-    return captured
-
-
-def _captured(
-    root: WorkspaceRoot, entry: ManifestEntry, known_hashes: set[str], spool: ContentSpool
-) -> ManifestEntry:
-    if entry.content_hash in known_hashes:
-        return entry
-    if entry.kind is EntryKind.SYMLINK:
-        target = root.read_link(entry.path)
-        spool.add_bytes(target)
-        return symlink_entry(entry.path, target)
-    digest, size = spool.add_file(root, entry.path)
-    return replace(entry, content_hash=digest, size=size)
+            part = os.read(descriptor, wanted)
+        except OSError as exc:
+            raise os_error(exc, "read", where, reading=True) from exc
+        if not part:
+            break
+        parts.append(part)
+        wanted -= len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)

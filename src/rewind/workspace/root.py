@@ -168,6 +168,10 @@ class WorkspaceRoot:
         finally:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
 
+    def device(self) -> int:
+        """Return the id of the file system the directory lies on."""
+        return os.fstat(self._fd).st_dev
+
     def absolute(self, path: str) -> str:
         """Return ``path`` below the root as an absolute path, for messages."""
         return f"{self.path}/{path}" if path else self.path

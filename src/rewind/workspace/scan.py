@@ -4,60 +4,66 @@ The walk is iterative and never follows a symlink: every directory is opened thr
 ``WorkspaceRoot`` (``O_NOFOLLOW`` at each step) and every file relative to its directory's
 descriptor, without blocking (a FIFO swapped in is refused, not waited on). It skips sockets,
 FIFOs, devices and names that are not valid UTF-8 (no database can store them as text),
-reporting them; it never enters ``.git``, excluded paths or ignored paths, and hashes file
-contents in chunks so memory stays bounded whatever the file size.
+reporting them; it never enters ``.git``, excluded paths or ignored paths.
+
+Like git's index, it reads a file only when its status (size, mtime, ctime, inode) differs
+from the one recorded when it was last read, or when that status was too recent to prove
+anything; contents are read in chunks so memory stays bounded whatever the file size.
 """
 
 from __future__ import annotations
 
+import enum
 import errno
-import hashlib
 import os
 import stat
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from rewind._json import storable_text_problem
-from rewind._manifest import TRACKED_MODE_BITS, ManifestEntry, Tree
+from rewind._manifest import TRACKED_MODE_BITS, Known, ManifestEntry, StatKey, Tree
 from rewind.errors import (
     InvalidInputError,
     WorkspaceNotADirectoryError,
     WorkspaceNotFoundError,
 )
 from rewind.models import EntryKind
+from rewind.workspace.capture import ContentReader, symlink_entry
 from rewind.workspace.ignore import NEVER_TRACKED_NAMES, IgnoreRules, read_ignore_lines
 from rewind.workspace.root import (
     PathChangedError,
     WorkspaceRoot,
-    open_regular_file,
     os_error,
     read_symlink,
     temporary_prefix,
 )
 
 __all__ = [
-    "CHUNK_SIZE",
+    "Known",
     "ScanResult",
+    "StatKey",
     "WorkspaceScanner",
-    "read_chunks",
     "resolve_workspace",
-    "symlink_entry",
 ]
-
-CHUNK_SIZE = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
 class ScanResult:
     """What a scan found: the tree, the special files it skipped, and stale temporaries.
 
-    ``temporaries`` are files a killed restore left behind (named with the root's
-    ``temporary_prefix``); they are never tracked, and the next rollback removes them.
+    ``stats`` holds, for each path of ``tree``, the status that proves its entry next time,
+    or None when the file changed too recently to be trusted without reading it again (git's
+    "racy" entries). ``temporaries`` are files a killed restore left behind (named with the
+    root's ``temporary_prefix``); they are never tracked, and the next rollback removes them.
+    ``read`` counts the files whose bytes were read.
     """
 
     tree: Tree
     skipped: list[str]
     temporaries: list[str]
+    stats: dict[str, StatKey | None] = field(default_factory=dict)
+    read: int = 0
 
 
 def resolve_workspace(sandbox_ref: str | os.PathLike[str], *, what: str = "workspace") -> str:
@@ -105,26 +111,31 @@ def _unusable(exc: OSError, what: str, given: str) -> Exception:
     return os_error(exc, f"resolve the {what}", given)
 
 
-def read_chunks(root: WorkspaceRoot, path: str) -> Iterator[bytes]:
-    """Yield the bytes of the regular file ``path`` below ``root`` in chunks.
+RACY_MARGIN_NS = 20_000_000
+"""How long before a scan a file must last have changed for its status to prove it unchanged.
 
-    Raises:
-        PathChangedError: ``path`` vanished or is no longer a regular file.
-        UnreadablePathError: It cannot be read.
-    """
-    with root.open_file(path) as descriptor:
-        yield from _chunks(descriptor, root.absolute(path))
+The kernel stamps files from a clock that may lag the one rewind reads by a tick (at most
+10 ms), so a file changed within this margin before the scan could change again within the
+same timestamp, unseen: it is read again next time (git's "racy" entries)."""
+COARSE_RACY_MARGIN_NS = 3_000_000_000
+"""The same, for timestamps of whole seconds (file systems keeping 1 or 2 s resolution)."""
 
 
 @dataclass
 class WorkspaceScanner:
-    """Walks a workspace and builds its manifest.
+    """Walks a workspace and builds its manifest, reading only files it cannot prove unchanged.
 
     ``excluded`` holds absolute paths that are never tracked (the database's directory when
-    it lies inside the workspace). Not for reading contents into the store: see ``capture``.
+    it lies inside the workspace). ``known`` is the workspace's index: a file whose size,
+    mtime, ctime and inode equal its ``Known.stat`` is not read again. ``reader`` reads the
+    other files (and, for a snapshot, spools their new contents).
     """
 
     excluded: frozenset[str] = field(default_factory=frozenset)
+    known: Mapping[str, Known] = field(default_factory=dict)
+    reader: ContentReader = field(default_factory=ContentReader)
+    now_ns: Callable[[], int] = time.time_ns
+    """The clock that decides which files changed too recently to be proven (see above)."""
 
     def scan(self, root: WorkspaceRoot) -> ScanResult:
         """Return the manifest of ``root``, with the special files and temporaries it skipped.
@@ -135,13 +146,25 @@ class WorkspaceScanner:
             UnreadablePathError: A directory, file or ignore file cannot be read.
         """
         found = ScanResult({}, [], [])
-        walk = _Walk(root, self.excluded, temporary_prefix(root.path), found)
+        walk = _Walk(
+            root,
+            self.excluded,
+            temporary_prefix(root.path),
+            found,
+            self.known,
+            self.reader,
+            self.now_ns(),
+        )
         pending: list[tuple[str, IgnoreRules]] = [("", IgnoreRules())]
         while pending:
             directory, rules = pending.pop()
             pending.extend(walk.directory(directory, rules))
         return ScanResult(
-            dict(sorted(found.tree.items())), sorted(found.skipped), sorted(found.temporaries)
+            dict(sorted(found.tree.items())),
+            sorted(found.skipped),
+            sorted(found.temporaries),
+            found.stats,
+            walk.read,
         )
 
 
@@ -153,60 +176,124 @@ class _Walk:
     excluded: frozenset[str]
     temporary_prefix: str
     found: ScanResult
+    known: Mapping[str, Known]
+    reader: ContentReader
+    started_ns: int
+    read: int = 0
 
     def directory(self, relative: str, rules: IgnoreRules) -> list[tuple[str, IgnoreRules]]:
         """Record the entries of one directory; return its subdirectories to walk."""
         subdirectories: list[tuple[str, IgnoreRules]] = []
+        where = self.root.absolute(relative)
         try:
             with self.root.directory(relative, reading=True) as fd:
-                rules = rules.extended(
-                    read_ignore_lines(fd, self.root.absolute(relative)), relative
-                )
-                for entry in _entries(fd, self.root.absolute(relative)):
+                rules = rules.extended(read_ignore_lines(fd, where), relative)
+                unproven: list[tuple[str, str]] = []
+                for entry in _entries(fd, where):
                     child = f"{relative}/{entry.name}" if relative else entry.name
                     try:
-                        if self._visit(fd, entry, child, rules):
-                            subdirectories.append((child, rules))
+                        match self._visit(fd, entry, child, rules):
+                            case _Next.WALK:
+                                subdirectories.append((child, rules))
+                            case _Next.READ:
+                                unproven.append((child, entry.name))
                     except PathChangedError:
                         continue  # changed while we looked: the next snapshot sees it
+                self._read(fd, where, unproven)
         except PathChangedError:
             return []  # the directory vanished or was replaced while we walked
         return subdirectories
 
-    def _visit(self, fd: int, entry: os.DirEntry[str], child: str, rules: IgnoreRules) -> bool:
-        """Record one directory entry; return whether to walk into it."""
-        if entry.name in NEVER_TRACKED_NAMES or self.root.absolute(child) in self.excluded:
-            return False
-        if storable_text_problem(entry.name) is not None:  # not UTF-8: no database takes it
-            self.found.skipped.append(_printable(child))
-            return False
-        mode = _lstat(entry, self.root.absolute(child)).st_mode
+    def _visit(self, fd: int, entry: os.DirEntry[str], child: str, rules: IgnoreRules) -> _Next:
+        """Record one directory entry; say whether to walk into it or read it."""
+        if self._untrackable(entry.name, child):
+            return _Next.NOTHING
+        status = _lstat(entry, self.root.absolute(child))
+        mode = status.st_mode
         if rules.is_ignored(child, is_dir=stat.S_ISDIR(mode)):
-            return False  # never touched, whatever its name
+            return _Next.NOTHING  # never touched, whatever its name
         if entry.name.startswith(self.temporary_prefix):
             listing = self.found.temporaries if not stat.S_ISDIR(mode) else self.found.skipped
             listing.append(child)
-            return False
+            return _Next.NOTHING
         if stat.S_ISDIR(mode):
+            return _Next.WALK
+        if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
+            return self._visit_file(fd, entry.name, child, status)
+        self.found.skipped.append(child)
+        return _Next.NOTHING
+
+    def _untrackable(self, name: str, child: str) -> bool:
+        """Whether a path is never tracked whatever it is (recording the unstorable ones)."""
+        if name in NEVER_TRACKED_NAMES or self.root.absolute(child) in self.excluded:
             return True
-        if stat.S_ISLNK(mode):
-            target = read_symlink(fd, entry.name, self.root.absolute(child))
-            self.found.tree[child] = symlink_entry(child, target)
-        elif stat.S_ISREG(mode):
-            digest, size = _hash_file(fd, entry.name, self.root.absolute(child))
-            self.found.tree[child] = ManifestEntry(
-                child, EntryKind.FILE, digest, size, mode & TRACKED_MODE_BITS
-            )
-        else:
-            self.found.skipped.append(child)
+        if storable_text_problem(name) is not None:  # not UTF-8: no database takes it
+            self.found.skipped.append(_printable(child))
+            return True
         return False
 
+    def _visit_file(self, fd: int, name: str, child: str, status: os.stat_result) -> _Next:
+        """Record a file or symlink its status proves unchanged, or a symlink; else read it."""
+        mode = status.st_mode
+        key = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+        kind = EntryKind.FILE if stat.S_ISREG(mode) else EntryKind.SYMLINK
+        known = self.known.get(child)
+        if known is not None and known.stat == key and known.entry.kind is kind:
+            proven = known.entry
+            tracked = mode & TRACKED_MODE_BITS if kind is EntryKind.FILE else 0
+            if proven.mode != tracked:  # a chmod changes the ctime, so this is rare
+                proven = ManifestEntry(child, kind, proven.content_hash, proven.size, tracked)
+            self._record(proven, key)
+            return _Next.NOTHING
+        if kind is EntryKind.FILE:
+            return _Next.READ
+        target = read_symlink(fd, name, self.root.absolute(child))
+        self.reader.keep_symlink(target)
+        self._record(symlink_entry(child, target), key)
+        return _Next.NOTHING
 
-def symlink_entry(path: str, target: bytes) -> ManifestEntry:
-    """Return the manifest entry of the symlink ``path`` whose target is ``target``."""
-    return ManifestEntry(
-        path, EntryKind.SYMLINK, hashlib.sha256(target).hexdigest(), len(target), 0
-    )
+    def _read(self, fd: int, where: str, unproven: list[tuple[str, str]]) -> None:
+        """Read the files no status proves unchanged (a few at once) and record them."""
+        if not unproven:
+            return
+        self.read += len(unproven)
+        reads = self.reader.read_files(fd, [name for _child, name in unproven], where)
+        for (child, _name), read in zip(unproven, reads, strict=True):
+            if read is None:
+                continue  # vanished or replaced since it was listed
+            status = read.status
+            key: StatKey | None = (
+                status.st_size,
+                status.st_mtime_ns,
+                status.st_ctime_ns,
+                status.st_ino,
+            )
+            if read.size != status.st_size:
+                key = None  # it changed while it was read: its status proves nothing
+            mode = status.st_mode & TRACKED_MODE_BITS
+            self._record(
+                ManifestEntry(child, EntryKind.FILE, read.content_hash, read.size, mode), key
+            )
+
+    def _record(self, entry: ManifestEntry, key: StatKey | None) -> None:
+        self.found.tree[entry.path] = entry
+        self.found.stats[entry.path] = key if key is not None and self._settled(key) else None
+
+    def _settled(self, key: StatKey) -> bool:
+        """Whether a status is old enough to prove its file unchanged while it stays equal."""
+        _size, modified, changed, _inode = key
+        second = 1_000_000_000
+        coarse = modified % second == 0 and changed % second == 0
+        margin = COARSE_RACY_MARGIN_NS if coarse else RACY_MARGIN_NS
+        return max(modified, changed) < self.started_ns - margin
+
+
+class _Next(enum.Enum):
+    """What a walk does with an entry after looking at it."""
+
+    NOTHING = enum.auto()
+    WALK = enum.auto()
+    READ = enum.auto()
 
 
 def _entries(fd: int, where: str) -> list[os.DirEntry[str]]:
@@ -222,28 +309,6 @@ def _lstat(entry: os.DirEntry[str], where: str) -> os.stat_result:
         return entry.stat(follow_symlinks=False)
     except OSError as exc:
         raise os_error(exc, "read the status of", where, reading=True) from exc
-
-
-def _hash_file(fd: int, name: str, where: str) -> tuple[str, int]:
-    """Return the sha256 and size of a regular file, read in chunks without blocking."""
-    digest = hashlib.sha256()
-    size = 0
-    with open_regular_file(fd, name, where) as descriptor:
-        for chunk in _chunks(descriptor, where):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
-
-
-def _chunks(descriptor: int, where: str) -> Iterator[bytes]:
-    while True:
-        try:
-            chunk = os.read(descriptor, CHUNK_SIZE)
-        except OSError as exc:
-            raise os_error(exc, "read", where, reading=True) from exc
-        if not chunk:
-            return
-        yield chunk
 
 
 def _printable(path: str) -> str:
