@@ -28,7 +28,7 @@ Feature: A damaged history is reported, never followed forever
 
   Scenario: A parent that does not exist
     Given someone makes a checkpoint that does not exist the parent of "K"
-    When I try to roll back to "L"
+    When I try to roll back to "K"
     Then it fails with CorruptStoreError naming "does not exist"
     And verifying the store reports a problem naming "does not exist"
 

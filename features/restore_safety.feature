@@ -11,6 +11,7 @@ Feature: A restore refuses damaged contents and hostile paths before touching an
     And a checkpoint service on the scenario's database
     And I snapshot the workspace for plan "plan-1" as "K"
     And I write "changed" to "notes.txt"
+    And I snapshot the workspace for plan "plan-1" as "L"
     And I write "changed" to "src/app.py"
 
   Scenario: A stored content that was altered

@@ -121,3 +121,9 @@ def misdirect_index_entry(context: Any, path: str, other: str) -> None:
         other,
         path,
     )
+
+
+@then('the workspace holds the files and directories it held when "{name:Q}" was taken')
+def holds_files_of(context: Any, name: str) -> None:
+    scene = world(context)
+    assert read_tree(scene.workspace) == scene.recorded[name]

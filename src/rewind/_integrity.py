@@ -25,27 +25,31 @@ __all__ = [
 ]
 
 
-def seal_problem(checkpoint: Checkpoint, tree: Tree) -> str | None:
+def seal_problem(checkpoint: Checkpoint, tree: Tree, *, hashed: bool = False) -> str | None:
     """Say how a snapshot's manifest or fields disagree with its hashes, or return None.
 
-    The manifest must hash to ``tree_hash``, and the id, plan, workspace directory and tree
-    hash to ``checkpoint_hash``: together they cover everything a restore acts on.
+    The manifest must hash to ``tree_hash`` (already known when ``hashed``), and the id,
+    plan, workspace directory and tree hash to ``checkpoint_hash``: together they cover
+    everything a restore acts on.
     """
-    if tree_hash(tree.values()) != checkpoint.tree_hash:
+    recorded = checkpoint.tree_hash
+    if recorded is None or (not hashed and tree_hash(tree.values()) != recorded):
         return "its manifest does not reconstruct to its tree_hash"
     seal = checkpoint_hash(
         checkpoint.checkpoint_id,
         checkpoint.plan_id,
         checkpoint.sandbox_ref,
-        checkpoint.tree_hash,
+        recorded,
     )
     if checkpoint.metadata.extra.get("checkpoint_hash") != seal:
         return "its id, plan or workspace directory do not match its checkpoint_hash"
     return None
 
 
-def require_intact(checkpoint: Checkpoint, tree: Tree) -> None:
+def require_intact(checkpoint: Checkpoint, tree: Tree, *, hashed: bool = False) -> None:
     """Check a snapshot's manifest before a restore acts on it.
+
+    ``hashed`` says that ``tree`` is known to hash to the snapshot's ``tree_hash``.
 
     Raises:
         UnsafePathError: A path is hostile, or lies below another path's file (names it).
@@ -55,7 +59,7 @@ def require_intact(checkpoint: Checkpoint, tree: Tree) -> None:
     for path in tree:
         validate_path(path, temporary)
     check_tree_shape(tree)
-    if (problem := seal_problem(checkpoint, tree)) is not None:
+    if (problem := seal_problem(checkpoint, tree, hashed=hashed)) is not None:
         raise CorruptStoreError(
             f"checkpoint {checkpoint.checkpoint_id} is damaged or was tampered with: {problem}; "
             "nothing was changed",

@@ -27,6 +27,8 @@ __all__ = [
     "checkpoint_hash",
     "diff_hash",
     "tree_hash",
+    "tree_hash_of_rows",
+    "tree_row",
 ]
 
 
@@ -85,6 +87,21 @@ def tree_hash(entries: Iterable[ManifestEntry]) -> str:
         for entry in sorted(entries, key=lambda entry: entry.path)
     ]
     return hashlib.sha256(canonical_json(rows)).hexdigest()
+
+
+def tree_row(entry: ManifestEntry) -> str:
+    """Return the row ``tree_hash`` encodes for ``entry``, in the canonical encoding."""
+    row = [entry.path, entry.kind.value, entry.content_hash, entry.size, entry.mode]
+    return json.dumps(row, ensure_ascii=True, separators=(",", ":"))
+
+
+def tree_hash_of_rows(rows: Iterable[str]) -> str:
+    """Return ``tree_hash`` of a tree given its ``tree_row`` rows, sorted by path.
+
+    The canonical encoding of a list is its items' encodings between brackets, joined by
+    commas, so rows encoded once can be reused by every later tree that keeps them.
+    """
+    return hashlib.sha256(f"[{','.join(rows)}]".encode("ascii")).hexdigest()
 
 
 def diff_hash(entries: Iterable[DiffEntry]) -> str:

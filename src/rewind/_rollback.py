@@ -40,6 +40,7 @@ from rewind._snapshots import (
     record_snapshot,
     require_snapshot,
     scan_workspace,
+    target_tree,
 )
 from rewind.errors import (
     CheckpointNotFoundError,
@@ -88,7 +89,7 @@ class Restorer:
             target = find_checkpoint(uow, checkpoint_id)
         require_snapshot(target)
         with open_workspace(target) as root, root.locked():
-            return self._rollback_locked(checkpoint_id, root, undo_on_failure=True)
+            return self._rollback_locked(target, root, undo_on_failure=True)
 
     def dry_run(self, checkpoint_id: str) -> RollbackResult:
         """Say what a rollback would restore and remove; change nothing, anywhere.
@@ -106,11 +107,12 @@ class Restorer:
             self._store.reading() as uow,
             ContentSpool() as staged,
         ):
-            target, tree = _checked_snapshot(uow, checkpoint_id)
+            target = find_checkpoint(uow, checkpoint_id)
             workspace = uow.checkpoints.find_workspace(target.plan_id, root.path)
             index = self._indexes.load(uow, workspace, machine_origin(root))
+            tree = target_tree(uow, target, index)
             scanned = scan_workspace(self._store, root, index, now_ns=self._factory.now_ns)
-            plan = plan_restore(root, tree, scanned)
+            plan = plan_restore(root, tree, scanned, paths_checked=True)
             stage_contents(uow.checkpoints, plan.writes, staged)
         return _result(target, plan, safety_id=None, dry_run=True)
 
@@ -135,7 +137,7 @@ class Restorer:
                 raise _foreign_mark(plan_id, root.path, checkpoint_id) from exc
         if (target.plan_id, target.sandbox_ref) != (plan_id, root.path):
             raise _foreign_mark(plan_id, root.path, checkpoint_id)
-        self._rollback_locked(checkpoint_id, root, undo_on_failure=True)
+        self._rollback_locked(target, root, undo_on_failure=True)
 
     def restore_into(
         self, checkpoint_id: str, target_dir: str | os.PathLike[str]
@@ -157,14 +159,15 @@ class Restorer:
         return _result(target, plan, safety_id=None, dry_run=False)
 
     def _rollback_locked(
-        self, checkpoint_id: str, root: WorkspaceRoot, *, undo_on_failure: bool
+        self, target: Checkpoint, root: WorkspaceRoot, *, undo_on_failure: bool
     ) -> RollbackResult:
-        """Steps 2 to 5 of a rollback; the caller holds ``root``'s lock."""
+        """Steps 2 to 5 of a rollback to ``target``; the caller holds ``root``'s lock."""
+        checkpoint_id = target.checkpoint_id
         origin = machine_origin(root)
         with ExitStack() as stack:
             staged = stack.enter_context(ContentSpool())
             with self._store.writing() as uow:
-                target, tree = _checked_snapshot(uow, checkpoint_id)
+                require_snapshot(target)
                 if target.sandbox_ref != root.path:
                     raise CorruptStoreError(  # pragma: no cover - a row changed between reads
                         f"checkpoint {checkpoint_id} changed its workspace during the rollback",
@@ -172,11 +175,12 @@ class Restorer:
                     )
                 workspace = uow.checkpoints.lock_workspace(target.plan_id, root.path)
                 index = self._indexes.load(uow, workspace, origin)
+                tree = target_tree(uow, target, index)
                 spool = stack.enter_context(ContentSpool())
                 scanned = scan_workspace(
                     self._store, root, index, spool, now_ns=self._factory.now_ns
                 )
-                plan = plan_restore(root, tree, scanned)
+                plan = plan_restore(root, tree, scanned, paths_checked=True)
                 stage_contents(uow.checkpoints, plan.writes, staged)
                 safety, current = self._take_safety_snapshot(
                     uow,
@@ -189,12 +193,15 @@ class Restorer:
                     origin=origin,
                 )
                 uow.checkpoints.move_head(workspace, target.checkpoint_id)
+                restored_paths = [entry.path for entry in plan.writes]
                 restored = current.restored(
                     target.checkpoint_id,
                     {entry.path: entry for entry in plan.writes},
                     list(plan.removals),
                 )
-                uow.checkpoints.write_index(workspace, index_update(current, restored, origin))
+                uow.checkpoints.write_index(
+                    workspace, index_update(current, restored, origin, restored_paths)
+                )
                 uow.checkpoints.mark_restoring(workspace, target.checkpoint_id)
                 uow.commit()
             self._indexes.remember(workspace.workspace_id, restored)
@@ -203,7 +210,7 @@ class Restorer:
             except Exception as failure:  # any failure at all: the safety net must catch it
                 if not undo_on_failure:
                     raise
-                self._undo(target, root, safety.checkpoint_id, failure)
+                self._undo(target, root, safety, failure)
             self._finish(target, root)
         return _result(target, plan, safety_id=safety.checkpoint_id, dry_run=False)
 
@@ -241,15 +248,16 @@ class Restorer:
         )
 
     def _undo(
-        self, target: Checkpoint, root: WorkspaceRoot, safety_id: str, failure: Exception
+        self, target: Checkpoint, root: WorkspaceRoot, safety: Checkpoint, failure: Exception
     ) -> None:
         """Put back the state a failed rollback started from, then report the failure.
 
         Raises:
             RollbackFailedError: Always: why the rollback failed, and whether undoing worked.
         """
+        safety_id = safety.checkpoint_id
         try:
-            self._rollback_locked(safety_id, root, undo_on_failure=False)
+            self._rollback_locked(safety, root, undo_on_failure=False)
         except Exception as undo_failure:  # reported inside the error raised below
             undone = False
             outcome = (

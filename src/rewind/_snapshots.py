@@ -13,9 +13,10 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -24,7 +25,7 @@ from ulid import ULID
 from rewind._ids import CheckpointIdFactory
 from rewind._integrity import require_intact
 from rewind._json import freeze_json
-from rewind._manifest import Known, Tree, checkpoint_hash, tree_hash
+from rewind._manifest import Known, Tree, checkpoint_hash, tree_hash_of_rows, tree_row
 from rewind.errors import (
     CheckpointNotFoundError,
     CorruptStoreError,
@@ -60,6 +61,7 @@ __all__ = [
     "record_snapshot",
     "require_snapshot",
     "scan_workspace",
+    "target_tree",
 ]
 
 SNAPSHOT_KEYS = frozenset(
@@ -144,27 +146,54 @@ class CheckpointFactory:
             raise InvalidMetadataError(_describe(exc, "metadata")) from exc
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class WorkspaceIndex:
     """A workspace's files as its last snapshot or rollback left them.
 
     ``known`` holds the head's tree, each entry with the file status that proves it (see
     ``WorkspaceScanner``); ``version`` is the store's ``index_version`` it matches. With
     ``rewrite``, the stored rows are missing, out of date or another machine's, and the next
-    snapshot writes them all.
+    snapshot writes them all. ``tree_hash`` is the head's tree hash, when known.
     """
 
     head_id: str | None
     version: int
     known: dict[str, Known]
     rewrite: bool = False
-    tree: Tree = field(init=False, repr=False, compare=False)
-    hashes: frozenset[str] = field(init=False, repr=False, compare=False)
+    ignore_lines: dict[str, tuple[str, ...]] | None = None
+    """The ignore-file lines by directory that the scan behind ``known`` found, if known."""
+    tree_hash: str | None = None
+    rows: dict[str, str] | None = field(default=None, repr=False, compare=False)
+    """Each entry's row in the canonical encoding ``tree_hash`` is computed over, by path."""
 
-    def __post_init__(self) -> None:
-        tree = {path: known.entry for path, known in self.known.items()}
-        object.__setattr__(self, "tree", tree)
-        object.__setattr__(self, "hashes", frozenset(e.content_hash for e in tree.values()))
+    @cached_property
+    def tree(self) -> Tree:
+        """The head's tree."""
+        return {path: known.entry for path, known in self.known.items()}
+
+    @cached_property
+    def hashes(self) -> frozenset[str]:
+        """The contents of the head's tree: all stored already."""
+        return frozenset(known.entry.content_hash for known in self.known.values())
+
+    def current_tree_hash(self) -> str:
+        """The tree hash of ``known``'s tree (computed once, if it was not given)."""
+        if self.tree_hash is None:
+            rows = self.encoded_rows()
+            object.__setattr__(
+                self, "tree_hash", tree_hash_of_rows(rows[path] for path in sorted(rows))
+            )
+        assert self.tree_hash is not None
+        return self.tree_hash
+
+    def encoded_rows(self) -> dict[str, str]:
+        """Each entry's canonical row, computed once per index and then carried forward."""
+        if self.rows is None:
+            object.__setattr__(
+                self, "rows", {path: tree_row(k.entry) for path, k in self.known.items()}
+            )
+        assert self.rows is not None
+        return self.rows
 
     def restored(self, head_id: str, writes: Tree, removed: list[str]) -> WorkspaceIndex:
         """The index once a rollback to ``head_id`` wrote ``writes`` and removed ``removed``.
@@ -272,9 +301,27 @@ def record_snapshot(
         The snapshot, and the workspace's index once the unit of work commits.
     """
     tree = scanned.tree
-    diff = diff_trees(index.tree, tree, base_id=workspace.head_id, target_id=None)
+    previous = index.known
+    removed = [path for path in previous if path not in tree]
+    touched = sorted({*scanned.fresh, *removed})
+    diff = diff_trees(
+        {path: previous[path].entry for path in touched if path in previous},
+        {path: tree[path] for path in touched if path in tree},
+        base_id=workspace.head_id,
+        target_id=None,
+    )
+    known = dict(previous)
+    rows = dict(index.encoded_rows())
+    for path in removed:
+        del known[path], rows[path]
+    for path in scanned.fresh:
+        known[path] = Known(tree[path], scanned.stats[path])
+        rows[path] = tree_row(tree[path])
     checkpoint_id = factory.new_id(workspace.head_id)
-    tree_digest = tree_hash(tree.values())
+    if diff.entries or index.tree_hash is None:
+        tree_digest = tree_hash_of_rows(rows[path] for path in sorted(rows))
+    else:
+        tree_digest = index.tree_hash
     extra: dict[str, Any] = {
         "diff_paths": list(diff.paths),
         "diff_based": True,
@@ -302,14 +349,20 @@ def record_snapshot(
         if blob.content_hash in new_hashes
     ]
     uow.checkpoints.add_snapshot(checkpoint, diff.entries, blobs, workspace)
-    known = {path: Known(entry, scanned.stats.get(path)) for path, entry in tree.items()}
-    after = WorkspaceIndex(checkpoint_id, index.version + 1, known)
-    uow.checkpoints.write_index(workspace, index_update(index, after, origin))
+    after = WorkspaceIndex(
+        checkpoint_id, index.version + 1, known, False, scanned.ignore_lines, tree_digest, rows
+    )
+    uow.checkpoints.write_index(workspace, index_update(index, after, origin, scanned.fresh))
     return checkpoint, after
 
 
-def index_update(before: WorkspaceIndex, after: WorkspaceIndex, origin: str) -> IndexUpdate:
-    """The rows that turn the stored index ``before`` into ``after``."""
+def index_update(
+    before: WorkspaceIndex, after: WorkspaceIndex, origin: str, candidates: Iterable[str]
+) -> IndexUpdate:
+    """The rows that turn the stored index ``before`` into ``after``.
+
+    Only the paths in ``candidates`` may have new entries or status; others were removed.
+    """
     assert after.head_id is not None  # an index written after a snapshot or rollback
     if before.rewrite:
         entries = [(known.entry, known.stat) for known in after.known.values()]
@@ -317,8 +370,8 @@ def index_update(before: WorkspaceIndex, after: WorkspaceIndex, origin: str) -> 
     previous = before.known
     changed = [
         (known.entry, known.stat)
-        for path, known in after.known.items()
-        if previous.get(path) != known
+        for path in candidates
+        if (known := after.known.get(path)) is not None and previous.get(path) != known
     ]
     removed = [path for path in previous if path not in after.known]
     return IndexUpdate(after.head_id, origin, after.version, changed, removed)
@@ -339,6 +392,24 @@ def find_checkpoint(uow: UnitOfWork, checkpoint_id: str) -> Checkpoint:
     if checkpoint is None:
         raise CheckpointNotFoundError(checkpoint_id)
     return checkpoint
+
+
+def target_tree(uow: UnitOfWork, target: Checkpoint, index: WorkspaceIndex) -> Tree:
+    """Return the tree a restore to ``target`` writes, checked as ``checked_tree`` checks it.
+
+    When the workspace's index holds a tree with ``target``'s tree hash (a rollback to the
+    last snapshot), that tree is the target's and the history is not read.
+
+    Raises:
+        InvalidInputError: The checkpoint records no files.
+        UnsafePathError: A path is hostile.
+        CorruptStoreError: The manifest cannot be read, or does not match its hashes.
+    """
+    require_snapshot(target)
+    if index.known and index.current_tree_hash() == target.tree_hash:
+        require_intact(target, index.tree, hashed=True)
+        return index.tree
+    return checked_tree(uow, target, sealed=True)
 
 
 def checked_tree(uow: UnitOfWork, checkpoint: Checkpoint, *, sealed: bool = False) -> Tree:
@@ -393,9 +464,13 @@ def scan_workspace(
     Raises:
         UnreadablePathError: A directory, file or ignore file cannot be read.
     """
-    known = index.known if index is not None else {}
-    reader = ContentReader(spool, index.hashes if index is not None else frozenset())
-    return WorkspaceScanner(_excluded(store, root), known, reader, now_ns).scan(root)
+    if index is None:
+        index = WorkspaceIndex(None, 0, {})
+    with ContentReader(spool, index.hashes) as reader:
+        scanner = WorkspaceScanner(
+            _excluded(store, root), index.known, reader, now_ns, index.ignore_lines
+        )
+        return scanner.scan(root)
 
 
 def _excluded(store: Store, root: WorkspaceRoot) -> frozenset[str]:

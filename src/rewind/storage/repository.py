@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy import Select, Table, delete, func, insert, select
 from sqlalchemy import update as update_statement
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -28,6 +28,7 @@ from rewind.storage.mapping import (
     manifest_entry,
 )
 from rewind.storage.tables import (
+    Base,
     BlobChunkRow,
     BlobRow,
     ChangeRow,
@@ -49,6 +50,20 @@ __all__ = [
 
 
 _BATCH = 500  # ids per IN (...) query, well under every database's parameter limit
+
+
+def _table(row_class: type[Base]) -> Table:
+    table = row_class.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+# Multi-row inserts go to the tables, not through the ORM's bulk insert, which costs far more
+# per row than the database does.
+_BLOBS_TABLE = _table(BlobRow)
+_CHUNKS_TABLE = _table(BlobChunkRow)
+_CHANGES_TABLE = _table(ChangeRow)
+_INDEX_TABLE = _table(WorkspaceEntryRow)
 _WORKSPACE_COLUMNS = (
     WorkspaceRow.id,
     WorkspaceRow.head_id,
@@ -336,7 +351,7 @@ class SqlCheckpointRepository:
                 )
         if update.entries:
             self._session.execute(
-                insert(WorkspaceEntryRow),
+                insert(_INDEX_TABLE),
                 [_index_values(workspace.workspace_id, *item) for item in update.entries],
             )
         self._session.execute(
@@ -409,7 +424,7 @@ class SqlCheckpointRepository:
         self.add(checkpoint)
         if changes:
             self._session.execute(
-                insert(ChangeRow),
+                insert(_CHANGES_TABLE),
                 [change_values(checkpoint.checkpoint_id, entry) for entry in changes],
             )
         self.move_head(workspace, checkpoint.checkpoint_id)
@@ -517,8 +532,8 @@ class SqlCheckpointRepository:
             }
             for blob in blobs
         ]
-        statement = self._dialect().insert(BlobRow).on_conflict_do_nothing()
-        inserted = set(self._session.scalars(statement.returning(BlobRow.id), rows))
+        statement = self._dialect().insert(_BLOBS_TABLE).on_conflict_do_nothing()
+        inserted = set(self._session.scalars(statement.returning(_BLOBS_TABLE.c.id), rows))
         new = [blob for blob in blobs if blob.content_hash in inserted]
         batch: list[dict[str, Any]] = []
         batch_bytes = 0
@@ -527,10 +542,10 @@ class SqlCheckpointRepository:
                 batch.append({"blob_id": blob.content_hash, "seq": seq, "data": data})
                 batch_bytes += len(data)
                 if batch_bytes >= _CHUNK_BATCH_BYTES:
-                    self._session.execute(insert(BlobChunkRow), batch)
+                    self._session.execute(insert(_CHUNKS_TABLE), batch)
                     batch, batch_bytes = [], 0
         if batch:
-            self._session.execute(insert(BlobChunkRow), batch)
+            self._session.execute(insert(_CHUNKS_TABLE), batch)
 
     def _insert_ignoring_duplicates(self, row_class: type[Any], values: dict[str, Any]) -> Any:
         return self._dialect().insert(row_class).values(values).on_conflict_do_nothing()

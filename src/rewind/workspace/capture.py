@@ -302,12 +302,31 @@ class ContentReader:
     """Reads files for a scan: hashes each, and spools a compressed copy of new contents.
 
     ``spool`` is None to hash only (a diff or a dry run). Contents whose hash is in ``known``
-    are stored already: they are hashed but not compressed again.
+    are stored already: they are hashed but not compressed again. Its reader threads start
+    when first needed and stop when it is closed.
     """
 
     def __init__(self, spool: ContentSpool | None = None, known: Collection[str] = ()) -> None:
         self._spool = spool
         self._known = known
+        self._pool: ThreadPoolExecutor | None = None
+
+    def __enter__(self) -> ContentReader:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the reader threads."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
 
     def keep_symlink(self, target: bytes) -> None:
         """Spool a symlink's target, if it is new."""
@@ -335,8 +354,9 @@ class ContentReader:
 
         if len(names) < _PARALLEL_FROM or _READERS == 1:
             return [read(name) for name in names]
-        with ThreadPoolExecutor(_READERS, thread_name_prefix="rewind-read") as pool:
-            return list(pool.map(read, names))
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(_READERS, thread_name_prefix="rewind-read")
+        return list(self._pool.map(read, names))
 
     def _read(self, directory_fd: int, name: str, where: str) -> FileRead:
         with open_regular_file(directory_fd, name, where) as descriptor:

@@ -205,34 +205,46 @@ def validate_path(path: str, temporary: str | None = None) -> None:
             NUL, lies inside a ``.git`` directory at any depth, or is named like one of
             rewind's temporaries. (A backslash is an ordinary character on POSIX.)
     """
-    parts = path.split("/")
+    framed = f"/{path}/"  # every part of the path between slashes, even the first and last
     if (
         not path
         or path.startswith("/")
         or "\0" in path
-        or any(part in ("", ".", "..") or part in NEVER_TRACKED_NAMES for part in parts)
-        or (temporary is not None and any(part.startswith(temporary) for part in parts))
+        or "//" in framed
+        or "/./" in framed
+        or "/../" in framed
+        or any(f"/{name}/" in framed for name in NEVER_TRACKED_NAMES)
+        or (temporary is not None and f"/{temporary}" in framed)
     ):
         raise UnsafePathError(
             f"refusing the unsafe path {path[:300]!r} in a checkpoint manifest", path=path
         )
 
 
-def plan_restore(root: WorkspaceRoot, target: Tree, current: ScanResult) -> RestorePlan:
+def plan_restore(
+    root: WorkspaceRoot, target: Tree, current: ScanResult, *, paths_checked: bool = False
+) -> RestorePlan:
     """Decide how to turn the scanned state of ``root`` into ``target``; touch nothing.
 
-    No path may be named like ``root``'s temporaries. The manifest's shape was checked with
-    its hashes (``check_tree_shape``).
+    No path may be named like ``root``'s temporaries (``paths_checked``: the caller checked
+    every path with ``root``'s temporary prefix already). The manifest's shape was checked
+    with its hashes (``check_tree_shape``).
 
     Raises:
         UnsafePathError: A target path is hostile, or a parent directory of one is a symlink.
         RestoreConflictError: Something untracked (ignored, or a special file) is in the way.
     """
-    temporary = temporary_prefix(root.path)
-    for path in target:
-        validate_path(path, temporary)
+    if not paths_checked:
+        temporary = temporary_prefix(root.path)
+        for path in target:
+            validate_path(path, temporary)
     current_tree = current.tree
-    writes = tuple(entry for path, entry in target.items() if current_tree.get(path) != entry)
+    writes = tuple(
+        sorted(
+            (entry for path, entry in target.items() if current_tree.get(path) != entry),
+            key=lambda entry: entry.path,
+        )
+    )
     removals = tuple(sorted(set(current_tree) - set(target)))
     doomed = set(removals)
     cleared: list[str] = []

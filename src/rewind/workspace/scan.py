@@ -13,7 +13,6 @@ anything; contents are read in chunks so memory stays bounded whatever the file 
 
 from __future__ import annotations
 
-import enum
 import errno
 import os
 import stat
@@ -30,7 +29,12 @@ from rewind.errors import (
 )
 from rewind.models import EntryKind
 from rewind.workspace.capture import ContentReader, symlink_entry
-from rewind.workspace.ignore import NEVER_TRACKED_NAMES, IgnoreRules, read_ignore_lines
+from rewind.workspace.ignore import (
+    IGNORE_FILE_NAMES,
+    NEVER_TRACKED_NAMES,
+    IgnoreRules,
+    read_ignore_lines,
+)
 from rewind.workspace.root import (
     PathChangedError,
     WorkspaceRoot,
@@ -56,7 +60,9 @@ class ScanResult:
     or None when the file changed too recently to be trusted without reading it again (git's
     "racy" entries). ``temporaries`` are files a killed restore left behind (named with the
     root's ``temporary_prefix``); they are never tracked, and the next rollback removes them.
-    ``read`` counts the files whose bytes were read.
+    ``read`` counts the files whose bytes were read; ``ignore_lines`` holds the ignore-file
+    lines found in each directory walked; ``fresh`` lists the paths whose entries were read
+    (every other entry is the index's, unchanged).
     """
 
     tree: Tree
@@ -64,6 +70,8 @@ class ScanResult:
     temporaries: list[str]
     stats: dict[str, StatKey | None] = field(default_factory=dict)
     read: int = 0
+    ignore_lines: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    fresh: list[str] = field(default_factory=list)
 
 
 def resolve_workspace(sandbox_ref: str | os.PathLike[str], *, what: str = "workspace") -> str:
@@ -127,8 +135,10 @@ class WorkspaceScanner:
 
     ``excluded`` holds absolute paths that are never tracked (the database's directory when
     it lies inside the workspace). ``known`` is the workspace's index: a file whose size,
-    mtime, ctime and inode equal its ``Known.stat`` is not read again. ``reader`` reads the
-    other files (and, for a snapshot, spools their new contents).
+    mtime, ctime and inode equal its ``Known.stat`` is not read again. ``ignore_lines`` are
+    the ignore-file lines the index's own scan found in each directory, if known: where they
+    are unchanged, a path the index tracks is known not to be ignored without matching it.
+    ``reader`` reads the other files (and, for a snapshot, spools their new contents).
     """
 
     excluded: frozenset[str] = field(default_factory=frozenset)
@@ -136,6 +146,7 @@ class WorkspaceScanner:
     reader: ContentReader = field(default_factory=ContentReader)
     now_ns: Callable[[], int] = time.time_ns
     """The clock that decides which files changed too recently to be proven (see above)."""
+    ignore_lines: Mapping[str, tuple[str, ...]] | None = None
 
     def scan(self, root: WorkspaceRoot) -> ScanResult:
         """Return the manifest of ``root``, with the special files and temporaries it skipped.
@@ -152,20 +163,36 @@ class WorkspaceScanner:
             temporary_prefix(root.path),
             found,
             self.known,
+            _directories_of(self.known) if self.ignore_lines is not None else frozenset(),
+            self.ignore_lines or {},
             self.reader,
             self.now_ns(),
         )
-        pending: list[tuple[str, IgnoreRules]] = [("", IgnoreRules())]
+        pending: list[tuple[str, IgnoreRules, bool]] = [
+            ("", IgnoreRules(), self.ignore_lines is not None)
+        ]
         while pending:
-            directory, rules = pending.pop()
-            pending.extend(walk.directory(directory, rules))
+            pending.extend(walk.directory(*pending.pop()))
         return ScanResult(
             dict(sorted(found.tree.items())),
             sorted(found.skipped),
             sorted(found.temporaries),
             found.stats,
             walk.read,
+            found.ignore_lines,
+            found.fresh,
         )
+
+
+def _directories_of(known: Mapping[str, Known]) -> frozenset[str]:
+    """Every directory holding a path of ``known``."""
+    directories: set[str] = set()
+    for path in known:
+        directory = path.rpartition("/")[0]
+        while directory and directory not in directories:
+            directories.add(directory)
+            directory = directory.rpartition("/")[0]
+    return frozenset(directories)
 
 
 @dataclass
@@ -177,80 +204,101 @@ class _Walk:
     temporary_prefix: str
     found: ScanResult
     known: Mapping[str, Known]
+    known_directories: frozenset[str]
+    previous_ignore_lines: Mapping[str, tuple[str, ...]]
     reader: ContentReader
     started_ns: int
     read: int = 0
 
-    def directory(self, relative: str, rules: IgnoreRules) -> list[tuple[str, IgnoreRules]]:
-        """Record the entries of one directory; return its subdirectories to walk."""
-        subdirectories: list[tuple[str, IgnoreRules]] = []
+    def directory(
+        self, relative: str, rules: IgnoreRules, settled: bool
+    ) -> list[tuple[str, IgnoreRules, bool]]:
+        """Record the entries of one directory; return its subdirectories to walk.
+
+        ``settled`` says that the ignore rules of every parent are those the index's scan
+        found: then, if this directory's are too, a path the index tracks is not ignored.
+        """
         where = self.root.absolute(relative)
         try:
             with self.root.directory(relative, reading=True) as fd:
-                rules = rules.extended(read_ignore_lines(fd, where), relative)
-                unproven: list[tuple[str, str]] = []
-                for entry in _entries(fd, where):
-                    child = f"{relative}/{entry.name}" if relative else entry.name
-                    try:
-                        match self._visit(fd, entry, child, rules):
-                            case _Next.WALK:
-                                subdirectories.append((child, rules))
-                            case _Next.READ:
-                                unproven.append((child, entry.name))
-                    except PathChangedError:
-                        continue  # changed while we looked: the next snapshot sees it
+                entries = _entries(fd, where)
+                names = {entry.name for entry in entries}
+                lines = tuple(
+                    read_ignore_lines(fd, where, [n for n in IGNORE_FILE_NAMES if n in names])
+                )
+                self.found.ignore_lines[relative] = lines
+                settled = settled and self.previous_ignore_lines.get(relative) == lines
+                rules = rules.extended(list(lines), relative)
+                prefix = f"{relative}/" if relative else ""
+                walk, unproven = self._visit_all(fd, entries, prefix, rules, settled)
                 self._read(fd, where, unproven)
         except PathChangedError:
             return []  # the directory vanished or was replaced while we walked
-        return subdirectories
+        return [(child, rules, settled) for child in walk]
 
-    def _visit(self, fd: int, entry: os.DirEntry[str], child: str, rules: IgnoreRules) -> _Next:
-        """Record one directory entry; say whether to walk into it or read it."""
-        if self._untrackable(entry.name, child):
-            return _Next.NOTHING
-        status = _lstat(entry, self.root.absolute(child))
-        mode = status.st_mode
-        if rules.is_ignored(child, is_dir=stat.S_ISDIR(mode)):
-            return _Next.NOTHING  # never touched, whatever its name
-        if entry.name.startswith(self.temporary_prefix):
-            listing = self.found.temporaries if not stat.S_ISDIR(mode) else self.found.skipped
-            listing.append(child)
-            return _Next.NOTHING
-        if stat.S_ISDIR(mode):
-            return _Next.WALK
-        if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
-            return self._visit_file(fd, entry.name, child, status)
-        self.found.skipped.append(child)
-        return _Next.NOTHING
+    def _visit_all(
+        self,
+        fd: int,
+        entries: list[os.DirEntry[str]],
+        prefix: str,
+        rules: IgnoreRules,
+        settled: bool,
+    ) -> tuple[list[str], list[tuple[str, str]]]:
+        """Record a directory's entries; return the subdirectories and the files to read.
+
+        The hot loop of every snapshot: one ``lstat`` per entry, and for a file the index
+        proves unchanged nothing else but a comparison.
+        """
+        walk: list[str] = []
+        unproven: list[tuple[str, str]] = []
+        known = self.known
+        tree = self.found.tree
+        stats = self.found.stats
+        for entry in entries:
+            name = entry.name
+            child = prefix + name
+            if name in NEVER_TRACKED_NAMES or self._untrackable(name, child):
+                continue
+            try:
+                status = _lstat(entry, self.root.absolute(child))
+                mode = status.st_mode
+                is_dir = stat.S_ISDIR(mode)
+                tracked = child in self.known_directories if is_dir else child in known
+                if not (settled and tracked) and rules.is_ignored(child, is_dir=is_dir):
+                    continue  # never touched, whatever its name
+                if name.startswith(self.temporary_prefix):
+                    (self.found.skipped if is_dir else self.found.temporaries).append(child)
+                elif is_dir:
+                    walk.append(child)
+                elif stat.S_ISREG(mode) or stat.S_ISLNK(mode):
+                    key = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+                    proven = known.get(child)
+                    if proven is not None and proven.stat == key and _same_kind(proven, mode):
+                        tree[child] = proven.entry
+                        stats[child] = key  # proven when recorded, so settled
+                    elif stat.S_ISREG(mode):
+                        unproven.append((child, name))
+                    else:
+                        self._record_symlink(fd, name, child, key)
+                else:
+                    self.found.skipped.append(child)
+            except PathChangedError:
+                continue  # changed while we looked: the next snapshot sees it
+        return walk, unproven
 
     def _untrackable(self, name: str, child: str) -> bool:
         """Whether a path is never tracked whatever it is (recording the unstorable ones)."""
-        if name in NEVER_TRACKED_NAMES or self.root.absolute(child) in self.excluded:
+        if self.excluded and self.root.absolute(child) in self.excluded:
             return True
-        if storable_text_problem(name) is not None:  # not UTF-8: no database takes it
-            self.found.skipped.append(_printable(child))
+        if not name.isascii() and storable_text_problem(name) is not None:
+            self.found.skipped.append(_printable(child))  # not UTF-8: no database takes it
             return True
         return False
 
-    def _visit_file(self, fd: int, name: str, child: str, status: os.stat_result) -> _Next:
-        """Record a file or symlink its status proves unchanged, or a symlink; else read it."""
-        mode = status.st_mode
-        key = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
-        kind = EntryKind.FILE if stat.S_ISREG(mode) else EntryKind.SYMLINK
-        known = self.known.get(child)
-        if known is not None and known.stat == key and known.entry.kind is kind:
-            proven = known.entry
-            tracked = mode & TRACKED_MODE_BITS if kind is EntryKind.FILE else 0
-            if proven.mode != tracked:  # a chmod changes the ctime, so this is rare
-                proven = ManifestEntry(child, kind, proven.content_hash, proven.size, tracked)
-            self._record(proven, key)
-            return _Next.NOTHING
-        if kind is EntryKind.FILE:
-            return _Next.READ
+    def _record_symlink(self, fd: int, name: str, child: str, key: StatKey) -> None:
         target = read_symlink(fd, name, self.root.absolute(child))
         self.reader.keep_symlink(target)
         self._record(symlink_entry(child, target), key)
-        return _Next.NOTHING
 
     def _read(self, fd: int, where: str, unproven: list[tuple[str, str]]) -> None:
         """Read the files no status proves unchanged (a few at once) and record them."""
@@ -276,6 +324,7 @@ class _Walk:
             )
 
     def _record(self, entry: ManifestEntry, key: StatKey | None) -> None:
+        self.found.fresh.append(entry.path)
         self.found.tree[entry.path] = entry
         self.found.stats[entry.path] = key if key is not None and self._settled(key) else None
 
@@ -288,12 +337,12 @@ class _Walk:
         return max(modified, changed) < self.started_ns - margin
 
 
-class _Next(enum.Enum):
-    """What a walk does with an entry after looking at it."""
-
-    NOTHING = enum.auto()
-    WALK = enum.auto()
-    READ = enum.auto()
+def _same_kind(proven: Known, mode: int) -> bool:
+    """Whether a path's mode shows the kind and permission bits its index entry records."""
+    entry = proven.entry
+    if entry.kind is EntryKind.FILE:
+        return stat.S_ISREG(mode) and entry.mode == mode & TRACKED_MODE_BITS
+    return stat.S_ISLNK(mode)
 
 
 def _entries(fd: int, where: str) -> list[os.DirEntry[str]]:
