@@ -11,7 +11,7 @@ from typing import Any
 from behave import given, then, when
 from support.databases import tamper_raw
 from support.scenario import named
-from support.trees import read_tree
+from support.trees import read_tree, write_file
 from support.world import world
 
 import rewind.workspace.scan
@@ -127,3 +127,35 @@ def misdirect_index_entry(context: Any, path: str, other: str) -> None:
 def holds_files_of(context: Any, name: str) -> None:
     scene = world(context)
     assert read_tree(scene.workspace) == scene.recorded[name]
+
+
+@given('"{path:Q}" in the workspace holds the lines "{lines:Q}"')
+@when('"{path:Q}" in the workspace holds the lines "{lines:Q}"')
+def ignore_lines(context: Any, path: str, lines: str) -> None:
+    text = "".join(f"{line.strip()}\n" for line in lines.split(","))
+    write_file(world(context).workspace, path, text)
+
+
+@then('checkpoint "{name:Q}" records exactly the files git does not ignore')
+def records_what_git_tracks(context: Any, name: str) -> None:
+    scene = world(context)
+    judge = [
+        "git",
+        f"--git-dir={scene.directory / 'judge.git'}",
+        f"--work-tree={scene.workspace}",
+    ]
+    environment = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(scene.directory)}
+    subprocess.run([*judge, "init", "-q"], check=True, env=environment)
+    listing = subprocess.run(
+        [*judge, "ls-files", "--others", "--exclude-standard", "-z"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment,
+        cwd=scene.workspace,
+    )
+    expected = sorted(path for path in listing.stdout.split("\0") if path)
+    restored = scene.directory / f"restored-{name}"
+    scene.the_service.restore_into(named(scene, name).checkpoint_id, restored)
+    recorded = sorted(read_tree(restored)[0])
+    assert recorded == expected, sorted(set(recorded) ^ set(expected))

@@ -45,7 +45,7 @@ from rewind.storage import IndexUpdate, NewBlob, Store, UnitOfWork, WorkspaceHea
 from rewind.workspace.capture import ContentReader, ContentSpool
 from rewind.workspace.diff import diff_trees
 from rewind.workspace.root import WorkspaceRoot
-from rewind.workspace.scan import ScanResult, WorkspaceScanner
+from rewind.workspace.scan import ScanResult, WorkspaceScanner, directories_of
 
 __all__ = [
     "SNAPSHOT_KEYS",
@@ -170,6 +170,11 @@ class WorkspaceIndex:
     def tree(self) -> Tree:
         """The head's tree."""
         return {path: known.entry for path, known in self.known.items()}
+
+    @cached_property
+    def directories(self) -> frozenset[str]:
+        """Every directory holding a path of the head's tree."""
+        return directories_of(self.known)
 
     @cached_property
     def hashes(self) -> frozenset[str]:
@@ -468,7 +473,12 @@ def scan_workspace(
         index = WorkspaceIndex(None, 0, {})
     with ContentReader(spool, index.hashes) as reader:
         scanner = WorkspaceScanner(
-            _excluded(store, root), index.known, reader, now_ns, index.ignore_lines
+            _excluded(store, root),
+            index.known,
+            reader,
+            now_ns,
+            index.ignore_lines,
+            index.directories if index.ignore_lines is not None else None,
         )
         return scanner.scan(root)
 

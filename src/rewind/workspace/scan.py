@@ -48,6 +48,7 @@ __all__ = [
     "ScanResult",
     "StatKey",
     "WorkspaceScanner",
+    "directories_of",
     "resolve_workspace",
 ]
 
@@ -60,9 +61,9 @@ class ScanResult:
     or None when the file changed too recently to be trusted without reading it again (git's
     "racy" entries). ``temporaries`` are files a killed restore left behind (named with the
     root's ``temporary_prefix``); they are never tracked, and the next rollback removes them.
-    ``read`` counts the files whose bytes were read; ``ignore_lines`` holds the ignore-file
-    lines found in each directory walked; ``fresh`` lists the paths whose entries were read
-    (every other entry is the index's, unchanged).
+    ``tree`` is in walk order, not sorted. ``read`` counts the files whose bytes were read;
+    ``ignore_lines`` holds the ignore-file lines found in each directory walked; ``fresh``
+    lists the paths whose entries were read (every other entry is the index's, unchanged).
     """
 
     tree: Tree
@@ -147,6 +148,8 @@ class WorkspaceScanner:
     now_ns: Callable[[], int] = time.time_ns
     """The clock that decides which files changed too recently to be proven (see above)."""
     ignore_lines: Mapping[str, tuple[str, ...]] | None = None
+    known_directories: frozenset[str] | None = None
+    """Every directory holding a path of ``known`` (computed from it if not given)."""
 
     def scan(self, root: WorkspaceRoot) -> ScanResult:
         """Return the manifest of ``root``, with the special files and temporaries it skipped.
@@ -163,7 +166,7 @@ class WorkspaceScanner:
             temporary_prefix(root.path),
             found,
             self.known,
-            _directories_of(self.known) if self.ignore_lines is not None else frozenset(),
+            self._known_directories(),
             self.ignore_lines or {},
             self.reader,
             self.now_ns(),
@@ -174,7 +177,7 @@ class WorkspaceScanner:
         while pending:
             pending.extend(walk.directory(*pending.pop()))
         return ScanResult(
-            dict(sorted(found.tree.items())),
+            found.tree,
             sorted(found.skipped),
             sorted(found.temporaries),
             found.stats,
@@ -183,8 +186,15 @@ class WorkspaceScanner:
             found.fresh,
         )
 
+    def _known_directories(self) -> frozenset[str]:
+        if self.ignore_lines is None:
+            return frozenset()  # unused: every path is matched against the ignore rules
+        if self.known_directories is None:
+            return directories_of(self.known)
+        return self.known_directories
 
-def _directories_of(known: Mapping[str, Known]) -> frozenset[str]:
+
+def directories_of(known: Mapping[str, Known]) -> frozenset[str]:
     """Every directory holding a path of ``known``."""
     directories: set[str] = set()
     for path in known:
@@ -251,49 +261,64 @@ class _Walk:
         """
         walk: list[str] = []
         unproven: list[tuple[str, str]] = []
-        known = self.known
-        tree = self.found.tree
-        stats = self.found.stats
         for entry in entries:
             name = entry.name
             child = prefix + name
-            if name in NEVER_TRACKED_NAMES or self._untrackable(name, child):
+            if name in NEVER_TRACKED_NAMES or self._skipped(name, child):
                 continue
             try:
-                status = _lstat(entry, self.root.absolute(child))
-                mode = status.st_mode
-                is_dir = stat.S_ISDIR(mode)
-                tracked = child in self.known_directories if is_dir else child in known
+                status = self._status(entry, child)
+                is_dir = stat.S_ISDIR(status.st_mode)
+                tracked = child in self.known_directories if is_dir else child in self.known
                 if not (settled and tracked) and rules.is_ignored(child, is_dir=is_dir):
                     continue  # never touched, whatever its name
                 if name.startswith(self.temporary_prefix):
                     (self.found.skipped if is_dir else self.found.temporaries).append(child)
                 elif is_dir:
                     walk.append(child)
-                elif stat.S_ISREG(mode) or stat.S_ISLNK(mode):
-                    key = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
-                    proven = known.get(child)
-                    if proven is not None and proven.stat == key and _same_kind(proven, mode):
-                        tree[child] = proven.entry
-                        stats[child] = key  # proven when recorded, so settled
-                    elif stat.S_ISREG(mode):
-                        unproven.append((child, name))
-                    else:
-                        self._record_symlink(fd, name, child, key)
-                else:
-                    self.found.skipped.append(child)
+                elif not self._recorded_without_reading(fd, name, child, status):
+                    unproven.append((child, name))
             except PathChangedError:
                 continue  # changed while we looked: the next snapshot sees it
         return walk, unproven
 
-    def _untrackable(self, name: str, child: str) -> bool:
-        """Whether a path is never tracked whatever it is (recording the unstorable ones)."""
+    def _skipped(self, name: str, child: str) -> bool:
+        """Whether a path is excluded, or has a name no database can store (recorded)."""
         if self.excluded and self.root.absolute(child) in self.excluded:
             return True
-        if not name.isascii() and storable_text_problem(name) is not None:
-            self.found.skipped.append(_printable(child))  # not UTF-8: no database takes it
+        if name.isascii() or storable_text_problem(name) is None:
+            return False
+        self.found.skipped.append(_printable(child))  # not UTF-8: no database takes it
+        return True
+
+    def _status(self, entry: os.DirEntry[str], child: str) -> os.stat_result:
+        try:
+            return entry.stat(follow_symlinks=False)
+        except OSError as exc:
+            where = self.root.absolute(child)
+            raise os_error(exc, "read the status of", where, reading=True) from exc
+
+    def _recorded_without_reading(
+        self, fd: int, name: str, child: str, status: os.stat_result
+    ) -> bool:
+        """Record a file the index proves unchanged, a symlink or a special file.
+
+        Returns False for a regular file that must be read.
+        """
+        mode = status.st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+            self.found.skipped.append(child)
             return True
-        return False
+        key = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+        proven = self.known.get(child)
+        if proven is not None and proven.stat == key and _same_kind(proven, mode):
+            self.found.tree[child] = proven.entry
+            self.found.stats[child] = key  # proven when recorded, so settled
+            return True
+        if stat.S_ISREG(mode):
+            return False
+        self._record_symlink(fd, name, child, key)
+        return True
 
     def _record_symlink(self, fd: int, name: str, child: str, key: StatKey) -> None:
         target = read_symlink(fd, name, self.root.absolute(child))
@@ -351,13 +376,6 @@ def _entries(fd: int, where: str) -> list[os.DirEntry[str]]:
             return list(entries)
     except OSError as exc:
         raise os_error(exc, "list the directory", where, reading=True) from exc
-
-
-def _lstat(entry: os.DirEntry[str], where: str) -> os.stat_result:
-    try:
-        return entry.stat(follow_symlinks=False)
-    except OSError as exc:
-        raise os_error(exc, "read the status of", where, reading=True) from exc
 
 
 def _printable(path: str) -> str:
