@@ -15,7 +15,7 @@ import tempfile
 import threading
 import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
@@ -35,6 +35,7 @@ __all__ = [
     "ContentReader",
     "ContentSpool",
     "FileRead",
+    "PendingReads",
     "check_stored_blob",
     "read_chunks",
     "symlink_entry",
@@ -333,30 +334,33 @@ class ContentReader:
         if self._spool is not None and hashlib.sha256(target).hexdigest() not in self._known:
             self._spool.add_bytes(target)
 
-    def read_files(
-        self, directory_fd: int, names: Sequence[str], where: str
-    ) -> list[FileRead | None]:
-        """Read the regular files ``names`` of the directory open as ``directory_fd``.
+    def read_files(self, directory_fd: int, names: Sequence[str], where: str) -> PendingReads:
+        """Start reading the regular files ``names`` of the directory open as ``directory_fd``.
 
-        Returns, in the order of ``names``, what was read, or None for a file that vanished
-        or changed kind first (the next snapshot sees what replaced it).
+        Several files (of this directory and the next ones) are read at once, by the reader
+        threads; the returned ``PendingReads`` holds its own descriptor of the directory.
 
         Raises:
-            UnreadablePathError: A file cannot be read.
+            UnreadablePathError: A file cannot be read (here, or from ``results``).
             DiskFullError: The spool's directory is full.
         """
-
-        def read(name: str) -> FileRead | None:
-            try:
-                return self._read(directory_fd, name, f"{where}/{name}")
-            except PathChangedError:
-                return None
-
         if len(names) < _PARALLEL_FROM or _READERS == 1:
-            return [read(name) for name in names]
+            return PendingReads([self._read_or_none(directory_fd, name, where) for name in names])
         if self._pool is None:
             self._pool = ThreadPoolExecutor(_READERS, thread_name_prefix="rewind-read")
-        return list(self._pool.map(read, names))
+        try:
+            own = os.dup(directory_fd)
+        except OSError as exc:
+            raise os_error(exc, "open the directory", where, reading=True) from exc
+        pool = self._pool
+        futures = [pool.submit(self._read_or_none, own, name, where) for name in names]
+        return PendingReads(futures, own)
+
+    def _read_or_none(self, directory_fd: int, name: str, where: str) -> FileRead | None:
+        try:
+            return self._read(directory_fd, name, f"{where}/{name}")
+        except PathChangedError:
+            return None
 
     def _read(self, directory_fd: int, name: str, where: str) -> FileRead:
         with open_regular_file(directory_fd, name, where) as descriptor:
@@ -389,6 +393,38 @@ class ContentReader:
         if spool is not None and content_hash not in self._known:
             spool.record(content_hash, size, compressed)
         return FileRead(content_hash, size, status)
+
+
+class PendingReads:
+    """Files of one directory being read: their results, in order, once all are read."""
+
+    def __init__(
+        self, reads: list[FileRead | None] | list[Future[FileRead | None]], descriptor: int = -1
+    ) -> None:
+        self._reads = reads
+        self._descriptor = descriptor
+
+    def results(self) -> list[FileRead | None]:
+        """Wait for every file; return what was read, or None where a file vanished.
+
+        Raises:
+            UnreadablePathError: A file cannot be read.
+            DiskFullError: The spool's directory is full.
+        """
+        try:
+            return [read.result() if isinstance(read, Future) else read for read in self._reads]
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the reads not started, wait for the others, and close the descriptor."""
+        futures = [read for read in self._reads if isinstance(read, Future)]
+        for future in futures:
+            future.cancel()
+        wait(futures)
+        if self._descriptor >= 0:
+            os.close(self._descriptor)
+            self._descriptor = -1
 
 
 def _read_some(descriptor: int, where: str) -> bytes:
