@@ -19,6 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
+from typing import BinaryIO
 
 import zstandard
 
@@ -49,8 +50,6 @@ _READERS = min(4, os.cpu_count() or 1)
 """Threads reading files at once: hashing and compressing run beside each other."""
 _PARALLEL_FROM = 8
 """Fewer files than this are read in the calling thread (threads would cost more)."""
-_SPOOL_MEMORY = 32 * 1024 * 1024
-"""Compressed bytes a spool keeps in memory before it moves them to a temporary file."""
 _local = threading.local()
 
 
@@ -104,7 +103,7 @@ class CapturedBlob:
 
 
 class ContentSpool:
-    """Compressed contents waiting to be stored: in memory, then in an anonymous temporary file.
+    """Compressed contents waiting to be stored, in an anonymous temporary file.
 
     Not a cache: it lives for one snapshot and is deleted when closed. A full (or
     unwritable) temporary directory raises ``DiskFullError`` (or another ``WorkspaceError``)
@@ -113,9 +112,7 @@ class ContentSpool:
 
     def __init__(self) -> None:
         with _scratch_errors("create a spool file in"):
-            self._file: tempfile.SpooledTemporaryFile[bytes] = tempfile.SpooledTemporaryFile(  # noqa: SIM115
-                max_size=_SPOOL_MEMORY
-            )
+            self._file: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self._blobs: dict[str, CapturedBlob] = {}
         self._lock = threading.Lock()  # reader threads append chunks one at a time
 
