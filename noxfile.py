@@ -102,6 +102,17 @@ def coverage_report(session: nox.Session) -> None:
 
 
 @nox.session
+def bench(session: nox.Session) -> None:
+    """rewind beside a shadow git checkpoint, and beside LangGraph; not run by a bare ``nox``.
+
+    ``nox -s bench -- --quick`` smoke-tests the harness; see ``benchmarks/bench.py`` for the
+    options. PostgreSQL is measured too when ``REWIND_TEST_POSTGRES_URL`` is set.
+    """
+    session.install(".[postgres]", "langgraph-checkpoint-sqlite")
+    session.run("python", str(ROOT / "benchmarks" / "bench.py"), *session.posargs)
+
+
+@nox.session
 def demo(session: nox.Session) -> None:
     """The main job: snapshot a sample workspace twice, restart, show what was kept."""
     session.install(".")

@@ -45,8 +45,9 @@ Feature: rewind ignores exactly the paths git ignores
 
     Examples:
       | kind                  | root                                                                                   | sub                                  |
-      | without ! patterns    | *.log, build/, /top-only.txt, docs/**/*.tmp, cache, **/generated/, [abc].bin, *.py[cod], *spaces* | *.txt, local/                  |
+      | without ! patterns    | # comment, *.log, build/, /top-only.txt, docs/**/*.tmp, cache, **/generated/, [abc].bin, *.py[cod], *spaces*, **/deep/w.txt | *.txt, local/ |
       | with ! patterns       | *.log, !keep.log, build/, /top-only.txt, docs/**/*.tmp, cache, [abc].bin, *.py[cod]   | *.txt, !important.txt, deep/local/   |
+      | anchored patterns     | /cache, /docs/a/                                                                       | /local/, /deep/*.md                  |
 
   Scenario: Changing an ignore file changes what the next snapshot tracks
     Given ".gitignore" in the workspace holds the lines "*.log, build/"

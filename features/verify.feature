@@ -36,6 +36,8 @@ Feature: Verifying the store reports every problem
       | codec       | unknown codec         |
       | compression | is damaged            |
       | chunks      | chunks: some are missing |
+      | zlib compression | is damaged       |
+      | zlib size   | does not inflate to at most |
 
   Scenario: A corrupt checkpoint row and the blobs only it used are reported
     Given someone alters the stored content of "notes.txt" as of "K"

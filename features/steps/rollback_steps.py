@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -302,19 +303,24 @@ def _content_hash(scene: World, name: str, path: str) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-DAMAGE: dict[str, tuple[str, tuple[object, ...]]] = {
-    "bytes": ("UPDATE blob_chunks SET data = ? WHERE blob_id = ?", (compressed(b"other"),)),
-    "codec": ("UPDATE blobs SET codec = ? WHERE id = ?", ("lz77",)),
-    "compression": ("UPDATE blob_chunks SET data = ? WHERE blob_id = ?", (b"not zstd",)),
-    "chunks": ("DELETE FROM blob_chunks WHERE blob_id = ?", ()),
+_CHUNK_DATA = "UPDATE blob_chunks SET data = ? WHERE blob_id = ?"
+_AS_ZLIB = ("UPDATE blobs SET codec = 'zlib' WHERE id = ?", ())
+DAMAGE: dict[str, list[tuple[str, tuple[object, ...]]]] = {
+    "bytes": [(_CHUNK_DATA, (compressed(b"other"),))],
+    "codec": [("UPDATE blobs SET codec = ? WHERE id = ?", ("lz77",))],
+    "compression": [(_CHUNK_DATA, (b"not zstd",))],
+    "chunks": [("DELETE FROM blob_chunks WHERE blob_id = ?", ())],
+    # Blobs stored before zstd are zlib streams; damaged ones are refused the same way.
+    "zlib compression": [_AS_ZLIB, (_CHUNK_DATA, (b"not zlib",))],
+    "zlib size": [_AS_ZLIB, (_CHUNK_DATA, (zlib.compress(bytes(2 * 1024 * 1024)),))],
 }
 
 
 @given('someone damages the {damage} of the stored content of "{path:Q}" as of "{name:Q}"')
 def damage_blob(context: Any, damage: str, path: str, name: str) -> None:
     scene = world(context)
-    statement, values = DAMAGE[damage]
-    tamper_raw(scene.database_url, statement, *values, _content_hash(scene, name, path))
+    for statement, values in DAMAGE[damage]:
+        tamper_raw(scene.database_url, statement, *values, _content_hash(scene, name, path))
 
 
 @then('verifying "{name:Q}" finds no problem')

@@ -26,7 +26,7 @@ import zstandard
 from rewind._manifest import ManifestEntry
 from rewind.errors import CorruptStoreError
 from rewind.models import EntryKind
-from rewind.workspace.root import PathChangedError, WorkspaceRoot, open_regular_file, os_error
+from rewind.workspace.root import PathChangedError, open_regular_file, os_error
 
 __all__ = [
     "CHUNK_SIZE",
@@ -37,7 +37,6 @@ __all__ = [
     "FileRead",
     "PendingReads",
     "check_stored_blob",
-    "read_chunks",
     "symlink_entry",
 ]
 
@@ -68,28 +67,6 @@ def symlink_entry(path: str, target: bytes) -> ManifestEntry:
     return ManifestEntry(
         path, EntryKind.SYMLINK, hashlib.sha256(target).hexdigest(), len(target), 0
     )
-
-
-def read_chunks(root: WorkspaceRoot, path: str) -> Iterator[bytes]:
-    """Yield the bytes of the regular file ``path`` below ``root`` in chunks.
-
-    Raises:
-        PathChangedError: ``path`` vanished or is no longer a regular file.
-        UnreadablePathError: It cannot be read.
-    """
-    with root.open_file(path) as descriptor:
-        yield from _chunks(descriptor, root.absolute(path))
-
-
-def _chunks(descriptor: int, where: str) -> Iterator[bytes]:
-    while True:
-        try:
-            chunk = os.read(descriptor, CHUNK_SIZE)
-        except OSError as exc:
-            raise os_error(exc, "read", where, reading=True) from exc
-        if not chunk:
-            return
-        yield chunk
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,9 +107,6 @@ class ContentSpool:
     def close(self) -> None:
         """Delete the spool file."""
         self._file.close()
-
-    def __contains__(self, content_hash: str) -> bool:
-        return content_hash in self._blobs
 
     def add_bytes(self, data: bytes) -> str:
         """Spool ``data`` and return its sha256."""

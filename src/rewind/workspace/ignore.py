@@ -67,7 +67,7 @@ class _Matcher:
                 paths.append(expression)
         try:
             return cls(_joined(names), _joined(paths))
-        except re.error:  # an expression that cannot be joined: ask pathspec instead
+        except re.error:  # pragma: no cover - pathspec's expressions join; if not, ask it
             return None
 
     def matches(self, relative: str) -> bool:

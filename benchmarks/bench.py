@@ -1,0 +1,281 @@
+"""Benchmarks of rewind beside a shadow git checkpoint, as Cline and Roo Code take them.
+
+Usage::
+
+    nox -s bench                                   # everything; half an hour or more
+    nox -s bench -- --quick                        # smoke test of the harness
+    nox -s bench -- --sizes 10000 --repeat 7 --check
+    python benchmarks/bench.py --quick --backend all   # rewind installed in this Python
+
+Options: ``--sizes 1000,10000,50000`` (files per tree), ``--repeat 5``, ``--seed 20261124``,
+``--json PATH`` (default ``benchmarks/results/latest.json``), ``--backend
+sqlite|postgres|all`` (default: sqlite, plus postgres when ``REWIND_TEST_POSTGRES_URL`` is
+set: each store gets a fresh schema there, dropped at the end), ``--skip-scale``,
+``--skip-memory``, ``--quick`` (1,000 files, 3 repetitions, no scale or memory test, 300
+long-lived snapshots) and ``--check`` (exit status 1 if a target fails; otherwise the exit
+status is 0 whatever the figures: this is a measurement, not a test).
+
+Every workspace is generated from the seed (see ``workloads.py``): N source-like text files
+in N/20 directories, big files, a Python ``.gitignore`` and an ignored ``node_modules/``.
+Each measured run copies the template into a fresh directory, with a fresh store, so no run
+sees another's files or checkpoints; page caches are warm for every contender alike.
+
+What is measured, with the time of the operation only (median, min and max, in ms):
+
+1-4. rewind and shadow git alternately in each repetition (``comparison.py``): first
+     snapshot, no-change snapshot, rollback of 50 modified and 3 added files (checked),
+     10-file snapshot. 5: bytes stored after a first and 5 incremental snapshots.
+6.   a 10-file snapshot with 10 and with 1,000 snapshots of history (``rewind_only.py``).
+7.   peak memory growth over a snapshot and a rollback of a 1 GiB file (``bigfile.py``).
+8.   metadata-only checkpoints per second beside LangGraph's ``SqliteSaver``.
+9.   a first snapshot of 100,000 small files: time and database size.
+10.  ``verify()`` throughput over the reference tree's store.
+11.  2,000 snapshots through one long-lived service: last 100 against first 100.
+12.  a small workspace's snapshots while a big one's first snapshot runs (same database).
+13.  the 10-file snapshot across tree sizes, per 1,000 files and per MB.
+
+The reference tree for the targets is the 10,000-file one (the size closest to it when
+10,000 is not run). Type-check with ``MYPYPATH=benchmarks mypy --strict benchmarks/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import bigfile
+from comparison import Contender, compare_on_tree
+from contenders import (
+    Checkpointer,
+    PostgresBackend,
+    RewindCheckpointer,
+    ShadowGit,
+    SqliteBackend,
+    StoreBackend,
+    git_version,
+)
+from metadata_checkpoints import measure_metadata_checkpoints
+from report import BenchResults, evaluate_targets, print_report, write_json
+from rewind_only import measure_concurrency, measure_depth, measure_long_lived, measure_scale
+from workloads import TreeTemplate, generate_template, small_files_shape, source_tree_shape
+
+import rewind
+
+POSTGRES_VARIABLE = "REWIND_TEST_POSTGRES_URL"
+DEFAULT_JSON = Path(__file__).parent / "results" / "latest.json"
+REFERENCE_FILES = 10_000
+LONG_LIVED_FILES = 1_000
+LONG_LIVED_SNAPSHOTS = 2_000
+QUICK_LONG_LIVED_SNAPSHOTS = 300
+QUICK_REPEAT = 3
+METADATA_CALLS = 2_000
+SCALE_FILES, SCALE_DIRECTORIES = 100_000, 200
+SMALL_WORKSPACE_FILES, SMALL_WORKSPACE_DIRECTORIES = 200, 10
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks, print the tables and targets, write the JSON.
+
+    Returns:
+        0, or 1 when ``--check`` is given and a target failed.
+    """
+    options = _parse_options(argv)
+    backends = _backends(options.backend)
+    started = time.perf_counter()
+    scratch = Path(tempfile.mkdtemp(prefix="rewind-bench-"))
+    try:
+        results = _run(options, backends, scratch)
+    finally:
+        for backend in backends:
+            backend.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+    results.machine["wall_seconds"] = time.perf_counter() - started
+    targets = evaluate_targets(results)
+    print_report(results, targets)
+    write_json(results, targets, options.json)
+    print(f"\nWrote {options.json} after {results.machine['wall_seconds']:.0f} s")
+    failed = any(target.status == "FAIL" for target in targets)
+    return 1 if options.check and failed else 0
+
+
+def _run(options: argparse.Namespace, backends: list[StoreBackend], scratch: Path) -> BenchResults:
+    """Generate the templates, then run every measurement the options ask for."""
+    sizes: list[int] = options.sizes
+    reference = min(sizes, key=lambda files: (abs(files - REFERENCE_FILES), files))
+    results = BenchResults(_options_json(options, backends), _machine(scratch), reference)
+    templates = _templates(sorted({*sizes, LONG_LIVED_FILES}), options.seed, scratch)
+    contenders = _contenders(backends)
+    for files in sizes:
+        comparison, verifications = compare_on_tree(
+            templates[files],
+            contenders,
+            repeat=options.repeat,
+            seed=options.seed,
+            scratch=scratch / "runs",
+            verify_repeat=options.repeat if files == reference else 0,
+        )
+        results.comparisons[files] = comparison
+        results.verifications += verifications
+    sqlite = next((backend for backend in backends if backend.name == "sqlite"), None)
+    if sqlite is None:
+        results.skipped["sqlite-only figures"] = "not measured: the sqlite backend is off"
+    else:
+        _run_sqlite_only(options, results, templates[reference], templates[max(sizes)], scratch)
+    for backend in backends:
+        _log(f"long-lived service on {backend.name}")
+        results.long_lived.append(
+            measure_long_lived(
+                templates[LONG_LIVED_FILES],
+                backend,
+                scratch / "long-lived",
+                options.seed,
+                options.long_lived_snapshots,
+            )
+        )
+    return results
+
+
+def _run_sqlite_only(
+    options: argparse.Namespace,
+    results: BenchResults,
+    reference: TreeTemplate,
+    biggest: TreeTemplate,
+    scratch: Path,
+) -> None:
+    """Depth, concurrency, metadata checkpoints, and unless skipped memory and scale."""
+    _log(f"history depth on {reference.shape.files:,} files")
+    results.depth = measure_depth(reference, SqliteBackend(), scratch / "depth", options.seed)
+    _log(f"concurrency: a first snapshot of {biggest.shape.files:,} files")
+    small_shape = small_files_shape(SMALL_WORKSPACE_FILES, SMALL_WORKSPACE_DIRECTORIES)
+    small = generate_template(small_shape, options.seed, scratch / "templates" / "small")
+    results.concurrency = measure_concurrency(biggest, small, scratch / "concurrency", options.seed)
+    _log("metadata-only checkpoints")
+    results.metadata = measure_metadata_checkpoints(
+        scratch / "metadata", METADATA_CALLS, options.repeat
+    )
+    if options.skip_memory:
+        results.skipped["memory"] = "skipped (--skip-memory)"
+    else:
+        _log("1 GiB file: memory")
+        memory = bigfile.measure_big_file(options.seed)
+        if isinstance(memory, str):
+            results.skipped["memory"] = memory
+        else:
+            results.memory = memory
+    if options.skip_scale:
+        results.skipped["scale"] = "skipped (--skip-scale)"
+    else:
+        _log(f"scale: {SCALE_FILES:,} small files")
+        results.scale = measure_scale(
+            scratch / "scale", options.seed, SCALE_FILES, SCALE_DIRECTORIES
+        )
+
+
+def _templates(sizes: list[int], seed: int, scratch: Path) -> dict[int, TreeTemplate]:
+    templates: dict[int, TreeTemplate] = {}
+    for files in sizes:
+        _log(f"generating the {files:,}-file tree")
+        path = scratch / "templates" / str(files)
+        templates[files] = generate_template(source_tree_shape(files), seed, path)
+    return templates
+
+
+def _contenders(backends: list[StoreBackend]) -> list[Contender]:
+    """Rewind on SQLite, shadow git, rewind on PostgreSQL: the order of every repetition."""
+    rewinds = [_rewind_contender(backend) for backend in backends]
+    git = Contender(ShadowGit.label, _open_shadow_git)
+    return [*rewinds[:1], git, *rewinds[1:]]
+
+
+def _rewind_contender(backend: StoreBackend) -> Contender:
+    def open_rewind(workspace: Path, scratch: Path) -> Checkpointer:
+        return RewindCheckpointer(backend.name, backend.new_store(scratch), workspace)
+
+    return Contender(f"rewind ({backend.name})", open_rewind)
+
+
+def _open_shadow_git(workspace: Path, scratch: Path) -> Checkpointer:
+    return ShadowGit(scratch / "git", workspace, scratch / "home")
+
+
+def _backends(choice: str | None) -> list[StoreBackend]:
+    server = os.environ.get(POSTGRES_VARIABLE)
+    if choice is None:
+        choice = "all" if server else "sqlite"
+    backends: list[StoreBackend] = []
+    if choice in {"sqlite", "all"}:
+        backends.append(SqliteBackend())
+    if choice in {"postgres", "all"}:
+        if not server:
+            raise SystemExit(f"--backend {choice} needs {POSTGRES_VARIABLE} (a database URL)")
+        backends.append(PostgresBackend(server))
+    return backends
+
+
+def _machine(scratch: Path) -> dict[str, object]:
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cpu_count": os.cpu_count(),
+        "python": platform.python_version(),
+        "git": git_version(scratch / "git-home"),
+        "rewind": rewind.__version__,
+        "platform": platform.platform(),
+    }
+
+
+def _options_json(options: argparse.Namespace, backends: list[StoreBackend]) -> dict[str, object]:
+    return {
+        "sizes": options.sizes,
+        "repeat": options.repeat,
+        "seed": options.seed,
+        "backends": [backend.name for backend in backends],
+        "quick": options.quick,
+        "skip_scale": options.skip_scale,
+        "skip_memory": options.skip_memory,
+        "long_lived_snapshots": options.long_lived_snapshots,
+        "metadata_calls": METADATA_CALLS,
+    }
+
+
+def _parse_options(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", type=_sizes, default=[1_000, 10_000, 50_000])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=20261124)
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "all"], default=None)
+    parser.add_argument("--skip-scale", action="store_true")
+    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="smoke-test the harness")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a target fails")
+    options = parser.parse_args(argv)
+    options.long_lived_snapshots = LONG_LIVED_SNAPSHOTS
+    if options.quick:
+        options.sizes, options.repeat = [1_000], QUICK_REPEAT
+        options.skip_scale = options.skip_memory = True
+        options.long_lived_snapshots = QUICK_LONG_LIVED_SNAPSHOTS
+    if options.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    return options
+
+
+def _sizes(text: str) -> list[int]:
+    sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    if not sizes or min(sizes) < SMALL_WORKSPACE_FILES:
+        raise argparse.ArgumentTypeError(f"sizes must be at least {SMALL_WORKSPACE_FILES} files")
+    return sizes
+
+
+def _log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
