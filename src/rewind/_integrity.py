@@ -12,7 +12,12 @@ from collections.abc import Iterable
 from rewind._manifest import ManifestEntry, Tree, checkpoint_hash, tree_hash
 from rewind.errors import CorruptStoreError, UnsafePathError
 from rewind.models import Checkpoint, EntryKind, VerifyProblem, VerifyReport
-from rewind.storage.repository import CheckpointRepository, WorkspaceHead, WorkspaceRecord
+from rewind.storage.repository import (
+    BlobHeader,
+    CheckpointRepository,
+    WorkspaceHead,
+    WorkspaceRecord,
+)
 from rewind.workspace.capture import ContentSpool, check_stored_blob
 from rewind.workspace.restore import check_tree_shape, validate_path
 from rewind.workspace.root import temporary_prefix
@@ -149,6 +154,7 @@ class StoreVerifier:
         self._repository = repository
         self._blob_problems: dict[str, str | None] = {}
         self._blob_sizes: dict[str, int] = {}
+        self._used_blobs: set[str] = set()  # blobs checked as some snapshot's content
         self.problems: list[VerifyProblem] = []
 
     def check_checkpoint(self, checkpoint: Checkpoint) -> None:
@@ -161,6 +167,9 @@ class StoreVerifier:
         except CorruptStoreError as exc:
             self.problems.append(VerifyProblem(checkpoint_id=checkpoint_id, message=str(exc)))
             return
+        unread = {e.content_hash for e in tree.values()} - self._blob_problems.keys()
+        if unread:
+            self.read_blobs(sorted(unread))
         if (problem := seal_problem(checkpoint, tree)) is not None:
             self.problems.append(VerifyProblem(checkpoint_id=checkpoint_id, message=problem))
         temporary = temporary_prefix(checkpoint.sandbox_ref)
@@ -216,6 +225,7 @@ class StoreVerifier:
 
     def check_store(self) -> VerifyReport:
         """Check every snapshot, then every blob no snapshot uses; report all problems."""
+        self.read_blobs(None)
         snapshot_ids = self._repository.snapshot_ids()
         for checkpoint_id in snapshot_ids:
             try:
@@ -227,9 +237,10 @@ class StoreVerifier:
             self.check_checkpoint(checkpoint)
         for workspace in self._repository.workspaces():
             self.check_workspace(workspace)
-        reported = set(self._blob_problems)
         for blob_id in self._repository.blob_ids():
-            if blob_id not in reported and (problem := self.check_blob(blob_id)) is not None:
+            if blob_id in self._used_blobs:
+                continue  # reported with the snapshot that uses it
+            if (problem := self.check_blob(blob_id)) is not None:
                 self.problems.append(VerifyProblem(blob=blob_id, message=problem))
         return self.report(checked=len(snapshot_ids))
 
@@ -238,10 +249,38 @@ class StoreVerifier:
         problems = tuple(dict.fromkeys(self.problems))
         return VerifyReport(ok=not problems, checked=checked, problems=problems)
 
+    def read_blobs(self, content_hashes: list[str] | None) -> None:
+        """Read and check every blob (or those named) in one streamed pass; remember each.
+
+        A named blob the store does not hold is remembered as missing.
+        """
+        for blob_id, header, chunks in self._repository.stream_blobs(content_hashes):
+            self._blob_problems[blob_id] = self._blob_problem(blob_id, header, chunks)
+        for content_hash in content_hashes or ():
+            self._blob_problems.setdefault(content_hash, "the blob is missing from the store")
+
+    def _blob_problem(
+        self, blob_id: str, header: BlobHeader | CorruptStoreError, chunks: Iterable[bytes]
+    ) -> str | None:
+        if isinstance(header, CorruptStoreError):
+            return str(header)
+        try:
+            check_stored_blob(
+                blob_id,
+                chunks,
+                size=header.size,
+                codec=header.codec,
+                chunk_count=header.chunk_count,
+            )
+        except CorruptStoreError as exc:
+            return str(exc)
+        self._blob_sizes[blob_id] = header.size  # only a sound blob's size is compared
+        return None
+
     def check_blob(self, content_hash: str) -> str | None:
         """Return what is wrong with a blob, or None; each blob is read once."""
         if content_hash not in self._blob_problems:
-            self._blob_problems[content_hash] = self._read_blob(content_hash)
+            self.read_blobs([content_hash])
         return self._blob_problems[content_hash]
 
     def _check_entry(self, checkpoint_id: str, entry: ManifestEntry, temporary: str) -> None:
@@ -251,6 +290,7 @@ class StoreVerifier:
             self.problems.append(
                 VerifyProblem(checkpoint_id=checkpoint_id, path=entry.path, message=str(exc))
             )
+        self._used_blobs.add(entry.content_hash)
         problem = self.check_blob(entry.content_hash)
         if problem is None:
             problem = _size_problem(entry, self._blob_sizes[entry.content_hash])
@@ -272,25 +312,4 @@ class StoreVerifier:
                 stage_contents(self._repository, [entry], spool)
             except CorruptStoreError as exc:
                 return str(exc)
-        return None
-
-    def _read_blob(self, content_hash: str) -> str | None:
-        try:
-            header = self._repository.blob_headers([content_hash]).get(content_hash)
-        except CorruptStoreError as exc:
-            return str(exc)
-        if header is None:
-            return "the blob is missing from the store"
-        chunks = self._repository.blob_chunks(content_hash, header.chunk_count)
-        try:
-            check_stored_blob(
-                content_hash,
-                chunks,
-                size=header.size,
-                codec=header.codec,
-                chunk_count=header.chunk_count,
-            )
-        except CorruptStoreError as exc:
-            return str(exc)
-        self._blob_sizes[content_hash] = header.size  # only a sound blob's size is compared
         return None

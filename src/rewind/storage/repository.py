@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain, groupby
 from typing import Any, Protocol
 
 from sqlalchemy import Select, Table, delete, func, insert, select
@@ -198,6 +199,11 @@ class CheckpointRepository(Protocol):
 
     def blob_chunks(self, content_hash: str, chunk_count: int) -> Iterator[bytes]:
         """Yield a blob's compressed chunks in order, one query each."""
+
+    def stream_blobs(
+        self, content_hashes: Sequence[str] | None = None
+    ) -> Iterator[tuple[str, BlobHeader | CorruptStoreError, Iterator[bytes]]]:
+        """Yield every blob (or those named) with its header and chunks, in one pass."""
 
     def snapshot_ids(self) -> list[str]:
         """Return the id of every checkpoint that records files, oldest first."""
@@ -445,8 +451,50 @@ class SqlCheckpointRepository:
             rows = self._session.execute(
                 select(BlobRow).where(BlobRow.id.in_(wanted[start : start + _BATCH]))
             ).scalars()
-            headers.update({row.id: _blob_header(row) for row in rows})
+            headers.update(
+                {row.id: _blob_header(row.id, row.size, row.codec, row.chunk_count) for row in rows}
+            )
         return headers
+
+    def stream_blobs(
+        self, content_hashes: Sequence[str] | None = None
+    ) -> Iterator[tuple[str, BlobHeader | CorruptStoreError, Iterator[bytes]]]:
+        """Yield every blob (or those named), with its header and its chunks, in one pass.
+
+        One query per batch of blobs, streamed: each blob's chunks are read as its consumer
+        iterates them, so memory stays bounded. A header rewind could not have written comes
+        as the ``CorruptStoreError`` that describes it.
+        """
+        if content_hashes is None:
+            batches: list[list[str] | None] = [None]
+        else:
+            wanted = sorted(set(content_hashes))
+            batches = [wanted[start : start + _BATCH] for start in range(0, len(wanted), _BATCH)]
+        for batch in batches:
+            statement = (
+                select(
+                    BlobRow.id,
+                    BlobRow.size,
+                    BlobRow.codec,
+                    BlobRow.chunk_count,
+                    BlobChunkRow.data,
+                )
+                .outerjoin(BlobChunkRow, BlobChunkRow.blob_id == BlobRow.id)
+                .order_by(BlobRow.id, BlobChunkRow.seq)
+                .execution_options(yield_per=64)
+            )
+            if batch is not None:
+                statement = statement.where(BlobRow.id.in_(batch))
+            rows = self._session.execute(statement)
+            for blob_id, group in groupby(rows, key=lambda row: row[0]):
+                first = next(group)
+                header: BlobHeader | CorruptStoreError
+                try:
+                    header = _blob_header(blob_id, first.size, first.codec, first.chunk_count)
+                except CorruptStoreError as exc:
+                    header = exc
+                chunks = (row.data for row in chain([first], group) if row.data is not None)
+                yield blob_id, header, chunks
 
     def blob_chunks(self, content_hash: str, chunk_count: int) -> Iterator[bytes]:
         """Yield a blob's compressed chunks in order; a missing chunk ends the stream early."""
@@ -585,16 +633,19 @@ def _reading_rows(what: str) -> Iterator[None]:
         raise CorruptStoreError(f"{what} is corrupt in the store: {str(exc)[:300]}") from exc
 
 
-def _blob_header(row: BlobRow) -> BlobHeader:
-    values = (row.size, row.chunk_count)
-    if not all(isinstance(value, int) and value >= 0 for value in values) or not isinstance(
-        row.codec, str
+def _blob_header(blob_id: str, size: object, codec: object, chunk_count: object) -> BlobHeader:
+    if not (
+        isinstance(size, int)
+        and size >= 0
+        and isinstance(chunk_count, int)
+        and chunk_count >= 0
+        and isinstance(codec, str)
     ):
         raise CorruptStoreError(
-            f"blob {row.id} has a damaged record (size {row.size!r:.40}, codec "
-            f"{row.codec!r:.40}, chunks {row.chunk_count!r:.40})"
+            f"blob {blob_id} has a damaged record (size {size!r:.40}, codec "
+            f"{codec!r:.40}, chunks {chunk_count!r:.40})"
         )
-    return BlobHeader(row.size, row.codec, row.chunk_count)
+    return BlobHeader(size, codec, chunk_count)
 
 
 def _filtered(statement: Select[Any], query: CheckpointQuery) -> Select[Any]:
