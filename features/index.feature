@@ -85,3 +85,10 @@ Feature: A snapshot reads only the files that changed
     When I roll back to "K"
     Then the workspace holds the files and directories it held when "K" was taken
     And verifying the store reports a problem naming "{K}"
+
+  Scenario: A snapshot overtaken by other snapshots at each scan still ends, and loses nothing
+    After a few scans that others overtook, a snapshot scans holding the workspace's lock.
+    Given I write "changed" to "data/file-001.txt"
+    When I snapshot the workspace for plan "plan-1" as "L" while another service snapshots it during each of my first 3 scans
+    Then checkpoint "L" diffs against the last snapshot of the other service
+    And verifying the store finds no problem in 5 checkpoints

@@ -159,3 +159,37 @@ def records_what_git_tracks(context: Any, name: str) -> None:
     scene.the_service.restore_into(named(scene, name).checkpoint_id, restored)
     recorded = sorted(read_tree(restored)[0])
     assert recorded == expected, sorted(set(recorded) ^ set(expected))
+
+
+@when(
+    'I snapshot the workspace for plan "{plan:Q}" as "{name:Q}" while another service '
+    "snapshots it during each of my first {races:d} scans"
+)
+def snapshot_raced(context: Any, plan: str, name: str, races: int) -> None:
+    """Each early scan of this snapshot is overtaken by another service's snapshot."""
+    scene = world(context)
+    original = WorkspaceScanner.scan
+    raced: list[str] = []
+
+    def overtaken(scanner: WorkspaceScanner, root: Any) -> ScanResult:
+        result = original(scanner, root)
+        if len(raced) < races:
+            raced.append("")  # the other service's own scan is not overtaken
+            with CheckpointService.open(scene.database_url) as other:
+                raced[-1] = other.create_workspace_snapshot(plan, scene.workspace).checkpoint_id
+        return result
+
+    rewind.workspace.scan.WorkspaceScanner.scan = overtaken  # type: ignore[method-assign,assignment]
+    try:
+        scene.checkpoints[name] = scene.the_service.create_workspace_snapshot(plan, scene.workspace)
+    finally:
+        rewind.workspace.scan.WorkspaceScanner.scan = original  # type: ignore[method-assign]
+    assert len(raced) == races, raced
+    scene.raced_ids = raced
+
+
+@then('checkpoint "{name:Q}" diffs against the last snapshot of the other service')
+def diffs_against_last_raced(context: Any, name: str) -> None:
+    scene = world(context)
+    assert scene.raced_ids, "no other snapshot was taken"
+    assert named(scene, name).parent_id == scene.raced_ids[-1]

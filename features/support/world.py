@@ -99,6 +99,7 @@ class World:
     """Directories beside the workspace, as they were when the scenario made them."""
     tampered_blobs: list[str] = field(default_factory=list)
     files_read: int | None = None
+    raced_ids: list[str] = field(default_factory=list)
     failing_store: StoreFailingBeforeCommit | None = None
     # The command line: the last run, and the first and last checkpoint ids it printed.
     result: subprocess.CompletedProcess[str] | None = None

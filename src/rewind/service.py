@@ -24,6 +24,7 @@ from rewind._snapshots import (
     CheckpointFactory,
     IndexCache,
     SnapshotRequest,
+    WorkspaceIndex,
     checked_tree,
     find_checkpoint,
     machine_origin,
@@ -45,7 +46,7 @@ from rewind.storage import CheckpointQuery, Store, WorkspaceHead, open_store
 from rewind.workspace.capture import ContentSpool
 from rewind.workspace.diff import diff_trees
 from rewind.workspace.root import WorkspaceRoot
-from rewind.workspace.scan import resolve_workspace
+from rewind.workspace.scan import ScanResult, resolve_workspace
 
 __all__ = ["DATABASE_URL_VARIABLE", "SNAPSHOT_KEYS", "CheckpointService", "default_database_url"]
 
@@ -54,6 +55,8 @@ MAX_LIMIT = 2**31 - 1
 """The largest ``limit`` a listing takes (every database's integer holds it)."""
 _ROLLBACKS_WAITED_FOR = 20
 """How many rollbacks of its workspace a snapshot waits for before it gives up."""
+_OPTIMISTIC_SCANS = 3
+"""How many times a snapshot scans before its write transaction, if others keep racing it."""
 
 
 def default_database_url() -> str:
@@ -236,50 +239,74 @@ class CheckpointService:
         The workspace is scanned and its new contents read and compressed before the write
         transaction starts, so other workspaces' writers never wait for this scan. If the
         workspace's head or index changed meanwhile (another process snapshotted or rolled
-        it back), the scan is done again: it is cheap then, as the index proves most files.
+        it back), the scan is done again; after ``_OPTIMISTIC_SCANS`` such races it is done
+        holding the workspace's lock, so a snapshot always ends.
         """
-        plan_id = request.plan_id
         origin = machine_origin(root)
-        for _attempt in range(_ROLLBACKS_WAITED_FOR):
-            with self._store.reading() as uow:
-                seen = uow.checkpoints.find_workspace(plan_id, root.path)
-                restoring_to = None if seen is None else seen.restoring_to
-                if restoring_to is None:
-                    index = self._indexes.load(uow, seen, origin)
-            if restoring_to is not None:
-                # A rollback is writing files, or a crash cut one short. Its lock tells which:
-                # wait for a live one; finish a dead one (as a new rollback, whose safety
-                # snapshot keeps the half-restored state). Then snapshot.
+        for attempt in range(_ROLLBACKS_WAITED_FOR):
+            outcome = self._try_snapshot(
+                root, request, origin, scan_locked=attempt >= _OPTIMISTIC_SCANS
+            )
+            if isinstance(outcome, Checkpoint):
+                return outcome
+            if outcome is not None:
+                # A rollback is writing files, or a crash cut one short. Its lock tells
+                # which: wait for a live one; finish a dead one (as a new rollback, whose
+                # safety snapshot keeps the half-restored state). Then snapshot.
                 with root.locked():
-                    self._restorer.finish_interrupted(restoring_to, plan_id, root)
-                continue
-            with ContentSpool() as spool:
-                scanned = scan_workspace(
-                    self._store, root, index, spool, now_ns=self._factory.now_ns
-                )
-                with self._store.writing() as uow:
-                    workspace = uow.checkpoints.lock_workspace(plan_id, root.path)
-                    if workspace.restoring_to is None and _unchanged_since(seen, workspace):
-                        checkpoint, after = record_snapshot(
-                            uow,
-                            self._factory,
-                            root=root,
-                            workspace=workspace,
-                            index=index,
-                            scanned=scanned,
-                            request=request,
-                            spool=spool,
-                            origin=origin,
-                        )
-                        uow.commit()
-                        self._indexes.remember(workspace.workspace_id, after)
-                        return checkpoint
+                    self._restorer.finish_interrupted(outcome, request.plan_id, root)
         raise LockTimeoutError(  # pragma: no cover - needs 20 rollbacks racing one snapshot
-            f"the workspace of plan {plan_id!r} at {root.path!r} was rolled back or "
-            f"snapshotted by others each of the {_ROLLBACKS_WAITED_FOR} times this snapshot "
-            "scanned it; try again",
+            f"the workspace of plan {request.plan_id!r} at {root.path!r} was being rolled "
+            f"back by others each of the {_ROLLBACKS_WAITED_FOR} times this snapshot waited "
+            "for it; try again",
             path=root.path,
         )
+
+    def _try_snapshot(
+        self, root: WorkspaceRoot, request: SnapshotRequest, origin: str, *, scan_locked: bool
+    ) -> Checkpoint | str | None:
+        """Take a snapshot, or say why not: the id of a rollback under way, or None (raced).
+
+        With ``scan_locked`` the scan runs inside the write transaction, holding the
+        workspace's lock, so no other snapshot or rollback can move the head meanwhile.
+        """
+        plan_id = request.plan_id
+        with ContentSpool() as spool:
+            seen: WorkspaceHead | None = None
+            scanned = None
+            if not scan_locked:
+                with self._store.reading() as uow:
+                    seen = uow.checkpoints.find_workspace(plan_id, root.path)
+                    if seen is not None and seen.restoring_to is not None:
+                        return seen.restoring_to
+                    index = self._indexes.load(uow, seen, origin)
+                scanned = self._scan(root, index, spool)
+            with self._store.writing() as uow:
+                workspace = uow.checkpoints.lock_workspace(plan_id, root.path)
+                if workspace.restoring_to is not None:
+                    return workspace.restoring_to
+                if scanned is None:
+                    index = self._indexes.load(uow, workspace, origin)
+                    scanned = self._scan(root, index, spool)
+                elif not _unchanged_since(seen, workspace):
+                    return None
+                checkpoint, after = record_snapshot(
+                    uow,
+                    self._factory,
+                    root=root,
+                    workspace=workspace,
+                    index=index,
+                    scanned=scanned,
+                    request=request,
+                    spool=spool,
+                    origin=origin,
+                )
+                uow.commit()
+        self._indexes.remember(workspace.workspace_id, after)
+        return checkpoint
+
+    def _scan(self, root: WorkspaceRoot, index: WorkspaceIndex, spool: ContentSpool) -> ScanResult:
+        return scan_workspace(self._store, root, index, spool, now_ns=self._factory.now_ns)
 
     def rollback_to_checkpoint(
         self, checkpoint_id: str, *, dry_run: bool = False
