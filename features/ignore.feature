@@ -59,3 +59,13 @@ Feature: rewind ignores exactly the paths git ignores
     When "sub/.gitignore" in the workspace holds the lines "*.py"
     And I snapshot the workspace for plan "plan-1" as "N"
     Then checkpoint "N" records exactly the files git does not ignore
+
+  Scenario: A file a rollback brings back that the ignore rules now exclude is not tracked again
+    Given ".rewindignore" in the workspace holds the lines ".rewindignore"
+    And I snapshot the workspace for plan "plan-1" as "K"
+    And I snapshot the workspace for plan "plan-1" as "L"
+    And ".rewindignore" in the workspace holds the lines ".rewindignore, notes.md"
+    And I delete "notes.md"
+    When I roll back to "K"
+    And I snapshot the workspace for plan "plan-1" as "M"
+    Then checkpoint "M" lists the changed paths "notes.md"

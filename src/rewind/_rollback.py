@@ -195,7 +195,7 @@ class Restorer:
                 uow.checkpoints.move_head(workspace, target.checkpoint_id)
                 restored_paths = [entry.path for entry in plan.writes]
                 restored = current.restored(
-                    target.checkpoint_id,
+                    target,
                     {entry.path: entry for entry in plan.writes},
                     list(plan.removals),
                 )

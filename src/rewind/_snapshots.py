@@ -44,6 +44,7 @@ from rewind.models import (
 from rewind.storage import IndexUpdate, NewBlob, Store, UnitOfWork, WorkspaceHead
 from rewind.workspace.capture import ContentReader, ContentSpool
 from rewind.workspace.diff import diff_trees
+from rewind.workspace.ignore import IGNORE_FILE_NAMES
 from rewind.workspace.root import WorkspaceRoot
 from rewind.workspace.scan import ScanResult, WorkspaceScanner, directories_of
 
@@ -200,16 +201,30 @@ class WorkspaceIndex:
         assert self.rows is not None
         return self.rows
 
-    def restored(self, head_id: str, writes: Tree, removed: list[str]) -> WorkspaceIndex:
-        """The index once a rollback to ``head_id`` wrote ``writes`` and removed ``removed``.
+    def restored(self, head: Checkpoint, writes: Tree, removed: list[str]) -> WorkspaceIndex:
+        """The index once a rollback to ``head`` wrote ``writes`` and removed ``removed``.
 
-        The files it wrote are proven by nothing: the next snapshot reads them.
+        The files it wrote are proven by nothing: the next snapshot reads them. The encoded
+        rows and, unless an ignore file was written or removed, the ignore lines carry over.
         """
         known = dict(self.known)
+        rows = dict(self.encoded_rows())
         for path in removed:
             known.pop(path, None)
-        known.update((path, Known(entry, None)) for path, entry in writes.items())
-        return WorkspaceIndex(head_id, self.version + 1, known)
+            rows.pop(path, None)
+        for path, entry in writes.items():
+            known[path] = Known(entry, None)
+            rows[path] = tree_row(entry)
+        touched = [*writes, *removed]
+        ignore_files_changed = any(path.rpartition("/")[2] in IGNORE_FILE_NAMES for path in touched)
+        return WorkspaceIndex(
+            head.checkpoint_id,
+            self.version + 1,
+            known,
+            ignore_lines=None if ignore_files_changed else self.ignore_lines,
+            tree_hash=head.tree_hash,
+            rows=rows,
+        )
 
 
 class IndexCache:

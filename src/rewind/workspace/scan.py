@@ -203,9 +203,15 @@ class WorkspaceScanner:
 
 
 def directories_of(known: Mapping[str, Known]) -> frozenset[str]:
-    """Every directory holding a path of ``known``."""
+    """Every directory holding a path of ``known`` that a status proves.
+
+    Those paths were judged by the ignore rules of the scan that read them; a path a rollback
+    wrote was not, and neither were the directories it created.
+    """
     directories: set[str] = set()
-    for path in known:
+    for path, item in known.items():
+        if item.stat is None:
+            continue
         directory = path.rpartition("/")[0]
         while directory and directory not in directories:
             directories.add(directory)
@@ -278,7 +284,7 @@ class _Walk:
             try:
                 status = self._status(entry, child)
                 is_dir = stat.S_ISDIR(status.st_mode)
-                tracked = child in self.known_directories if is_dir else child in self.known
+                tracked = child in self.known_directories if is_dir else self._proven(child)
                 if not (settled and tracked) and rules.is_ignored(child, is_dir=is_dir):
                     continue  # never touched, whatever its name
                 if name.startswith(self.temporary_prefix):
@@ -290,6 +296,11 @@ class _Walk:
             except PathChangedError:
                 continue  # changed while we looked: the next snapshot sees it
         return walk, unproven
+
+    def _proven(self, child: str) -> bool:
+        """Whether the index holds ``child`` with a status proving it (so it was judged)."""
+        known = self.known.get(child)
+        return known is not None and known.stat is not None
 
     def _skipped(self, name: str, child: str) -> bool:
         """Whether a path is excluded, or has a name no database can store (recorded)."""
