@@ -4,18 +4,18 @@ The spool holds exactly the bytes that were hashed: a file that changes while it
 gets the hash of what was copied, never a hash of other bytes. Contents are compressed chunk
 by chunk with zstd (``CODEC``), so memory stays bounded whatever the file size; the store
 streams them from the spool inside its transaction. Blobs an older rewind stored with zlib
-still read. Files are read by a few threads at once: hashing and compressing release the GIL.
+still read. Small contents are compressed in batches, on every core at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
 import threading
 import zlib
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
@@ -35,7 +35,6 @@ __all__ = [
     "ContentReader",
     "ContentSpool",
     "FileRead",
-    "PendingReads",
     "check_stored_blob",
     "symlink_entry",
 ]
@@ -45,10 +44,8 @@ CODEC = "zstd"
 """The codec of new blobs. ``zlib`` (rewind before 0.2) is still read."""
 CODECS = frozenset({"zstd", "zlib"})
 ZSTD_LEVEL = 3
-_READERS = min(4, os.cpu_count() or 1)
-"""Threads reading files at once: hashing and compressing run beside each other."""
-_PARALLEL_FROM = 8
-"""Fewer files than this are read in the calling thread (threads would cost more)."""
+_BATCH_BYTES = 8 * 1024 * 1024
+"""Small contents compressed together, on every core (see ``ContentReader``)."""
 _local = threading.local()
 
 
@@ -105,8 +102,9 @@ class ContentSpool:
         self.close()
 
     def close(self) -> None:
-        """Delete the spool file."""
-        self._file.close()
+        """Delete the spool file (what it could not write is discarded with it)."""
+        with contextlib.suppress(OSError):  # a full disk refusing the last buffered bytes
+            self._file.close()
 
     def add_bytes(self, data: bytes) -> str:
         """Spool ``data`` and return its sha256."""
@@ -277,14 +275,16 @@ class ContentReader:
     """Reads files for a scan: hashes each, and spools a compressed copy of new contents.
 
     ``spool`` is None to hash only (a diff or a dry run). Contents whose hash is in ``known``
-    are stored already: they are hashed but not compressed again. Its reader threads start
-    when first needed and stop when it is closed.
+    are stored already: they are hashed but not compressed again. Small contents are
+    compressed in batches, by zstd's own threads, on every core; close the reader to spool
+    the last batch.
     """
 
     def __init__(self, spool: ContentSpool | None = None, known: Collection[str] = ()) -> None:
         self._spool = spool
         self._known = known
-        self._pool: ThreadPoolExecutor | None = None
+        self._batch: list[tuple[str, bytes]] = []  # small contents awaiting compression
+        self._batch_bytes = 0
 
     def __enter__(self) -> ContentReader:
         return self
@@ -295,40 +295,54 @@ class ContentReader:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self.close()
+        if exc is None:
+            self.close()
 
     def close(self) -> None:
-        """Stop the reader threads."""
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
+        """Spool the contents still awaiting compression."""
+        self._compress_batch()
+
+    def _compress_later(self, content_hash: str, data: bytes) -> None:
+        """Queue a small content; compress the queue once it holds ``_BATCH_BYTES``.
+
+        zstd compresses a batch of contents on all cores at once, outside the GIL.
+        """
+        if not data:  # zstd refuses a batch of nothing but empty contents
+            assert self._spool is not None  # only called when spooling
+            self._spool.add_compressed(content_hash, 0, [_compressor().compress(data)])
+            return
+        self._batch.append((content_hash, data))
+        self._batch_bytes += len(data)
+        if self._batch_bytes >= _BATCH_BYTES:
+            self._compress_batch()
+
+    def _compress_batch(self) -> None:
+        """Compress the queued contents together, on every core, and spool each."""
+        batch, self._batch, self._batch_bytes = self._batch, [], 0
+        if not batch or self._spool is None:
+            return
+        frames = _compressor().multi_compress_to_buffer([data for _, data in batch], threads=-1)
+        for index, (content_hash, data) in enumerate(batch):
+            self._spool.add_compressed(content_hash, len(data), [frames[index].tobytes()])
 
     def keep_symlink(self, target: bytes) -> None:
         """Spool a symlink's target, if it is new."""
         if self._spool is not None and hashlib.sha256(target).hexdigest() not in self._known:
             self._spool.add_bytes(target)
 
-    def read_files(self, directory_fd: int, names: Sequence[str], where: str) -> PendingReads:
-        """Start reading the regular files ``names`` of the directory open as ``directory_fd``.
+    def read_files(
+        self, directory_fd: int, names: Sequence[str], where: str
+    ) -> list[FileRead | None]:
+        """Read the regular files ``names`` of the directory open as ``directory_fd``.
 
-        Several files (of this directory and the next ones) are read at once, by the reader
-        threads; the returned ``PendingReads`` holds its own descriptor of the directory.
+        Returns, in the order of ``names``, what was read, or None for a file that vanished
+        or changed kind first (the next snapshot sees what replaced it).
 
         Raises:
-            UnreadablePathError: A file cannot be read (here, or from ``results``).
+            UnreadablePathError: A file cannot be read.
             DiskFullError: The spool's directory is full.
         """
-        if len(names) < _PARALLEL_FROM or _READERS == 1:
-            return PendingReads([self._read_or_none(directory_fd, name, where) for name in names])
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(_READERS, thread_name_prefix="rewind-read")
-        try:
-            own = os.dup(directory_fd)
-        except OSError as exc:
-            raise os_error(exc, "open the directory", where, reading=True) from exc
-        pool = self._pool
-        futures = [pool.submit(self._read_or_none, own, name, where) for name in names]
-        return PendingReads(futures, own)
+        return [self._read_or_none(directory_fd, name, where) for name in names]
 
     def _read_or_none(self, directory_fd: int, name: str, where: str) -> FileRead | None:
         try:
@@ -343,8 +357,7 @@ class ContentReader:
             if len(first) < CHUNK_SIZE:  # the whole file (almost all files): one piece
                 content_hash = hashlib.sha256(first).hexdigest()
                 if self._spool is not None and content_hash not in self._known:
-                    compressed = _compressor().compress(first)
-                    self._spool.add_compressed(content_hash, len(first), [compressed])
+                    self._compress_later(content_hash, first)
                 return FileRead(content_hash, len(first), status)
             return self._read_large(descriptor, first, status, where)
 
@@ -367,38 +380,6 @@ class ContentReader:
         if spool is not None and content_hash not in self._known:
             spool.record(content_hash, size, compressed)
         return FileRead(content_hash, size, status)
-
-
-class PendingReads:
-    """Files of one directory being read: their results, in order, once all are read."""
-
-    def __init__(
-        self, reads: list[FileRead | None] | list[Future[FileRead | None]], descriptor: int = -1
-    ) -> None:
-        self._reads = reads
-        self._descriptor = descriptor
-
-    def results(self) -> list[FileRead | None]:
-        """Wait for every file; return what was read, or None where a file vanished.
-
-        Raises:
-            UnreadablePathError: A file cannot be read.
-            DiskFullError: The spool's directory is full.
-        """
-        try:
-            return [read.result() if isinstance(read, Future) else read for read in self._reads]
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        """Stop the reads not started, wait for the others, and close the descriptor."""
-        futures = [read for read in self._reads if isinstance(read, Future)]
-        for future in futures:
-            future.cancel()
-        wait(futures)
-        if self._descriptor >= 0:
-            os.close(self._descriptor)
-            self._descriptor = -1
 
 
 def _read_some(descriptor: int, where: str) -> bytes:

@@ -17,7 +17,6 @@ import errno
 import os
 import stat
 import time
-from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -29,7 +28,7 @@ from rewind.errors import (
     WorkspaceNotFoundError,
 )
 from rewind.models import EntryKind
-from rewind.workspace.capture import ContentReader, PendingReads, symlink_entry
+from rewind.workspace.capture import ContentReader, symlink_entry
 from rewind.workspace.ignore import (
     IGNORE_FILE_NAMES,
     NEVER_TRACKED_NAMES,
@@ -127,8 +126,6 @@ RACY_MARGIN_NS = 20_000_000
 The kernel stamps files from a clock that may lag the one rewind reads by a tick (at most
 10 ms), so a file changed within this margin before the scan could change again within the
 same timestamp, unseen: it is read again next time (git's "racy" entries)."""
-_DIRECTORIES_READ_AT_ONCE = 64
-"""Directories whose files may be read at once (each holds a descriptor until read)."""
 COARSE_RACY_MARGIN_NS = 3_000_000_000
 """The same, for timestamps of whole seconds (file systems keeping 1 or 2 s resolution)."""
 
@@ -177,13 +174,8 @@ class WorkspaceScanner:
         pending: list[tuple[str, IgnoreRules, bool]] = [
             ("", IgnoreRules(), self.ignore_lines is not None)
         ]
-        try:
-            while pending:
-                pending.extend(walk.directory(*pending.pop()))
-            walk.finish()
-        except BaseException:
-            walk.abandon()
-            raise
+        while pending:
+            pending.extend(walk.directory(*pending.pop()))
         return ScanResult(
             found.tree,
             sorted(found.skipped),
@@ -233,7 +225,6 @@ class _Walk:
     reader: ContentReader
     started_ns: int
     read: int = 0
-    pending: deque[tuple[list[tuple[str, str]], PendingReads]] = field(default_factory=deque)
 
     def directory(
         self, relative: str, rules: IgnoreRules, settled: bool
@@ -346,35 +337,12 @@ class _Walk:
         self._record(symlink_entry(child, target), key)
 
     def _read(self, fd: int, where: str, unproven: list[tuple[str, str]]) -> None:
-        """Start reading the files no status proves unchanged; record the oldest reads done.
-
-        Reads of many directories run at once; at most ``_DIRECTORIES_READ_AT_ONCE`` hold
-        a descriptor.
-        """
+        """Read the files no status proves unchanged and record them."""
         if not unproven:
             return
         self.read += len(unproven)
-        self.pending.append(
-            (unproven, self.reader.read_files(fd, [name for _child, name in unproven], where))
-        )
-        while len(self.pending) > _DIRECTORIES_READ_AT_ONCE:
-            self.finish_one()
-
-    def finish(self) -> None:
-        """Record every read still under way."""
-        while self.pending:
-            self.finish_one()
-
-    def abandon(self) -> None:
-        """Stop the reads under way (the scan failed)."""
-        for _unproven, reads in self.pending:
-            reads.close()
-        self.pending.clear()
-
-    def finish_one(self) -> None:
-        """Record the files of the oldest directory read."""
-        unproven, pending = self.pending.popleft()
-        for (child, _name), read in zip(unproven, pending.results(), strict=True):
+        reads = self.reader.read_files(fd, [name for _child, name in unproven], where)
+        for (child, _name), read in zip(unproven, reads, strict=True):
             if read is None:
                 continue  # vanished or replaced since it was listed
             status = read.status
