@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -201,20 +201,27 @@ class WorkspaceIndex:
         assert self.rows is not None
         return self.rows
 
+    def changed(
+        self, removed: Iterable[str], updated: Iterable[Known]
+    ) -> tuple[dict[str, Known], dict[str, str]]:
+        """The entries and encoded rows of this index without ``removed``, with ``updated``."""
+        known = dict(self.known)
+        rows = dict(self.encoded_rows())
+        for path in removed:
+            known.pop(path, None)
+            rows.pop(path, None)
+        for item in updated:
+            known[item.entry.path] = item
+            rows[item.entry.path] = tree_row(item.entry)
+        return known, rows
+
     def restored(self, head: Checkpoint, writes: Tree, removed: list[str]) -> WorkspaceIndex:
         """The index once a rollback to ``head`` wrote ``writes`` and removed ``removed``.
 
         The files it wrote are proven by nothing: the next snapshot reads them. The encoded
         rows and, unless an ignore file was written or removed, the ignore lines carry over.
         """
-        known = dict(self.known)
-        rows = dict(self.encoded_rows())
-        for path in removed:
-            known.pop(path, None)
-            rows.pop(path, None)
-        for path, entry in writes.items():
-            known[path] = Known(entry, None)
-            rows[path] = tree_row(entry)
+        known, rows = self.changed(removed, [Known(entry, None) for entry in writes.values()])
         touched = [*writes, *removed]
         ignore_files_changed = any(path.rpartition("/")[2] in IGNORE_FILE_NAMES for path in touched)
         return WorkspaceIndex(
@@ -291,13 +298,17 @@ def machine_origin(root: WorkspaceRoot) -> str:
     The status of a file proves nothing on another machine, or after a reboot (the boot id
     changes), or on another file system mounted at the same path.
     """
+    return f"{socket.gethostname()[:120]}/{_boot_id()}/{root.device()}"[:255]
+
+
+@cache
+def _boot_id() -> str:
+    """This boot's id: read once, as it changes only with a reboot (and a new process)."""
     try:
         with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as boot:
-            boot_id = boot.read().strip()
+            return boot.read().strip()
     except OSError:  # pragma: no cover - not Linux
-        boot_id = "-"
-    device = root.device()
-    return f"{socket.gethostname()[:120]}/{boot_id}/{device}"[:255]
+        return "-"
 
 
 def record_snapshot(
@@ -330,13 +341,9 @@ def record_snapshot(
         base_id=workspace.head_id,
         target_id=None,
     )
-    known = dict(previous)
-    rows = dict(index.encoded_rows())
-    for path in removed:
-        del known[path], rows[path]
-    for path in scanned.fresh:
-        known[path] = Known(tree[path], scanned.stats[path])
-        rows[path] = tree_row(tree[path])
+    known, rows = index.changed(
+        removed, [Known(tree[path], scanned.stats[path]) for path in scanned.fresh]
+    )
     checkpoint_id = factory.new_id(workspace.head_id)
     if diff.entries or index.tree_hash is None:
         tree_digest = tree_hash_of_rows(rows[path] for path in sorted(rows))

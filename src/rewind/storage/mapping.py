@@ -19,7 +19,13 @@ from rewind.errors import CorruptStoreError
 from rewind.models import ChangeKind, Checkpoint, DiffEntry, EntryKind
 from rewind.storage.tables import CheckpointRow
 
-__all__ = ["change_values", "checkpoint_from_row", "checkpoint_values", "manifest_entry"]
+__all__ = [
+    "change_values",
+    "checkpoint_from_row",
+    "checkpoint_values",
+    "manifest_entry",
+    "stored_path",
+]
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _ENTRY_KINDS = {kind.value: kind for kind in EntryKind}
@@ -87,17 +93,27 @@ def change_values(checkpoint_id: str, entry: DiffEntry) -> dict[str, Any]:
     }
 
 
+def stored_path(checkpoint_id: str, path: object, row: str = "change row") -> str:
+    """Return a stored path, checked to be text rewind could have written.
+
+    Raises:
+        CorruptStoreError: It is not text, or empty (names the checkpoint).
+    """
+    if not isinstance(path, str) or not path:
+        raise CorruptStoreError(
+            f"checkpoint {checkpoint_id} has a {row} with the path {path!r:.80}",
+            checkpoint_id=checkpoint_id,
+        )
+    return path
+
+
 def change_kind(checkpoint_id: str, path: object, change: object) -> ChangeKind:
     """Return the change a row records.
 
     Raises:
         CorruptStoreError: The row's path or change is not one rewind writes.
     """
-    if not isinstance(path, str) or not path:
-        raise CorruptStoreError(
-            f"checkpoint {checkpoint_id} has a change row with the path {path!r:.80}",
-            checkpoint_id=checkpoint_id,
-        )
+    path = stored_path(checkpoint_id, path)
     known = _CHANGE_KINDS.get(change) if isinstance(change, str) else None
     if known is None:
         raise _corrupt(checkpoint_id, path, f"unknown change {change!r:.80}")

@@ -27,6 +27,7 @@ from rewind.storage.mapping import (
     checkpoint_from_row,
     checkpoint_values,
     manifest_entry,
+    stored_path,
 )
 from rewind.storage.tables import (
     Base,
@@ -333,7 +334,7 @@ class SqlCheckpointRepository:
         head = workspace.index_head or "(none)"
         known: dict[str, Known] = {}
         for path, kind, content_hash, size, mode, mtime_ns, ctime_ns, inode in rows:
-            change_kind(head, path, ChangeKind.ADDED.value)  # the path is text
+            stored_path(head, path, "workspace index row")
             entry = manifest_entry(
                 head, path, kind=kind, content_hash=content_hash, size=size, mode=mode
             )

@@ -88,7 +88,6 @@ class ContentSpool:
         with _scratch_errors("create a spool file in"):
             self._file: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self._blobs: dict[str, CapturedBlob] = {}
-        self._lock = threading.Lock()  # reader threads append chunks one at a time
 
     def __enter__(self) -> ContentSpool:
         return self
@@ -119,12 +118,11 @@ class ContentSpool:
 
     def record(self, content_hash: str, size: int, spans: Sequence[tuple[int, int]]) -> None:
         """Count a content whose compressed chunks were appended at ``spans``, in order."""
-        with self._lock:
-            self._blobs.setdefault(content_hash, CapturedBlob(content_hash, size, tuple(spans)))
+        self._blobs.setdefault(content_hash, CapturedBlob(content_hash, size, tuple(spans)))
 
     def append_chunk(self, chunk: bytes) -> tuple[int, int]:
-        """Append one compressed chunk (safe from several threads); return its span."""
-        with self._lock, _scratch_errors("write to a spool file in"):
+        """Append one compressed chunk; return its span."""
+        with _scratch_errors("write to a spool file in"):
             offset = self._file.seek(0, os.SEEK_END)
             self._file.write(chunk)
         return offset, len(chunk)
@@ -161,7 +159,7 @@ class ContentSpool:
     def chunks(self, blob: CapturedBlob) -> Iterator[bytes]:
         """Yield the compressed chunks of ``blob`` in order."""
         for offset, length in blob.spans:
-            with self._lock, _scratch_errors("read a spool file in"):
+            with _scratch_errors("read a spool file in"):
                 self._file.seek(offset)
                 chunk = self._file.read(length)
             yield chunk
