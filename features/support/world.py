@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict, TypeVar
 
-from rewind import Checkpoint, CheckpointService, RollbackResult, StoreStats
+from rewind import Checkpoint, CheckpointService, PruneReport, RollbackResult, StoreStats
 from support.faults import StoreFailingBeforeCommit
 from support.sweep import Outcome, SweptWorkspace
 from support.trees import Tree
@@ -118,6 +118,12 @@ class World:
     limited: LimitedRollback | None = None
     fuzz_outcomes: dict[str, int] | None = None
     generated_pairs: int | None = None
+    # Retention: the last prune, its policy's text, and the store's statistics before it.
+    pruned: PruneReport | None = None
+    pruned_policy: str = ""
+    stats_before: StoreStats | None = None
+    process_snapshots: dict[str, dict[str, str]] = field(default_factory=dict)
+    """The snapshots a separate process took, with the files each held."""
 
     def keep_service(self, service: CheckpointService) -> CheckpointService:
         """Make ``service`` the scenario's service; it is closed after the scenario."""
@@ -129,6 +135,16 @@ class World:
     def the_service(self) -> CheckpointService:
         """The service the scenario opened last."""
         return _required(self.service, "no service opened")
+
+    @property
+    def the_pruned(self) -> PruneReport:
+        """The last prune's report."""
+        return _required(self.pruned, "nothing was pruned")
+
+    @property
+    def the_stats_before(self) -> StoreStats:
+        """The store's statistics before the last prune."""
+        return _required(self.stats_before, "no statistics were taken before a prune")
 
     @property
     def the_swept(self) -> SweptWorkspace:

@@ -13,6 +13,7 @@ from another process or machine, and see exactly what changed::
 from __future__ import annotations
 
 from rewind.errors import (
+    AmbiguousCheckpointIdError,
     CheckpointNotFoundError,
     CorruptStoreError,
     DatabaseNotFoundError,
@@ -45,6 +46,9 @@ from rewind.models import (
     DiffEntry,
     DiffManifest,
     EntryKind,
+    PlanStats,
+    PruneReport,
+    RetentionPolicy,
     RollbackResult,
     StoreStats,
     VerifyProblem,
@@ -53,6 +57,7 @@ from rewind.models import (
 from rewind.service import CheckpointService
 
 __all__ = [
+    "AmbiguousCheckpointIdError",
     "ChangeKind",
     "Checkpoint",
     "CheckpointMetadata",
@@ -72,7 +77,10 @@ __all__ = [
     "InvalidMetadataError",
     "LockTimeoutError",
     "NotFoundError",
+    "PlanStats",
+    "PruneReport",
     "RestoreConflictError",
+    "RetentionPolicy",
     "RewindError",
     "RollbackFailedError",
     "RollbackResult",

@@ -167,6 +167,8 @@ class Restorer:
         with ExitStack() as stack:
             staged = stack.enter_context(ContentSpool())
             with self._store.writing() as uow:
+                # Read again under the lock: a prune may have deleted it or moved its parent.
+                target = find_checkpoint(uow, checkpoint_id)
                 require_snapshot(target)
                 if target.sandbox_ref != root.path:
                     raise CorruptStoreError(  # pragma: no cover - a row changed between reads

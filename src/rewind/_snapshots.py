@@ -109,6 +109,10 @@ class CheckpointFactory:
         self._clock = clock
         self._ids = CheckpointIdFactory()
 
+    def now(self) -> datetime:
+        """Return the clock's time (timezone-aware)."""
+        return self._clock()
+
     def now_ns(self) -> int:
         """Return the clock's time in nanoseconds since the epoch."""
         now = self._clock()
@@ -408,14 +412,14 @@ def find_checkpoint(uow: UnitOfWork, checkpoint_id: str) -> Checkpoint:
     """Return the checkpoint with this id.
 
     Raises:
-        InvalidCheckpointIdError: ``checkpoint_id`` is not a ULID.
+        InvalidCheckpointIdError: ``checkpoint_id`` is not a ULID (in either letter case).
         CheckpointNotFoundError: No such checkpoint exists.
     """
-    if not isinstance(checkpoint_id, str) or not ULID_PATTERN.match(checkpoint_id):
+    if not isinstance(checkpoint_id, str) or not ULID_PATTERN.match(checkpoint_id.upper()):
         raise InvalidCheckpointIdError(
             f"{checkpoint_id!r:.80} is not a checkpoint id (a 26-character ULID)"
         )
-    checkpoint = uow.checkpoints.get(checkpoint_id)
+    checkpoint = uow.checkpoints.get(checkpoint_id.upper())
     if checkpoint is None:
         raise CheckpointNotFoundError(checkpoint_id)
     return checkpoint

@@ -15,6 +15,7 @@ The hierarchy::
     RewindError
     ├── InvalidInputError (also ValueError)
     │   ├── InvalidCheckpointIdError
+    │   │   └── AmbiguousCheckpointIdError
     │   └── InvalidMetadataError
     ├── NotFoundError (also LookupError)
     │   └── CheckpointNotFoundError
@@ -42,6 +43,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 __all__ = [
+    "AmbiguousCheckpointIdError",
     "CheckpointNotFoundError",
     "CorruptStoreError",
     "DatabaseNotFoundError",
@@ -94,6 +96,21 @@ class InvalidInputError(RewindError, ValueError):
 
 class InvalidCheckpointIdError(InvalidInputError):
     """A checkpoint id is not a 26-character ULID."""
+
+
+class AmbiguousCheckpointIdError(InvalidCheckpointIdError):
+    """A shortened checkpoint id names more than one checkpoint.
+
+    Attributes:
+        candidates: The ids it could mean (at most a few), sorted.
+    """
+
+    def __init__(self, prefix: str, candidates: tuple[str, ...]) -> None:
+        super().__init__(
+            f"{prefix!r} names more than one checkpoint: {', '.join(candidates)}; "
+            "give more characters"
+        )
+        self.candidates = candidates
 
 
 class InvalidMetadataError(InvalidInputError):

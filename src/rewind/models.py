@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -33,6 +33,9 @@ __all__ = [
     "DiffEntry",
     "DiffManifest",
     "EntryKind",
+    "PlanStats",
+    "PruneReport",
+    "RetentionPolicy",
     "RollbackResult",
     "StoreStats",
     "VerifyProblem",
@@ -243,8 +246,33 @@ class VerifyReport(BaseModel):
     problems: tuple[VerifyProblem, ...]
 
 
+class PlanStats(BaseModel):
+    """How much one plan's checkpoints hold (see ``StoreStats`` for each figure)."""
+
+    model_config = _FROZEN
+
+    plan_id: str
+    checkpoints: int
+    snapshots: int
+    stored_bytes: int
+    """Compressed bytes of the contents the plan's snapshots use (shared ones counted in each
+    plan that uses them)."""
+    tree_bytes: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ratio(self) -> float:
+        """``tree_bytes`` per byte stored (0.0 when nothing is stored)."""
+        return _ratio(self.tree_bytes, self.stored_bytes)
+
+
 class StoreStats(BaseModel):
-    """How much a checkpoint store holds."""
+    """How much a checkpoint store holds, in total and per plan.
+
+    ``tree_bytes`` is what every snapshot's whole tree would take as plain files, without
+    compression or deduplication (a full copy per snapshot); ``ratio`` is that over
+    ``stored_bytes``: how many times smaller the store is than those copies.
+    """
 
     model_config = _FROZEN
 
@@ -255,3 +283,65 @@ class StoreStats(BaseModel):
     """Total size of the distinct contents, uncompressed."""
     stored_bytes: int
     """Total size of the compressed chunks actually stored."""
+    snapshots: int = 0
+    tree_bytes: int = 0
+    plans: tuple[PlanStats, ...] = ()
+    """One entry per plan, sorted by plan id."""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ratio(self) -> float:
+        """``tree_bytes`` per byte stored (0.0 when nothing is stored)."""
+        return _ratio(self.tree_bytes, self.stored_bytes)
+
+
+def _ratio(numerator: int, denominator: int) -> float:
+    return round(numerator / denominator, 2) if denominator else 0.0
+
+
+class RetentionPolicy(BaseModel):
+    """Which checkpoints ``prune`` keeps: those any rule keeps (the rules are OR-ed).
+
+    Each workspace's head and the target of a rollback under way are always kept. A safety
+    checkpoint is kept only while it is younger than ``safety_within`` (unless ``keep_types``
+    names ``SAFETY``): the other rules do not count it. A policy with no rule besides
+    ``keep_labelled`` and ``safety_within`` is empty, and ``prune`` refuses it.
+
+    Attributes:
+        keep_last: The newest N checkpoints of each workspace (snapshots grouped by plan and
+            directory; checkpoints without files by plan and ``sandbox_ref``).
+        keep_within: Every checkpoint younger than this.
+        keep_labelled: Every checkpoint with a label.
+        keep_types: Every checkpoint of these types.
+        safety_within: How long safety checkpoints are kept; None: like any other.
+    """
+
+    model_config = _FROZEN
+
+    keep_last: Annotated[int, Field(ge=1)] | None = None
+    keep_within: timedelta | None = None
+    keep_labelled: bool = True
+    keep_types: frozenset[CheckpointType] = frozenset()
+    safety_within: timedelta | None = timedelta(days=1)
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether no rule chooses what to keep (``keep_labelled`` alone does not)."""
+        return self.keep_last is None and self.keep_within is None and not self.keep_types
+
+
+class PruneReport(BaseModel):
+    """What ``prune`` deleted (or, for a dry run, would delete).
+
+    ``bytes_freed`` counts the compressed bytes of the deleted contents.
+    """
+
+    model_config = _FROZEN
+
+    deleted: tuple[str, ...]
+    """The ids of the deleted checkpoints, oldest first."""
+    kept: int
+    """How many checkpoints in the pruned scope were kept."""
+    blobs_deleted: int
+    bytes_freed: int
+    dry_run: bool

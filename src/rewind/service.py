@@ -8,6 +8,7 @@ repository writes the checkpoint, its changes and its contents in one transactio
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from typing import Any, Self
 from rewind._ids import first_id_at
 from rewind._integrity import StoreVerifier
 from rewind._json import storable_text_problem
+from rewind._retention import prune_store, prune_workspace, store_stats
 from rewind._rollback import Restorer, open_workspace
 from rewind._snapshots import (
     SNAPSHOT_KEYS,
@@ -32,12 +34,23 @@ from rewind._snapshots import (
     scan_workspace,
 )
 from rewind._snapshots import checkpoint_type as as_checkpoint_type
-from rewind.errors import InvalidInputError, InvalidMetadataError, LockTimeoutError
+from rewind.errors import (
+    AmbiguousCheckpointIdError,
+    CheckpointNotFoundError,
+    InvalidCheckpointIdError,
+    InvalidInputError,
+    InvalidMetadataError,
+    LockTimeoutError,
+    RewindError,
+)
 from rewind.models import (
+    ULID_PATTERN,
     Checkpoint,
     CheckpointMetadata,
     CheckpointType,
     DiffManifest,
+    PruneReport,
+    RetentionPolicy,
     RollbackResult,
     StoreStats,
     VerifyReport,
@@ -48,7 +61,13 @@ from rewind.workspace.diff import diff_trees
 from rewind.workspace.root import WorkspaceRoot
 from rewind.workspace.scan import ScanResult, resolve_workspace
 
-__all__ = ["DATABASE_URL_VARIABLE", "SNAPSHOT_KEYS", "CheckpointService", "default_database_url"]
+__all__ = [
+    "DATABASE_URL_VARIABLE",
+    "MIN_ID_PREFIX",
+    "SNAPSHOT_KEYS",
+    "CheckpointService",
+    "default_database_url",
+]
 
 DATABASE_URL_VARIABLE = "REWIND_DATABASE_URL"
 MAX_LIMIT = 2**31 - 1
@@ -57,6 +76,12 @@ _ROLLBACKS_WAITED_FOR = 20
 """How many rollbacks of its workspace a snapshot waits for before it gives up."""
 _OPTIMISTIC_SCANS = 3
 """How many times a snapshot scans before its write transaction, if others keep racing it."""
+MIN_ID_PREFIX = 4
+"""The fewest characters of a checkpoint id that ``resolve_checkpoint_id`` takes."""
+ULID_LENGTH = 26
+_CANDIDATES_SHOWN = 5
+"""How many matching ids an ambiguous prefix's error lists."""
+_log = logging.getLogger("rewind")
 
 
 def default_database_url() -> str:
@@ -80,15 +105,30 @@ class CheckpointService:
     ids and decides which files changed too recently for their status to prove anything.
     """
 
-    def __init__(self, store: Store, *, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+        retention: RetentionPolicy | None = None,
+    ) -> None:
         """Wrap an open store; most callers want ``CheckpointService.open`` instead."""
+        if retention is not None:
+            _check_policy(retention)
         self._store = store
+        self._retention = retention
         self._factory = CheckpointFactory(clock)
         self._indexes = IndexCache()
         self._restorer = Restorer(store, self._factory, self._indexes)
 
     @classmethod
-    def open(cls, url: str | None = None, *, create: bool = True) -> Self:
+    def open(
+        cls,
+        url: str | None = None,
+        *,
+        create: bool = True,
+        retention: RetentionPolicy | None = None,
+    ) -> Self:
         """Open the checkpoint store at ``url``, upgrading its schema to the newest revision.
 
         Args:
@@ -98,14 +138,21 @@ class CheckpointService:
             create: Whether to create the store if there is none yet. With False, a missing
                 SQLite file or a database without rewind's tables raises
                 ``DatabaseNotFoundError`` and nothing is created.
+            retention: Prune each workspace's history by this policy after each of its
+                snapshots (only that workspace's snapshots: the cost follows its history,
+                not the store). A failed prune is logged on the ``rewind`` logger and
+                leaves the snapshot stored.
 
         Raises:
+            InvalidInputError: ``retention`` is an empty policy.
             DatabaseURLError: The URL is malformed or names an unsupported database.
             DatabaseNotFoundError: ``create`` is False and there is no store at ``url``.
             DatabaseUnavailableError: The database cannot be reached or opened.
             SchemaVersionError: The database belongs to a newer rewind, or is not rewind's.
         """
-        return cls(open_store(url or default_database_url(), create=create))
+        if retention is not None:
+            _check_policy(retention)
+        return cls(open_store(url or default_database_url(), create=create), retention=retention)
 
     def __enter__(self) -> Self:
         return self
@@ -231,7 +278,24 @@ class CheckpointService:
             extra=caller_extra,
         )
         with WorkspaceRoot(path) as root:
-            return self._snapshot(root, request)
+            checkpoint = self._snapshot(root, request)
+        if self._retention is not None:
+            self._apply_retention(checkpoint)
+        return checkpoint
+
+    def _apply_retention(self, checkpoint: Checkpoint) -> None:
+        """Prune the history of ``checkpoint``'s workspace by the service's policy."""
+        assert self._retention is not None
+        try:
+            with self._store.writing() as uow:
+                prune_workspace(uow, self._retention, self._factory.now(), checkpoint)
+                uow.commit()
+        except RewindError:
+            _log.warning(
+                "retention after snapshot %s failed; the snapshot is stored",
+                checkpoint.checkpoint_id,
+                exc_info=True,
+            )
 
     def _snapshot(self, root: WorkspaceRoot, request: SnapshotRequest) -> Checkpoint:
         """Record a snapshot of ``root``, first finishing a rollback a crash cut short.
@@ -434,12 +498,8 @@ class CheckpointService:
             raise InvalidInputError(
                 f"limit must be a whole number from 1 to {MAX_LIMIT}, not {limit!r}"
             )
-        for name, value in (("plan_id", plan_id), ("decision_id", decision_id)):
-            if value is None:
-                continue
-            problem = storable_text_problem(value) if isinstance(value, str) else "not text"
-            if problem is not None:
-                raise InvalidInputError(f"{name} {value!r:.80} {problem}")
+        _check_text("plan_id", plan_id)
+        _check_text("decision_id", decision_id)
         if checkpoint_type is not None:
             checkpoint_type = as_checkpoint_type(checkpoint_type)
         with self._store.reading() as uow:
@@ -479,14 +539,77 @@ class CheckpointService:
             base, target, base_id=base_checkpoint.checkpoint_id, target_id=to_checkpoint_id
         )
 
-    def stats(self) -> StoreStats:
-        """Return how many checkpoints, changes and blobs the store holds, and their bytes.
+    def stats(self, plan_id: str | None = None) -> StoreStats:
+        """Return what the store holds, in total and per plan, and how well it packs it.
+
+        Args:
+            plan_id: Count only this plan's checkpoints and the contents they use.
 
         Raises:
+            InvalidInputError: ``plan_id`` is not text.
             StorageError: The database failed.
         """
+        _check_text("plan_id", plan_id)
         with self._store.reading() as uow:
-            return uow.checkpoints.stats()
+            return store_stats(uow, plan_id)
+
+    def prune(
+        self, policy: RetentionPolicy, *, plan_id: str | None = None, dry_run: bool = False
+    ) -> PruneReport:
+        """Delete the checkpoints ``policy`` does not keep, in one transaction.
+
+        Every kept checkpoint stays restorable and exact. A kept snapshot whose parent is
+        deleted takes the deleted ancestors' changes into its own, and its ``parent_id`` and
+        ``metadata.extra["diff_base"]`` then name its nearest kept ancestor (None if there is
+        none); its ``diff_paths``, ``diff_hash``, ``tree_hash`` and ``checkpoint_hash`` stay
+        what they were when it was taken. Contents no kept checkpoint uses are deleted in the
+        same transaction. Each workspace's head and a rollback's target are always kept.
+
+        Args:
+            policy: What to keep; an empty policy is refused, never read as "keep nothing".
+            plan_id: Prune only this plan's checkpoints.
+            dry_run: Report what would be deleted, and delete nothing.
+
+        Raises:
+            InvalidInputError: The policy is empty, or ``plan_id`` is not text.
+            CorruptStoreError: A history to fold is damaged; nothing was deleted.
+            StorageError: The database failed; nothing was deleted.
+        """
+        _check_policy(policy)
+        _check_text("plan_id", plan_id)
+        with self._store.writing() as uow:
+            report = prune_store(uow, policy, self._factory.now(), plan_id=plan_id, dry_run=dry_run)
+            if not dry_run:
+                uow.commit()
+        return report
+
+    def resolve_checkpoint_id(self, id_or_prefix: str) -> str:
+        """Return the full id of the one checkpoint whose id starts with ``id_or_prefix``.
+
+        Letter case does not matter (ULIDs are case-insensitive). A prefix needs at least
+        ``MIN_ID_PREFIX`` characters.
+
+        Raises:
+            InvalidCheckpointIdError: The text is too short or cannot start a ULID.
+            AmbiguousCheckpointIdError: Several checkpoints match (``candidates`` lists some).
+            CheckpointNotFoundError: No checkpoint matches.
+            StorageError: The database failed.
+        """
+        prefix = id_or_prefix.upper() if isinstance(id_or_prefix, str) else ""
+        if not MIN_ID_PREFIX <= len(prefix) <= ULID_LENGTH or not ULID_PATTERN.match(
+            prefix.ljust(ULID_LENGTH, "0")
+        ):
+            raise InvalidCheckpointIdError(
+                f"{id_or_prefix!r:.80} is not a checkpoint id or the start of one "
+                f"({MIN_ID_PREFIX} to {ULID_LENGTH} characters of a ULID)"
+            )
+        with self._store.reading() as uow:
+            matches = uow.checkpoints.ids_starting_with(prefix, limit=_CANDIDATES_SHOWN + 1)
+        if not matches:
+            raise CheckpointNotFoundError(id_or_prefix)
+        if len(matches) > 1:
+            raise AmbiguousCheckpointIdError(id_or_prefix, tuple(matches[:_CANDIDATES_SHOWN]))
+        return matches[0]
 
 
 def _unchanged_since(seen: WorkspaceHead | None, now: WorkspaceHead) -> bool:
@@ -494,6 +617,34 @@ def _unchanged_since(seen: WorkspaceHead | None, now: WorkspaceHead) -> bool:
     if seen is None:
         return now.head_id is None
     return (now.head_id, now.index_version) == (seen.head_id, seen.index_version)
+
+
+def _check_text(name: str, value: object) -> None:
+    """Refuse a filter that is not storable text (None passes: no filter).
+
+    Raises:
+        InvalidInputError: ``value`` is not text a database can store.
+    """
+    if value is None:
+        return
+    problem = storable_text_problem(value) if isinstance(value, str) else "not text"
+    if problem is not None:
+        raise InvalidInputError(f"{name} {value!r:.80} {problem}")
+
+
+def _check_policy(policy: object) -> None:
+    """Refuse anything but a retention policy that keeps something by its own rule.
+
+    Raises:
+        InvalidInputError: ``policy`` is not a ``RetentionPolicy``, or it is empty.
+    """
+    if not isinstance(policy, RetentionPolicy):
+        raise InvalidInputError(f"policy must be a RetentionPolicy, not {policy!r:.80}")
+    if policy.is_empty:
+        raise InvalidInputError(
+            "the retention policy is empty: set keep_last, keep_within or keep_types "
+            "(an empty policy would delete nearly everything, so it is refused)"
+        )
 
 
 def _refuse_reserved_keys(extra: Mapping[str, Any]) -> None:

@@ -197,6 +197,8 @@ def _configure_sqlite_connection(dbapi_connection: Any, busy_timeout: int) -> No
         # Compressed chunks of a few KiB fill 16 KiB pages far better than 4 KiB ones. Only a
         # new database takes it (before its first table); an existing one keeps its own.
         cursor.execute(f"PRAGMA page_size = {SQLITE_PAGE_SIZE}")
+        # Likewise: pages a prune frees can then be given back to the file system.
+        cursor.execute("PRAGMA auto_vacuum = INCREMENTAL")
         cursor.execute("PRAGMA journal_mode = WAL")
     finally:
         cursor.close()

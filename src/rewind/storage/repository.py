@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from itertools import chain, groupby
 from typing import Any, Protocol
 
@@ -43,9 +44,11 @@ __all__ = [
     "BlobHeader",
     "CheckpointQuery",
     "CheckpointRepository",
+    "CheckpointSummary",
     "IndexUpdate",
     "NewBlob",
     "SqlCheckpointRepository",
+    "StoredChange",
     "WorkspaceHead",
     "WorkspaceRecord",
 ]
@@ -147,6 +150,32 @@ class WorkspaceRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class CheckpointSummary:
+    """What retention needs to know of a checkpoint: whose it is, its kind, age and parent."""
+
+    checkpoint_id: str
+    plan_id: str
+    sandbox_ref: str
+    checkpoint_type: str
+    label: str | None
+    parent_id: str | None
+    created_at: datetime
+    is_snapshot: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoredChange:
+    """One change row as stored: a path's change in a checkpoint, against its parent."""
+
+    checkpoint_id: str
+    path: str
+    change: ChangeKind
+    entry: ManifestEntry | None
+    """The path's entry after the change (None for a deletion)."""
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
 class CheckpointQuery:
     """Filters for listing checkpoints, newest first."""
 
@@ -216,14 +245,47 @@ class CheckpointRepository(Protocol):
     def workspaces(self) -> list[WorkspaceRecord]:
         """Return every workspace record."""
 
+    def ids_starting_with(self, prefix: str, *, limit: int) -> list[str]:
+        """Return at most ``limit`` checkpoint ids that start with ``prefix``, sorted."""
+
+    def plan_stored_bytes(self) -> dict[str, int]:
+        """Return, per plan, the stored bytes of the contents its change rows use."""
+
+    def change_sizes(self, plan_id: str | None = None) -> Iterator[tuple[str, str, str, Any]]:
+        """Yield (checkpoint id, path, change, size) of every change row (of one plan)."""
+
+    def lock_workspaces(
+        self, plan_id: str | None = None, sandbox_ref: str | None = None
+    ) -> list[WorkspaceRecord]:
+        """Return the workspaces in scope, each locked until the unit of work ends."""
+
+    def summaries(
+        self, plan_id: str | None = None, sandbox_ref: str | None = None
+    ) -> list[CheckpointSummary]:
+        """Return a summary of every checkpoint in scope, oldest first."""
+
+    def stored_changes(self, checkpoint_ids: Sequence[str]) -> list[StoredChange]:
+        """Return the change rows of these checkpoints, each checked."""
+
+    def repoint(
+        self, checkpoint_id: str, parent_id: str | None, changes: Sequence[DiffEntry]
+    ) -> None:
+        """Give a snapshot a new parent and the change rows that lead to it from there."""
+
+    def delete_checkpoints(self, checkpoint_ids: Sequence[str]) -> set[str]:
+        """Delete checkpoints and their change rows; return the contents those rows used."""
+
+    def delete_unused_blobs(self, content_hashes: Iterable[str]) -> tuple[int, int]:
+        """Delete those blobs no change row uses; return how many, and their stored bytes."""
+
     def get(self, checkpoint_id: str) -> Checkpoint | None:
         """Return the checkpoint with this id, or None."""
 
     def list(self, query: CheckpointQuery) -> list[Checkpoint]:
         """Return the checkpoints matching ``query``, newest first."""
 
-    def stats(self) -> StoreStats:
-        """Count what the store holds."""
+    def stats(self, plan_id: str | None = None) -> StoreStats:
+        """Count what the store (or one plan) holds."""
 
 
 class SqlCheckpointRepository:
@@ -539,6 +601,248 @@ class SqlCheckpointRepository:
         )
         return [WorkspaceRecord(*row) for row in rows]
 
+    def stats(self, plan_id: str | None = None) -> StoreStats:
+        """Count checkpoints, changes, blobs and their bytes (of one plan, if given).
+
+        A plan's blobs are those its change rows use; ``tree_bytes`` and ``plans`` are
+        left for the caller, who walks the histories.
+        """
+        session = self._session
+        checkpoints = select(CheckpointRow.id)
+        if plan_id is not None:
+            checkpoints = checkpoints.where(CheckpointRow.plan_id == plan_id)
+        changes = select(ChangeRow.content_hash)
+        blobs = select(BlobRow.id, BlobRow.size)
+        chunks = select(BlobChunkRow.data)
+        if plan_id is not None:
+            changes = changes.where(ChangeRow.checkpoint_id.in_(checkpoints))
+            used = select(ChangeRow.content_hash).where(ChangeRow.checkpoint_id.in_(checkpoints))
+            blobs = blobs.where(BlobRow.id.in_(used))
+            chunks = chunks.where(BlobChunkRow.blob_id.in_(used))
+        blob_rows = blobs.subquery()
+        chunk_rows = chunks.subquery()
+        return StoreStats(
+            checkpoints=_count(session, checkpoints),
+            snapshots=_count(session, checkpoints.where(CheckpointRow.tree_hash.is_not(None))),
+            changes=_count(session, changes),
+            blobs=_count(session, select(blob_rows.c.id)),
+            content_bytes=session.scalar(select(func.coalesce(func.sum(blob_rows.c.size), 0))) or 0,
+            stored_bytes=session.scalar(
+                select(func.coalesce(func.sum(func.length(chunk_rows.c.data)), 0))
+            )
+            or 0,
+        )
+
+    def plan_stored_bytes(self) -> dict[str, int]:
+        """Return, per plan, the stored bytes of the contents its change rows use."""
+        used = (
+            select(CheckpointRow.plan_id, ChangeRow.content_hash)
+            .join(ChangeRow, ChangeRow.checkpoint_id == CheckpointRow.id)
+            .where(ChangeRow.content_hash.is_not(None))
+            .distinct()
+            .subquery()
+        )
+        sizes = (
+            select(BlobChunkRow.blob_id, func.sum(func.length(BlobChunkRow.data)).label("bytes"))
+            .group_by(BlobChunkRow.blob_id)
+            .subquery()
+        )
+        rows = self._session.execute(
+            select(used.c.plan_id, func.sum(sizes.c.bytes))
+            .join(sizes, sizes.c.blob_id == used.c.content_hash)
+            .group_by(used.c.plan_id)
+        )
+        return {plan: int(total or 0) for plan, total in rows}
+
+    def change_sizes(self, plan_id: str | None = None) -> Iterator[tuple[str, str, str, Any]]:
+        """Yield (checkpoint id, path, change, size) of every change row (of one plan)."""
+        statement = select(
+            ChangeRow.checkpoint_id, ChangeRow.path, ChangeRow.change, ChangeRow.size
+        )
+        if plan_id is not None:
+            statement = statement.join(CheckpointRow, CheckpointRow.id == ChangeRow.checkpoint_id)
+            statement = statement.where(CheckpointRow.plan_id == plan_id)
+        for row in self._session.execute(statement.execution_options(yield_per=2000)):
+            yield row.checkpoint_id, row.path, row.change, row.size
+
+    def ids_starting_with(self, prefix: str, *, limit: int) -> list[str]:
+        """Return at most ``limit`` checkpoint ids that start with ``prefix``, sorted.
+
+        ``prefix`` holds only ULID characters, so it has no ``LIKE`` wildcard to escape.
+        """
+        statement = (
+            select(CheckpointRow.id)
+            .where(CheckpointRow.id.like(f"{prefix}%"))
+            .order_by(CheckpointRow.id)
+            .limit(limit)
+        )
+        return list(self._session.scalars(statement))
+
+    def lock_workspaces(
+        self, plan_id: str | None = None, sandbox_ref: str | None = None
+    ) -> list[WorkspaceRecord]:
+        """Return the workspaces in scope, locked until the transaction ends, in id order.
+
+        Taking them in one order means two prunes never wait for each other in a circle.
+        """
+        statement = select(
+            WorkspaceRow.plan_id,
+            WorkspaceRow.sandbox_ref,
+            WorkspaceRow.head_id,
+            WorkspaceRow.restoring_to,
+            WorkspaceRow.id,
+            WorkspaceRow.index_head,
+        ).order_by(WorkspaceRow.id)
+        if plan_id is not None:
+            statement = statement.where(WorkspaceRow.plan_id == plan_id)
+        if sandbox_ref is not None:
+            statement = statement.where(WorkspaceRow.sandbox_ref == sandbox_ref)
+        rows = self._session.execute(statement.with_for_update())
+        return [WorkspaceRecord(*row) for row in rows]
+
+    def summaries(
+        self, plan_id: str | None = None, sandbox_ref: str | None = None
+    ) -> list[CheckpointSummary]:
+        """Return a summary of every checkpoint in scope, oldest first.
+
+        Raises:
+            CorruptStoreError: A row holds a value rewind never writes.
+        """
+        statement = select(
+            CheckpointRow.id,
+            CheckpointRow.plan_id,
+            CheckpointRow.sandbox_ref,
+            CheckpointRow.checkpoint_type,
+            CheckpointRow.label,
+            CheckpointRow.parent_id,
+            CheckpointRow.created_at,
+            CheckpointRow.tree_hash,
+        ).order_by(CheckpointRow.id)
+        if plan_id is not None:
+            statement = statement.where(CheckpointRow.plan_id == plan_id)
+        if sandbox_ref is not None:
+            statement = statement.where(CheckpointRow.sandbox_ref == sandbox_ref)
+        with _reading_rows("a checkpoint"):
+            rows = list(self._session.execute(statement))
+        return [_summary(row) for row in rows]
+
+    def stored_changes(self, checkpoint_ids: Sequence[str]) -> list[StoredChange]:
+        """Return the change rows of these checkpoints, each checked.
+
+        Raises:
+            CorruptStoreError: A row holds a value rewind never writes.
+        """
+        changes = []
+        for row in self._change_rows(list(checkpoint_ids)):
+            change = change_kind(row.checkpoint_id, row.path, row.change)
+            entry = None
+            if change is not ChangeKind.DELETED:
+                entry = manifest_entry(
+                    row.checkpoint_id,
+                    row.path,
+                    kind=row.kind,
+                    content_hash=row.content_hash,
+                    size=row.size,
+                    mode=row.mode,
+                )
+            changes.append(StoredChange(row.checkpoint_id, row.path, change, entry, str(row.kind)))
+        return changes
+
+    def repoint(
+        self, checkpoint_id: str, parent_id: str | None, changes: Sequence[DiffEntry]
+    ) -> None:
+        """Give a snapshot a new parent and the change rows that lead to it from there.
+
+        Its metadata's ``diff_base`` follows its parent; nothing else of it changes.
+        """
+        document = self._session.scalar(
+            select(CheckpointRow.metadata_document).where(CheckpointRow.id == checkpoint_id)
+        )
+        if not isinstance(document, dict) or not isinstance(document.get("extra"), dict):
+            raise CorruptStoreError(
+                f"checkpoint {checkpoint_id} has damaged metadata", checkpoint_id=checkpoint_id
+            )
+        document = {**document, "extra": {**document["extra"], "diff_base": parent_id}}
+        self._session.execute(
+            update_statement(CheckpointRow)
+            .where(CheckpointRow.id == checkpoint_id)
+            .values(parent_id=parent_id, metadata_document=document)
+        )
+        self._session.execute(delete(ChangeRow).where(ChangeRow.checkpoint_id == checkpoint_id))
+        self._insert_rows(
+            _CHANGES_TABLE, [change_values(checkpoint_id, entry) for entry in changes]
+        )
+
+    def delete_checkpoints(self, checkpoint_ids: Sequence[str]) -> set[str]:
+        """Delete checkpoints and their change rows; return the contents those rows used.
+
+        The caller has repointed every kept child first, so no kept row names a deleted one.
+        """
+        used: set[str] = set()
+        ids = list(checkpoint_ids)
+        for start in range(0, len(ids), _BATCH):
+            batch = ids[start : start + _BATCH]
+            used.update(
+                self._session.scalars(
+                    select(ChangeRow.content_hash)
+                    .where(ChangeRow.checkpoint_id.in_(batch), ChangeRow.content_hash.is_not(None))
+                    .distinct()
+                )
+            )
+            self._session.execute(delete(ChangeRow).where(ChangeRow.checkpoint_id.in_(batch)))
+        # Children before parents: a batch never names a parent deleted in an earlier one.
+        newest_first = sorted(ids, reverse=True)
+        for start in range(0, len(ids), _BATCH):
+            batch = newest_first[start : start + _BATCH]
+            self._session.execute(delete(CheckpointRow).where(CheckpointRow.id.in_(batch)))
+        return used
+
+    def delete_unused_blobs(self, content_hashes: Iterable[str]) -> tuple[int, int]:
+        """Delete those blobs no change row uses; return how many, and their stored bytes.
+
+        Each blob is locked before it is checked, in id order: a snapshot that is about to
+        use one (it locks them too, see ``_add_blobs``) either commits first, and its rows
+        keep the blob, or waits and then stores the content again.
+        """
+        wanted = sorted(set(content_hashes))
+        count = freed = 0
+        for start in range(0, len(wanted), _BATCH):
+            batch = wanted[start : start + _BATCH]
+            locked = list(
+                self._session.scalars(
+                    select(BlobRow.id)
+                    .where(BlobRow.id.in_(batch))
+                    .order_by(BlobRow.id)
+                    .with_for_update()
+                )
+            )
+            used = set(
+                self._session.scalars(
+                    select(ChangeRow.content_hash)
+                    .where(ChangeRow.content_hash.in_(locked))
+                    .distinct()
+                )
+            )
+            unused = [blob_id for blob_id in locked if blob_id not in used]
+            if not unused:
+                continue
+            freed += (
+                self._session.scalar(
+                    select(func.coalesce(func.sum(func.length(BlobChunkRow.data)), 0)).where(
+                        BlobChunkRow.blob_id.in_(unused)
+                    )
+                )
+                or 0
+            )
+            self._session.execute(delete(BlobChunkRow).where(BlobChunkRow.blob_id.in_(unused)))
+            self._session.execute(delete(BlobRow).where(BlobRow.id.in_(unused)))
+            count += len(unused)
+        if count and self._dialect() is sqlite:
+            # Give the freed pages back to the file system when the transaction commits (a
+            # database created before rewind set auto_vacuum keeps them for reuse instead).
+            self._session.connection().exec_driver_sql("PRAGMA incremental_vacuum")
+        return count, freed
+
     def get(self, checkpoint_id: str) -> Checkpoint | None:
         """Return the checkpoint with this id, or None."""
         with _reading_rows(f"checkpoint {checkpoint_id}"):
@@ -554,20 +858,6 @@ class SqlCheckpointRepository:
             rows = list(self._session.scalars(statement))
         return [checkpoint_from_row(row) for row in rows]
 
-    def stats(self) -> StoreStats:
-        """Count checkpoints, changes, blobs and their bytes."""
-        session = self._session
-        return StoreStats(
-            checkpoints=session.scalar(select(func.count()).select_from(CheckpointRow)) or 0,
-            changes=session.scalar(select(func.count()).select_from(ChangeRow)) or 0,
-            blobs=session.scalar(select(func.count()).select_from(BlobRow)) or 0,
-            content_bytes=session.scalar(select(func.coalesce(func.sum(BlobRow.size), 0))) or 0,
-            stored_bytes=session.scalar(
-                select(func.coalesce(func.sum(func.length(BlobChunkRow.data)), 0))
-            )
-            or 0,
-        )
-
     def _add_blobs(self, blobs: Sequence[NewBlob]) -> None:
         """Insert the blobs not stored yet, and their chunks, many rows per statement.
 
@@ -575,6 +865,8 @@ class SqlCheckpointRepository:
         """
         if not blobs:
             return
+        blobs = sorted(blobs, key=lambda blob: blob.content_hash)
+        existing = self._lock_existing_blobs([blob.content_hash for blob in blobs])
         rows = [
             {
                 "id": blob.content_hash,
@@ -583,7 +875,10 @@ class SqlCheckpointRepository:
                 "chunk_count": blob.chunk_count,
             }
             for blob in blobs
+            if blob.content_hash not in existing
         ]
+        if not rows:
+            return
         statement = self._dialect().insert(_BLOBS_TABLE).on_conflict_do_nothing()
         inserted = set(self._session.scalars(statement.returning(_BLOBS_TABLE.c.id), rows))
         new = [blob for blob in blobs if blob.content_hash in inserted]
@@ -598,6 +893,26 @@ class SqlCheckpointRepository:
                     batch, batch_bytes = [], 0
         if batch:
             self._insert_rows(_CHUNKS_TABLE, batch)
+
+    def _lock_existing_blobs(self, content_hashes: Sequence[str]) -> set[str]:
+        """Return which of these blobs exist, each locked against deletion, in id order.
+
+        A prune deleting one of them at this moment is waited for; the blob is then gone
+        and is stored again from this snapshot's own copy. (SQLite's write transactions
+        already exclude each other.)
+        """
+        existing: set[str] = set()
+        for start in range(0, len(content_hashes), _BATCH):
+            batch = content_hashes[start : start + _BATCH]
+            existing.update(
+                self._session.scalars(
+                    select(BlobRow.id)
+                    .where(BlobRow.id.in_(batch))
+                    .order_by(BlobRow.id)
+                    .with_for_update(key_share=True)
+                )
+            )
+        return existing
 
     def _insert_rows(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
         """Insert many rows with one statement, handing the values to the driver as they are.
@@ -665,6 +980,31 @@ def _filtered(statement: Select[Any], query: CheckpointQuery) -> Select[Any]:
     if query.before_id is not None:
         conditions.append(CheckpointRow.id < query.before_id)
     return statement.where(*conditions)
+
+
+def _count(session: Session, statement: Select[Any]) -> int:
+    return session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+
+
+def _summary(row: Any) -> CheckpointSummary:
+    created_at = row.created_at
+    if not isinstance(created_at, datetime):
+        raise CorruptStoreError(
+            f"checkpoint {row.id} has the creation time {created_at!r:.80}",
+            checkpoint_id=row.id,
+        )
+    if created_at.tzinfo is None:
+        created_at = created_at.replace(tzinfo=UTC)  # SQLite keeps no zone; rewind writes UTC
+    return CheckpointSummary(
+        row.id,
+        row.plan_id,
+        row.sandbox_ref,
+        row.checkpoint_type,
+        row.label,
+        row.parent_id,
+        created_at,
+        row.tree_hash is not None,
+    )
 
 
 def _workspace_head(row: Any) -> WorkspaceHead:

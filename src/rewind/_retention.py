@@ -1,0 +1,258 @@
+"""What the store keeps: pruning by a retention policy, and what the store holds.
+
+A prune, in one transaction:
+
+1. locks every workspace in scope (in id order), so no snapshot or rollback of them moves
+   meanwhile, and reads a summary of every checkpoint in scope;
+2. keeps what the policy keeps, plus each workspace's head and a rollback's target;
+3. folds the changes of each deleted run of snapshots into the kept snapshot after it, whose
+   parent becomes the nearest kept ancestor (so its manifest stays exactly what it was);
+4. deletes the other checkpoints with their change rows, then the contents no change row
+   uses any more.
+
+A kept snapshot's folded change rows record, for each path the run touched, its last state
+against the kept ancestor: a path added and deleted within the run leaves no row, and a path
+that existed before the run and was rewritten is recorded as modified even if the run ended
+where it began (the manifest, which is what restores and diffs read, is exact either way).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from rewind.models import (
+    ChangeKind,
+    Checkpoint,
+    CheckpointType,
+    DiffEntry,
+    EntryKind,
+    PlanStats,
+    PruneReport,
+    RetentionPolicy,
+    StoreStats,
+)
+from rewind.storage import CheckpointSummary, StoredChange, UnitOfWork
+
+__all__ = ["prune_store", "prune_workspace", "store_stats"]
+
+
+def prune_store(
+    uow: UnitOfWork,
+    policy: RetentionPolicy,
+    now: datetime,
+    *,
+    plan_id: str | None,
+    dry_run: bool,
+) -> PruneReport:
+    """Prune every checkpoint (of one plan, if given) by ``policy``; the caller commits."""
+    workspaces = uow.checkpoints.lock_workspaces(plan_id)
+    summaries = uow.checkpoints.summaries(plan_id)
+    protected = _protected(workspace.head_id for workspace in workspaces)
+    protected |= _protected(workspace.restoring_to for workspace in workspaces)
+    return _prune(uow, policy, now, summaries, protected, dry_run=dry_run)
+
+
+def prune_workspace(
+    uow: UnitOfWork, policy: RetentionPolicy, now: datetime, snapshot: Checkpoint
+) -> PruneReport:
+    """Prune the snapshots of ``snapshot``'s workspace by ``policy``; the caller commits.
+
+    Only that workspace's rows are read, so the cost follows its history, not the store.
+    """
+    workspaces = uow.checkpoints.lock_workspaces(snapshot.plan_id, snapshot.sandbox_ref)
+    summaries = [
+        summary
+        for summary in uow.checkpoints.summaries(snapshot.plan_id, snapshot.sandbox_ref)
+        if summary.is_snapshot
+    ]
+    protected = _protected(workspace.head_id for workspace in workspaces)
+    protected |= _protected(workspace.restoring_to for workspace in workspaces)
+    return _prune(uow, policy, now, summaries, protected, dry_run=False)
+
+
+def _protected(ids: Iterable[str | None]) -> set[str]:
+    return {checkpoint_id for checkpoint_id in ids if checkpoint_id is not None}
+
+
+def _prune(
+    uow: UnitOfWork,
+    policy: RetentionPolicy,
+    now: datetime,
+    summaries: Sequence[CheckpointSummary],
+    protected: set[str],
+    *,
+    dry_run: bool,
+) -> PruneReport:
+    kept = kept_ids(policy, now, summaries) | protected
+    deleted = [summary.checkpoint_id for summary in summaries if summary.checkpoint_id not in kept]
+    if not deleted:
+        return PruneReport(
+            deleted=(), kept=len(summaries), blobs_deleted=0, bytes_freed=0, dry_run=dry_run
+        )
+    parents = {summary.checkpoint_id: summary.parent_id for summary in summaries}
+    for summary in summaries:
+        parent = summary.parent_id
+        if summary.checkpoint_id in kept and parent is not None and parent not in kept:
+            run = _deleted_run(parent, parents, kept)
+            new_parent = parents.get(run[-1])
+            nearest_first = [summary.checkpoint_id, *run]
+            changes = _folded(uow.checkpoints.stored_changes(nearest_first), nearest_first)
+            uow.checkpoints.repoint(summary.checkpoint_id, new_parent, changes)
+    used = uow.checkpoints.delete_checkpoints(deleted)
+    blobs_deleted, bytes_freed = uow.checkpoints.delete_unused_blobs(used)
+    return PruneReport(
+        deleted=tuple(deleted),
+        kept=len(summaries) - len(deleted),
+        blobs_deleted=blobs_deleted,
+        bytes_freed=bytes_freed,
+        dry_run=dry_run,
+    )
+
+
+def kept_ids(
+    policy: RetentionPolicy, now: datetime, summaries: Sequence[CheckpointSummary]
+) -> set[str]:
+    """Return the ids of the checkpoints ``policy`` keeps by its own rules.
+
+    ``keep_last`` counts per workspace: snapshots by plan and directory, checkpoints without
+    files by plan and ``sandbox_ref``. Safety checkpoints answer to ``safety_within`` alone
+    (and ``keep_types``), unless it is None.
+    """
+    kept: set[str] = set()
+    groups: defaultdict[tuple[str, str, bool], list[str]] = defaultdict(list)
+    for summary in summaries:
+        age = now - summary.created_at
+        checkpoint_type = summary.checkpoint_type
+        if checkpoint_type in policy.keep_types:
+            kept.add(summary.checkpoint_id)
+        elif checkpoint_type == CheckpointType.SAFETY and policy.safety_within is not None:
+            if age < policy.safety_within:
+                kept.add(summary.checkpoint_id)
+            continue
+        elif (policy.keep_within is not None and age < policy.keep_within) or (
+            policy.keep_labelled and summary.label
+        ):
+            kept.add(summary.checkpoint_id)
+        key = (summary.plan_id, summary.sandbox_ref, summary.is_snapshot)
+        groups[key].append(summary.checkpoint_id)  # oldest first, as summaries come
+    if policy.keep_last is not None:
+        for ids in groups.values():
+            kept.update(ids[-policy.keep_last :])
+    return kept
+
+
+def _deleted_run(first: str, parents: dict[str, str | None], kept: set[str]) -> list[str]:
+    """The deleted ancestors from ``first`` up to (not including) the nearest kept one."""
+    run = [first]
+    while (parent := parents.get(run[-1])) is not None and parent not in kept:
+        run.append(parent)
+    return run
+
+
+def _folded(changes: Sequence[StoredChange], nearest_first: Sequence[str]) -> list[DiffEntry]:
+    """The change rows that lead from a deleted run's kept ancestor to its kept child.
+
+    ``nearest_first`` lists the kept child, then the run up to the kept ancestor; for each
+    path the nearest row gives its state now and the farthest tells whether it existed
+    before the run.
+    """
+    depth = {checkpoint_id: position for position, checkpoint_id in enumerate(nearest_first)}
+    newest: dict[str, StoredChange] = {}
+    oldest: dict[str, StoredChange] = {}
+    for change in sorted(changes, key=lambda change: depth[change.checkpoint_id]):
+        newest.setdefault(change.path, change)
+        oldest[change.path] = change
+    folded = []
+    for path in sorted(newest):
+        existed = oldest[path].change is not ChangeKind.ADDED
+        now = newest[path]
+        if now.entry is None:
+            if existed:
+                folded.append(
+                    DiffEntry(path=path, change=ChangeKind.DELETED, kind=EntryKind(now.kind))
+                )
+            continue
+        folded.append(
+            DiffEntry(
+                path=path,
+                change=ChangeKind.MODIFIED if existed else ChangeKind.ADDED,
+                kind=now.entry.kind,
+                new_hash=now.entry.content_hash,
+                new_size=now.entry.size,
+                new_mode=now.entry.mode,
+            )
+        )
+    return folded
+
+
+def store_stats(uow: UnitOfWork, plan_id: str | None) -> StoreStats:
+    """Count what the store (or one plan) holds, and what its snapshots' trees weigh."""
+    summaries = uow.checkpoints.summaries(plan_id)
+    tree_bytes = _tree_bytes(uow, summaries, plan_id)
+    stored = uow.checkpoints.plan_stored_bytes()
+    per_plan: defaultdict[str, list[CheckpointSummary]] = defaultdict(list)
+    for summary in summaries:
+        per_plan[summary.plan_id].append(summary)
+    plans = tuple(
+        PlanStats(
+            plan_id=plan,
+            checkpoints=len(members),
+            snapshots=sum(member.is_snapshot for member in members),
+            stored_bytes=stored.get(plan, 0),
+            tree_bytes=sum(tree_bytes.get(member.checkpoint_id, 0) for member in members),
+        )
+        for plan, members in sorted(per_plan.items())
+    )
+    totals = uow.checkpoints.stats(plan_id)
+    return totals.model_copy(update={"tree_bytes": sum(tree_bytes.values()), "plans": plans})
+
+
+def _tree_bytes(
+    uow: UnitOfWork, summaries: Sequence[CheckpointSummary], plan_id: str | None
+) -> dict[str, int]:
+    """Return each snapshot's tree size, walking each history once from its roots.
+
+    A snapshot's tree is its parent's with its own changes applied; the walk applies them
+    going down and undoes them coming back, so it holds one tree at a time.
+    """
+    changes: defaultdict[str, list[tuple[str, str, object]]] = defaultdict(list)
+    for checkpoint_id, path, change, size in uow.checkpoints.change_sizes(plan_id):
+        changes[checkpoint_id].append((path, change, size))
+    snapshots = {summary.checkpoint_id: summary for summary in summaries if summary.is_snapshot}
+    children: defaultdict[str | None, list[str]] = defaultdict(list)
+    for summary in snapshots.values():
+        parent = summary.parent_id if summary.parent_id in snapshots else None
+        children[parent].append(summary.checkpoint_id)
+    sizes: dict[str, int] = {}
+    tree: dict[str, int] = {}
+    total = 0
+    # An explicit stack (histories can be thousands deep): ("enter", id) or ("leave", undo).
+    stack: list[tuple[str, object]] = [("enter", root) for root in children[None]]
+    while stack:
+        action, item = stack.pop()
+        if action == "leave":
+            assert isinstance(item, list)
+            for path, before in reversed(item):
+                total += (before or 0) - tree.get(path, 0)
+                if before is None:
+                    tree.pop(path, None)
+                else:
+                    tree[path] = before
+            continue
+        assert isinstance(item, str)
+        undo: list[tuple[str, int | None]] = []
+        for path, change, size in changes.get(item, ()):
+            before = tree.get(path)
+            undo.append((path, before))
+            after = size if change != ChangeKind.DELETED.value and isinstance(size, int) else None
+            total += (after or 0) - (before or 0)
+            if after is None:
+                tree.pop(path, None)
+            else:
+                tree[path] = after
+        sizes[item] = total
+        stack.append(("leave", undo))
+        stack.extend(("enter", child) for child in children[item])
+    return sizes
