@@ -158,3 +158,53 @@ Feature: Pruning keeps every kept checkpoint whole
     Then the statistics of plan "plan-1" count its 6 checkpoints and the bytes of their trees
     And the statistics of the store add up its plans
     And the store's trees take more bytes than it stores
+
+  Scenario Outline: A prune killed <moment> leaves the store as it was before
+    Given a checkpoint service on the scenario's database
+    And a history of 9 snapshots of plan "plan-1" from seed 14, labelling one in 4 and rolling back before one in 5
+    When a process pruning with keep_last=1 is killed <moment>
+    Then the store holds what it held before
+    And every kept checkpoint restores exactly as it was taken
+    And verifying the store finds no problem
+
+    Examples:
+      | moment                                     |
+      | after folding the first deleted run        |
+      | after deleting the checkpoints             |
+      | after deleting the contents                |
+
+  Scenario: A prune killed right after it commits leaves the store as a prune does
+    Given a checkpoint service on the scenario's database
+    And a history of 9 snapshots of plan "plan-1" from seed 14, labelling one in 4 and rolling back before one in 5
+    When I prune with keep_last=1 as a dry run
+    And a process pruning with keep_last=1 is killed right after it commits
+    Then the store holds the checkpoints the dry run kept
+    And every kept checkpoint restores exactly as it was taken
+    And verifying the store finds no problem
+
+  Scenario: A damaged history stops a prune, which names it and deletes nothing
+    Given a checkpoint service on the scenario's database
+    And a history of 4 snapshots of plan "plan-1" from seed 15, labelling one in 100 and rolling back before one in 100
+    And someone damages a change row of "s2"
+    When I try to prune with keep_last=1
+    Then it fails with CorruptStoreError naming "{s2}"
+    And the store holds what it held before
+
+  Scenario: Automatic retention that fails keeps the snapshot and says why in the log
+    Given a checkpoint service on the scenario's database
+    And a history of 3 snapshots of plan "plan-1" from seed 16, labelling one in 100 and rolling back before one in 100
+    And someone damages a change row of "s2"
+    And a checkpoint service on the scenario's database keeping by the policy keep_last=1
+    When I snapshot the workspace for plan "plan-1" as "s4", watching the rewind log
+    Then checkpoint "s4" is kept
+    And the rewind log warns that retention after "s4" failed
+
+  Scenario Outline: A prune refuses arguments it cannot use
+    Given a checkpoint service on the scenario's database
+    When I try to prune with <arguments>
+    Then it fails with InvalidInputError naming "<culprit>"
+
+    Examples:
+      | arguments                         | culprit          |
+      | the policy given as text          | RetentionPolicy  |
+      | keep_last=1 for the plan 42       | plan_id 42       |

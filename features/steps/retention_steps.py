@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import random
+import signal
 import subprocess
 import sys
 import threading
@@ -13,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from behave import given, then, when
+from support.databases import tamper_raw
 from support.scenario import attempt, named, store_contents
 from support.trees import Tree, read_tree, remove_tree, write_file
 from support.world import World, world
@@ -117,7 +120,57 @@ def prune_plan(context: Any, plan: str, policy: str) -> None:
 @when("I try to prune with {policy}")
 def try_prune(context: Any, policy: str) -> None:
     scene = world(context)
-    attempt(scene, lambda: scene.the_service.prune(_policy(policy)))
+    service = scene.the_service
+    if policy == "the policy given as text":
+        attempt(scene, lambda: service.prune("keep_last=1"))  # type: ignore[arg-type]
+    elif policy.endswith(" for the plan 42"):
+        rules = _policy(policy.removesuffix(" for the plan 42"))
+        attempt(scene, lambda: service.prune(rules, plan_id=42))  # type: ignore[arg-type]
+    else:
+        attempt(scene, lambda: service.prune(_policy(policy)))
+
+
+@given('someone damages a change row of "{name:Q}"')
+def damage_change_row(context: Any, name: str) -> None:
+    scene = world(context)
+    tamper_raw(
+        scene.database_url,
+        "UPDATE checkpoint_changes SET change = 'bogus' WHERE checkpoint_id = ?",
+        named(scene, name).checkpoint_id,
+    )
+
+
+class _Collecting(logging.Handler):
+    """Keeps every record it is given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@when('I snapshot the workspace for plan "{plan:Q}" as "{name:Q}", watching the rewind log')
+def snapshot_watching_log(context: Any, plan: str, name: str) -> None:
+    scene = world(context)
+    handler = _Collecting()
+    logger = logging.getLogger("rewind")
+    logger.addHandler(handler)
+    try:
+        scene.checkpoints[name] = scene.the_service.create_workspace_snapshot(plan, scene.workspace)
+    finally:
+        logger.removeHandler(handler)
+    scene.log_records = handler.records
+
+
+@then('the rewind log warns that retention after "{name:Q}" failed')
+def log_warns(context: Any, name: str) -> None:
+    scene = world(context)
+    warnings = [record for record in scene.log_records if record.levelno == logging.WARNING]
+    assert len(warnings) == 1, scene.log_records
+    assert named(scene, name).checkpoint_id in warnings[0].getMessage(), warnings[0].getMessage()
+    assert warnings[0].exc_info is not None
 
 
 @when("I try to open a checkpoint service keeping by the policy {policy}")
@@ -442,3 +495,54 @@ def store_statistics(context: Any) -> None:
 def store_ratio(context: Any) -> None:
     stats = world(context).the_service.stats()
     assert stats.ratio > 1 and stats.tree_bytes > stats.content_bytes, stats
+
+
+# The child wraps one method so that the process kills itself right after it returns: a real
+# SIGKILL at a chosen point of the prune, with no cleanup of any kind.
+KILLED_PRUNE = """
+import os, signal, sys
+from datetime import timedelta
+from rewind import CheckpointService, RetentionPolicy
+from rewind.storage.repository import SqlCheckpointRepository
+from rewind.storage.unit_of_work import SqlUnitOfWork
+url, owner, method, keep_last = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+target = {"repository": SqlCheckpointRepository, "unit of work": SqlUnitOfWork}[owner]
+real = getattr(target, method)
+def dying(*args, **kwargs):
+    result = real(*args, **kwargs)
+    os.kill(os.getpid(), signal.SIGKILL)
+    return result
+setattr(target, method, dying)
+CheckpointService.open(url).prune(RetentionPolicy(keep_last=keep_last))
+"""
+
+PRUNE_MOMENTS = {
+    "after folding the first deleted run": ("repository", "repoint"),
+    "after deleting the checkpoints": ("repository", "delete_checkpoints"),
+    "after deleting the contents": ("repository", "delete_unused_blobs"),
+    "right after it commits": ("unit of work", "commit"),
+}
+
+
+@when("a process pruning with keep_last={keep_last:d} is killed {moment}")
+def killed_prune(context: Any, keep_last: int, moment: str) -> None:
+    scene = world(context)
+    if scene.store_before is None:
+        scene.store_before = store_contents(scene)
+    owner, method = PRUNE_MOMENTS[moment]
+    result = subprocess.run(
+        [sys.executable, "-c", KILLED_PRUNE, scene.database_url, owner, method, str(keep_last)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == -signal.SIGKILL, (result.returncode, result.stderr)
+
+
+@then("the store holds the checkpoints the dry run kept")
+def store_as_dry_run_said(context: Any) -> None:
+    scene = world(context)
+    assert scene.store_before is not None
+    before = {checkpoint.checkpoint_id for checkpoint in scene.store_before[1]}
+    expected = before - set(scene.the_pruned.deleted)
+    assert _existing(scene) == expected, sorted(_existing(scene) ^ expected)

@@ -7,6 +7,7 @@ scenario can remember. It is not a test double and holds no logic beyond "is it 
 
 from __future__ import annotations
 
+import logging
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,6 +123,7 @@ class World:
     pruned: PruneReport | None = None
     pruned_policy: str = ""
     stats_before: StoreStats | None = None
+    log_records: list[logging.LogRecord] = field(default_factory=list)
     process_snapshots: dict[str, dict[str, str]] = field(default_factory=dict)
     """The snapshots a separate process took, with the files each held."""
 
