@@ -24,6 +24,7 @@ from support.trees import remove_tree
 from support.world import World, world
 
 BACKENDS = ("sqlite", "postgres")
+SERVICES = ("sync", "async")
 
 
 @parse.with_pattern(r'[^"]*')
@@ -39,10 +40,17 @@ def _backend(context: Any) -> str:
     return backend
 
 
+def _service(context: Any) -> str:
+    service: str = context.config.userdata.get("service", "sync")
+    return service
+
+
 def before_all(context: Any) -> None:
     backend = _backend(context)
     if backend not in BACKENDS:
         raise SystemExit(f"unknown backend {backend!r}: use -D backend=sqlite|postgres")
+    if _service(context) not in SERVICES:
+        raise SystemExit(f"unknown service {_service(context)!r}: use -D service=sync|async")
     if backend == "postgres" and not os.environ.get("REWIND_TEST_POSTGRES_URL"):
         raise SystemExit("-D backend=postgres needs REWIND_TEST_POSTGRES_URL")
 
@@ -73,6 +81,7 @@ def before_scenario(context: Any, scenario: Any) -> None:
         directory=directory,
         workspace=directory / "workspace",
         database_url=database_url,
+        service_kind=_service(context),
     )
 
 

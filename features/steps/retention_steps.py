@@ -16,7 +16,7 @@ from typing import Any
 
 from behave import given, then, when
 from support.databases import tamper_raw
-from support.scenario import attempt, named, store_contents
+from support.scenario import attempt, named, open_service, store_contents
 from support.trees import Tree, read_tree, remove_tree, write_file
 from support.world import World, world
 
@@ -186,7 +186,7 @@ def try_open_with_policy(context: Any, policy: str) -> None:
 @given("a checkpoint service on the scenario's database keeping by the policy {policy}")
 def service_with_retention(context: Any, policy: str) -> None:
     scene = world(context)
-    scene.keep_service(CheckpointService.open(scene.database_url, retention=_policy(policy)))
+    open_service(scene, retention=_policy(policy))
 
 
 def _kept_names(scene: World) -> set[str]:

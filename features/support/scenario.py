@@ -7,14 +7,23 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rewind import Checkpoint, CheckpointService
+from rewind import Checkpoint, CheckpointService, RetentionPolicy
 from rewind.storage.engine import display_url, parse_database_url
+from support.async_driven import AsyncDriven
 from support.world import StoreContents, World
 
 
-def open_service(scene: World, url: str | None = None) -> CheckpointService:
-    """Open a service on the scenario's database (closed after the scenario)."""
-    return scene.keep_service(CheckpointService.open(url or scene.database_url))
+def open_service(
+    scene: World, url: str | None = None, *, retention: RetentionPolicy | None = None
+) -> CheckpointService:
+    """Open a service on the scenario's database (closed after the scenario).
+
+    With ``-D service=async`` it is an ``AsyncCheckpointService`` behind the same methods.
+    """
+    url = url or scene.database_url
+    if scene.service_kind == "async":
+        return scene.keep_service(AsyncDriven(url, retention=retention))
+    return scene.keep_service(CheckpointService.open(url, retention=retention))
 
 
 def store_contents(scene: World) -> StoreContents:

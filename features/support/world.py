@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypedDict, TypeVar
 
 from rewind import Checkpoint, CheckpointService, PruneReport, RollbackResult, StoreStats
+from rewind._guard import Guard
 from support.faults import StoreFailingBeforeCommit
 from support.sweep import Outcome, SweptWorkspace
 from support.trees import Tree
@@ -73,6 +74,8 @@ class World:
     directory: Path
     workspace: Path
     database_url: str
+    service_kind: str = "sync"
+    """``sync`` or ``async``: which service ``open_service`` opens (``-D service=...``)."""
     services: list[CheckpointService] = field(default_factory=list)
     service: CheckpointService | None = None
     checkpoints: dict[str, Checkpoint] = field(default_factory=dict)
@@ -124,6 +127,9 @@ class World:
     pruned_policy: str = ""
     stats_before: StoreStats | None = None
     log_records: list[logging.LogRecord] = field(default_factory=list)
+    guard: Guard | None = None
+    heartbeat_lateness: float | None = None
+    cancelled: bool | None = None
     process_snapshots: dict[str, dict[str, str]] = field(default_factory=dict)
     """The snapshots a separate process took, with the files each held."""
 
@@ -137,6 +143,11 @@ class World:
     def the_service(self) -> CheckpointService:
         """The service the scenario opened last."""
         return _required(self.service, "no service opened")
+
+    @property
+    def the_guard(self) -> Guard:
+        """The last guard a scenario entered."""
+        return _required(self.guard, "no guard was entered")
 
     @property
     def the_pruned(self) -> PruneReport:

@@ -46,18 +46,22 @@ from rewind.models import (
     DiffEntry,
     DiffManifest,
     EntryKind,
+    OnError,
     PlanStats,
     PruneReport,
     RetentionPolicy,
     RollbackResult,
     StoreStats,
+    Trigger,
     VerifyProblem,
     VerifyReport,
 )
+from rewind.aio import AsyncCheckpointService
 from rewind.service import CheckpointService
 
 __all__ = [
     "AmbiguousCheckpointIdError",
+    "AsyncCheckpointService",
     "ChangeKind",
     "Checkpoint",
     "CheckpointMetadata",
@@ -77,6 +81,7 @@ __all__ = [
     "InvalidMetadataError",
     "LockTimeoutError",
     "NotFoundError",
+    "OnError",
     "PlanStats",
     "PruneReport",
     "RestoreConflictError",
@@ -88,6 +93,7 @@ __all__ = [
     "StorageError",
     "StorageOperationError",
     "StoreStats",
+    "Trigger",
     "UnreadablePathError",
     "UnsafePathError",
     "UnwritablePathError",

@@ -71,13 +71,22 @@ class Known:
     stat: StatKey | None
 
 
+_ROWS_PER_SLICE = 1000
+
+
 def canonical_json(rows: list[list[Any]]) -> bytes:
     """Encode rows the one way every hash in rewind is computed over.
 
     JSON, no whitespace, ASCII only (every other character as a JSON ``u`` escape), so the
     bytes are the same on every machine and every database.
     """
-    return json.dumps(rows, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    # Encoded a slice at a time: one call over a huge list would hold the GIL throughout,
+    # stalling other threads (an asyncio event loop among them). The bytes are the same.
+    slices = (
+        json.dumps(rows[start : start + _ROWS_PER_SLICE], ensure_ascii=True, separators=(",", ":"))
+        for start in range(0, len(rows), _ROWS_PER_SLICE)
+    )
+    return f"[{','.join(encoded[1:-1] for encoded in slices)}]".encode("ascii")
 
 
 def tree_hash(entries: Iterable[ManifestEntry]) -> str:

@@ -7,7 +7,7 @@ read-only dict whose JSON arrays are tuples and whose JSON objects are read-only
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
@@ -24,6 +24,7 @@ from pydantic import (
 
 from rewind._json import FrozenDict, FrozenJson, freeze_json, storable_text_problem, thaw_json
 from rewind._manifest import diff_hash
+from rewind.errors import InvalidInputError
 
 __all__ = [
     "ChangeKind",
@@ -33,11 +34,13 @@ __all__ = [
     "DiffEntry",
     "DiffManifest",
     "EntryKind",
+    "OnError",
     "PlanStats",
     "PruneReport",
     "RetentionPolicy",
     "RollbackResult",
     "StoreStats",
+    "Trigger",
     "VerifyProblem",
     "VerifyReport",
 ]
@@ -89,6 +92,58 @@ class CheckpointType(StrEnum):
     POST_TOOL = "post_tool"
     ON_ERROR = "on_error"
     SAFETY = "safety"
+
+
+class OnError(StrEnum):
+    """What a guard does with the workspace when its block raises."""
+
+    ROLLBACK = "rollback"
+    """Snapshot the failed state, then roll back to the snapshot taken before the block."""
+    KEEP = "keep"
+    """Snapshot the failed state and leave it as it is."""
+
+
+class Trigger(StrEnum):
+    """A moment of an orchestration at which a checkpoint may be taken.
+
+    Name them once, e.g. from configuration, with ``Trigger.parse``: a misspelled name is an
+    error, never a checkpoint silently not taken.
+    """
+
+    BEFORE_TOOL = "before_tool"
+    AFTER_TOOL = "after_tool"
+    ON_SUBPLAN_SPAWN = "on_subplan_spawn"
+    ON_ERROR = "on_error"
+    BEFORE_STEP = "before_step"
+    AFTER_STEP = "after_step"
+
+    @classmethod
+    def parse(cls, value: str | Iterable[str | Trigger]) -> frozenset[Trigger]:
+        """Return the triggers named by a list of names or a comma-separated string.
+
+        Names are case-insensitive and may be surrounded by spaces; empty items are ignored.
+
+        Raises:
+            InvalidInputError: A name is not a trigger (the message lists the valid ones).
+        """
+        items = value.split(",") if isinstance(value, str) else list(value)
+        triggers = set()
+        for item in items:
+            name = item.value if isinstance(item, Trigger) else str(item).strip().lower()
+            if not name:
+                continue
+            try:
+                triggers.add(cls(name))
+            except ValueError:
+                valid = ", ".join(trigger.value for trigger in cls)
+                raise InvalidInputError(
+                    f"unknown trigger {str(item).strip()!r:.80} (valid: {valid})"
+                ) from None
+        return frozenset(triggers)
+
+
+DEFAULT_GUARD_TRIGGERS = frozenset({Trigger.BEFORE_TOOL, Trigger.AFTER_TOOL, Trigger.ON_ERROR})
+"""The checkpoints a guard takes unless told otherwise."""
 
 
 class EntryKind(StrEnum):

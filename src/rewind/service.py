@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from rewind._guard import Guard
 from rewind._ids import first_id_at
 from rewind._integrity import StoreVerifier
 from rewind._json import storable_text_problem
@@ -49,10 +50,12 @@ from rewind.models import (
     CheckpointMetadata,
     CheckpointType,
     DiffManifest,
+    OnError,
     PruneReport,
     RetentionPolicy,
     RollbackResult,
     StoreStats,
+    Trigger,
     VerifyReport,
 )
 from rewind.storage import CheckpointQuery, Store, WorkspaceHead, open_store
@@ -582,6 +585,49 @@ class CheckpointService:
             if not dry_run:
                 uow.commit()
         return report
+
+    def guard(
+        self,
+        plan_id: str,
+        workspace: str | os.PathLike[str],
+        *,
+        decision_id: str | None = None,
+        source_tool: str | None = None,
+        on_error: OnError | str = OnError.ROLLBACK,
+        triggers: Iterable[Trigger | str] | str | None = None,
+    ) -> Guard:
+        """Checkpoint around a tool call or decision, rolling back if it raises.
+
+        ``with service.guard(plan_id, workspace) as g:`` snapshots before the block
+        (``PRE_TOOL``, ``g.before``) and after it succeeds (``POST_TOOL``, ``g.after``). If the
+        block raises, the failed state is snapshotted (``ON_ERROR``, ``g.error_checkpoint``)
+        and, with ``OnError.ROLLBACK``, the workspace is rolled back to ``g.before``
+        (``g.rollback``); the block's exception then propagates, never replaced by a failure
+        of the rollback (that is in ``g.rollback_error`` and a note on the exception).
+        ``async with`` works too, running each step in a worker thread.
+
+        Args:
+            plan_id: The plan the snapshots belong to.
+            workspace: The workspace directory.
+            decision_id: The decision the snapshots belong to.
+            source_tool: The tool the block runs (recorded in each snapshot's metadata).
+            on_error: ``ROLLBACK`` (the default) or ``KEEP`` the state a failed block left.
+            triggers: The checkpoints to take (``Trigger.parse`` takes names too); default
+                ``BEFORE_TOOL``, ``AFTER_TOOL`` and ``ON_ERROR``. Others are not the guard's.
+
+        Raises:
+            InvalidInputError: A trigger or ``on_error`` is unknown, or a rollback is asked
+                for without ``BEFORE_TOOL``. (Entering the guard raises what a snapshot does.)
+        """
+        return Guard(
+            self,
+            plan_id,
+            workspace,
+            decision_id=decision_id,
+            source_tool=source_tool,
+            on_error=on_error,
+            triggers=triggers,
+        )
 
     def resolve_checkpoint_id(self, id_or_prefix: str) -> str:
         """Return the full id of the one checkpoint whose id starts with ``id_or_prefix``.

@@ -44,7 +44,9 @@ CODEC = "zstd"
 """The codec of new blobs. ``zlib`` (rewind before 0.2) is still read."""
 CODECS = frozenset({"zstd", "zlib"})
 ZSTD_LEVEL = 3
-_BATCH_BYTES = 8 * 1024 * 1024
+_BATCH_BYTES = 1024 * 1024
+"""Small contents compressed per call: each call holds the GIL, so other threads (an
+event loop) wait at most a few milliseconds for it."""
 """Small contents compressed together, on every core (see ``ContentReader``)."""
 _local = threading.local()
 
