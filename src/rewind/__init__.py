@@ -12,6 +12,7 @@ from another process or machine, and see exactly what changed::
 
 from __future__ import annotations
 
+from rewind.aio import AsyncCheckpointService
 from rewind.errors import (
     AmbiguousCheckpointIdError,
     CheckpointNotFoundError,
@@ -56,7 +57,6 @@ from rewind.models import (
     VerifyProblem,
     VerifyReport,
 )
-from rewind.aio import AsyncCheckpointService
 from rewind.service import CheckpointService
 
 __all__ = [
