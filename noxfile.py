@@ -44,7 +44,10 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Every Behave scenario on SQLite, and on PostgreSQL when REWIND_TEST_POSTGRES_URL is set."""
+    """Every Behave scenario on SQLite, and on PostgreSQL when REWIND_TEST_POSTGRES_URL is set.
+
+    Each backend runs twice: with CheckpointService, then with AsyncCheckpointService.
+    """
     session.install(".[postgres]", *_group("test"))
     session.env["COVERAGE_FILE"] = COVERAGE_FILE
     session.run("coverage", "erase")
@@ -54,21 +57,25 @@ def tests(session: nox.Session) -> None:
         backends.append("postgres")
     else:
         session.log("REWIND_TEST_POSTGRES_URL is not set: PostgreSQL scenarios are not run")
+    # Every scenario runs against the synchronous service and against AsyncCheckpointService.
     for backend in backends:
-        session.run(
-            "coverage",
-            "run",
-            "-m",
-            "behave",
-            "--define",
-            f"backend={backend}",
-            "--format",
-            "progress",
-            "--junit",
-            "--junit-directory",
-            str(REPORTS / backend),
-            *session.posargs,
-        )
+        for service in ("sync", "async"):
+            session.run(
+                "coverage",
+                "run",
+                "-m",
+                "behave",
+                "--define",
+                f"backend={backend}",
+                "--define",
+                f"service={service}",
+                "--format",
+                "progress",
+                "--junit",
+                "--junit-directory",
+                str(REPORTS / (backend if service == "sync" else f"{backend}-async")),
+                *session.posargs,
+            )
 
 
 @nox.session

@@ -15,9 +15,10 @@ from typing import Any, TypedDict, TypeVar
 
 from rewind import Checkpoint, CheckpointService, PruneReport, RollbackResult, StoreStats
 from rewind._guard import Guard
+from rewind.langgraph import WorkspaceSaver
 from support.faults import StoreFailingBeforeCommit
 from support.sweep import Outcome, SweptWorkspace
-from support.trees import Tree
+from support.trees import FileState, Tree
 
 _T = TypeVar("_T")
 
@@ -129,6 +130,11 @@ class World:
     log_records: list[logging.LogRecord] = field(default_factory=list)
     guard: Guard | None = None
     heartbeat_lateness: float | None = None
+    # LangGraph: the graph and its saver, and each checkpoint travelled back to.
+    graph: Any = None
+    saver: WorkspaceSaver | None = None
+    travels: list[tuple[int, list[str], dict[str, FileState]]] = field(default_factory=list)
+    graph_snapshots: list[Checkpoint] = field(default_factory=list)
     cancelled: bool | None = None
     process_snapshots: dict[str, dict[str, str]] = field(default_factory=dict)
     """The snapshots a separate process took, with the files each held."""

@@ -16,6 +16,7 @@ The hierarchy::
     ├── InvalidInputError (also ValueError)
     │   ├── InvalidCheckpointIdError
     │   │   └── AmbiguousCheckpointIdError
+    │   ├── UnsupportedDurabilityError
     │   └── InvalidMetadataError
     ├── NotFoundError (also LookupError)
     │   └── CheckpointNotFoundError
@@ -63,6 +64,7 @@ __all__ = [
     "StorageOperationError",
     "UnreadablePathError",
     "UnsafePathError",
+    "UnsupportedDurabilityError",
     "UnwritablePathError",
     "WorkspaceError",
     "WorkspaceNotADirectoryError",
@@ -111,6 +113,13 @@ class AmbiguousCheckpointIdError(InvalidCheckpointIdError):
             "give more characters"
         )
         self.candidates = candidates
+
+
+class UnsupportedDurabilityError(InvalidInputError):
+    """A LangGraph run's durability would make its workspace snapshots inexact.
+
+    Raised by ``rewind.langgraph.WorkspaceSaver``: pass ``durability="sync"``.
+    """
 
 
 class InvalidMetadataError(InvalidInputError):

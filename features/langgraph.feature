@@ -1,0 +1,33 @@
+Feature: A LangGraph thread travels back in time with its files
+  WorkspaceSaver wraps a LangGraph checkpointer: with every graph checkpoint it stores, it
+  snapshots the workspace, so going back to a graph checkpoint brings back its files too.
+
+  Scenario Outline: Back to each step of a graph run, the state and the files are as they were there (<style>)
+    Given a checkpoint service on the scenario's database
+    When a three-step graph whose nodes write files runs <style> with a WorkspaceSaver, durability "sync"
+    Then going back to each of its checkpoints restores the graph's state and the files of that step
+    And each workspace snapshot names its thread and graph checkpoint
+
+    Examples:
+      | style          |
+      | synchronously  |
+      | with asyncio   |
+
+  Scenario: A graph run with LangGraph's default durability is refused before anything is stored
+    Given a checkpoint service on the scenario's database
+    When a three-step graph whose nodes write files runs synchronously with a WorkspaceSaver, durability "default"
+    Then it fails with UnsupportedDurabilityError naming "durability='async'"
+    And plan "thread-1" has 0 checkpoints
+
+  Scenario: A graph checkpoint without a workspace snapshot is not found
+    Given a checkpoint service on the scenario's database
+    When I look up the files of a graph checkpoint that was never stored
+    Then no workspace snapshot is found for it
+    And restoring its files fails with NotFoundError naming "thread-9"
+
+  Scenario: The LangGraph example travels back to step 2
+    When I run "python {repository}/examples/langgraph_time_travel.py --db {database}"
+    Then the output contains "files now:   ['PLAN.md', 'app.py', 'test_app.py']"
+    And the output contains "back to step 2: restored [] removed ['test_app.py']"
+    And the output contains "graph state: {'steps': ['plan', 'code']}"
+    And the output contains "files there: ['PLAN.md', 'app.py']"

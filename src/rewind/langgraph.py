@@ -1,0 +1,328 @@
+"""LangGraph interop: a checkpointer that snapshots the workspace with every graph checkpoint.
+
+``WorkspaceSaver(saver, service, workspace)`` wraps any LangGraph checkpointer. It delegates
+everything to ``saver``, and each time a graph checkpoint is stored it also snapshots the
+workspace, so travelling back to a graph checkpoint can bring back its files too::
+
+    saver = WorkspaceSaver(InMemorySaver(), service, "./workspace")
+    graph = builder.compile(checkpointer=saver)
+    graph.invoke(inputs, {"configurable": {"thread_id": "t-1"}}, durability="sync")
+    ...
+    saver.restore_files(config_of_step_2)  # the files as they were at step 2
+
+Each snapshot belongs to the plan ``plan_id`` (default: the graph's ``thread_id``); its
+``decision_id`` is the graph checkpoint's id, and its ``metadata.extra`` holds
+``langgraph_thread_id``, ``langgraph_checkpoint_ns`` and ``langgraph_checkpoint_id``.
+
+A snapshot is exact only if it is taken before the next step changes files. LangGraph's
+default durability, ``"async"``, stores a step's checkpoint while the next step already
+runs, so the saver refuses it (``UnsupportedDurabilityError``): pass ``durability="sync"``
+(or ``"exit"``) to ``invoke``/``stream``.
+
+Install with ``pip install "rewind[langgraph]"``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import (
+    BaseCheckpointSaver,
+    ChannelVersions,
+    CheckpointMetadata,
+    CheckpointTuple,
+)
+from langgraph.checkpoint.base import Checkpoint as GraphCheckpoint
+
+from rewind.aio import AsyncCheckpointService
+from rewind.errors import InvalidInputError, NotFoundError, UnsupportedDurabilityError
+from rewind.models import Checkpoint, CheckpointType, RollbackResult
+from rewind.service import CheckpointService
+
+__all__ = ["WorkspaceSaver"]
+
+_DURABILITY_KEY = "__pregel_durability"
+"""Where LangGraph tells a checkpointer the run's durability (in ``configurable``), when
+the run was given one; a graph run without it is ``"async"``."""
+_RUNTIME_KEY = "__pregel_runtime"
+"""Present in ``configurable`` when a graph run, not a person, calls the saver."""
+_EXACT_DURABILITIES = frozenset({"sync", "exit"})
+
+
+class WorkspaceSaver(BaseCheckpointSaver[Any]):
+    """A LangGraph checkpointer that also snapshots a workspace (see the module).
+
+    Args:
+        saver: The checkpointer that stores the graph's own checkpoints.
+        service: A ``CheckpointService`` or an ``AsyncCheckpointService``.
+        workspace: The directory the graph's nodes change.
+        plan_id: The plan of the snapshots; default: each graph thread's ``thread_id``.
+    """
+
+    def __init__(
+        self,
+        saver: BaseCheckpointSaver[Any],
+        service: CheckpointService | AsyncCheckpointService,
+        workspace: str | os.PathLike[str],
+        *,
+        plan_id: str | None = None,
+    ) -> None:
+        super().__init__(serde=saver.serde)
+        self.saver = saver
+        self.service = service
+        self.workspace = workspace
+        self.plan_id = plan_id
+
+    @property
+    def _sync(self) -> CheckpointService:
+        service = self.service
+        return service.sync if isinstance(service, AsyncCheckpointService) else service
+
+    # -- storing: the graph checkpoint, then the workspace --------------------------------
+
+    def put(
+        self,
+        config: RunnableConfig,
+        checkpoint: GraphCheckpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        """Store the graph checkpoint, then snapshot the workspace beside it."""
+        _require_exact_durability(config)
+        stored = self.saver.put(config, checkpoint, metadata, new_versions)
+        self._sync.create_workspace_snapshot(**self._snapshot_arguments(config, checkpoint))
+        return stored
+
+    async def aput(
+        self,
+        config: RunnableConfig,
+        checkpoint: GraphCheckpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        """Store the graph checkpoint, then snapshot the workspace, without blocking."""
+        _require_exact_durability(config)
+        stored = await self.saver.aput(config, checkpoint, metadata, new_versions)
+        arguments = self._snapshot_arguments(config, checkpoint)
+        if isinstance(self.service, AsyncCheckpointService):
+            await self.service.create_workspace_snapshot(**arguments)
+        else:
+            await asyncio.to_thread(self.service.create_workspace_snapshot, **arguments)
+        return stored
+
+    def _snapshot_arguments(
+        self, config: RunnableConfig, checkpoint: GraphCheckpoint
+    ) -> dict[str, Any]:
+        thread_id, namespace = _thread_and_namespace(config)
+        return {
+            "plan_id": self.plan_id or thread_id,
+            "sandbox_ref": self.workspace,
+            "decision_id": checkpoint["id"],
+            "checkpoint_type": CheckpointType.POST_DECISION,
+            "reason": "LangGraph checkpoint",
+            "source_tool": "langgraph",
+            "extra": {
+                "langgraph_thread_id": thread_id,
+                "langgraph_checkpoint_ns": namespace,
+                "langgraph_checkpoint_id": checkpoint["id"],
+            },
+        }
+
+    # -- finding and restoring the files of a graph checkpoint -----------------------------
+
+    def find_checkpoint(self, config: RunnableConfig) -> Checkpoint | None:
+        """Return the workspace snapshot of a graph checkpoint's config, or None.
+
+        Without a ``checkpoint_id`` in ``config``, the thread's latest graph checkpoint.
+        """
+        graph_checkpoint_id = self._graph_checkpoint_id(self.saver.get_tuple(config), config)
+        if graph_checkpoint_id is None:
+            return None
+        thread_id, namespace = _thread_and_namespace(config)
+        found = self._sync.list_checkpoints(
+            self.plan_id or thread_id, decision_id=graph_checkpoint_id
+        )
+        return _matching(found, thread_id, namespace)
+
+    async def afind_checkpoint(self, config: RunnableConfig) -> Checkpoint | None:
+        """``find_checkpoint`` for asyncio code."""
+        graph_checkpoint_id = self._graph_checkpoint_id(await self.saver.aget_tuple(config), config)
+        if graph_checkpoint_id is None:
+            return None
+        thread_id, namespace = _thread_and_namespace(config)
+        plan_id = self.plan_id or thread_id
+        if isinstance(self.service, AsyncCheckpointService):
+            found = await self.service.list_checkpoints(plan_id, decision_id=graph_checkpoint_id)
+        else:
+            found = await asyncio.to_thread(
+                self.service.list_checkpoints, plan_id, decision_id=graph_checkpoint_id
+            )
+        return _matching(found, thread_id, namespace)
+
+    def restore_files(self, config: RunnableConfig) -> RollbackResult:
+        """Roll the workspace back to the snapshot of a graph checkpoint's config.
+
+        Raises:
+            NotFoundError: The graph checkpoint, or its workspace snapshot, does not exist.
+            RewindError: What ``rollback_to_checkpoint`` raises.
+        """
+        snapshot = self.find_checkpoint(config)
+        if snapshot is None:
+            raise _no_snapshot(config)
+        return self._sync.rollback_to_checkpoint(snapshot.checkpoint_id)
+
+    async def arestore_files(self, config: RunnableConfig) -> RollbackResult:
+        """``restore_files`` for asyncio code."""
+        snapshot = await self.afind_checkpoint(config)
+        if snapshot is None:
+            raise _no_snapshot(config)
+        if isinstance(self.service, AsyncCheckpointService):
+            return await self.service.rollback_to_checkpoint(snapshot.checkpoint_id)
+        return await asyncio.to_thread(self.service.rollback_to_checkpoint, snapshot.checkpoint_id)
+
+    @staticmethod
+    def _graph_checkpoint_id(found: CheckpointTuple | None, config: RunnableConfig) -> str | None:
+        if found is None:
+            return None
+        checkpoint_id = found.checkpoint["id"]
+        return checkpoint_id if isinstance(checkpoint_id, str) else None
+
+    # -- everything else: the wrapped saver's ----------------------------------------------
+
+    @property
+    def config_specs(self) -> list[Any]:
+        """The wrapped saver's configuration fields."""
+        return list(self.saver.config_specs)
+
+    def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        """The wrapped saver's."""
+        return self.saver.get_tuple(config)
+
+    async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        """The wrapped saver's."""
+        return await self.saver.aget_tuple(config)
+
+    def list(self, config: RunnableConfig | None, **kwargs: Any) -> Iterator[CheckpointTuple]:
+        """The wrapped saver's."""
+        return self.saver.list(config, **kwargs)
+
+    async def alist(
+        self, config: RunnableConfig | None, **kwargs: Any
+    ) -> AsyncIterator[CheckpointTuple]:
+        """The wrapped saver's."""
+        async for item in self.saver.alist(config, **kwargs):
+            yield item
+
+    def put_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        """The wrapped saver's."""
+        self.saver.put_writes(config, writes, task_id, task_path)
+
+    async def aput_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        """The wrapped saver's."""
+        await self.saver.aput_writes(config, writes, task_id, task_path)
+
+    def delete_thread(self, thread_id: str) -> None:
+        """The wrapped saver's (the workspace snapshots stay: prune them with rewind)."""
+        self.saver.delete_thread(thread_id)
+
+    async def adelete_thread(self, thread_id: str) -> None:
+        """The wrapped saver's (the workspace snapshots stay: prune them with rewind)."""
+        await self.saver.adelete_thread(thread_id)
+
+    def get_next_version(self, current: Any, channel: None) -> Any:
+        """The wrapped saver's."""
+        return self.saver.get_next_version(current, channel)
+
+    def delete_for_runs(self, *args: Any, **kwargs: Any) -> Any:
+        """The wrapped saver's."""
+        return self.saver.delete_for_runs(*args, **kwargs)
+
+    async def adelete_for_runs(self, *args: Any, **kwargs: Any) -> Any:
+        """The wrapped saver's."""
+        return await self.saver.adelete_for_runs(*args, **kwargs)
+
+    def copy_thread(self, *args: Any, **kwargs: Any) -> Any:
+        """The wrapped saver's (the workspace snapshots are not copied)."""
+        return self.saver.copy_thread(*args, **kwargs)
+
+    async def acopy_thread(self, *args: Any, **kwargs: Any) -> Any:
+        """The wrapped saver's (the workspace snapshots are not copied)."""
+        return await self.saver.acopy_thread(*args, **kwargs)
+
+    def prune(self, *args: Any, **kwargs: Any) -> Any:
+        """The wrapped saver's (the workspace snapshots stay: prune them with rewind)."""
+        return self.saver.prune(*args, **kwargs)
+
+    async def aprune(self, *args: Any, **kwargs: Any) -> Any:
+        """The wrapped saver's (the workspace snapshots stay: prune them with rewind)."""
+        return await self.saver.aprune(*args, **kwargs)
+
+    def get_delta_channel_history(self, *args: Any, **kwargs: Any) -> Any:
+        """The wrapped saver's."""
+        return self.saver.get_delta_channel_history(*args, **kwargs)
+
+    async def aget_delta_channel_history(self, *args: Any, **kwargs: Any) -> Any:
+        """The wrapped saver's."""
+        return await self.saver.aget_delta_channel_history(*args, **kwargs)
+
+
+def _thread_and_namespace(config: RunnableConfig) -> tuple[str, str]:
+    configurable = config.get("configurable") or {}
+    thread_id = configurable.get("thread_id")
+    if not isinstance(thread_id, str) or not thread_id:
+        raise InvalidInputError(
+            f"a LangGraph config needs a thread_id in 'configurable', not {thread_id!r:.80}"
+        )
+    namespace = configurable.get("checkpoint_ns") or ""
+    return thread_id, str(namespace)
+
+
+def _require_exact_durability(config: RunnableConfig) -> None:
+    configurable = config.get("configurable") or {}
+    if _RUNTIME_KEY not in configurable:
+        return  # called directly, not by a running graph: nothing runs beside it
+    durability = configurable.get(_DURABILITY_KEY, "async")
+    if durability not in _EXACT_DURABILITIES:
+        raise UnsupportedDurabilityError(
+            f"WorkspaceSaver cannot snapshot files exactly with durability={durability!r}: "
+            "LangGraph then stores a step's checkpoint while the next step already changes "
+            'files. Pass durability="sync" to invoke() or stream().'
+        )
+
+
+def _matching(found: list[Checkpoint], thread_id: str, namespace: str) -> Checkpoint | None:
+    for checkpoint in found:
+        extra = checkpoint.metadata.extra
+        if (
+            extra.get("langgraph_thread_id") == thread_id
+            and extra.get("langgraph_checkpoint_ns") == namespace
+        ):
+            return checkpoint
+    return None
+
+
+def _no_snapshot(config: RunnableConfig) -> NotFoundError:
+    configurable = config.get("configurable") or {}
+    checkpoint_id = configurable.get("checkpoint_id")
+    named = (
+        f"LangGraph checkpoint {checkpoint_id!r}"
+        if checkpoint_id
+        else f"the latest LangGraph checkpoint of thread {configurable.get('thread_id')!r}"
+    )
+    return NotFoundError(f"{named} has no workspace snapshot (or no such checkpoint exists)")
