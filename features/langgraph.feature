@@ -9,9 +9,15 @@ Feature: A LangGraph thread travels back in time with its files
     And each workspace snapshot names its thread and graph checkpoint
 
     Examples:
-      | style          |
-      | synchronously  |
-      | with asyncio   |
+      | style                                  |
+      | synchronously                          |
+      | with asyncio                           |
+      | with asyncio over the synchronous service |
+
+  Scenario: Everything but storing a checkpoint is the wrapped saver's own
+    Given a checkpoint service on the scenario's database
+    When a three-step graph whose nodes write files runs synchronously with a WorkspaceSaver, durability "sync"
+    Then the WorkspaceSaver answers every other call, sync and async, as the saver it wraps
 
   Scenario: A graph run with LangGraph's default durability is refused before anything is stored
     Given a checkpoint service on the scenario's database

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, TypedDict
 
 from behave import then, when
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
 from support.scenario import attempt
@@ -66,8 +68,9 @@ def graph_runs(context: Any, style: str, durability: str) -> None:
         scene.graph = graph
         scene.saver = saver
     else:
-        assert style == "with asyncio", style
-        asyncio.run(_run_async(scene, config, durability))
+        assert style.startswith("with asyncio"), style
+        over_sync = style.endswith("over the synchronous service")
+        asyncio.run(_run_async(scene, config, durability, over_sync=over_sync))
 
 
 def attempt_or_run(scene: World, run: Any) -> None:
@@ -78,9 +81,10 @@ def attempt_or_run(scene: World, run: Any) -> None:
         scene.error = exc
 
 
-async def _run_async(scene: World, config: Any, durability: str) -> None:
+async def _run_async(scene: World, config: Any, durability: str, *, over_sync: bool) -> None:
     async with await AsyncCheckpointService.open(scene.database_url) as service:
-        saver = WorkspaceSaver(InMemorySaver(), service, scene.workspace)
+        used = scene.the_service if over_sync else service
+        saver = WorkspaceSaver(InMemorySaver(), used, scene.workspace)
         graph = _graph(scene.workspace, saver)
         await graph.ainvoke({"steps": []}, config, **_options(durability))
         history = [snapshot async for snapshot in graph.aget_state_history(config)]
@@ -171,3 +175,70 @@ def restore_unknown(context: Any, culprit: str) -> None:
         record_store=False,
     )
     assert isinstance(scene.error, NotFoundError) and culprit in str(scene.error), scene.error
+
+
+def _outcome(call: Any) -> Any:
+    """What a call returned, or the type of what it raised."""
+    try:
+        result = call()
+    except Exception as exc:
+        return type(exc)
+    return list(result) if isinstance(result, Iterator) else result
+
+
+async def _async_outcome(call: Any) -> Any:
+    try:
+        result = call()
+        if isinstance(result, AsyncIterator):
+            return [item async for item in result]
+        return await result
+    except Exception as exc:
+        return type(exc)
+
+
+@then("the WorkspaceSaver answers every other call, sync and async, as the saver it wraps")
+def delegates(context: Any) -> None:
+    saver = world(context).saver
+    assert saver is not None
+    inner = saver.saver
+    config: RunnableConfig = {"configurable": {"thread_id": THREAD}}
+    calls: list[tuple[str, tuple[Any, ...]]] = [
+        ("get_tuple", (config,)),
+        ("list", (config,)),
+        ("get_next_version", (None, None)),
+        ("copy_thread", (THREAD, "thread-2")),
+        ("prune", ([THREAD],)),
+        ("delete_for_runs", (["run-1"],)),
+        ("get_delta_channel_history", (config,)),
+    ]
+    for name, arguments in calls:
+        mine = _outcome(lambda name=name, arguments=arguments: getattr(saver, name)(*arguments))
+        theirs = _outcome(lambda name=name, arguments=arguments: getattr(inner, name)(*arguments))
+        if name == "get_next_version":  # a counter, then a random tie-breaker
+            mine, theirs = str(mine).split(".")[0], str(theirs).split(".")[0]
+        assert mine == theirs, (name, mine, theirs)
+        mine = asyncio.run(
+            _async_outcome(
+                lambda name=name, arguments=arguments: getattr(saver, f"a{name}")(*arguments)
+            )
+        )
+        theirs = asyncio.run(
+            _async_outcome(
+                lambda name=name, arguments=arguments: getattr(inner, f"a{name}")(*arguments)
+            )
+        )
+        if name != "get_next_version":
+            assert mine == theirs, (f"a{name}", mine, theirs)
+    assert saver.config_specs == inner.config_specs
+    latest = inner.get_tuple(config)
+    assert latest is not None
+    saver.put_writes(latest.config, [("steps", ["extra"])], "task-1")
+    asyncio.run(saver.aput_writes(latest.config, [("steps", ["more"])], "task-2"))
+    written = inner.get_tuple(latest.config)
+    assert written is not None and {write[0] for write in written.pending_writes or []} == {
+        "task-1",
+        "task-2",
+    }
+    saver.delete_thread(THREAD)
+    assert inner.get_tuple(config) is None
+    asyncio.run(saver.adelete_thread(THREAD))
