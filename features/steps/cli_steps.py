@@ -1,16 +1,26 @@
-"""Steps that drive the ``rewind`` command line."""
+"""Steps that drive the ``rewind`` command line through its installed entry point.
+
+Commands run in a subprocess with ``$REWIND_DATABASE_URL`` set to the scenario's database.
+Besides the placeholders of ``support.scenario.expand``, a command line may name the ids of
+the snapshots the command made: ``{first}`` and ``{last}``; ``{last:6}`` (the first six
+characters); ``{common}`` (the longest prefix ``{first}`` and ``{last}`` share, at least
+four characters); ``{last:unique}`` (one character more than ``{common}``); and any of them
+followed by ``|lower`` in lower case.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from behave import then, when
+from behave import given, then, when
 from support.scenario import expand
 from support.world import World, world
 
@@ -18,6 +28,31 @@ from rewind import Checkpoint
 
 DATABASE_VARIABLE = "REWIND_DATABASE_URL"
 ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+ID_PLACEHOLDER = re.compile(r"\{(first|last|common)(?::(\d+|unique))?(\|lower)?\}")
+ENVELOPE_KEYS = {"command", "status", "exit_code", "data", "timing"}
+MIN_PREFIX = 4
+
+
+@given('a symlink at "{name:Q}" beside the workspace pointing to it')
+def symlink_to_workspace(context: Any, name: str) -> None:
+    scene = world(context)
+    (scene.directory / name).symlink_to(scene.workspace, target_is_directory=True)
+
+
+@given('the workspace file "{path:Q}" holds the bytes "{escaped:Q}"')
+@when('the workspace file "{path:Q}" holds the bytes "{escaped:Q}"')
+def workspace_bytes(context: Any, path: str, escaped: str) -> None:
+    """Write ``escaped`` (Python escapes such as ``\\n`` and ``\\x00``) as bytes."""
+    file = world(context).workspace / path
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_bytes(escaped.encode("latin-1").decode("unicode_escape").encode("latin-1"))
+
+
+@given('{count:d} checkpoints without files of the directory "{name:Q}" for plan "{plan:Q}"')
+def many_checkpoints(context: Any, count: int, name: str, plan: str) -> None:
+    scene = world(context)
+    for _ in range(count):
+        scene.the_service.create_checkpoint(plan, str(scene.directory / name))
 
 
 @when('I run "{command:Q}"')
@@ -48,8 +83,7 @@ def _run(
     directory: Path,
     answer: str | None = None,
 ) -> None:
-    command = command.replace("{last}", scene.last_id)
-    arguments = shlex.split(expand(scene, command).replace("{first}", scene.first_id or ""))
+    arguments = shlex.split(expand(scene, _expand_ids(scene, command)))
     if arguments[0] == "python":
         arguments[0] = sys.executable
     result = subprocess.run(
@@ -62,29 +96,92 @@ def _run(
         check=False,
     )
     scene.result = result
-    if result.returncode == 0:
-        scene.last_id = next(
-            (line for line in result.stdout.splitlines() if ULID.match(line.split(" ")[0])),
-            scene.last_id,
-        ).split(" ")[0]
+    if result.returncode == 0 and arguments[0] == "rewind" and "snapshot" in arguments:
+        scene.last_id = _snapshot_id(result.stdout)
         scene.first_id = scene.first_id or scene.last_id
+
+
+def _snapshot_id(stdout: str) -> str:
+    """The id a successful ``rewind snapshot`` printed, as text or in its JSON envelope."""
+    if stdout.startswith("{"):
+        checkpoint_id: str = json.loads(stdout)["data"]["checkpoint"]["checkpoint_id"]
+        return checkpoint_id
+    first_line = stdout.splitlines()[0]
+    assert ULID.match(first_line), stdout
+    return first_line
+
+
+def _expand_ids(scene: World, text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        name, length, lower = match.groups()
+        common = _common_prefix(scene)
+        full = {"first": scene.first_id or "", "last": scene.last_id, "common": common}[name]
+        if length == "unique":
+            full = full[: len(common) + 1]
+        elif length is not None:
+            full = full[: int(length)]
+        return full.lower() if lower else full
+
+    return ID_PLACEHOLDER.sub(replace, text)
+
+
+def _common_prefix(scene: World) -> str:
+    first, last = scene.first_id or "", scene.last_id
+    length = 0
+    while length < min(len(first), len(last)) and first[length] == last[length]:
+        length += 1
+    if first and last and first != last:
+        assert length >= MIN_PREFIX, (first, last)
+    return first[:length]
+
+
+def _envelope(scene: World) -> dict[str, Any]:
+    """The one JSON document the last command printed."""
+    stdout = scene.the_result.stdout
+    assert stdout.count("\n") == 1 and stdout.endswith("\n"), stdout
+    document: dict[str, Any] = json.loads(stdout)
+    return document
+
+
+def _member(document: Any, path: str) -> Any:
+    """``data.checkpoints.0.label``: the member at a dotted path (numbers index lists)."""
+    for key in path.split("."):
+        document = document[int(key)] if isinstance(document, list) else document[key]
+    return document
+
+
+@then('the file "{name:Q}" beside the workspace holds "{content:Q}"')
+def file_beside_holds(context: Any, name: str, content: str) -> None:
+    assert (world(context).directory / name).read_text(encoding="utf-8") == content
 
 
 @then("it prints a new checkpoint id, then the lines")
 def prints_id_then(context: Any) -> None:
-    result = world(context).the_result
+    scene = world(context)
+    result = scene.the_result
     assert result.returncode == 0, result.stderr
     first, *rest = result.stdout.splitlines()
     assert ULID.match(first), first
-    assert rest == context.text.splitlines(), rest
+    assert rest == expand(scene, context.text).splitlines(), rest
+
+
+@then("it prints the lines")
+def prints_lines(context: Any) -> None:
+    scene = world(context)
+    result = scene.the_result
+    assert result.returncode == 0, result.stderr
+    expected = expand(scene, _expand_ids(scene, context.text)).splitlines()
+    assert result.stdout.splitlines() == expected, (result.stdout.splitlines(), expected)
 
 
 @then('the output has {count:d} lines, each with "{text:Q}"')
 def output_lines(context: Any, count: int, text: str) -> None:
-    result = world(context).the_result
+    scene = world(context)
+    result = scene.the_result
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert len(lines) == count and all(text in line for line in lines), lines
+    wanted = expand(scene, _expand_ids(scene, text))
+    assert len(lines) == count and all(wanted in line for line in lines), lines
 
 
 @then('the output contains "{text:Q}"')
@@ -92,7 +189,7 @@ def output_contains(context: Any, text: str) -> None:
     scene = world(context)
     result = scene.the_result
     assert result.returncode == 0, result.stderr
-    assert expand(scene, text) in result.stdout, result.stdout
+    assert expand(scene, _expand_ids(scene, text)) in result.stdout, result.stdout
 
 
 @then('it exits with status {status:d} saying "{text:Q}"')
@@ -100,7 +197,17 @@ def exits_with(context: Any, status: int, text: str) -> None:
     scene = world(context)
     result = scene.the_result
     assert result.returncode == status, (result.returncode, result.stderr)
-    assert expand(scene, text) in result.stderr, result.stderr
+    assert expand(scene, _expand_ids(scene, text)) in result.stderr, result.stderr
+
+
+@then('it fails with one line "{text:Q}"')
+def fails_with_one_line(context: Any, text: str) -> None:
+    scene = world(context)
+    result = scene.the_result
+    assert result.returncode == 1, (result.returncode, result.stdout, result.stderr)
+    assert result.stderr.endswith("\n") and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("error: "), result.stderr
+    assert expand(scene, _expand_ids(scene, text)) in result.stderr, result.stderr
 
 
 @then('the output is a checkpoint whose "{field:Q}" is "{value:Q}"')
@@ -108,7 +215,7 @@ def output_is_checkpoint(context: Any, field: str, value: str) -> None:
     scene = world(context)
     result = scene.the_result
     assert result.returncode == 0, result.stderr
-    checkpoint = Checkpoint.model_validate_json(result.stdout)
+    checkpoint = Checkpoint.model_validate(_envelope(scene)["data"])
     assert getattr(checkpoint, field) == expand(scene, value), checkpoint
 
 
@@ -117,16 +224,85 @@ def exits_printing(context: Any, status: int, text: str) -> None:
     scene = world(context)
     result = scene.the_result
     assert result.returncode == status, (result.returncode, result.stderr)
-    assert expand(scene, text) in result.stdout, result.stdout
+    assert expand(scene, _expand_ids(scene, text)) in result.stdout, result.stdout
 
 
 @then('it printed "{text:Q}"')
 def printed(context: Any, text: str) -> None:
     scene = world(context)
-    assert expand(scene, text) in scene.the_result.stdout, scene.the_result.stdout
+    wanted = expand(scene, _expand_ids(scene, text))
+    assert wanted in scene.the_result.stdout, scene.the_result.stdout
+
+
+@then('it did not print "{text:Q}"')
+def did_not_print(context: Any, text: str) -> None:
+    scene = world(context)
+    wanted = expand(scene, _expand_ids(scene, text))
+    assert wanted not in scene.the_result.stdout, scene.the_result.stdout
+
+
+@then('it printed "{text:Q}" on stderr {count:d} times')
+def printed_on_stderr(context: Any, text: str, count: int) -> None:
+    scene = world(context)
+    wanted = expand(scene, _expand_ids(scene, text))
+    assert scene.the_result.stderr.count(wanted) == count, scene.the_result.stderr
+
+
+@then("it printed nothing on stderr")
+def nothing_on_stderr(context: Any) -> None:
+    assert world(context).the_result.stderr == "", world(context).the_result.stderr
 
 
 @then("it exits with status {status:d}")
 def exits(context: Any, status: int) -> None:
     result = world(context).the_result
-    assert result.returncode == status, (result.returncode, result.stderr)
+    assert result.returncode == status, (result.returncode, result.stdout, result.stderr)
+
+
+@then(
+    'it prints one JSON envelope of "{command:Q}" with status "{status:Q}" and exit code {code:d}'
+)
+def prints_envelope(context: Any, command: str, status: str, code: int) -> None:
+    scene = world(context)
+    result = scene.the_result
+    document = _envelope(scene)
+    assert result.returncode == code, (result.returncode, result.stderr)
+    assert set(document) == ENVELOPE_KEYS | ({"error"} if status == "error" else set()), document
+    assert document["command"] == (command or None), document
+    assert (document["status"], document["exit_code"]) == (status, code), document
+    timing = document["timing"]
+    assert set(timing) == {"started_at", "duration_ms"}, timing
+    assert datetime.fromisoformat(timing["started_at"]).utcoffset() is not None, timing
+    assert isinstance(timing["duration_ms"], int) and timing["duration_ms"] >= 0, timing
+    if status == "error":
+        assert document["data"] is None, document
+        assert {"type", "message"} <= set(document["error"]), document
+    else:
+        assert document["data"] is not None, document
+
+
+@then('the envelope\'s "{path:Q}" is {value}')
+def envelope_member(context: Any, path: str, value: str) -> None:
+    scene = world(context)
+    expected = json.loads(expand(scene, _expand_ids(scene, value)))
+    actual = _member(_envelope(scene), path)
+    assert actual == expected, (path, actual, expected)
+
+
+@then('the envelope\'s "{path:Q}" mentions "{text:Q}"')
+def envelope_mentions(context: Any, path: str, text: str) -> None:
+    scene = world(context)
+    actual = _member(_envelope(scene), path)
+    assert expand(scene, _expand_ids(scene, text)) in str(actual), (path, actual)
+
+
+@then('the envelope lists {count:d} items under "{path:Q}"')
+def envelope_count(context: Any, count: int, path: str) -> None:
+    items = _member(_envelope(world(context)), path)
+    assert isinstance(items, list) and len(items) == count, (path, items)
+
+
+@then('the envelope\'s "{path:Q}" holds a checkpoint of plan "{plan:Q}"')
+def envelope_checkpoint(context: Any, path: str, plan: str) -> None:
+    checkpoint = Checkpoint.model_validate(_member(_envelope(world(context)), path))
+    assert checkpoint.plan_id == plan, checkpoint

@@ -2,9 +2,15 @@
 
 Every command takes ``--db URL`` (default: ``$REWIND_DATABASE_URL``, else
 ``.rewind/rewind.db`` under the current directory); a plain file path means a SQLite file.
-Only ``snapshot`` creates a store that does not exist yet: the commands that read (``list``,
-``show``, ``diff``, ``verify``) and those that act on existing checkpoints fail, naming the
-database, and create nothing. Errors print one line to stderr and exit with status 1.
+Only ``snapshot`` and ``db upgrade`` create a store that does not exist yet: the others fail,
+naming the database, and create nothing (``db current`` says there is no store).
+
+A checkpoint is named by its id or any unique prefix of it (4 characters or more, any letter
+case). With ``--json`` (before or after the command's name) a command prints one JSON
+document, the envelope ``{"command", "status", "exit_code", "data", "timing"}`` (plus
+``"error"`` when it fails), documented in the README. Exit status: 0 success; 1 a
+``RewindError`` (one line ``error: ...`` on stderr), a problem ``verify`` found, changes
+``diff --exit-code`` found, or a rollback not confirmed; 2 a usage error.
 """
 
 from __future__ import annotations
@@ -13,22 +19,97 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterator
+import tempfile
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import cache, partial
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
 
 import click
 
-from rewind.errors import RewindError
-from rewind.models import Checkpoint, CheckpointType, RollbackResult
-from rewind.service import DATABASE_URL_VARIABLE, CheckpointService
+from rewind import _render as render
+from rewind.errors import CheckpointNotFoundError, RewindError
+from rewind.models import Checkpoint, CheckpointType, DiffManifest, RetentionPolicy
+from rewind.service import DATABASE_URL_VARIABLE, CheckpointService, default_database_url
+from rewind.storage import schema_status, upgrade_schema
 
 __all__ = ["main"]
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_DURATION = re.compile(r"(\d+)([wdhms])")
+_DURATION_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+_TYPES = click.Choice([kind.value for kind in CheckpointType])
+_PAGE = 500
+"""How many checkpoints ``list --workspace`` reads at a time while it filters."""
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@dataclass
+class _Session:
+    """One run of the command: its arguments, store and output mode (Click's ``ctx.obj``)."""
+
+    arguments: list[str]
+    database_url: str | None = None
+    json_output: bool = False
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    started: float = field(default_factory=time.perf_counter)
+
+    def envelope(
+        self, command: str | None, exit_code: int, data: Any, error: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        """The JSON document of this run (see ``rewind._render.envelope``)."""
+        duration_ms = round((time.perf_counter() - self.started) * 1000)
+        return render.envelope(command, exit_code, data, error, self.started_at, duration_ms)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """A command's result: its JSON data, how to print it for people, and its exit status."""
+
+    data: Any
+    show: Callable[[], None]
+    exit_code: int = 0
+
+
+class _RewindGroup(click.Group):
+    """The top-level group: it starts the session, and reports usage errors in JSON too."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        session = _Session(arguments=list(args))
+        try:
+            return super().make_context(info_name, args, parent, obj=session, **extra)
+        except click.UsageError as exc:
+            _report_usage_error(session, exc)
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            _report_usage_error(_session(ctx), exc)
+            raise
+
+
+def _report_usage_error(session: _Session, exc: click.UsageError) -> None:
+    """Print the envelope of a usage error when the arguments ask for JSON."""
+    arguments = session.arguments
+    before_end = arguments[: arguments.index("--")] if "--" in arguments else arguments
+    if session.json_output or "--json" in before_end:
+        error = render.error_document(exc, exc.format_message())
+        render.echo_json(session.envelope(_command_name(exc.ctx), exc.exit_code, None, error))
+
+
+@click.group(cls=_RewindGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
     "database_url",
@@ -37,11 +118,14 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
     help="Database URL (sqlite:///path or postgresql://...), or the path of a SQLite file. "
     f"Default: ${DATABASE_URL_VARIABLE}, else .rewind/rewind.db here.",
 )
+@click.option("--json", "json_output", is_flag=True, help="Print one JSON document (any command).")
 @click.version_option(package_name="rewind")
 @click.pass_context
-def main(context: click.Context, database_url: str | None) -> None:
-    """Checkpoint an agent's workspace and find every checkpoint again."""
-    context.obj = _as_url(database_url)
+def main(context: click.Context, database_url: str | None, json_output: bool) -> None:
+    """Checkpoint an agent's workspace, find every checkpoint again, and roll back."""
+    session = _session(context)
+    session.database_url = _as_url(database_url)
+    session.json_output = session.json_output or json_output
 
 
 def _as_url(database: str | None) -> str | None:
@@ -51,112 +135,368 @@ def _as_url(database: str | None) -> str | None:
     return f"sqlite:///{os.path.abspath(database)}"
 
 
-@contextmanager
-def _service(context: click.Context, *, create: bool = False) -> Iterator[CheckpointService]:
-    """Open the store (creating it only for ``create``); print a RewindError as one line."""
+def _session(context: click.Context | None = None) -> _Session:
+    session = (context or click.get_current_context()).find_object(_Session)
+    assert session is not None, "the top-level group makes the session"
+    return session
+
+
+def _command_name(context: click.Context | None) -> str | None:
+    """``snapshot``, ``db upgrade``: the names after the program's (None for the group)."""
+    names: list[str] = []
+    while context is not None and context.parent is not None:
+        names.append(context.info_name or "")
+        context = context.parent
+    return " ".join(reversed(names)) or None
+
+
+def _run(action: Callable[[], _Outcome]) -> None:
+    """Run a command's action; print its outcome or its error; exit with its status."""
+    context = click.get_current_context()
+    session = _session(context)
+    command = _command_name(context)
     try:
-        with CheckpointService.open(context.obj, create=create) as service:
-            yield service
+        outcome = action()
     except RewindError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+        _fail(session, command, exc)
+    except click.Abort as exc:
+        if session.json_output:
+            error = render.error_document(exc, "aborted: nothing was changed")
+            render.echo_json(session.envelope(command, 1, None, error))
+        raise
+    if session.json_output:
+        render.echo_json(session.envelope(command, outcome.exit_code, outcome.data, None))
+    else:
+        outcome.show()
+    if outcome.exit_code:
+        context.exit(outcome.exit_code)
+
+
+def _with_service(action: Callable[[CheckpointService], _Outcome], *, create: bool = False) -> None:
+    """Open the store (creating it only for ``create``) and ``_run`` ``action`` on it."""
+    url = _session().database_url
+
+    def opened() -> _Outcome:
+        with CheckpointService.open(url, create=create) as service:
+            return action(service)
+
+    _run(opened)
+
+
+def _fail(session: _Session, command: str | None, exc: RewindError) -> NoReturn:
+    """Print a RewindError as one line on stderr (and its envelope with ``--json``); exit 1."""
+    message = " ".join(str(exc).splitlines())
+    if session.json_output:
+        render.echo_json(session.envelope(command, 1, None, render.error_document(exc, message)))
+    click.echo(f"error: {message}", err=True)
+    click.get_current_context().exit(1)
+
+
+@contextmanager
+def _progress(message: str) -> Iterator[None]:
+    """Show a transient spinner on stderr while the block runs, if stderr is a terminal."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console  # noqa: PLC0415 - Rich loads only for a terminal
+
+    with Console(stderr=True).status(message):
+        yield
+
+
+def _turn_on_json(context: click.Context, _parameter: click.Parameter, value: bool) -> None:
+    if value:
+        _session(context).json_output = True
+
+
+def _json_option(function: _F) -> _F:
+    return click.option(
+        "--json",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_turn_on_json,
+        help="Print one JSON document (the envelope in the README).",
+    )(function)
+
+
+def _quiet_option(function: _F) -> _F:
+    return click.option(
+        "--quiet", "-q", is_flag=True, help="Print only the counts, not each path."
+    )(function)
+
+
+def _parse_extra(
+    _context: click.Context, _parameter: click.Parameter, values: tuple[str, ...]
+) -> dict[str, Any]:
+    """``KEY=VALUE`` pairs as a mapping; a VALUE that parses as JSON is taken as JSON."""
+    extra: dict[str, Any] = {}
+    for item in values:
+        key, equals, text = item.partition("=")
+        if not key or not equals:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE")
+        try:
+            extra[key] = json.loads(text)
+        except ValueError:
+            extra[key] = text
+    return extra
+
+
+def _parse_duration(
+    _context: click.Context, parameter: click.Parameter, value: str | None
+) -> timedelta | None:
+    """A duration such as ``30m``, ``12h``, ``7d``, ``2w`` or ``1d12h`` (or ``none``)."""
+    text = None if value is None else value.strip().lower()
+    if text is None or text == "none":
+        return None
+    if not text or _DURATION.sub("", text):
+        raise click.BadParameter(f"{value!r} is not a duration such as 30m, 12h, 7d or 2w")
+    parts: dict[str, int] = {}
+    for number, unit in _DURATION.findall(text):
+        name = _DURATION_UNITS[unit]
+        parts[name] = parts.get(name, 0) + int(number)
+    return timedelta(**parts)
 
 
 @main.command()
-@click.argument("path", type=click.Path(file_okay=True, dir_okay=True))
+@click.argument("path", type=click.Path())
 @click.option("--plan", "plan_id", required=True, help="The plan the snapshot belongs to.")
 @click.option("--decision", "decision_id", help="The decision the snapshot precedes.")
 @click.option("--label", help="A short text for people.")
 @click.option(
     "--type",
     "checkpoint_type",
-    type=click.Choice([kind.value for kind in CheckpointType]),
+    type=_TYPES,
     default=CheckpointType.PRE_DECISION.value,
     show_default=True,
     help="Why the snapshot is taken.",
 )
-@click.pass_context
-def snapshot(  # noqa: PLR0917 - click passes each option as an argument
-    context: click.Context,
+@click.option("--reason", help="Why the snapshot is taken, in words.")
+@click.option("--source-tool", help="The tool about to run, or that ran.")
+@click.option("--phase", help="The orchestration phase.")
+@click.option(
+    "--extra",
+    multiple=True,
+    metavar="KEY=VALUE",
+    callback=_parse_extra,
+    help="More metadata (repeatable); VALUE is JSON if it parses, else text.",
+)
+@_quiet_option
+@_json_option
+def snapshot(
+    *,
     path: str,
     plan_id: str,
     decision_id: str | None,
     label: str | None,
     checkpoint_type: str,
+    reason: str | None,
+    source_tool: str | None,
+    phase: str | None,
+    extra: dict[str, Any],
+    quiet: bool,
 ) -> None:
-    """Snapshot the workspace at PATH; print its id, then each changed path."""
-    with _service(context, create=True) as service:
-        checkpoint = service.create_workspace_snapshot(
-            plan_id,
-            path,
-            decision_id,
-            label=label,
-            checkpoint_type=CheckpointType(checkpoint_type),
-        )
-    click.echo(checkpoint.checkpoint_id)
-    for changed in _diff_paths(checkpoint):
-        click.echo(f"  {changed}")
+    """Snapshot the workspace at PATH: print its id, each changed path, and the counts."""
+
+    def take(service: CheckpointService) -> _Outcome:
+        with _progress(f"Snapshotting {path}"):
+            checkpoint = service.create_workspace_snapshot(
+                plan_id,
+                path,
+                decision_id,
+                reason=reason,
+                source_tool=source_tool,
+                phase=phase,
+                extra=extra,
+                checkpoint_type=CheckpointType(checkpoint_type),
+                label=label,
+            )
+            changes = _snapshot_changes(service, checkpoint)
+        data = {
+            "checkpoint": checkpoint.model_dump(mode="json"),
+            "changes": [{"path": path, "change": change} for path, change in changes],
+        }
+        show = partial(render.print_changes, checkpoint.checkpoint_id, changes, quiet=quiet)
+        return _Outcome(data, show)
+
+    _with_service(take, create=True)
+
+
+def _snapshot_changes(service: CheckpointService, checkpoint: Checkpoint) -> list[render.Change]:
+    """Each path a snapshot recorded, with how it changed since the snapshot's parent."""
+    paths = render.diff_paths(checkpoint)
+    if checkpoint.parent_id is None:
+        return [(path, "added") for path in paths]
+    try:
+        manifest = service.diff(checkpoint.parent_id, checkpoint.checkpoint_id)
+    except CheckpointNotFoundError:  # pruned by another process meanwhile
+        return [(path, "changed") for path in paths]
+    return [(entry.path, entry.change.value) for entry in manifest.entries]
 
 
 @main.command(name="list")
 @click.option("--plan", "plan_id", help="Only this plan's checkpoints.")
 @click.option("--decision", "decision_id", help="Only this decision's checkpoints.")
+@click.option("--type", "checkpoint_type", type=_TYPES, help="Only checkpoints of this type.")
+@click.option(
+    "--workspace",
+    type=click.Path(file_okay=False),
+    help="Only checkpoints of this workspace directory.",
+)
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
-@click.pass_context
+@_json_option
 def list_(
-    context: click.Context, plan_id: str | None, decision_id: str | None, limit: int | None
+    *,
+    plan_id: str | None,
+    decision_id: str | None,
+    checkpoint_type: str | None,
+    workspace: str | None,
+    limit: int | None,
 ) -> None:
-    """List checkpoints, newest first: id, time, type, plan, changed paths, label."""
-    with _service(context) as service:
-        checkpoints = service.list_checkpoints(plan_id, decision_id=decision_id, limit=limit)
-    for checkpoint in checkpoints:
-        changed = len(_diff_paths(checkpoint)) if checkpoint.is_snapshot else "-"
-        click.echo(
-            "  ".join(
-                [
-                    checkpoint.checkpoint_id,
-                    checkpoint.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-                    f"{checkpoint.checkpoint_type.value:<13}",
-                    checkpoint.plan_id,
-                    f"{changed} changed",
-                    checkpoint.label or "",
-                ]
-            ).rstrip()
+    """List checkpoints, newest first, with their workspace and time (UTC)."""
+
+    def find(service: CheckpointService) -> _Outcome:
+        query = partial(
+            service.list_checkpoints,
+            plan_id,
+            decision_id=decision_id,
+            checkpoint_type=checkpoint_type,
         )
+        if workspace is None:
+            checkpoints = query(limit=limit)
+        else:
+            checkpoints = _in_workspace(query, os.path.realpath(workspace), limit)
+        data = {"checkpoints": [checkpoint.model_dump(mode="json") for checkpoint in checkpoints]}
+        return _Outcome(data, partial(render.print_checkpoints, checkpoints))
+
+    _with_service(find)
+
+
+def _in_workspace(
+    query: Callable[..., list[Checkpoint]], directory: str, limit: int | None
+) -> list[Checkpoint]:
+    """The checkpoints ``query`` finds whose workspace is ``directory``, page by page."""
+    found: list[Checkpoint] = []
+    before: str | None = None
+    while True:
+        page = query(limit=_PAGE, before=before)
+        found += [item for item in page if _real_path(item.sandbox_ref) == directory]
+        if len(page) < _PAGE or (limit is not None and len(found) >= limit):
+            return found[:limit]
+        before = page[-1].checkpoint_id
+
+
+@cache
+def _real_path(path: str) -> str:
+    return os.path.realpath(path)
 
 
 @main.command()
 @click.argument("checkpoint_id")
-@click.pass_context
-def show(context: click.Context, checkpoint_id: str) -> None:
-    """Print one checkpoint, metadata included, as JSON."""
-    with _service(context) as service:
-        checkpoint = service.get_checkpoint(checkpoint_id)
-    document: dict[str, Any] = checkpoint.model_dump(mode="json")
-    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+@_json_option
+def show(*, checkpoint_id: str) -> None:
+    """Print one checkpoint, metadata included."""
+
+    def find(service: CheckpointService) -> _Outcome:
+        checkpoint = _checkpoint(service, checkpoint_id)
+        show = partial(render.print_checkpoint, checkpoint, datetime.now(UTC))
+        return _Outcome(checkpoint.model_dump(mode="json"), show)
+
+    _with_service(find)
+
+
+def _checkpoint(service: CheckpointService, id_or_prefix: str) -> Checkpoint:
+    return service.get_checkpoint(service.resolve_checkpoint_id(id_or_prefix))
+
+
+@main.command()
+@click.argument("base_id")
+@click.argument("target_id", required=False)
+@click.option("--patch", "-p", is_flag=True, help="Print a unified diff of each changed file.")
+@click.option("--exit-code", is_flag=True, help="Exit with status 1 if anything changed.")
+@_json_option
+def diff(*, base_id: str, target_id: str | None, patch: bool, exit_code: bool) -> None:
+    """Show what changed from BASE_ID to TARGET_ID (default: the live workspace)."""
+
+    def compare(service: CheckpointService) -> _Outcome:
+        base = _checkpoint(service, base_id)
+        target = None if target_id is None else service.resolve_checkpoint_id(target_id)
+        manifest = service.diff(base.checkpoint_id, target)
+        lines = _patch(service, base, manifest) if patch else None
+        data = {
+            **manifest.model_dump(mode="json"),
+            "patch": None if lines is None else "".join(f"{line}\n" for line in lines),
+        }
+        show = partial(render.print_diff, manifest, lines)
+        return _Outcome(data, show, 1 if exit_code and manifest.entries else 0)
+
+    _with_service(compare)
+
+
+def _patch(service: CheckpointService, base: Checkpoint, manifest: DiffManifest) -> list[str]:
+    """The unified diff of every changed path; stored sides are restored into a scratch dir."""
+    if not manifest.entries:
+        return []
+    with tempfile.TemporaryDirectory(prefix="rewind-diff-", ignore_cleanup_errors=True) as scratch:
+        old = Path(scratch, "old")
+        service.restore_into(base.checkpoint_id, old)
+        new = Path(base.sandbox_ref)
+        if manifest.target is not None:
+            new = Path(scratch, "new")
+            service.restore_into(manifest.target, new)
+        lines: list[str] = []
+        for entry in manifest.entries:
+            lines += render.file_patch(entry, partial(_read, old), partial(_read, new))
+        return lines
+
+
+def _read(root: Path, path: str) -> bytes | None:
+    """The bytes of ``root/path`` (a symlink's target), never following a final symlink."""
+    file = root / path
+    try:
+        if file.is_symlink():
+            return os.fsencode(os.readlink(file))
+        descriptor = os.open(file, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(descriptor, "rb") as stream:
+            return stream.read()
+    except OSError:
+        return None
 
 
 @main.command()
 @click.argument("checkpoint_id")
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
-@click.pass_context
-def rollback(context: click.Context, checkpoint_id: str, dry_run: bool, yes: bool) -> None:
+@_quiet_option
+@_json_option
+def rollback(*, checkpoint_id: str, dry_run: bool, yes: bool, quiet: bool) -> None:
     """Put the workspace of CHECKPOINT_ID back exactly as it was then.
 
     The current state is snapshotted first; the printed safety checkpoint undoes the rollback.
     """
-    with _service(context) as service:
-        if not (dry_run or yes):
-            _render_actions(service.rollback_to_checkpoint(checkpoint_id, dry_run=True))
-            click.confirm("Roll back the workspace?", abort=True)
-        result = service.rollback_to_checkpoint(checkpoint_id, dry_run=dry_run)
-    _render_actions(result)
-    if result.safety_checkpoint_id:
-        click.echo(
-            f"safety checkpoint {result.safety_checkpoint_id}: "
-            f"rewind rollback {result.safety_checkpoint_id} undoes this rollback"
-        )
+
+    def roll_back(service: CheckpointService) -> _Outcome:
+        target = _checkpoint(service, checkpoint_id)
+        if dry_run:
+            with _progress("Comparing"):
+                result = service.rollback_to_checkpoint(target.checkpoint_id, dry_run=True)
+        else:
+            if not yes:
+                _confirm_rollback(service, target)
+            with _progress(f"Rolling back to {target.checkpoint_id}"):
+                result = service.rollback_to_checkpoint(target.checkpoint_id)
+        show = partial(render.print_rollback, result, quiet=quiet)
+        return _Outcome(result.model_dump(mode="json"), show)
+
+    _with_service(roll_back)
+
+
+def _confirm_rollback(service: CheckpointService, target: Checkpoint) -> None:
+    """Show the rollback's plan once on stderr and ask; ``click.Abort`` unless confirmed."""
+    with _progress("Comparing"):
+        plan = service.rollback_to_checkpoint(target.checkpoint_id, dry_run=True)
+    question = render.rollback_question(target, plan, datetime.now(UTC))
+    click.confirm(question, abort=True, err=True)
 
 
 @main.command()
@@ -168,52 +508,157 @@ def rollback(context: click.Context, checkpoint_id: str, dry_run: bool, yes: boo
     type=click.Path(file_okay=False),
     help="A missing or empty directory to write the files into.",
 )
-@click.pass_context
-def restore(context: click.Context, checkpoint_id: str, target_dir: str) -> None:
+@_quiet_option
+@_json_option
+def restore(*, checkpoint_id: str, target_dir: str, quiet: bool) -> None:
     """Write the files of CHECKPOINT_ID into another directory."""
-    with _service(context) as service:
-        result = service.restore_into(checkpoint_id, target_dir)
-    _render_actions(result)
 
+    def write(service: CheckpointService) -> _Outcome:
+        target = service.resolve_checkpoint_id(checkpoint_id)
+        with _progress(f"Restoring {target}"):
+            result = service.restore_into(target, target_dir)
+        directory = os.path.abspath(target_dir)
+        data = {**result.model_dump(mode="json"), "into": directory}
+        return _Outcome(data, partial(render.print_restore, result, directory, quiet=quiet))
 
-@main.command()
-@click.argument("base_id")
-@click.argument("target_id", required=False)
-@click.pass_context
-def diff(context: click.Context, base_id: str, target_id: str | None) -> None:
-    """Show what changed from BASE_ID to TARGET_ID (default: the live workspace)."""
-    with _service(context) as service:
-        manifest = service.diff(base_id, target_id)
-    for entry in manifest.entries:
-        click.echo(f"{entry.change.value:<9}{entry.path}")
+    _with_service(write)
 
 
 @main.command()
 @click.argument("checkpoint_id", required=False)
-@click.pass_context
-def verify(context: click.Context, checkpoint_id: str | None) -> None:
+@_json_option
+def verify(*, checkpoint_id: str | None) -> None:
     """Re-hash what CHECKPOINT_ID needs (default: the whole store); exit 1 on any problem."""
-    with _service(context) as service:
-        report = service.verify(checkpoint_id)
-    for problem in report.problems:
-        click.echo(f"problem: {problem}")
-    click.echo(f"{report.checked} checkpoints checked, {len(report.problems)} problems")
-    if not report.ok:
-        sys.exit(1)
+
+    def check(service: CheckpointService) -> _Outcome:
+        target = None if checkpoint_id is None else service.resolve_checkpoint_id(checkpoint_id)
+        with _progress("Verifying"):
+            report = service.verify(target)
+        show = partial(render.print_verify, report)
+        return _Outcome(report.model_dump(mode="json"), show, 0 if report.ok else 1)
+
+    _with_service(check)
 
 
-def _render_actions(result: RollbackResult) -> None:
-    for path in result.restored:
-        click.echo(f"restored {path}")
-    for path in result.removed:
-        click.echo(f"removed  {path}")
-    summary = (
-        f"{len(result.restored)} restored, {len(result.removed)} removed, "
-        f"{result.unchanged_count} unchanged"
+@main.command()
+@click.option(
+    "--keep-last",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Keep the newest N checkpoints of each workspace.",
+)
+@click.option(
+    "--keep-within",
+    callback=_parse_duration,
+    metavar="DURATION",
+    help="Keep every checkpoint younger than this (30m, 12h, 7d, 2w).",
+)
+@click.option(
+    "--keep-labelled/--no-keep-labelled",
+    default=True,
+    show_default=True,
+    help="Keep every checkpoint with a label.",
+)
+@click.option(
+    "--keep-type",
+    "keep_types",
+    type=_TYPES,
+    multiple=True,
+    help="Keep every checkpoint of this type (repeatable).",
+)
+@click.option(
+    "--safety-within",
+    callback=_parse_duration,
+    default="1d",
+    show_default=True,
+    metavar="DURATION|none",
+    help="Keep safety checkpoints only this long; none: like any other.",
+)
+@click.option("--plan", "plan_id", help="Prune only this plan's checkpoints.")
+@click.option("--dry-run", is_flag=True, help="Print what would be deleted; delete nothing.")
+@_json_option
+def prune(
+    *,
+    keep_last: int | None,
+    keep_within: timedelta | None,
+    keep_labelled: bool,
+    keep_types: tuple[str, ...],
+    safety_within: timedelta | None,
+    plan_id: str | None,
+    dry_run: bool,
+) -> None:
+    """Delete the checkpoints no rule keeps; every kept one stays restorable.
+
+    Each workspace's head and a rollback's target are always kept. At least one of
+    --keep-last, --keep-within and --keep-type is needed.
+    """
+    policy = RetentionPolicy(
+        keep_last=keep_last,
+        keep_within=keep_within,
+        keep_labelled=keep_labelled,
+        keep_types=frozenset(CheckpointType(kind) for kind in keep_types),
+        safety_within=safety_within,
     )
-    click.echo(f"{summary} (dry run: nothing changed)" if result.dry_run else summary)
+    if policy.is_empty:
+        raise click.UsageError(
+            "say what to keep: --keep-last, --keep-within or --keep-type "
+            "(with none of them nearly everything would go)"
+        )
+
+    def delete(service: CheckpointService) -> _Outcome:
+        report = service.prune(policy, plan_id=plan_id, dry_run=dry_run)
+        going = set(report.deleted) if dry_run else set()
+        listed = service.list_checkpoints(plan_id) if going else []
+        doomed = sorted(
+            (item for item in listed if item.checkpoint_id in going),
+            key=lambda item: item.checkpoint_id,
+        )
+        data = {**report.model_dump(mode="json"), "policy": policy.model_dump(mode="json")}
+        return _Outcome(data, partial(render.print_prune, report, doomed))
+
+    _with_service(delete)
 
 
-def _diff_paths(checkpoint: Checkpoint) -> tuple[str, ...]:
-    paths = checkpoint.metadata.extra.get("diff_paths", ())
-    return tuple(str(path) for path in paths) if isinstance(paths, tuple) else ()
+@main.command()
+@click.option("--plan", "plan_id", help="Count only this plan's checkpoints.")
+@_json_option
+def stats(*, plan_id: str | None) -> None:
+    """Print what the store holds, in total and per plan, and how well it packs it."""
+
+    def count(service: CheckpointService) -> _Outcome:
+        figures = service.stats(plan_id)
+        return _Outcome(figures.model_dump(mode="json"), partial(render.print_stats, figures))
+
+    _with_service(count)
+
+
+@main.group()
+def db() -> None:
+    """Create, upgrade and inspect the store's schema."""
+
+
+@db.command()
+@_json_option
+def upgrade() -> None:
+    """Create the store, or upgrade its schema to the newest revision; print the revision."""
+    url = _session().database_url or default_database_url()
+
+    def migrate() -> _Outcome:
+        before, after = upgrade_schema(url)
+        data = {**render.schema_data(after), "previous_revision": before}
+        return _Outcome(data, partial(render.print_upgrade, before, after))
+
+    _run(migrate)
+
+
+@db.command()
+@_json_option
+def current() -> None:
+    """Print the store's schema revision, or say there is no store; create nothing."""
+    url = _session().database_url or default_database_url()
+
+    def read() -> _Outcome:
+        status = schema_status(url)
+        return _Outcome(render.schema_data(status), partial(render.print_schema, status))
+
+    _run(read)

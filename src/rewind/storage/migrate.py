@@ -24,7 +24,14 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-__all__ = ["VERSION_TABLE", "migrations_directory", "schema_differences", "upgrade_to_head"]
+__all__ = [
+    "VERSION_TABLE",
+    "current_revision",
+    "head_revision",
+    "migrations_directory",
+    "schema_differences",
+    "upgrade_to_head",
+]
 
 VERSION_TABLE = "rewind_alembic_version"
 _ADVISORY_LOCK_KEY = 0x7265_7769_6E64  # "rewind"
@@ -42,6 +49,32 @@ def migrations_directory() -> Path:
     if not (directory / "env.py").is_file():  # pragma: no cover - a broken installation
         raise SchemaVersionError(f"rewind's migrations are missing (looked in {directory})")
     return directory
+
+
+def head_revision() -> str:
+    """Return the newest schema revision this version of rewind ships.
+
+    Raises:
+        SchemaVersionError: The installation lost its migrations.
+    """
+    from alembic.script import ScriptDirectory  # noqa: PLC0415 - see upgrade_to_head
+
+    head = ScriptDirectory(str(migrations_directory())).get_current_head()
+    if head is None:  # pragma: no cover - a broken installation
+        raise SchemaVersionError("rewind's migrations hold no revision")
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """Return the database's schema revision, or None if it holds no rewind store.
+
+    Reads only: creates and upgrades nothing.
+
+    Raises:
+        StorageError: The database failed.
+    """
+    with translate_errors(display_url(engine.url)), engine.connect() as connection:
+        return _current_revision(connection)
 
 
 def upgrade_to_head(engine: Engine, *, create: bool = True) -> None:

@@ -80,6 +80,8 @@ _WORKSPACE_COLUMNS = (
 )
 _CHUNK_BATCH_BYTES = 16 * 1024 * 1024  # compressed bytes per multi-row chunk insert
 _INODE_BITS = 2**63 - 1  # inodes are stored in a signed 64-bit column
+_PRUNE_LOCK_KEY = 0x7265_7769_6E64_0001  # "rewind", 1: PostgreSQL's advisory lock for prunes
+_INCREMENTAL_VACUUM = 2  # what SQLite's auto_vacuum pragma reads for INCREMENTAL
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,8 +300,10 @@ class SqlCheckpointRepository:
         """Return the workspace's record, creating it, locked until the transaction ends.
 
         On SQLite the write transaction already holds the database lock; on PostgreSQL the
-        row lock serialises the snapshots of this workspace and no other.
+        row lock serialises the snapshots of this workspace and no other, and a shared lock
+        keeps prunes out until the transaction ends (see ``lock_workspaces``).
         """
+        self._take_prune_lock(exclusive=False)
         values = {"plan_id": plan_id, "sandbox_ref": sandbox_ref}
         self._session.execute(self._insert_ignoring_duplicates(WorkspaceRow, values))
         row = self._session.execute(
@@ -683,8 +687,13 @@ class SqlCheckpointRepository:
     ) -> list[WorkspaceRecord]:
         """Return the workspaces in scope, locked until the transaction ends, in id order.
 
-        Taking them in one order means two prunes never wait for each other in a circle.
+        On PostgreSQL a prune first waits for every snapshot and rollback transaction under
+        way, of any workspace, and holds off new ones until it ends: they may reuse or store
+        the contents it deletes, and lock rows it deletes. Taking this lock before any other,
+        in every transaction that writes checkpoints, means none waits for another in a
+        circle. (On SQLite every write transaction already excludes the others.)
         """
+        self._take_prune_lock(exclusive=True)
         statement = select(
             WorkspaceRow.plan_id,
             WorkspaceRow.sandbox_ref,
@@ -838,10 +847,25 @@ class SqlCheckpointRepository:
             self._session.execute(delete(BlobRow).where(BlobRow.id.in_(unused)))
             count += len(unused)
         if count and self._dialect() is sqlite:
-            # Give the freed pages back to the file system when the transaction commits (a
-            # database created before rewind set auto_vacuum keeps them for reuse instead).
-            self._session.connection().exec_driver_sql("PRAGMA incremental_vacuum")
+            self._give_back_free_pages()
         return count, freed
+
+    def _give_back_free_pages(self) -> None:
+        """Return SQLite's free pages to the file system when the transaction commits.
+
+        Only a database created with ``auto_vacuum = INCREMENTAL`` (every one rewind creates
+        now) does; an older one keeps its free pages for reuse. The driver runs one step of
+        the pragma per call, and each step frees one page, hence the loop.
+        """
+        cursor = self._session.connection().connection.cursor()
+        try:
+            (pages,) = cursor.execute("PRAGMA freelist_count").fetchone()
+            if cursor.execute("PRAGMA auto_vacuum").fetchone()[0] != _INCREMENTAL_VACUUM:
+                return
+            for _ in range(pages):
+                cursor.execute("PRAGMA incremental_vacuum")
+        finally:
+            cursor.close()
 
     def get(self, checkpoint_id: str) -> Checkpoint | None:
         """Return the checkpoint with this id, or None."""
@@ -893,6 +917,14 @@ class SqlCheckpointRepository:
                     batch, batch_bytes = [], 0
         if batch:
             self._insert_rows(_CHUNKS_TABLE, batch)
+
+    def _take_prune_lock(self, *, exclusive: bool) -> None:
+        """Take PostgreSQL's transaction lock that prunes hold alone and writers share."""
+        if self._dialect() is postgresql:
+            function = (
+                func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
+            )
+            self._session.execute(select(function(_PRUNE_LOCK_KEY)))
 
     def _lock_existing_blobs(self, content_hashes: Sequence[str]) -> set[str]:
         """Return which of these blobs exist, each locked against deletion, in id order.

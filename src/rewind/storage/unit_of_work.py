@@ -150,7 +150,12 @@ class SqlStore:
         path = sqlite_database_path(engine.url)
         self._database_path = None if path is None else os.path.realpath(path)
         self._turn = None if single_connection_timeout is None else _Turn(single_connection_timeout)
-        self._readers = sessionmaker(engine, expire_on_commit=False)
+        # A reading unit of work sees one state of the store however many statements it
+        # runs (SQLite's read transactions always do), even while a prune commits.
+        readers = engine
+        if engine.dialect.name == "postgresql":
+            readers = engine.execution_options(isolation_level="REPEATABLE READ")
+        self._readers = sessionmaker(readers, expire_on_commit=False)
         self._writers = sessionmaker(
             engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )

@@ -1,0 +1,113 @@
+Feature: rewind prune deletes what no rule keeps; rewind stats shows what the store holds
+  A flag for every retention rule: --keep-last, --keep-within, --keep-labelled (the default)
+  or --no-keep-labelled, --keep-type (repeatable), --safety-within (or none); --plan limits
+  the scope and --dry-run prints what would go. Every kept checkpoint stays restorable.
+
+  Background:
+    Given a workspace with files
+      | path  | content |
+      | a.txt | alpha   |
+    When I run "rewind snapshot {workspace} --plan plan-1 --label keep-me --quiet"
+    And I write "two" to "a.txt"
+    And I run "rewind snapshot {workspace} --plan plan-1 --quiet"
+    And I write "three" to "a.txt"
+    And I run "rewind snapshot {workspace} --plan plan-1 --quiet"
+    And I write "four" to "a.txt"
+    And I run "rewind snapshot {workspace} --plan plan-1 --quiet"
+
+  Scenario: A dry run prints what would go and deletes nothing
+    When I run "rewind prune --keep-last 1 --dry-run"
+    Then the output has 4 lines, each with " "
+    And the output contains "created (UTC)"
+    And the output contains "dry run: 2 checkpoints would be deleted, 2 kept; 2 contents ("
+    And it did not print "{first}"
+    And it did not print "{last}"
+    When I run "rewind list"
+    Then the output has 5 lines, each with "  "
+
+  Scenario: The store shrinks, and every kept checkpoint still restores, diffs and verifies
+    When I run "rewind --json stats"
+    Then the envelope's "data.checkpoints" is 4
+    And the envelope's "data.blobs" is 4
+    When I run "rewind prune --keep-last 1"
+    Then the output has 3 lines, each with "deleted"
+    And the output contains "2 checkpoints deleted, 2 kept; 2 contents ("
+    When I run "rewind --json stats"
+    Then the envelope's "data.checkpoints" is 2
+    And the envelope's "data.blobs" is 2
+    When I run "rewind list"
+    Then the output has 3 lines, each with "  "
+    And the output contains "{first}"
+    And the output contains "{last}"
+    When I run "rewind restore {first} --into {directory}/first"
+    Then the file "first/a.txt" beside the workspace holds "alpha"
+    When I run "rewind restore {last} --into {directory}/last"
+    Then the file "last/a.txt" beside the workspace holds "four"
+    When I run "rewind diff {first} {last} --patch"
+    Then the output contains "-alpha"
+    And the output contains "+four"
+    When I run "rewind verify"
+    Then the output contains "2 checkpoints checked, 0 problems"
+    When I run "rewind rollback {first} --yes --quiet"
+    Then "a.txt" in the workspace still contains "alpha"
+
+  Scenario: Each rule has its flag
+    When I run "rewind prune --keep-last 1 --no-keep-labelled --dry-run"
+    Then the output contains "dry run: 3 checkpoints would be deleted, 1 kept"
+    When I run "rewind prune --keep-within 1h --no-keep-labelled --dry-run"
+    Then the output contains "dry run: 0 checkpoints would be deleted, 4 kept"
+    When I run "rewind prune --keep-last 1 --keep-type pre_decision --keep-type manual --no-keep-labelled --dry-run"
+    Then the output contains "dry run: 0 checkpoints would be deleted, 4 kept"
+    When I run "rewind prune --keep-last 1 --plan plan-2 --dry-run"
+    Then the output contains "dry run: 0 checkpoints would be deleted, 0 kept"
+
+  Scenario: Safety checkpoints are kept for --safety-within, or like any other with none
+    When I run "rewind rollback {first} --yes --quiet"
+    And I run "rewind prune --keep-last 10 --dry-run"
+    Then the output contains "dry run: 0 checkpoints would be deleted, 5 kept"
+    When I run "rewind prune --keep-last 10 --safety-within 0s --dry-run"
+    Then the output contains "dry run: 1 checkpoints would be deleted, 4 kept"
+    And the output contains "safety"
+    When I run "rewind prune --keep-last 10 --safety-within none --dry-run"
+    Then the output contains "dry run: 0 checkpoints would be deleted, 5 kept"
+
+  Scenario: The JSON envelope of a prune holds its report and the policy it applied
+    When I run "rewind --json prune --keep-last 1 --keep-within 2w --keep-type manual --safety-within none --no-keep-labelled --dry-run"
+    Then it prints one JSON envelope of "prune" with status "ok" and exit code 0
+    And the envelope's "data.dry_run" is true
+    And the envelope's "data.deleted" is []
+    And the envelope's "data.kept" is 4
+    And the envelope's "data.policy" is {"keep_last": 1, "keep_within": "P14D", "keep_labelled": false, "keep_types": ["manual"], "safety_within": null}
+    When I run "rewind prune --keep-last 2 --no-keep-labelled --json"
+    Then it prints one JSON envelope of "prune" with status "ok" and exit code 0
+    And the envelope's "data.dry_run" is false
+    And the envelope lists 2 items under "data.deleted"
+    And the envelope's "data.deleted.0" is "{first}"
+    And the envelope's "data.blobs_deleted" is 2
+
+  Scenario: A prune with no rule, or a malformed duration, is a usage error
+    When I run "rewind prune"
+    Then it exits with status 2 saying "--keep-last, --keep-within or --keep-type"
+    When I run "rewind prune --no-keep-labelled --safety-within 1d"
+    Then it exits with status 2 saying "say what to keep"
+    When I run "rewind prune --keep-within 7x"
+    Then it exits with status 2 saying "'7x' is not a duration"
+    When I run "rewind prune --keep-last 0"
+    Then it exits with status 2 saying "--keep-last"
+    When I run "rewind list"
+    Then the output has 5 lines, each with "  "
+
+  Scenario: Stats in total and per plan
+    Given a checkpoint service on the scenario's database
+    And another workspace "elsewhere" snapshotted for plan "plan-2" as "B"
+    When I run "rewind stats"
+    Then the output contains "5 checkpoints (5 snapshots)"
+    And the output contains "plan    checkpoints  snapshots  stored"
+    And the output contains "plan-1  4            4"
+    And the output contains "plan-2  1            1"
+    When I run "rewind stats --plan plan-2"
+    Then the output contains "1 checkpoints (1 snapshots)"
+    When I run "rewind --json stats"
+    Then the envelope lists 2 items under "data.plans"
+    And the envelope's "data.plans.1.plan_id" is "plan-2"
+    And the envelope's "data.plans.1.snapshots" is 1

@@ -1,0 +1,433 @@
+"""What the ``rewind`` command prints: text for people, one JSON document for scripts.
+
+Nothing here opens a store or changes a file; ``rewind.cli`` gathers the results and hands
+them over. Times are printed in UTC and marked so (``2026-11-24 21:40:03Z``). Tables are drawn
+by Rich when standard output is a terminal, and as plain aligned columns otherwise.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+
+from rewind.errors import AmbiguousCheckpointIdError, RewindError
+from rewind.models import (
+    ChangeKind,
+    Checkpoint,
+    DiffEntry,
+    DiffManifest,
+    PruneReport,
+    RollbackResult,
+    StoreStats,
+    VerifyReport,
+)
+from rewind.service import SNAPSHOT_KEYS
+from rewind.storage import SchemaStatus
+
+__all__ = [
+    "PATCH_SNIFF_BYTES",
+    "Change",
+    "ContentReader",
+    "age",
+    "checkpoint_rows",
+    "diff_paths",
+    "echo_json",
+    "envelope",
+    "error_document",
+    "file_patch",
+    "print_changes",
+    "print_checkpoint",
+    "print_checkpoints",
+    "print_diff",
+    "print_prune",
+    "print_restore",
+    "print_rollback",
+    "print_schema",
+    "print_stats",
+    "print_table",
+    "print_upgrade",
+    "print_verify",
+    "rollback_question",
+    "schema_data",
+    "size",
+    "utc",
+]
+
+Change = tuple[str, str]
+"""A path and what happened to it (``added``, ``modified``, ``restored``, ...)."""
+ContentReader = Callable[[str], bytes | None]
+"""Returns the bytes of a path on one side of a diff (a symlink: its target), None if unreadable."""
+PATCH_SNIFF_BYTES = 8000
+"""How many leading bytes decide whether a file is binary (a NUL among them), as git does."""
+CHECKPOINT_HEADERS = ("id", "created (UTC)", "type", "plan", "workspace", "changed", "label")
+_UNBOUNDED = 100_000
+"""A width no table reaches: Rich measures a table's natural width within it."""
+_UNITS = (("day", 86_400), ("hour", 3_600), ("minute", 60))
+_KIB = 1024
+
+
+def utc(moment: datetime) -> str:
+    """``2026-11-24 21:40:03Z``: a moment in UTC, marked so."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def age(moment: datetime, now: datetime) -> str:
+    """How long ago ``moment`` was, for people: ``3 minutes ago``."""
+    seconds = max(0, int((now - moment).total_seconds()))
+    for unit, length in _UNITS:
+        if seconds >= length:
+            count = seconds // length
+            return f"{count} {unit}{'' if count == 1 else 's'} ago"
+    return f"{seconds} second{'' if seconds == 1 else 's'} ago"
+
+
+def size(count: int) -> str:
+    """A byte count for people: ``512 B``, ``1.5 KiB``, ``3.2 MiB``."""
+    amount = float(count)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if amount < _KIB or unit == "GiB":
+            return f"{count} B" if unit == "B" else f"{amount:.1f} {unit}"
+        amount /= _KIB
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def envelope(  # noqa: PLR0917 - the envelope's members, each passed once by the one caller
+    command: str | None,
+    exit_code: int,
+    data: Any,
+    error: dict[str, Any] | None,
+    started_at: datetime,
+    duration_ms: int,
+) -> dict[str, Any]:
+    """The JSON document every command prints with ``--json`` (documented in the README)."""
+    document: dict[str, Any] = {
+        "command": command,
+        "status": "error" if error is not None else "ok",
+        "exit_code": exit_code,
+        "data": None if error is not None else data,
+    }
+    if error is not None:
+        document["error"] = error
+    document["timing"] = {
+        "started_at": started_at.astimezone(UTC)
+        .isoformat(timespec="milliseconds")
+        .replace("+00:00", "Z"),
+        "duration_ms": duration_ms,
+    }
+    return document
+
+
+def error_document(exc: Exception, message: str) -> dict[str, Any]:
+    """The envelope's ``error`` member: the error's type and message, and its data if any."""
+    document: dict[str, Any] = {"type": type(exc).__name__, "message": message}
+    if isinstance(exc, RewindError):
+        document.update(checkpoint_id=exc.checkpoint_id, path=exc.path, retryable=exc.retryable)
+    if isinstance(exc, AmbiguousCheckpointIdError):
+        document["candidates"] = list(exc.candidates)
+    return document
+
+
+def echo_json(document: dict[str, Any]) -> None:
+    """Print ``document`` as one line of JSON on standard output."""
+    click.echo(json.dumps(document, ensure_ascii=False))
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """Print rows under headers: a Rich table on a terminal, aligned plain text otherwise.
+
+    No cell is ever cut (ids must stay whole to be copied): a table wider than the terminal
+    is printed at its own width, and the terminal wraps its lines.
+    """
+    if sys.stdout.isatty():
+        _print_rich_table(headers, rows)
+        return
+    widths = [
+        max([len(header), *(len(row[column]) for row in rows)])
+        for column, header in enumerate(headers)
+    ]
+    for row in (headers, *rows):
+        cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        click.echo("  ".join(cells).rstrip())
+
+
+def _print_rich_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    from rich.console import Console  # noqa: PLC0415 - Rich loads only for a terminal
+    from rich.measure import Measurement  # noqa: PLC0415
+    from rich.table import Column, Table  # noqa: PLC0415
+
+    columns = [Column(header, no_wrap=True) for header in headers]
+    table = Table(*columns, box=None, header_style="bold", pad_edge=False)
+    for row in rows:
+        table.add_row(*row)
+    console = Console(highlight=False)
+    natural = Measurement.get(console, console.options.update_width(_UNBOUNDED), table).maximum
+    if natural > console.width:
+        console = Console(highlight=False, width=natural)
+    console.print(table)
+
+
+def checkpoint_rows(checkpoints: Iterable[Checkpoint]) -> list[tuple[str, ...]]:
+    """One row per checkpoint under ``CHECKPOINT_HEADERS``."""
+    return [
+        (
+            checkpoint.checkpoint_id,
+            utc(checkpoint.created_at),
+            checkpoint.checkpoint_type.value,
+            checkpoint.plan_id,
+            checkpoint.sandbox_ref,
+            str(len(diff_paths(checkpoint))) if checkpoint.is_snapshot else "-",
+            checkpoint.label or "",
+        )
+        for checkpoint in checkpoints
+    ]
+
+
+def print_checkpoints(checkpoints: Sequence[Checkpoint]) -> None:
+    """A table of checkpoints, or a line saying there is none."""
+    if checkpoints:
+        print_table(CHECKPOINT_HEADERS, checkpoint_rows(checkpoints))
+    else:
+        click.echo("no checkpoints")
+
+
+def print_diff(manifest: DiffManifest, patch: Sequence[str] | None) -> None:
+    """Each changed path after its change, or the unified diff when there is one."""
+    if patch is None:
+        _print_paths([(entry.path, entry.change.value) for entry in manifest.entries], quiet=False)
+        return
+    for line in patch:
+        click.echo(line)
+
+
+def print_changes(checkpoint_id: str, changes: Sequence[Change], *, quiet: bool) -> None:
+    """A snapshot's id, then each changed path (unless ``quiet``), then the counts."""
+    click.echo(checkpoint_id)
+    _print_paths(changes, quiet=quiet)
+    counts = Counter(change for _path, change in changes)
+    kinds = [kind.value for kind in ChangeKind]
+    summary = ", ".join(f"{counts[kind]} {kind}" for kind in kinds)
+    other = sum(count for kind, count in counts.items() if kind not in kinds)
+    click.echo(summary + (f", {other} changed" if other else ""))
+
+
+def print_rollback(result: RollbackResult, *, quiet: bool) -> None:
+    """What a rollback did (or would do), and how to undo it."""
+    verbs = ("would restore", "would remove") if result.dry_run else ("restored", "removed")
+    changes = [(path, verbs[0]) for path in result.restored]
+    changes += [(path, verbs[1]) for path in result.removed]
+    _print_paths(sorted(changes), quiet=quiet)
+    if result.dry_run:
+        click.echo(
+            f"dry run: {len(result.restored)} to restore, {len(result.removed)} to remove, "
+            f"{result.unchanged_count} unchanged; nothing was changed"
+        )
+        return
+    click.echo(
+        f"{len(result.restored)} restored, {len(result.removed)} removed, "
+        f"{result.unchanged_count} unchanged"
+    )
+    if result.safety_checkpoint_id:
+        click.echo(
+            f"safety checkpoint {result.safety_checkpoint_id}: "
+            f"rewind rollback {result.safety_checkpoint_id} undoes this rollback"
+        )
+
+
+def rollback_question(target: Checkpoint, plan: RollbackResult, now: datetime) -> str:
+    """The confirmation a rollback asks for: where to, how old, and how much changes."""
+    label = f'"{target.label}"' if target.label else "(no label)"
+    return (
+        f"Roll back {target.sandbox_ref} to checkpoint {target.checkpoint_id} {label}, "
+        f"taken {age(target.created_at, now)} ({utc(target.created_at)}).\n"
+        f"{_files(len(plan.restored))} will be restored and {_files(len(plan.removed))} "
+        f"removed ({plan.unchanged_count} unchanged); the current state is snapshotted first.\n"
+        "Roll back?"
+    )
+
+
+def print_restore(result: RollbackResult, directory: str, *, quiet: bool) -> None:
+    """Every path a restore wrote, then where."""
+    _print_paths([(path, "restored") for path in result.restored], quiet=quiet)
+    click.echo(f"{_files(len(result.restored))} restored into {directory}")
+
+
+def print_verify(report: VerifyReport) -> None:
+    """Each problem found, then the counts."""
+    for problem in report.problems:
+        click.echo(f"problem: {problem}")
+    click.echo(f"{report.checked} checkpoints checked, {len(report.problems)} problems")
+
+
+def print_checkpoint(checkpoint: Checkpoint, now: datetime) -> None:
+    """One checkpoint, field by field; its own extra metadata as JSON values."""
+    metadata = checkpoint.metadata
+    fields = [
+        ("checkpoint", checkpoint.checkpoint_id),
+        ("plan", checkpoint.plan_id),
+        ("decision", checkpoint.decision_id),
+        ("type", checkpoint.checkpoint_type.value),
+        ("label", checkpoint.label),
+        ("workspace", checkpoint.sandbox_ref),
+        ("created", f"{utc(checkpoint.created_at)} ({age(checkpoint.created_at, now)})"),
+        ("parent", checkpoint.parent_id),
+        ("reason", metadata.reason),
+        ("source tool", metadata.source_tool),
+        ("phase", metadata.phase),
+        ("tree hash", checkpoint.tree_hash),
+    ]
+    extra = checkpoint.model_dump(mode="json")["metadata"]["extra"]
+    fields += [
+        (f"extra {key}", json.dumps(value, ensure_ascii=False))
+        for key, value in sorted(extra.items())
+        if key not in SNAPSHOT_KEYS
+    ]
+    for name, value in fields:
+        if value is not None:
+            click.echo(f"{name:<12} {value}")
+    if checkpoint.is_snapshot:
+        paths = diff_paths(checkpoint)
+        click.echo(f"{'changed':<12} {len(paths)} paths")
+        for path in paths:
+            click.echo(f"  {path}")
+
+
+def print_prune(report: PruneReport, going: Sequence[Checkpoint]) -> None:
+    """What a prune deleted (or, as a dry run, would delete), then the counts."""
+    if report.dry_run and going:
+        print_table(CHECKPOINT_HEADERS, checkpoint_rows(going))
+    elif not report.dry_run:
+        for checkpoint_id in report.deleted:
+            click.echo(f"deleted {checkpoint_id}")
+    deleted, freed = len(report.deleted), size(report.bytes_freed)
+    if report.dry_run:
+        click.echo(
+            f"dry run: {deleted} checkpoints would be deleted, {report.kept} kept; "
+            f"{report.blobs_deleted} contents ({freed}) would be freed; nothing was deleted"
+        )
+        return
+    click.echo(
+        f"{deleted} checkpoints deleted, {report.kept} kept; "
+        f"{report.blobs_deleted} contents ({freed}) freed"
+    )
+
+
+def print_stats(stats: StoreStats) -> None:
+    """The store's totals, then one row per plan."""
+    click.echo(
+        f"{stats.checkpoints} checkpoints ({stats.snapshots} snapshots), {stats.changes} "
+        f"changes, {stats.blobs} contents"
+    )
+    click.echo(
+        f"stored {size(stats.stored_bytes)} (contents {size(stats.content_bytes)} "
+        f"uncompressed); the snapshots' trees would take {size(stats.tree_bytes)} "
+        f"as plain copies: {stats.ratio}x"
+    )
+    if stats.plans:
+        print_table(
+            ("plan", "checkpoints", "snapshots", "stored", "trees", "ratio"),
+            [
+                (
+                    plan.plan_id,
+                    str(plan.checkpoints),
+                    str(plan.snapshots),
+                    size(plan.stored_bytes),
+                    size(plan.tree_bytes),
+                    f"{plan.ratio}x",
+                )
+                for plan in stats.plans
+            ],
+        )
+
+
+def schema_data(status: SchemaStatus) -> dict[str, Any]:
+    """The JSON data of ``db current`` (and, with the revision before, of ``db upgrade``)."""
+    return {
+        "database": status.database,
+        "revision": status.revision,
+        "head": status.head,
+        "up_to_date": status.up_to_date,
+    }
+
+
+def print_schema(status: SchemaStatus) -> None:
+    """The store's revision and whether it is the newest, or that there is no store."""
+    if status.revision is None:
+        click.echo(f"no rewind store at {status.database} (nothing was created)")
+    elif status.up_to_date:
+        click.echo(f"{status.revision} (the newest)")
+    else:
+        click.echo(f"{status.revision} (the newest is {status.head}: run rewind db upgrade)")
+
+
+def print_upgrade(before: str | None, after: SchemaStatus) -> None:
+    """What ``db upgrade`` did."""
+    if before is None:
+        click.echo(f"created a rewind store at {after.database}: revision {after.revision}")
+    elif before == after.revision:
+        click.echo(f"{after.database} is at revision {after.revision}, the newest")
+    else:
+        click.echo(f"upgraded {after.database} from revision {before} to {after.revision}")
+
+
+def file_patch(entry: DiffEntry, old: ContentReader, new: ContentReader) -> list[str]:
+    """The unified diff of one changed path; one line when either side is binary."""
+    old_name = "/dev/null" if entry.change is ChangeKind.ADDED else f"a/{entry.path}"
+    new_name = "/dev/null" if entry.change is ChangeKind.DELETED else f"b/{entry.path}"
+    before = b"" if entry.change is ChangeKind.ADDED else old(entry.path)
+    after = b"" if entry.change is ChangeKind.DELETED else new(entry.path)
+    if before is None or after is None:
+        return [f"cannot read {old_name} or {new_name}: no patch"]
+    old_text, new_text = _text(before), _text(after)
+    if old_text is None or new_text is None:
+        return [f"binary files {old_name} and {new_name} differ"]
+    lines = [f"--- {old_name}", f"+++ {new_name}"]
+    if (
+        entry.old_mode is not None
+        and entry.new_mode is not None
+        and entry.old_mode != entry.new_mode
+    ):
+        lines.insert(0, f"mode {entry.path}: {entry.old_mode:o} -> {entry.new_mode:o}")
+    hunks = difflib.unified_diff(
+        old_text.splitlines(keepends=True), new_text.splitlines(keepends=True), n=3
+    )
+    for line in list(hunks)[2:]:  # difflib's own header names no file
+        lines.append(line.removesuffix("\n"))
+        if not line.endswith("\n"):
+            lines.append("\\ No newline at end of file")
+    return lines
+
+
+def _text(content: bytes) -> str | None:
+    """``content`` as text, or None when it is binary (a NUL near its start, or not UTF-8)."""
+    if b"\0" in content[:PATCH_SNIFF_BYTES]:
+        return None
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _print_paths(changes: Sequence[Change], *, quiet: bool) -> None:
+    """Each path after what happened to it, in one aligned column (nothing when ``quiet``)."""
+    if quiet or not changes:
+        return
+    width = max(len(change) for _path, change in changes)
+    for path, change in changes:
+        click.echo(f"{change:<{width}} {path}")
+
+
+def _files(count: int) -> str:
+    return f"{count} file{'' if count == 1 else 's'}"
+
+
+def diff_paths(checkpoint: Checkpoint) -> tuple[str, ...]:
+    """The paths a snapshot recorded as changed since its parent (none for a checkpoint)."""
+    paths = checkpoint.metadata.extra.get("diff_paths", ())
+    return tuple(str(path) for path in paths) if isinstance(paths, tuple) else ()
