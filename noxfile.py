@@ -21,6 +21,9 @@ ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 COVERAGE_FILE = str(ROOT / ".coverage")
 REPORTS = ROOT / "reports"
+NOT_THROUGH_THE_SERVICE = (
+    r"features/(cli\w*|sweeps|exhausted_resources|schema|package|demo)\.feature"
+)
 
 
 def _group(name: str) -> list[str]:
@@ -58,11 +61,13 @@ def tests(session: nox.Session) -> None:
     else:
         session.log("REWIND_TEST_POSTGRES_URL is not set: PostgreSQL scenarios are not run")
     # Every scenario runs against the synchronous service and against AsyncCheckpointService,
-    # but those of the command line (features/cli*), which run the command in a process of
-    # its own whatever service the scenario opens: running them twice would test nothing more.
+    # but for those that never call the scenario's service in process: the command line's
+    # (they run `rewind` in processes of its own), the fault sweeps (they drive the storage
+    # layer), the exhausted resources (child processes under limits), the schema, package and
+    # demo checks. Running those twice would test nothing more.
     for backend in backends:
         for service in ("sync", "async"):
-            only_api = ["--exclude", "features/cli"] if service == "async" else []
+            only_api = ["--exclude", NOT_THROUGH_THE_SERVICE] if service == "async" else []
             session.run(
                 "coverage",
                 "run",

@@ -125,7 +125,7 @@ Feature: The rewind command line
       """
 
   Scenario: Diff, dry run, rollback, restore and verify from the terminal
-    When I run "rewind snapshot {workspace} --plan plan-1 --label first"
+    When the workspace is snapshotted for plan "plan-1" through the API, labelled "first"
     And I write "changed" to "a.txt"
     And I write "new" to "c.txt"
     And I run "rewind diff {last}"

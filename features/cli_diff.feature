@@ -7,7 +7,7 @@ Feature: rewind diff lists changes, prints a unified patch, and can fail when th
     Given the workspace file "a.txt" holds the bytes "one\ntwo\nthree\n"
     And the workspace file "gone.txt" holds the bytes "bye\n"
     And the workspace file "image.bin" holds the bytes "\x00\x01\x02"
-    When I run "rewind snapshot {workspace} --plan plan-1"
+    When the workspace is snapshotted for plan "plan-1" through the API
     And I write "one\nTWO\nthree\n" to "a.txt"
     And the workspace file "image.bin" holds the bytes "\x00\x01\x03"
     And I write "hello" to "new.txt"
@@ -22,7 +22,7 @@ Feature: rewind diff lists changes, prints a unified patch, and can fail when th
       modified image.bin
       added    new.txt
       """
-    When I run "rewind snapshot {workspace} --plan plan-1 --quiet"
+    When the workspace is snapshotted for plan "plan-1" through the API
     And I run "rewind diff {first} {last}"
     Then it prints the lines
       """
@@ -62,7 +62,7 @@ Feature: rewind diff lists changes, prints a unified patch, and can fail when th
       +hello
       \ No newline at end of file
       """
-    When I run "rewind snapshot {workspace} --plan plan-1 --quiet"
+    When the workspace is snapshotted for plan "plan-1" through the API
     And I run "rewind diff {first} {last} --patch"
     Then the output contains "+TWO"
     And the output contains "-two"
@@ -80,7 +80,7 @@ Feature: rewind diff lists changes, prints a unified patch, and can fail when th
     When I run "rewind --json diff {first} --exit-code"
     Then it prints one JSON envelope of "diff" with status "ok" and exit code 1
     And the envelope lists 4 items under "data.entries"
-    When I run "rewind snapshot {workspace} --plan plan-1 --quiet"
+    When the workspace is snapshotted for plan "plan-1" through the API
     And I run "rewind diff {last} --exit-code"
     Then it exits with status 0
     And it prints the lines

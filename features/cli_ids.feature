@@ -5,9 +5,9 @@ Feature: The command names a checkpoint by any unique prefix of its id, in any l
     Given a workspace with files
       | path  | content |
       | a.txt | alpha   |
-    When I run "rewind snapshot {workspace} --plan plan-1 --label first"
+    When the workspace is snapshotted for plan "plan-1" through the API, labelled "first"
     And I write "changed" to "a.txt"
-    And I run "rewind snapshot {workspace} --plan plan-1 --label second"
+    And the workspace is snapshotted for plan "plan-1" through the API, labelled "second"
 
   Scenario: A unique prefix names its checkpoint, in upper or lower case
     When I run "rewind show {last:unique}"

@@ -31,7 +31,7 @@ Feature: Every command prints one JSON document with --json, in a stable envelop
     And the output is a checkpoint whose "sandbox_ref" is "{workspace}"
 
   Scenario: diff, rollback, restore
-    When I run "rewind snapshot {workspace} --plan plan-1"
+    When the workspace is snapshotted for plan "plan-1" through the API
     And I write "changed" to "a.txt"
     And I run "rewind --json diff {first}"
     Then it prints one JSON envelope of "diff" with status "ok" and exit code 0
@@ -77,7 +77,7 @@ Feature: Every command prints one JSON document with --json, in a stable envelop
     Then it prints one JSON envelope of "db upgrade" with status "ok" and exit code 0
     And the envelope's "data.previous_revision" is null
     And the envelope's "data.up_to_date" is true
-    When I run "rewind snapshot {workspace} --plan plan-1"
+    When the workspace is snapshotted for plan "plan-1" through the API
     And I run "rewind --json stats"
     Then it prints one JSON envelope of "stats" with status "ok" and exit code 0
     And the envelope's "data.checkpoints" is 1
@@ -119,7 +119,7 @@ Feature: Every command prints one JSON document with --json, in a stable envelop
     And the envelope's "error.message" mentions "--keep-last"
 
   Scenario: A rollback not confirmed: exit code 1, data null, nothing changed
-    When I run "rewind snapshot {workspace} --plan plan-1"
+    When the workspace is snapshotted for plan "plan-1" through the API
     And I write "changed" to "a.txt"
     And I run "rewind --json rollback {first}" answering "n"
     Then it prints one JSON envelope of "rollback" with status "error" and exit code 1

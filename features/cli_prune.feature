@@ -7,13 +7,13 @@ Feature: rewind prune deletes what no rule keeps; rewind stats shows what the st
     Given a workspace with files
       | path  | content |
       | a.txt | alpha   |
-    When I run "rewind snapshot {workspace} --plan plan-1 --label keep-me --quiet"
+    When the workspace is snapshotted for plan "plan-1" through the API, labelled "keep-me"
     And I write "two" to "a.txt"
-    And I run "rewind snapshot {workspace} --plan plan-1 --quiet"
+    And the workspace is snapshotted for plan "plan-1" through the API
     And I write "three" to "a.txt"
-    And I run "rewind snapshot {workspace} --plan plan-1 --quiet"
+    And the workspace is snapshotted for plan "plan-1" through the API
     And I write "four" to "a.txt"
-    And I run "rewind snapshot {workspace} --plan plan-1 --quiet"
+    And the workspace is snapshotted for plan "plan-1" through the API
 
   Scenario: A dry run prints what would go and deletes nothing
     When I run "rewind prune --keep-last 1 --dry-run"

@@ -7,7 +7,7 @@ Feature: A rollback from the terminal shows its plan once, asks, and reports eac
       | path     | content |
       | a.txt    | alpha   |
       | src/b.py | beta    |
-    When I run "rewind snapshot {workspace} --plan plan-1 --label 'before tests'"
+    When the workspace is snapshotted for plan "plan-1" through the API, labelled "before tests"
     And I write "changed" to "a.txt"
     And I write "new" to "c.txt"
     And I write "newer" to "d.txt"
