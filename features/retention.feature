@@ -208,3 +208,31 @@ Feature: Pruning keeps every kept checkpoint whole
       | arguments                         | culprit          |
       | the policy given as text          | RetentionPolicy  |
       | keep_last=1 for the plan 42       | plan_id 42       |
+
+  Scenario Outline: A prune refuses a history that was tampered with (<damage>), and changes nothing
+    Given a workspace with files
+      | path  | content |
+      | a.txt | 1       |
+      | b.txt | 1       |
+    And a checkpoint service on the scenario's database
+    And I snapshot the workspace for plan "plan-1" as "s1"
+    And I write "2" to "a.txt"
+    And I write "2" to "b.txt"
+    And I write "2" to "c.txt"
+    And I snapshot the workspace for plan "plan-1" as "s2"
+    And I write "3" to "d.txt"
+    And I snapshot the workspace for plan "plan-1" as "s3"
+    And I write "4" to "e.txt"
+    And I snapshot the workspace for plan "plan-1" as "s4"
+    And someone tampers with "s2": <damage>
+    When I try to prune with keep_last=1
+    Then it fails with CorruptStoreError naming "<culprit>"
+    And the store holds what it held before
+
+    Examples:
+      | damage                                               | culprit  |
+      | its parent becomes "s3"                              | {s3}     |
+      | its parent becomes a checkpoint that does not exist  | {s2}     |
+      | its path "a.txt" becomes "../evil"                   | ../evil  |
+      | its path "c.txt" becomes "a.txt"                     | twice    |
+      | the content of its "c.txt" is deleted                | c.txt    |

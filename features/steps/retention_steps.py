@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -149,6 +150,31 @@ class _Collecting(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
+
+
+@given('someone tampers with "{name:Q}": {damage}')
+def tamper_with(context: Any, name: str, damage: str) -> None:
+    """Damage one snapshot's rows as a buggy tool or an intruder could."""
+    scene = world(context)
+    checkpoint_id = named(scene, name).checkpoint_id
+    if found := re.fullmatch(r'its parent becomes "([^"]*)"', damage):
+        statement = "UPDATE checkpoints SET parent_id = ? WHERE id = ?"
+        parameters: tuple[object, ...] = (named(scene, found[1]).checkpoint_id, checkpoint_id)
+    elif damage == "its parent becomes a checkpoint that does not exist":
+        statement = "UPDATE checkpoints SET parent_id = ? WHERE id = ?"
+        parameters = ("0" * 26, checkpoint_id)
+    elif found := re.fullmatch(r'its path "([^"]*)" becomes "([^"]*)"', damage):
+        statement = "UPDATE checkpoint_changes SET path = ? WHERE checkpoint_id = ? AND path = ?"
+        parameters = (found[2], checkpoint_id, found[1])
+    elif found := re.fullmatch(r'the content of its "([^"]*)" is deleted', damage):
+        statement = (
+            "DELETE FROM blobs WHERE id = (SELECT content_hash FROM checkpoint_changes "
+            "WHERE checkpoint_id = ? AND path = ?)"
+        )
+        parameters = (checkpoint_id, found[1])
+    else:
+        raise AssertionError(f"unknown damage {damage!r}")
+    tamper_raw(scene.database_url, statement, *parameters)
 
 
 @when('I snapshot the workspace for plan "{plan:Q}" as "{name:Q}", watching the rewind log')

@@ -110,7 +110,8 @@ def tamper_rollback_mark(context: Any, name: str) -> None:
 
 @given('the database is taken back to schema revision "{revision:Q}", as an older rewind left it')
 def older_database(context: Any, revision: str) -> None:
-    """Remove what the newer revisions added: checkpoint hashes and workspace indexes."""
+    """Remove what the newer revisions added: checkpoint hashes, workspace indexes and the
+    index of checkpoint parents."""
     assert revision == "0004", revision
     scene = world(context)
     with CheckpointService.open(scene.database_url) as service:
@@ -123,6 +124,7 @@ def older_database(context: Any, revision: str) -> None:
             replace_in_metadata(scene.database_url, checkpoint.checkpoint_id, pair, "")
     execute_behind_rewinds_back(
         scene.database_url,
+        "DROP INDEX ix_checkpoints_parent_id",
         "DROP TABLE workspace_entries",
         "ALTER TABLE workspaces DROP COLUMN index_head",
         "ALTER TABLE workspaces DROP COLUMN index_version",

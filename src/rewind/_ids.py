@@ -11,7 +11,7 @@ from datetime import datetime
 
 from ulid import ULID
 
-__all__ = ["CheckpointIdFactory", "first_id_at"]
+__all__ = ["CheckpointIdFactory", "first_id_at", "id_time"]
 
 
 class CheckpointIdFactory:
@@ -43,6 +43,17 @@ def first_id_at(moment: datetime) -> str:
     """
     milliseconds = min(max(math.ceil(moment.timestamp() * 1000), 0), _LAST_MILLISECOND)
     return str(ULID.from_int(milliseconds << 80))
+
+
+def id_time(checkpoint_id: str) -> datetime | None:
+    """Return the creation time an id holds (a checkpoint's ``created_at``), or None.
+
+    None for text that is not a ULID.
+    """
+    try:
+        return ULID.from_str(checkpoint_id).datetime
+    except ValueError:
+        return None
 
 
 _LAST_MILLISECOND = 2**48 - 1

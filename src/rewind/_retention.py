@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from rewind.errors import CorruptStoreError, UnsafePathError
 from rewind.models import (
     ChangeKind,
     Checkpoint,
@@ -34,6 +35,8 @@ from rewind.models import (
     StoreStats,
 )
 from rewind.storage import CheckpointSummary, StoredChange, UnitOfWork
+from rewind.workspace.restore import validate_path
+from rewind.workspace.root import temporary_prefix
 
 __all__ = ["prune_store", "prune_workspace", "store_stats"]
 
@@ -95,11 +98,13 @@ def _prune(
     for summary in summaries:
         parent = summary.parent_id
         if summary.checkpoint_id in kept and parent is not None and parent not in kept:
-            run = _deleted_run(parent, parents, kept)
-            new_parent = parents.get(run[-1])
+            run = _deleted_run(summary.checkpoint_id, parents, kept)
             nearest_first = [summary.checkpoint_id, *run]
-            changes = _folded(uow.checkpoints.stored_changes(nearest_first), nearest_first)
-            uow.checkpoints.repoint(summary.checkpoint_id, new_parent, changes)
+            changes = _folded(
+                uow.checkpoints.stored_changes(nearest_first), nearest_first, summary.sandbox_ref
+            )
+            _require_contents(uow, summary.checkpoint_id, changes)
+            uow.checkpoints.repoint(summary.checkpoint_id, parents[run[-1]], changes)
     used = uow.checkpoints.delete_checkpoints(deleted)
     blobs_deleted, bytes_freed = uow.checkpoints.delete_unused_blobs(used)
     return PruneReport(
@@ -143,25 +148,58 @@ def kept_ids(
     return kept
 
 
-def _deleted_run(first: str, parents: dict[str, str | None], kept: set[str]) -> list[str]:
-    """The deleted ancestors from ``first`` up to (not including) the nearest kept one."""
-    run = [first]
-    while (parent := parents.get(run[-1])) is not None and parent not in kept:
+def _deleted_run(child: str, parents: dict[str, str | None], kept: set[str]) -> list[str]:
+    """The deleted ancestors of ``child``, nearest first, up to its nearest kept ancestor.
+
+    Raises:
+        CorruptStoreError: The parents loop, or one is not a checkpoint of the same history
+            (rewind never writes either).
+    """
+    run: list[str] = []
+    current = child
+    while (parent := parents[current]) is not None and parent not in kept:
+        if parent not in parents:
+            raise CorruptStoreError(
+                f"checkpoint {current} names the parent {parent!r}, which is not a checkpoint "
+                "of its history: the store was damaged or tampered with; nothing was deleted",
+                checkpoint_id=current,
+            )
+        if parent == child or parent in run:
+            raise CorruptStoreError(
+                f"the ancestry of checkpoint {child} loops back to {parent}: the store was "
+                "damaged or tampered with; nothing was deleted",
+                checkpoint_id=child,
+            )
         run.append(parent)
+        current = parent
     return run
 
 
-def _folded(changes: Sequence[StoredChange], nearest_first: Sequence[str]) -> list[DiffEntry]:
+def _folded(
+    changes: Sequence[StoredChange], nearest_first: Sequence[str], sandbox_ref: str
+) -> list[DiffEntry]:
     """The change rows that lead from a deleted run's kept ancestor to its kept child.
 
     ``nearest_first`` lists the kept child, then the run up to the kept ancestor; for each
     path the nearest row gives its state now and the farthest tells whether it existed
     before the run.
+
+    Raises:
+        CorruptStoreError: A row's path is hostile, or a checkpoint records a path twice.
     """
     depth = {checkpoint_id: position for position, checkpoint_id in enumerate(nearest_first)}
+    temporary = temporary_prefix(sandbox_ref)
     newest: dict[str, StoredChange] = {}
     oldest: dict[str, StoredChange] = {}
     for change in sorted(changes, key=lambda change: depth[change.checkpoint_id]):
+        _require_safe(change, temporary)
+        if change.path in oldest and oldest[change.path].checkpoint_id == change.checkpoint_id:
+            raise CorruptStoreError(
+                f"checkpoint {change.checkpoint_id} records {change.path[:300]!r} twice: the "
+                "store was damaged or tampered with; nothing was deleted",
+                checkpoint_id=change.checkpoint_id,
+                path=change.path,
+            )
         newest.setdefault(change.path, change)
         oldest[change.path] = change
     folded = []
@@ -185,6 +223,37 @@ def _folded(changes: Sequence[StoredChange], nearest_first: Sequence[str]) -> li
             )
         )
     return folded
+
+
+def _require_safe(change: StoredChange, temporary: str) -> None:
+    try:
+        validate_path(change.path, temporary)
+    except UnsafePathError as exc:
+        raise CorruptStoreError(
+            f"checkpoint {change.checkpoint_id} records the hostile path {change.path[:300]!r}: "
+            "the store was damaged or tampered with; nothing was deleted",
+            checkpoint_id=change.checkpoint_id,
+            path=change.path,
+        ) from exc
+
+
+def _require_contents(uow: UnitOfWork, checkpoint_id: str, changes: Sequence[DiffEntry]) -> None:
+    """Check that every content a folded change names is stored.
+
+    Raises:
+        CorruptStoreError: One is missing (names the path).
+    """
+    needed = {change.new_hash: change.path for change in changes if change.new_hash is not None}
+    stored = uow.checkpoints.blob_headers(needed)
+    for content_hash, path in needed.items():
+        if content_hash not in stored:
+            raise CorruptStoreError(
+                f"the content {content_hash} of {path[:300]!r}, which checkpoint {checkpoint_id} "
+                "keeps after the prune, is missing: the store was damaged or tampered with; "
+                "nothing was deleted",
+                checkpoint_id=checkpoint_id,
+                path=path,
+            )
 
 
 def store_stats(uow: UnitOfWork, plan_id: str | None) -> StoreStats:

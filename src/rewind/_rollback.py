@@ -167,7 +167,9 @@ class Restorer:
         with ExitStack() as stack:
             staged = stack.enter_context(ContentSpool())
             with self._store.writing() as uow:
-                # Read again under the lock: a prune may have deleted it or moved its parent.
+                workspace = uow.checkpoints.lock_workspace(target.plan_id, root.path)
+                # Read again once locked: a prune may have deleted it (or moved its parent)
+                # since, and none can now until this transaction ends.
                 target = find_checkpoint(uow, checkpoint_id)
                 require_snapshot(target)
                 if target.sandbox_ref != root.path:
@@ -175,7 +177,6 @@ class Restorer:
                         f"checkpoint {checkpoint_id} changed its workspace during the rollback",
                         checkpoint_id=checkpoint_id,
                     )
-                workspace = uow.checkpoints.lock_workspace(target.plan_id, root.path)
                 index = self._indexes.load(uow, workspace, origin)
                 tree = target_tree(uow, target, index)
                 spool = stack.enter_context(ContentSpool())

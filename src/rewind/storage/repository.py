@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import chain, groupby
 from typing import Any, Protocol
 
@@ -19,6 +19,7 @@ from sqlalchemy import update as update_statement
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from rewind._ids import id_time
 from rewind._manifest import Known, ManifestEntry, StatKey, Tree
 from rewind.errors import CorruptStoreError
 from rewind.models import ChangeKind, Checkpoint, CheckpointType, DiffEntry, StoreStats
@@ -724,7 +725,6 @@ class SqlCheckpointRepository:
             CheckpointRow.checkpoint_type,
             CheckpointRow.label,
             CheckpointRow.parent_id,
-            CheckpointRow.created_at,
             CheckpointRow.tree_hash,
         ).order_by(CheckpointRow.id)
         if plan_id is not None:
@@ -1019,14 +1019,14 @@ def _count(session: Session, statement: Select[Any]) -> int:
 
 
 def _summary(row: Any) -> CheckpointSummary:
-    created_at = row.created_at
-    if not isinstance(created_at, datetime):
+    """A checkpoint's summary; its creation time is its id's (rewind writes them equal)."""
+    created_at = id_time(row.id) if isinstance(row.id, str) else None
+    if created_at is None:
         raise CorruptStoreError(
-            f"checkpoint {row.id} has the creation time {created_at!r:.80}",
-            checkpoint_id=row.id,
+            f"the checkpoint id {row.id!r:.80} is not a ULID: the store was damaged or "
+            "tampered with",
+            checkpoint_id=str(row.id),
         )
-    if created_at.tzinfo is None:
-        created_at = created_at.replace(tzinfo=UTC)  # SQLite keeps no zone; rewind writes UTC
     return CheckpointSummary(
         row.id,
         row.plan_id,

@@ -86,7 +86,9 @@ class CheckpointRow(Base):
     sandbox_ref: Mapped[str] = mapped_column(String(4096))
     decision_id: Mapped[str | None] = mapped_column(String(255))
     checkpoint_type: Mapped[str] = mapped_column(String(32))
-    parent_id: Mapped[str | None] = mapped_column(String(26), ForeignKey("checkpoints.id"))
+    parent_id: Mapped[str | None] = mapped_column(
+        String(26), ForeignKey("checkpoints.id"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     label: Mapped[str | None] = mapped_column(Text)
     metadata_document: Mapped[dict[str, Any]] = mapped_column("metadata", JSON)
