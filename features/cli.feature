@@ -188,3 +188,15 @@ Feature: The rewind command line
     When I run "rewind --db {directory}/plain.db list"
     Then the output has 2 lines, each with "  "
     And the output contains "{last}"
+
+  Scenario: At a terminal, a snapshot shows its progress and list prints a table
+    Given a workspace with files
+      | path  | content |
+      | a.txt | alpha   |
+    When I run "rewind snapshot {workspace} --plan plan-1 --label first" at a terminal
+    Then it exits with status 0
+    And the output contains "added a.txt"
+    When I run "rewind list" at a terminal
+    Then it exits with status 0
+    And the output contains "created (UTC)"
+    And the output contains "first"

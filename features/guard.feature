@@ -77,3 +77,11 @@ Feature: A guard checkpoints a tool call and rolls the workspace back when it fa
     When I try to parse the triggers "before_tool,on_eror"
     Then it fails with InvalidInputError naming "on_eror"
     And the error lists every trigger name
+
+  Scenario: A guard lets a KeyboardInterrupt through and writes nothing more
+    When a sync guard for plan "plan-1" runs a block that is interrupted by the user
+    Then the interruption propagated
+    And the guard took no after snapshot
+    And the guard rolled nothing back
+    And plan "plan-1" has 1 checkpoint
+    And the guard takes the triggers "before_tool, after_tool, on_error"

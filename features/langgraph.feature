@@ -37,3 +37,10 @@ Feature: A LangGraph thread travels back in time with its files
     And the output contains "back to step 2: restored [] removed ['test_app.py']"
     And the output contains "graph state: {'steps': ['plan', 'code']}"
     And the output contains "files there: ['PLAN.md', 'app.py']"
+
+  Scenario: Called directly, outside any graph run, the saver stores and snapshots
+    Given a checkpoint service on the scenario's database
+    When I store a graph checkpoint through a WorkspaceSaver myself, outside any graph run
+    Then its workspace snapshot is found by its config, with and without asyncio
+    And a config without a thread_id is refused with InvalidInputError naming "thread_id"
+    And with asyncio, a graph checkpoint that was never stored has no snapshot and restoring its files fails with NotFoundError

@@ -26,6 +26,7 @@ def snapshot_with_heartbeat(context: Any, period: int) -> None:
 async def _heartbeat_during_snapshot(scene: World, period: float) -> float:
     """Snapshot the workspace; return how late the heartbeat's worst tick was, in seconds."""
     async with await AsyncCheckpointService.open(scene.database_url) as service:
+        assert service.database == service.sync.database  # the service it runs in threads
         stop = asyncio.Event()
         worst = 0.0
 

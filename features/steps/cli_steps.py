@@ -82,6 +82,40 @@ def run_command(context: Any, command: str) -> None:
     _run(scene, command, environment, scene.directory)
 
 
+@when('I run "{command:Q}" at a terminal')
+def run_at_terminal(context: Any, command: str) -> None:
+    """Run the command with a pseudo-terminal as its stdin, stdout and stderr."""
+    scene = world(context)
+    arguments = shlex.split(expand(scene, _expand_ids(scene, command)))
+    environment = {**os.environ, DATABASE_VARIABLE: scene.database_url, "COLUMNS": "200"}
+    controller, terminal = os.openpty()
+    try:
+        child = subprocess.Popen(
+            arguments,
+            stdin=terminal,
+            stdout=terminal,
+            stderr=terminal,
+            env=environment,
+            cwd=scene.directory,
+        )
+    finally:
+        os.close(terminal)
+    shown = bytearray()
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the terminal closes with the child's last descriptor (EIO)
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    returncode = child.wait()
+    scene.result = subprocess.CompletedProcess(
+        arguments, returncode, shown.decode("utf-8", "replace"), ""
+    )
+
+
 @when('I run "{command:Q}" in the workspace without a database setting')
 def run_command_with_defaults(context: Any, command: str) -> None:
     scene = world(context)

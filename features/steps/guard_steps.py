@@ -29,6 +29,12 @@ _BLOCK = re.compile(
 
 def _block(scene: World, text: str) -> Callable[[], None]:
     """The block a scenario describes: writes files, removes the workspace, maybe raises."""
+    if text == "is interrupted by the user":
+
+        def interrupted() -> None:
+            raise KeyboardInterrupt
+
+        return interrupted
     if text == "removes the workspace, then raises":
 
         def remove_then_raise() -> None:
@@ -79,8 +85,8 @@ def _run_guarded(scene: World, style: str, plan: str, settings: str, block: str)
                 work()
         else:
             asyncio.run(_async_guarded(scene, plan, options, work))
-    except ToolFailedError as exc:
-        scene.error = exc
+    except (ToolFailedError, KeyboardInterrupt) as exc:
+        scene.error = exc  # type: ignore[assignment]
 
 
 async def _async_guarded(
@@ -230,3 +236,14 @@ def bad_triggers(context: Any, names: str) -> None:
 def lists_trigger_names(context: Any) -> None:
     message = str(world(context).error)
     assert all(trigger.value in message for trigger in Trigger), message
+
+
+@then("the interruption propagated")
+def interrupted(context: Any) -> None:
+    assert isinstance(world(context).error, KeyboardInterrupt), world(context).error
+
+
+@then('the guard takes the triggers "{names:Q}"')
+def guard_triggers(context: Any, names: str) -> None:
+    triggers = world(context).the_guard.triggers
+    assert sorted(trigger.value for trigger in triggers) == sorted(paths_of(names)), triggers

@@ -9,13 +9,14 @@ from typing import Any, TypedDict
 
 from behave import then, when
 from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import empty_checkpoint
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
 from support.scenario import attempt
 from support.trees import read_tree
 from support.world import World, world
 
-from rewind import AsyncCheckpointService, NotFoundError
+from rewind import AsyncCheckpointService, InvalidInputError, NotFoundError
 from rewind.langgraph import WorkspaceSaver
 
 THREAD = "thread-1"
@@ -242,3 +243,51 @@ def delegates(context: Any) -> None:
     saver.delete_thread(THREAD)
     assert inner.get_tuple(config) is None
     asyncio.run(saver.adelete_thread(THREAD))
+
+
+@when("I store a graph checkpoint through a WorkspaceSaver myself, outside any graph run")
+def direct_put(context: Any) -> None:
+    scene = world(context)
+    saver = WorkspaceSaver(InMemorySaver(), scene.the_service, scene.workspace)
+    (scene.workspace / "made-by-hand.txt").write_text("by hand\n")
+    config: RunnableConfig = {"configurable": {"thread_id": "thread-7", "checkpoint_ns": ""}}
+    checkpoint = empty_checkpoint()
+    scene.graph = saver.put(config, checkpoint, {"source": "input", "step": -1}, {})
+    scene.saver = saver
+
+
+@then("its workspace snapshot is found by its config, with and without asyncio")
+def found_both_ways(context: Any) -> None:
+    scene = world(context)
+    saver = scene.saver
+    assert saver is not None
+    found = saver.find_checkpoint(scene.graph)
+    assert found is not None and "made-by-hand.txt" in found.metadata.extra["diff_paths"], found
+    assert asyncio.run(saver.afind_checkpoint(scene.graph)) == found
+
+
+@then('a config without a thread_id is refused with InvalidInputError naming "{culprit:Q}"')
+def no_thread(context: Any, culprit: str) -> None:
+    scene = world(context)
+    saver = scene.saver
+    assert saver is not None
+    attempt(
+        scene,
+        lambda: saver.put({"configurable": {}}, empty_checkpoint(), {}, {}),
+        record_store=False,
+    )
+    assert isinstance(scene.error, InvalidInputError) and culprit in str(scene.error), scene.error
+
+
+@then(
+    "with asyncio, a graph checkpoint that was never stored has no snapshot and restoring its "
+    "files fails with NotFoundError"
+)
+def never_stored_async(context: Any) -> None:
+    scene = world(context)
+    saver = scene.saver
+    assert saver is not None
+    config: RunnableConfig = {"configurable": {"thread_id": "thread-9"}}
+    assert asyncio.run(saver.afind_checkpoint(config)) is None
+    attempt(scene, lambda: asyncio.run(saver.arestore_files(config)), record_store=False)
+    assert isinstance(scene.error, NotFoundError), scene.error

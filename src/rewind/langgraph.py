@@ -93,8 +93,9 @@ class WorkspaceSaver(BaseCheckpointSaver[Any]):
     ) -> RunnableConfig:
         """Store the graph checkpoint, then snapshot the workspace beside it."""
         _require_exact_durability(config)
+        arguments = self._snapshot_arguments(config, checkpoint)  # refuses a config first
         stored = self.saver.put(config, checkpoint, metadata, new_versions)
-        self._sync.create_workspace_snapshot(**self._snapshot_arguments(config, checkpoint))
+        self._sync.create_workspace_snapshot(**arguments)
         return stored
 
     async def aput(
@@ -106,8 +107,8 @@ class WorkspaceSaver(BaseCheckpointSaver[Any]):
     ) -> RunnableConfig:
         """Store the graph checkpoint, then snapshot the workspace, without blocking."""
         _require_exact_durability(config)
+        arguments = self._snapshot_arguments(config, checkpoint)  # refuses a config first
         stored = await self.saver.aput(config, checkpoint, metadata, new_versions)
-        arguments = self._snapshot_arguments(config, checkpoint)
         if isinstance(self.service, AsyncCheckpointService):
             await self.service.create_workspace_snapshot(**arguments)
         else:
