@@ -38,7 +38,7 @@ from rewind.storage import CheckpointSummary, StoredChange, UnitOfWork
 from rewind.workspace.restore import validate_path
 from rewind.workspace.root import temporary_prefix
 
-__all__ = ["prune_store", "prune_workspace", "store_stats"]
+__all__ = ["prune_store", "prune_workspace", "store_stats", "workspace_needs_pruning"]
 
 
 def prune_store(
@@ -65,14 +65,33 @@ def prune_workspace(
     Only that workspace's rows are read, so the cost follows its history, not the store.
     """
     workspaces = uow.checkpoints.lock_workspaces(snapshot.plan_id, snapshot.sandbox_ref)
-    summaries = [
+    summaries = _workspace_snapshots(uow, snapshot)
+    protected = _protected(workspace.head_id for workspace in workspaces)
+    protected |= _protected(workspace.restoring_to for workspace in workspaces)
+    return _prune(uow, policy, now, summaries, protected, dry_run=False)
+
+
+def workspace_needs_pruning(
+    uow: UnitOfWork, policy: RetentionPolicy, now: datetime, snapshot: Checkpoint
+) -> bool:
+    """Whether ``policy`` would delete any snapshot of ``snapshot``'s workspace (a read only).
+
+    Lets automatic retention skip the prune's locks when there is nothing to delete.
+    """
+    workspace = uow.checkpoints.find_workspace(snapshot.plan_id, snapshot.sandbox_ref)
+    marks = [] if workspace is None else [workspace.head_id, workspace.restoring_to]
+    protected = _protected(marks)
+    summaries = _workspace_snapshots(uow, snapshot)
+    kept = kept_ids(policy, now, summaries) | protected
+    return any(summary.checkpoint_id not in kept for summary in summaries)
+
+
+def _workspace_snapshots(uow: UnitOfWork, snapshot: Checkpoint) -> list[CheckpointSummary]:
+    return [
         summary
         for summary in uow.checkpoints.summaries(snapshot.plan_id, snapshot.sandbox_ref)
         if summary.is_snapshot
     ]
-    protected = _protected(workspace.head_id for workspace in workspaces)
-    protected |= _protected(workspace.restoring_to for workspace in workspaces)
-    return _prune(uow, policy, now, summaries, protected, dry_run=False)
 
 
 def _protected(ids: Iterable[str | None]) -> set[str]:

@@ -20,7 +20,12 @@ from rewind._guard import Guard
 from rewind._ids import first_id_at
 from rewind._integrity import StoreVerifier
 from rewind._json import storable_text_problem
-from rewind._retention import prune_store, prune_workspace, store_stats
+from rewind._retention import (
+    prune_store,
+    prune_workspace,
+    store_stats,
+    workspace_needs_pruning,
+)
 from rewind._rollback import Restorer, open_workspace
 from rewind._snapshots import (
     SNAPSHOT_KEYS,
@@ -289,9 +294,13 @@ class CheckpointService:
     def _apply_retention(self, checkpoint: Checkpoint) -> None:
         """Prune the history of ``checkpoint``'s workspace by the service's policy."""
         assert self._retention is not None
+        now = self._factory.now()
         try:
+            with self._store.reading() as uow:
+                if not workspace_needs_pruning(uow, self._retention, now, checkpoint):
+                    return
             with self._store.writing() as uow:
-                prune_workspace(uow, self._retention, self._factory.now(), checkpoint)
+                prune_workspace(uow, self._retention, now, checkpoint)
                 uow.commit()
         except RewindError:
             _log.warning(
