@@ -163,7 +163,7 @@ Feature: The rewind command line
     When I run "rewind verify"
     Then the output contains "2 checkpoints checked, 0 problems"
     When I run "rewind verify {first}"
-    Then the output contains "1 checkpoints checked, 0 problems"
+    Then the output contains "1 checkpoint checked, 0 problems"
 
   Scenario: Commands that read never create a database
     When I run "rewind --db sqlite:///{directory}/no/such/dir/x.db list"

@@ -42,7 +42,7 @@ Feature: rewind db upgrade creates or upgrades the store; rewind db current only
     When I run "rewind db current"
     Then the output contains " (the newest)"
     When I run "rewind verify"
-    Then the output contains "1 checkpoints checked, 0 problems"
+    Then the output contains "1 checkpoint checked, 0 problems"
 
   Scenario: db current on a SQLite file that does not exist creates nothing
     When I run "rewind --db {directory}/no/such/dir/x.db db current"

@@ -22,7 +22,7 @@ Feature: The command names a checkpoint by any unique prefix of its id, in any l
       modified a.txt
       """
     When I run "rewind verify {last:unique|lower}"
-    Then the output contains "1 checkpoints checked, 0 problems"
+    Then the output contains "1 checkpoint checked, 0 problems"
     When I run "rewind restore {first:unique|lower} --into {directory}/copy --quiet"
     Then the output contains "1 file restored into"
     When I run "rewind rollback {first:unique|lower} --yes --quiet"

@@ -57,4 +57,4 @@ Feature: Verifying the store reports every problem
     Given someone alters the stored content of "notes.txt" as of "K"
     When I run "rewind verify"
     Then it exits with status 1 printing "problem: checkpoint"
-    And it printed "2 checkpoints checked, 1 problems"
+    And it printed "2 checkpoints checked, 1 problem"

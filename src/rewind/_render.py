@@ -88,6 +88,11 @@ def age(moment: datetime, now: datetime) -> str:
     return f"{seconds} second{'' if seconds == 1 else 's'} ago"
 
 
+def counted(count: int, noun: str) -> str:
+    """``1 checkpoint``, ``2 checkpoints`` (for nouns whose plural takes an ``s``)."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def size(count: int) -> str:
     """A byte count for people: ``512 B``, ``1.5 KiB``, ``3.2 MiB``."""
     amount = float(count)
@@ -262,7 +267,10 @@ def print_verify(report: VerifyReport) -> None:
     """Each problem found, then the counts."""
     for problem in report.problems:
         click.echo(f"problem: {problem}")
-    click.echo(f"{report.checked} checkpoints checked, {len(report.problems)} problems")
+    click.echo(
+        f"{counted(report.checked, 'checkpoint')} checked, "
+        f"{counted(len(report.problems), 'problem')}"
+    )
 
 
 def print_checkpoint(checkpoint: Checkpoint, now: datetime) -> None:
@@ -308,21 +316,22 @@ def print_prune(report: PruneReport, going: Sequence[Checkpoint]) -> None:
     deleted, freed = len(report.deleted), size(report.bytes_freed)
     if report.dry_run:
         click.echo(
-            f"dry run: {deleted} checkpoints would be deleted, {report.kept} kept; "
-            f"{report.blobs_deleted} contents ({freed}) would be freed; nothing was deleted"
+            f"dry run: {counted(deleted, 'checkpoint')} would be deleted, {report.kept} kept; "
+            f"{counted(report.blobs_deleted, 'content')} ({freed}) would be freed; "
+            "nothing was deleted"
         )
         return
     click.echo(
-        f"{deleted} checkpoints deleted, {report.kept} kept; "
-        f"{report.blobs_deleted} contents ({freed}) freed"
+        f"{counted(deleted, 'checkpoint')} deleted, {report.kept} kept; "
+        f"{counted(report.blobs_deleted, 'content')} ({freed}) freed"
     )
 
 
 def print_stats(stats: StoreStats) -> None:
     """The store's totals, then one row per plan."""
     click.echo(
-        f"{stats.checkpoints} checkpoints ({stats.snapshots} snapshots), {stats.changes} "
-        f"changes, {stats.blobs} contents"
+        f"{counted(stats.checkpoints, 'checkpoint')} ({counted(stats.snapshots, 'snapshot')}), "
+        f"{counted(stats.changes, 'change')}, {counted(stats.blobs, 'content')}"
     )
     click.echo(
         f"stored {size(stats.stored_bytes)} (contents {size(stats.content_bytes)} "
