@@ -13,18 +13,18 @@ way, and the rollback is still tried.
 Other ``BaseException``s (``KeyboardInterrupt``, ``SystemExit``, a task's cancellation) pass
 through untouched: nothing more is written while the program is being stopped.
 
-``async with`` does the same, running each step in a worker thread so the event loop never
-waits for a scan.
+``async with`` does the same, running each step in a worker thread (as
+``AsyncCheckpointService`` runs its calls) so the event loop never waits for a scan.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from rewind._threads import in_thread
 from rewind.errors import InvalidInputError, RewindError
 from rewind.models import (
     DEFAULT_GUARD_TRIGGERS,
@@ -111,7 +111,7 @@ class Guard:
         self._exit(exc)
 
     async def __aenter__(self) -> Guard:
-        await asyncio.to_thread(self._enter)
+        await in_thread(self._enter)
         return self
 
     async def __aexit__(
@@ -120,7 +120,7 @@ class Guard:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        await asyncio.to_thread(self._exit, exc)
+        await in_thread(self._exit, exc)
 
     def _enter(self) -> None:
         if Trigger.BEFORE_TOOL in self._triggers:

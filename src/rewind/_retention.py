@@ -34,7 +34,13 @@ from rewind.models import (
     RetentionPolicy,
     StoreStats,
 )
-from rewind.storage import CheckpointSummary, StoredChange, UnitOfWork
+from rewind.storage import (
+    CheckpointSummary,
+    StoredChange,
+    UnitOfWork,
+    WorkspaceHead,
+    WorkspaceRecord,
+)
 from rewind.workspace.restore import validate_path
 from rewind.workspace.root import temporary_prefix
 
@@ -52,8 +58,7 @@ def prune_store(
     """Prune every checkpoint (of one plan, if given) by ``policy``; the caller commits."""
     workspaces = uow.checkpoints.lock_workspaces(plan_id)
     summaries = uow.checkpoints.summaries(plan_id)
-    protected = _protected(workspace.head_id for workspace in workspaces)
-    protected |= _protected(workspace.restoring_to for workspace in workspaces)
+    protected = _protected(workspaces)
     return _prune(uow, policy, now, summaries, protected, dry_run=dry_run)
 
 
@@ -66,8 +71,7 @@ def prune_workspace(
     """
     workspaces = uow.checkpoints.lock_workspaces(snapshot.plan_id, snapshot.sandbox_ref)
     summaries = _workspace_snapshots(uow, snapshot)
-    protected = _protected(workspace.head_id for workspace in workspaces)
-    protected |= _protected(workspace.restoring_to for workspace in workspaces)
+    protected = _protected(workspaces)
     return _prune(uow, policy, now, summaries, protected, dry_run=False)
 
 
@@ -79,8 +83,7 @@ def workspace_needs_pruning(
     Lets automatic retention skip the prune's locks when there is nothing to delete.
     """
     workspace = uow.checkpoints.find_workspace(snapshot.plan_id, snapshot.sandbox_ref)
-    marks = [] if workspace is None else [workspace.head_id, workspace.restoring_to]
-    protected = _protected(marks)
+    protected = _protected([] if workspace is None else [workspace])
     summaries = _workspace_snapshots(uow, snapshot)
     kept = kept_ids(policy, now, summaries) | protected
     return any(summary.checkpoint_id not in kept for summary in summaries)
@@ -94,8 +97,12 @@ def _workspace_snapshots(uow: UnitOfWork, snapshot: Checkpoint) -> list[Checkpoi
     ]
 
 
-def _protected(ids: Iterable[str | None]) -> set[str]:
-    return {checkpoint_id for checkpoint_id in ids if checkpoint_id is not None}
+def _protected(workspaces: Iterable[WorkspaceHead | WorkspaceRecord]) -> set[str]:
+    """The checkpoints no prune deletes: the workspaces' heads and rollbacks' targets."""
+    marks = (
+        mark for workspace in workspaces for mark in (workspace.head_id, workspace.restoring_to)
+    )
+    return {mark for mark in marks if mark is not None}
 
 
 def _prune(

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import gc
 import os
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -25,6 +23,7 @@ from types import TracebackType
 from typing import Any, ParamSpec, Self, TypeVar
 
 from rewind._guard import Guard
+from rewind._threads import without_collections
 from rewind.models import (
     Checkpoint,
     CheckpointMetadata,
@@ -47,37 +46,6 @@ _T = TypeVar("_T")
 
 WORKERS = 4
 """Worker threads per async service: calls beyond this many wait for a free one."""
-
-
-_calls_under_way = 0
-_collector_was_enabled = False
-_collector_lock = threading.Lock()
-
-
-def _without_collections(function: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
-    """Call ``function`` with Python's cyclic garbage collector paused.
-
-    A collection holds the GIL throughout, and one of the oldest generation walks every
-    object of the process: 40 ms and more for what SQLAlchemy and Pydantic alone bring, and
-    a snapshot of thousands of files allocates enough to trigger several, each of which
-    would stall the event loop. So automatic collections wait while calls of an async
-    service run (the first call pauses them, the last one resumes them, if they were on).
-    Objects freed by reference counting, nearly all of them, are freed at once as always;
-    only cyclic garbage waits for the next collection.
-    """
-    global _calls_under_way, _collector_was_enabled  # noqa: PLW0603 - the GC is one per process
-    with _collector_lock:
-        if _calls_under_way == 0:
-            _collector_was_enabled = gc.isenabled()
-            gc.disable()
-        _calls_under_way += 1
-    try:
-        return function(*args, **kwargs)
-    finally:
-        with _collector_lock:
-            _calls_under_way -= 1
-            if _calls_under_way == 0 and _collector_was_enabled:
-                gc.enable()
 
 
 class AsyncCheckpointService:
@@ -135,7 +103,7 @@ class AsyncCheckpointService:
 
     async def _run(self, function: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
         loop = asyncio.get_running_loop()
-        call = functools.partial(_without_collections, function, *args, **kwargs)
+        call = functools.partial(without_collections, function, *args, **kwargs)
         return await loop.run_in_executor(self._workers, call)
 
     async def create_checkpoint(

@@ -24,7 +24,6 @@ Install with ``pip install "rewind[langgraph]"``.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
@@ -38,6 +37,7 @@ from langgraph.checkpoint.base import (
 )
 from langgraph.checkpoint.base import Checkpoint as GraphCheckpoint
 
+from rewind._threads import in_thread
 from rewind.aio import AsyncCheckpointService
 from rewind.errors import InvalidInputError, NotFoundError, UnsupportedDurabilityError
 from rewind.models import Checkpoint, CheckpointType, RollbackResult
@@ -109,10 +109,7 @@ class WorkspaceSaver(BaseCheckpointSaver[Any]):
         _require_exact_durability(config)
         arguments = self._snapshot_arguments(config, checkpoint)  # refuses a config first
         stored = await self.saver.aput(config, checkpoint, metadata, new_versions)
-        if isinstance(self.service, AsyncCheckpointService):
-            await self.service.create_workspace_snapshot(**arguments)
-        else:
-            await asyncio.to_thread(self.service.create_workspace_snapshot, **arguments)
+        await self._awaited("create_workspace_snapshot", **arguments)
         return stored
 
     def _snapshot_arguments(
@@ -156,12 +153,7 @@ class WorkspaceSaver(BaseCheckpointSaver[Any]):
             return None
         thread_id, namespace = _thread_and_namespace(config)
         plan_id = self.plan_id or thread_id
-        if isinstance(self.service, AsyncCheckpointService):
-            found = await self.service.list_checkpoints(plan_id, decision_id=graph_checkpoint_id)
-        else:
-            found = await asyncio.to_thread(
-                self.service.list_checkpoints, plan_id, decision_id=graph_checkpoint_id
-            )
+        found = await self._awaited("list_checkpoints", plan_id, decision_id=graph_checkpoint_id)
         return _matching(found, thread_id, namespace)
 
     def restore_files(self, config: RunnableConfig) -> RollbackResult:
@@ -181,9 +173,16 @@ class WorkspaceSaver(BaseCheckpointSaver[Any]):
         snapshot = await self.afind_checkpoint(config)
         if snapshot is None:
             raise _no_snapshot(config)
+        result: RollbackResult = await self._awaited(
+            "rollback_to_checkpoint", snapshot.checkpoint_id
+        )
+        return result
+
+    async def _awaited(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        """Await a use case: the async service's coroutine, or the sync one in a thread."""
         if isinstance(self.service, AsyncCheckpointService):
-            return await self.service.rollback_to_checkpoint(snapshot.checkpoint_id)
-        return await asyncio.to_thread(self.service.rollback_to_checkpoint, snapshot.checkpoint_id)
+            return await getattr(self.service, method)(*args, **kwargs)
+        return await in_thread(getattr(self.service, method), *args, **kwargs)
 
     @staticmethod
     def _graph_checkpoint_id(found: CheckpointTuple | None, config: RunnableConfig) -> str | None:

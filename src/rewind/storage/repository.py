@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain, groupby
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Select, Table, delete, func, insert, select
 from sqlalchemy import update as update_statement
@@ -79,6 +79,16 @@ _WORKSPACE_COLUMNS = (
     WorkspaceRow.index_version,
     WorkspaceRow.index_origin,
 )
+_Selected = TypeVar("_Selected", bound="Select[*tuple[Any, ...]]")
+_RECORD_COLUMNS = (
+    WorkspaceRow.plan_id,
+    WorkspaceRow.sandbox_ref,
+    WorkspaceRow.head_id,
+    WorkspaceRow.restoring_to,
+    WorkspaceRow.id,
+    WorkspaceRow.index_head,
+)
+"""A ``WorkspaceRecord``'s columns, in its fields' order."""
 _CHUNK_BATCH_BYTES = 16 * 1024 * 1024  # compressed bytes per multi-row chunk insert
 _INODE_BITS = 2**63 - 1  # inodes are stored in a signed 64-bit column
 _PRUNE_LOCK_KEY = 0x7265_7769_6E64_0001  # "rewind", 1: PostgreSQL's advisory lock for prunes
@@ -594,17 +604,10 @@ class SqlCheckpointRepository:
 
     def workspaces(self) -> list[WorkspaceRecord]:
         """Return every workspace record, by plan and directory."""
-        rows = self._session.execute(
-            select(
-                WorkspaceRow.plan_id,
-                WorkspaceRow.sandbox_ref,
-                WorkspaceRow.head_id,
-                WorkspaceRow.restoring_to,
-                WorkspaceRow.id,
-                WorkspaceRow.index_head,
-            ).order_by(WorkspaceRow.plan_id, WorkspaceRow.sandbox_ref)
+        statement = select(*_RECORD_COLUMNS).order_by(
+            WorkspaceRow.plan_id, WorkspaceRow.sandbox_ref
         )
-        return [WorkspaceRecord(*row) for row in rows]
+        return [WorkspaceRecord(*row) for row in self._session.execute(statement)]
 
     def stats(self, plan_id: str | None = None) -> StoreStats:
         """Count checkpoints, changes, blobs and their bytes (of one plan, if given).
@@ -695,18 +698,8 @@ class SqlCheckpointRepository:
         circle. (On SQLite every write transaction already excludes the others.)
         """
         self._take_prune_lock(exclusive=True)
-        statement = select(
-            WorkspaceRow.plan_id,
-            WorkspaceRow.sandbox_ref,
-            WorkspaceRow.head_id,
-            WorkspaceRow.restoring_to,
-            WorkspaceRow.id,
-            WorkspaceRow.index_head,
-        ).order_by(WorkspaceRow.id)
-        if plan_id is not None:
-            statement = statement.where(WorkspaceRow.plan_id == plan_id)
-        if sandbox_ref is not None:
-            statement = statement.where(WorkspaceRow.sandbox_ref == sandbox_ref)
+        statement = select(*_RECORD_COLUMNS).order_by(WorkspaceRow.id)
+        statement = _in_scope(statement, WorkspaceRow, plan_id, sandbox_ref)
         rows = self._session.execute(statement.with_for_update())
         return [WorkspaceRecord(*row) for row in rows]
 
@@ -727,10 +720,7 @@ class SqlCheckpointRepository:
             CheckpointRow.parent_id,
             CheckpointRow.tree_hash,
         ).order_by(CheckpointRow.id)
-        if plan_id is not None:
-            statement = statement.where(CheckpointRow.plan_id == plan_id)
-        if sandbox_ref is not None:
-            statement = statement.where(CheckpointRow.sandbox_ref == sandbox_ref)
+        statement = _in_scope(statement, CheckpointRow, plan_id, sandbox_ref)
         with _reading_rows("a checkpoint"):
             rows = list(self._session.execute(statement))
         return [_summary(row) for row in rows]
@@ -1012,6 +1002,20 @@ def _filtered(statement: Select[Any], query: CheckpointQuery) -> Select[Any]:
     if query.before_id is not None:
         conditions.append(CheckpointRow.id < query.before_id)
     return statement.where(*conditions)
+
+
+def _in_scope(
+    statement: _Selected,
+    row_class: type[WorkspaceRow] | type[CheckpointRow],
+    plan_id: str | None,
+    sandbox_ref: str | None,
+) -> _Selected:
+    """``statement`` limited to one plan, and one workspace directory, when given."""
+    if plan_id is not None:
+        statement = statement.where(row_class.plan_id == plan_id)
+    if sandbox_ref is not None:
+        statement = statement.where(row_class.sandbox_ref == sandbox_ref)
+    return statement
 
 
 def _count(session: Session, statement: Select[Any]) -> int:
