@@ -243,3 +243,9 @@ def other_workspace(context: Any, directory: str, plan: str, name: str) -> None:
     scene.checkpoints[name] = scene.the_service.create_workspace_snapshot(
         plan, scene.directory / directory
     )
+
+
+@given('a checkpoint service on a SQLite database at "{path:Q}" in the workspace')
+def service_in_workspace(context: Any, path: str) -> None:
+    scene = world(context)
+    open_service(scene, f"sqlite:///{scene.workspace / path}")

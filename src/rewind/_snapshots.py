@@ -9,7 +9,6 @@ once. Nothing is attached to a checkpoint after it is built.
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -510,15 +509,19 @@ def scan_workspace(
 
 
 def _excluded(store: Store, root: WorkspaceRoot) -> frozenset[str]:
-    """The store's own files, when they lie inside the workspace."""
+    """The store's own files (the database, its -wal, -shm and -journal) inside the workspace.
+
+    Only those files: the directory holding them, and everything else in it, is tracked.
+    """
     database = store.database_path
-    if database is None:
+    if database is None or not database.startswith(f"{root.path}/"):
         return frozenset()
-    directory = os.path.dirname(database)
-    if directory == root.path:
-        names = ("", "-wal", "-shm", "-journal")
-        return frozenset(f"{database}{suffix}" for suffix in names)
-    return frozenset({directory})
+    relative = database[len(root.path) + 1 :]
+    return frozenset(f"{relative}{suffix}" for suffix in DATABASE_FILE_SUFFIXES)
+
+
+DATABASE_FILE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+"""The files of a SQLite database: the database itself and its companions."""
 
 
 def checkpoint_type(value: CheckpointType | str) -> CheckpointType:

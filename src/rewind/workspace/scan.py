@@ -134,11 +134,12 @@ COARSE_RACY_MARGIN_NS = 3_000_000_000
 class WorkspaceScanner:
     """Walks a workspace and builds its manifest, reading only files it cannot prove unchanged.
 
-    ``excluded`` holds absolute paths that are never tracked (the database's directory when
-    it lies inside the workspace). ``known`` is the workspace's index: a file whose size,
-    mtime, ctime and inode equal its ``Known.stat`` is not read again. ``ignore_lines`` are
-    the ignore-file lines the index's own scan found in each directory, if known: where they
-    are unchanged, a path the index tracks is known not to be ignored without matching it.
+    ``excluded`` holds paths relative to the root that are never tracked, only listed as
+    skipped (the database's own files when they lie inside the workspace). ``known`` is the
+    workspace's index: a file whose size, mtime, ctime and inode equal its ``Known.stat`` is
+    not read again. ``ignore_lines`` are the ignore-file lines the index's own scan found in
+    each directory, if known: where they are unchanged, a path the index tracks is known not
+    to be ignored without matching it.
     ``reader`` reads the other files (and, for a snapshot, spools their new contents).
     """
 
@@ -295,7 +296,8 @@ class _Walk:
 
     def _skipped(self, name: str, child: str) -> bool:
         """Whether a path is excluded, or has a name no database can store (recorded)."""
-        if self.excluded and self.root.absolute(child) in self.excluded:
+        if child in self.excluded:
+            self.found.skipped.append(child)
             return True
         if name.isascii() or storable_text_problem(name) is None:
             return False
