@@ -94,6 +94,21 @@ Feature: rewind prune deletes what no rule keeps; rewind stats shows what the st
     Then it exits with status 2 saying "'7x' is not a duration"
     When I run "rewind prune --keep-last 0"
     Then it exits with status 2 saying "--keep-last"
+
+  Scenario Outline: A duration or count out of range is a usage error naming the option and its limit, in JSON too
+    When I run "rewind prune <arguments>"
+    Then it exits with status 2 saying "<said>"
+    When I run "rewind --json prune <arguments>"
+    Then it prints one JSON envelope of "prune" with status "error" and exit code 2
+    And the envelope's "error.message" mentions "<said>"
+
+    Examples:
+      | arguments                                     | said                            |
+      | --keep-within 1000000000d                     | 36500d                          |
+      | --keep-within 99999999999999999d              | --keep-within                   |
+      | --keep-last 1 --safety-within 99999999999999w | --safety-within                 |
+      | --keep-within -1d                             | --keep-within                   |
+      | --keep-last 1000000001                        | 1000000000                      |
     When I run "rewind list"
     Then the output has 5 lines, each with "  "
 

@@ -199,6 +199,21 @@ Feature: Pruning keeps every kept checkpoint whole
     Then checkpoint "s4" is kept
     And the rewind log warns that retention after "s4" failed
 
+  Scenario Outline: A policy with a value out of range is refused with an InvalidValueError naming the field and its limit
+    When I try to make the retention policy <policy>
+    Then it fails with InvalidValueError naming "<culprit>"
+    And the error is an InvalidInputError whose cause is pydantic's ValidationError
+
+    Examples:
+      | policy                  | culprit                            |
+      | keep_last=0             | keep_last: Input should be greater than or equal to 1 |
+      | keep_last=-1            | keep_last                          |
+      | keep_last=x             | keep_last                          |
+      | keep_last=10000000000   | less than or equal to 1000000000   |
+      | keep_within=-1d         | keep_within: Input should be greater than or equal to 0 |
+      | keep_within=36501d      | less than or equal to 36500 days   |
+      | safety_within=-1s       | safety_within                      |
+
   Scenario Outline: A prune refuses arguments it cannot use
     Given a checkpoint service on the scenario's database
     When I try to prune with <arguments>

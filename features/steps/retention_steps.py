@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from behave import given, then, when
+from pydantic import ValidationError
 from support.databases import tamper_raw
 from support.scenario import attempt, named, open_service, store_contents
 from support.trees import Tree, read_tree, remove_tree, write_file
 from support.world import World, world
 
 import rewind.workspace.scan
-from rewind import CheckpointService, CheckpointType, RetentionPolicy
+from rewind import CheckpointService, CheckpointType, InvalidInputError, RetentionPolicy
 from rewind.workspace.scan import ScanResult, WorkspaceScanner
 
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -572,3 +573,21 @@ def store_as_dry_run_said(context: Any) -> None:
     before = {checkpoint.checkpoint_id for checkpoint in scene.store_before[1]}
     expected = before - set(scene.the_pruned.deleted)
     assert _existing(scene) == expected, sorted(_existing(scene) ^ expected)
+
+
+@when("I try to make the retention policy {policy}")
+def try_policy(context: Any, policy: str) -> None:
+    key, _, value = policy.partition("=")
+    fields: dict[str, object] = {key: value}
+    if key in ("keep_within", "safety_within"):
+        fields[key] = timedelta(**{_UNITS[value[-1]]: int(value[:-1])})
+    elif value.lstrip("-").isdigit():
+        fields[key] = int(value)
+    attempt(world(context), lambda: RetentionPolicy(**fields))  # type: ignore[arg-type]
+
+
+@then("the error is an InvalidInputError whose cause is pydantic's ValidationError")
+def error_caused_by_validation(context: Any) -> None:
+    error = world(context).error
+    assert isinstance(error, InvalidInputError), repr(error)
+    assert isinstance(error.__cause__, ValidationError), repr(error.__cause__)

@@ -31,6 +31,7 @@ from rewind.errors import (
     InvalidCheckpointIdError,
     InvalidInputError,
     InvalidMetadataError,
+    InvalidValueError,
 )
 from rewind.models import (
     ULID_PATTERN,
@@ -39,6 +40,7 @@ from rewind.models import (
     CheckpointType,
     Identifier,
     Label,
+    invalid_value,
 )
 from rewind.storage import IndexUpdate, NewBlob, Store, UnitOfWork, WorkspaceHead
 from rewind.workspace.capture import ContentReader, ContentSpool
@@ -88,7 +90,7 @@ class SnapshotRequest:
         try:
             _RequestFields(plan_id=self.plan_id, decision_id=self.decision_id, label=self.label)
         except ValidationError as exc:
-            raise InvalidInputError(_describe(exc, "snapshot request")) from exc
+            raise invalid_value(exc, "snapshot request") from exc
 
 
 class _RequestFields(BaseModel):
@@ -127,14 +129,11 @@ class CheckpointFactory:
         The creation time is the id's millisecond.
 
         Raises:
-            InvalidInputError: A field is invalid (the message names it).
+            InvalidValueError: A field is invalid (the message names it).
         """
         checkpoint_id = fields.get("checkpoint_id") or self.new_id(fields.get("parent_id"))
         fields.update(checkpoint_id=checkpoint_id, created_at=_id_time(checkpoint_id))
-        try:
-            return Checkpoint(**fields)
-        except ValidationError as exc:
-            raise InvalidInputError(_describe(exc, "checkpoint")) from exc
+        return Checkpoint(**fields)
 
     @staticmethod
     def metadata(fields: Mapping[str, Any]) -> CheckpointMetadata:
@@ -146,8 +145,8 @@ class CheckpointFactory:
         freeze_json(fields.get("extra", {}), "extra")
         try:
             return CheckpointMetadata(**fields)
-        except ValidationError as exc:
-            raise InvalidMetadataError(_describe(exc, "metadata")) from exc
+        except InvalidValueError as exc:
+            raise InvalidMetadataError(str(exc)) from exc
 
 
 @dataclass(frozen=True)
@@ -539,11 +538,3 @@ def checkpoint_type(value: CheckpointType | str) -> CheckpointType:
 
 def _id_time(checkpoint_id: str) -> datetime:
     return ULID.from_str(checkpoint_id).datetime
-
-
-def _describe(error: ValidationError, what: str) -> str:
-    problems = "; ".join(
-        f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']} (got {item['input']!r:.80})"
-        for item in error.errors()
-    )
-    return f"invalid {what}: {problems}"

@@ -32,8 +32,15 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from rewind import _render as render
-from rewind.errors import CheckpointNotFoundError, RewindError
-from rewind.models import Checkpoint, CheckpointType, DiffManifest, RetentionPolicy
+from rewind.errors import CheckpointNotFoundError, InvalidValueError, RewindError
+from rewind.models import (
+    MAX_COUNT,
+    MAX_DURATION,
+    Checkpoint,
+    CheckpointType,
+    DiffManifest,
+    RetentionPolicy,
+)
 from rewind.service import DATABASE_URL_VARIABLE, CheckpointService, default_database_url
 from rewind.storage import schema_status, upgrade_schema
 
@@ -41,7 +48,7 @@ __all__ = ["main"]
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _DURATION = re.compile(r"(\d+)([wdhms])")
-_DURATION_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+_DURATION_SECONDS = {"w": 604_800, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
 _TYPES = click.Choice([kind.value for kind in CheckpointType])
 _PAGE = 500
 """How many checkpoints ``list --workspace`` reads at a time while it filters."""
@@ -251,11 +258,13 @@ def _parse_duration(
         return None
     if not text or _DURATION.sub("", text):
         raise click.BadParameter(f"{value!r} is not a duration such as 30m, 12h, 7d or 2w")
-    parts: dict[str, int] = {}
-    for number, unit in _DURATION.findall(text):
-        name = _DURATION_UNITS[unit]
-        parts[name] = parts.get(name, 0) + int(number)
-    return timedelta(**parts)
+    seconds = sum(int(number) * _DURATION_SECONDS[unit] for number, unit in _DURATION.findall(text))
+    if seconds > MAX_DURATION.total_seconds():
+        raise click.BadParameter(
+            f"{value!r} is longer than the longest duration rewind accepts, "
+            f"{MAX_DURATION.days}d (100 years)"
+        )
+    return timedelta(seconds=seconds)
 
 
 @main.command()
@@ -343,7 +352,7 @@ def _snapshot_changes(service: CheckpointService, checkpoint: Checkpoint) -> lis
     type=click.Path(file_okay=False),
     help="Only checkpoints of this workspace directory.",
 )
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
+@click.option("--limit", type=click.IntRange(min=1, max=MAX_COUNT), help="At most this many.")
 @_json_option
 def list_(
     *,
@@ -543,7 +552,7 @@ def verify(*, checkpoint_id: str | None) -> None:
 @main.command()
 @click.option(
     "--keep-last",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_COUNT),
     metavar="N",
     help="Keep the newest N checkpoints of each workspace.",
 )
@@ -592,13 +601,17 @@ def prune(
     Each workspace's head and a rollback's target are always kept. At least one of
     --keep-last, --keep-within and --keep-type is needed.
     """
-    policy = RetentionPolicy(
-        keep_last=keep_last,
-        keep_within=keep_within,
-        keep_labelled=keep_labelled,
-        keep_types=frozenset(CheckpointType(kind) for kind in keep_types),
-        safety_within=safety_within,
-    )
+    try:
+        policy = RetentionPolicy(
+            keep_last=keep_last,
+            keep_within=keep_within,
+            keep_labelled=keep_labelled,
+            keep_types=frozenset(CheckpointType(kind) for kind in keep_types),
+            safety_within=safety_within,
+        )
+    except InvalidValueError as exc:
+        options = ", ".join(f"--{name.replace('_', '-')}" for name in exc.fields)
+        raise click.UsageError(f"{options}: {exc}") from exc
     if policy.is_empty:
         raise click.UsageError(
             "say what to keep: --keep-last, --keep-within or --keep-type "

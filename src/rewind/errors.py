@@ -17,7 +17,8 @@ The hierarchy::
     │   ├── InvalidCheckpointIdError
     │   │   └── AmbiguousCheckpointIdError
     │   ├── UnsupportedDurabilityError
-    │   └── InvalidMetadataError
+    │   ├── InvalidMetadataError
+    │   └── InvalidValueError
     ├── NotFoundError (also LookupError)
     │   └── CheckpointNotFoundError
     ├── DiskFullError
@@ -54,6 +55,7 @@ __all__ = [
     "InvalidCheckpointIdError",
     "InvalidInputError",
     "InvalidMetadataError",
+    "InvalidValueError",
     "LockTimeoutError",
     "NotFoundError",
     "RestoreConflictError",
@@ -124,6 +126,22 @@ class UnsupportedDurabilityError(InvalidInputError):
 
 class InvalidMetadataError(InvalidInputError):
     """Checkpoint metadata could not be stored as JSON (names the offending key)."""
+
+
+class InvalidValueError(InvalidInputError):
+    """A value does not fit the model it was given to (``RetentionPolicy(keep_last=0)``).
+
+    ``__cause__`` holds pydantic's ``ValidationError``.
+
+    Attributes:
+        model: The model's class name.
+        fields: The dotted location of each invalid field, in the order reported.
+    """
+
+    def __init__(self, message: str, *, model: str, fields: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.model = model
+        self.fields = fields
 
 
 class NotFoundError(RewindError, LookupError):

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import (
     AfterValidator,
@@ -19,12 +19,13 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    ValidationError,
     computed_field,
 )
 
 from rewind._json import FrozenDict, FrozenJson, freeze_json, storable_text_problem, thaw_json
 from rewind._manifest import diff_hash
-from rewind.errors import InvalidInputError
+from rewind.errors import InvalidInputError, InvalidValueError
 
 __all__ = [
     "ChangeKind",
@@ -45,6 +46,11 @@ __all__ = [
     "VerifyReport",
 ]
 
+MAX_COUNT = 1_000_000_000
+"""The largest count rewind accepts (``keep_last``, a listing's ``limit``): every database's
+integer holds it."""
+MAX_DURATION = timedelta(days=36_500)
+"""The longest duration rewind accepts (``keep_within``, ``safety_within``): 100 years."""
 ULID_PATTERN = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 MAX_ID_LENGTH = 255
@@ -80,6 +86,71 @@ UtcDatetime = Annotated[AwareDatetime, AfterValidator(_require_utc)]
 Sha256 = Annotated[str, Field(pattern=SHA256_PATTERN)]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+def invalid_value(error: ValidationError, model: str) -> InvalidValueError:
+    """Return the ``InvalidValueError`` reporting ``error``: each field, its problem, its input."""
+    problems = error.errors(include_url=False)
+    fields = tuple(".".join(str(part) for part in item["loc"]) for item in problems)
+    described = "; ".join(
+        f"{field or 'value'}: {item['msg']} (got {_shown(item['input'])})"
+        for field, item in zip(fields, problems, strict=True)
+    )
+    return InvalidValueError(f"invalid {model}: {described}", model=model, fields=fields)
+
+
+def _shown(value: object) -> str:
+    try:
+        return f"{value!r:.80}"
+    except Exception:  # a hostile __repr__ must not hide the real error
+        return f"a {type(value).__name__}"
+
+
+class DomainModel(BaseModel):
+    """A frozen model whose invalid values raise ``InvalidValueError``, never pydantic's error.
+
+    Building one (``Model(...)``, ``model_validate``, ``model_validate_json``) or assigning a
+    field (which a frozen model refuses) raises ``InvalidValueError`` with pydantic's
+    ``ValidationError`` as its ``__cause__``.
+    """
+
+    model_config = _FROZEN
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise invalid_value(exc, type(self).__name__) from exc
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        try:
+            super().__setattr__(name, value)
+        except ValidationError as exc:
+            raise invalid_value(exc, type(self).__name__) from exc
+
+    @classmethod
+    def model_validate(cls, obj: Any, **options: Any) -> Self:
+        """Validate ``obj`` (a mapping or an instance) into a model.
+
+        Raises:
+            InvalidValueError: A field is missing, unknown or invalid (names each one).
+        """
+        try:
+            return super().model_validate(obj, **options)
+        except ValidationError as exc:
+            raise invalid_value(exc, cls.__name__) from exc
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, **options: Any) -> Self:
+        """Validate a JSON document into a model.
+
+        Raises:
+            InvalidValueError: The document is not JSON, or a field is invalid (names it).
+        """
+        try:
+            return super().model_validate_json(json_data, **options)
+        except ValidationError as exc:
+            raise invalid_value(exc, cls.__name__) from exc
 
 
 class CheckpointType(StrEnum):
@@ -161,13 +232,11 @@ class ChangeKind(StrEnum):
     DELETED = "deleted"
 
 
-class CheckpointMetadata(BaseModel):
+class CheckpointMetadata(DomainModel):
     """Why and by whom a checkpoint was taken, plus free-form JSON in ``extra``.
 
     Not for large payloads: ``extra`` is stored with every checkpoint row.
     """
-
-    model_config = _FROZEN
 
     reason: StorableText | None = None
     source_tool: StorableText | None = None
@@ -175,15 +244,13 @@ class CheckpointMetadata(BaseModel):
     extra: FrozenExtra = Field(default_factory=FrozenDict)
 
 
-class Checkpoint(BaseModel):
+class Checkpoint(DomainModel):
     """One checkpoint of a workspace, exactly as it is stored.
 
     A workspace snapshot's ``metadata.extra`` always holds ``diff_paths``, ``diff_based``,
     ``diff_hash``, ``diff_base`` and ``tree_hash``. Not a handle on the files: use
     ``CheckpointService`` to diff or restore.
     """
-
-    model_config = _FROZEN
 
     checkpoint_id: CheckpointId
     plan_id: Identifier
@@ -207,10 +274,8 @@ class Checkpoint(BaseModel):
         return value if isinstance(value, str) else None
 
 
-class DiffEntry(BaseModel):
+class DiffEntry(DomainModel):
     """How one path differs between a base tree and a target tree."""
-
-    model_config = _FROZEN
 
     path: str
     change: ChangeKind
@@ -224,14 +289,12 @@ class DiffEntry(BaseModel):
     new_mode: int | None = None
 
 
-class DiffManifest(BaseModel):
+class DiffManifest(DomainModel):
     """The changes that turn the ``base`` tree into the ``target`` tree, sorted by path.
 
     ``base`` and ``target`` are checkpoint ids; ``base`` is None when diffing against the
     empty tree and ``target`` is None when the target is the live workspace.
     """
-
-    model_config = _FROZEN
 
     base: CheckpointId | None
     target: CheckpointId | None
@@ -250,14 +313,12 @@ class DiffManifest(BaseModel):
         return diff_hash(self.entries)
 
 
-class RollbackResult(BaseModel):
+class RollbackResult(DomainModel):
     """What a rollback or restore did (or, for a dry run, would do).
 
     ``restored`` and ``removed`` are sorted relative POSIX paths. ``safety_checkpoint_id`` is
     the snapshot taken just before a real rollback: roll back to it to undo the rollback.
     """
-
-    model_config = _FROZEN
 
     checkpoint_id: CheckpointId
     restored: tuple[str, ...]
@@ -267,10 +328,8 @@ class RollbackResult(BaseModel):
     dry_run: bool
 
 
-class VerifyProblem(BaseModel):
+class VerifyProblem(DomainModel):
     """One thing ``verify`` found wrong, naming the checkpoint, path or blob concerned."""
-
-    model_config = _FROZEN
 
     checkpoint_id: str | None = None
     path: str | None = None
@@ -290,10 +349,8 @@ class VerifyProblem(BaseModel):
         return f"{', '.join(named)}: {self.message}"
 
 
-class VerifyReport(BaseModel):
+class VerifyReport(DomainModel):
     """The outcome of ``verify``: every problem found, not only the first."""
-
-    model_config = _FROZEN
 
     ok: bool
     checked: int
@@ -301,10 +358,8 @@ class VerifyReport(BaseModel):
     problems: tuple[VerifyProblem, ...]
 
 
-class PlanStats(BaseModel):
+class PlanStats(DomainModel):
     """How much one plan's checkpoints hold (see ``StoreStats`` for each figure)."""
-
-    model_config = _FROZEN
 
     plan_id: str
     checkpoints: int
@@ -321,15 +376,13 @@ class PlanStats(BaseModel):
         return _ratio(self.tree_bytes, self.stored_bytes)
 
 
-class StoreStats(BaseModel):
+class StoreStats(DomainModel):
     """How much a checkpoint store holds, in total and per plan.
 
     ``tree_bytes`` is what every snapshot's whole tree would take as plain files, without
     compression or deduplication (a full copy per snapshot); ``ratio`` is that over
     ``stored_bytes``: how many times smaller the store is than those copies.
     """
-
-    model_config = _FROZEN
 
     checkpoints: int
     changes: int
@@ -354,7 +407,7 @@ def _ratio(numerator: int, denominator: int) -> float:
     return round(numerator / denominator, 2) if denominator else 0.0
 
 
-class RetentionPolicy(BaseModel):
+class RetentionPolicy(DomainModel):
     """Which checkpoints ``prune`` keeps: those any rule keeps (the rules are OR-ed).
 
     Each workspace's head and the target of a rollback under way are always kept. A safety
@@ -371,13 +424,13 @@ class RetentionPolicy(BaseModel):
         safety_within: How long safety checkpoints are kept; None: like any other.
     """
 
-    model_config = _FROZEN
-
-    keep_last: Annotated[int, Field(ge=1)] | None = None
-    keep_within: timedelta | None = None
+    keep_last: Annotated[int, Field(ge=1, le=MAX_COUNT)] | None = None
+    keep_within: Annotated[timedelta, Field(ge=timedelta(0), le=MAX_DURATION)] | None = None
     keep_labelled: bool = True
     keep_types: frozenset[CheckpointType] = frozenset()
-    safety_within: timedelta | None = timedelta(days=1)
+    safety_within: Annotated[timedelta, Field(ge=timedelta(0), le=MAX_DURATION)] | None = timedelta(
+        days=1
+    )
 
     @property
     def is_empty(self) -> bool:
@@ -385,13 +438,11 @@ class RetentionPolicy(BaseModel):
         return self.keep_last is None and self.keep_within is None and not self.keep_types
 
 
-class PruneReport(BaseModel):
+class PruneReport(DomainModel):
     """What ``prune`` deleted (or, for a dry run, would delete).
 
     ``bytes_freed`` counts the compressed bytes of the deleted contents.
     """
-
-    model_config = _FROZEN
 
     deleted: tuple[str, ...]
     """The ids of the deleted checkpoints, oldest first."""

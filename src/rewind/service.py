@@ -50,6 +50,7 @@ from rewind.errors import (
     RewindError,
 )
 from rewind.models import (
+    MAX_COUNT,
     ULID_PATTERN,
     Checkpoint,
     CheckpointMetadata,
@@ -78,8 +79,6 @@ __all__ = [
 ]
 
 DATABASE_URL_VARIABLE = "REWIND_DATABASE_URL"
-MAX_LIMIT = 2**31 - 1
-"""The largest ``limit`` a listing takes (every database's integer holds it)."""
 _ROLLBACKS_WAITED_FOR = 20
 """How many rollbacks of its workspace a snapshot waits for before it gives up."""
 _OPTIMISTIC_SCANS = 3
@@ -505,10 +504,10 @@ class CheckpointService:
             StorageError: The database failed.
         """
         if limit is not None and (
-            not isinstance(limit, int) or isinstance(limit, bool) or not 0 < limit <= MAX_LIMIT
+            not isinstance(limit, int) or isinstance(limit, bool) or not 0 < limit <= MAX_COUNT
         ):
             raise InvalidInputError(
-                f"limit must be a whole number from 1 to {MAX_LIMIT}, not {limit!r}"
+                f"limit must be a whole number from 1 to {MAX_COUNT}, not {limit!r}"
             )
         _check_text("plan_id", plan_id)
         _check_text("decision_id", decision_id)

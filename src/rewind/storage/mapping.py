@@ -12,10 +12,8 @@ import re
 from datetime import UTC, datetime
 from typing import Any, TypeGuard
 
-from pydantic import ValidationError
-
 from rewind._manifest import TRACKED_MODE_BITS, ManifestEntry
-from rewind.errors import CorruptStoreError
+from rewind.errors import CorruptStoreError, InvalidValueError
 from rewind.models import ChangeKind, Checkpoint, DiffEntry, EntryKind
 from rewind.storage.tables import CheckpointRow
 
@@ -72,7 +70,7 @@ def checkpoint_from_row(row: CheckpointRow) -> Checkpoint:
                 "metadata": row.metadata_document,
             }
         )
-    except (ValidationError, RecursionError) as exc:
+    except (InvalidValueError, RecursionError) as exc:
         raise CorruptStoreError(
             f"checkpoint {row.id!r} is corrupt in the store: {str(exc)[:2000]}",
             checkpoint_id=str(row.id),
