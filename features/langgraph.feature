@@ -44,3 +44,20 @@ Feature: A LangGraph thread travels back in time with its files
     Then its workspace snapshot is found by its config, with and without asyncio
     And a config without a thread_id is refused with InvalidInputError naming "thread_id"
     And with asyncio, a graph checkpoint that was never stored has no snapshot and restoring its files fails with NotFoundError
+
+  Scenario Outline: Every entry point of a WorkspaceSaver checks its config before the wrapped saver sees it (<config>)
+    Given a checkpoint service on the scenario's database
+    When I store a graph checkpoint through a WorkspaceSaver myself, outside any graph run
+    Then every entry point of the saver refuses <config> with InvalidInputError naming "<culprit>"
+    And the store holds what it held before
+
+    Examples:
+      | config                           | culprit       |
+      | no config                        | mapping       |
+      | a config that is text            | mapping       |
+      | a config without configurable    | thread_id     |
+      | a configurable that is a list    | configurable  |
+      | a thread_id that is a number     | thread_id     |
+      | an empty thread_id               | thread_id     |
+      | a checkpoint_id that is a number | checkpoint_id |
+      | a checkpoint_ns that is a list   | checkpoint_ns |

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -12,7 +12,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import empty_checkpoint
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
-from support.scenario import attempt
+from support.scenario import attempt, store_contents
 from support.trees import read_tree
 from support.world import World, world
 
@@ -291,3 +291,47 @@ def never_stored_async(context: Any) -> None:
     assert asyncio.run(saver.afind_checkpoint(config)) is None
     attempt(scene, lambda: asyncio.run(saver.arestore_files(config)), record_store=False)
     assert isinstance(scene.error, NotFoundError), scene.error
+
+
+_BAD_CONFIGS: dict[str, Any] = {
+    "no config": None,
+    "a config that is text": "thread-7",
+    "a config without configurable": {},
+    "a configurable that is a list": {"configurable": ["thread-7"]},
+    "a thread_id that is a number": {"configurable": {"thread_id": 7}},
+    "an empty thread_id": {"configurable": {"thread_id": ""}},
+    "a checkpoint_id that is a number": {"configurable": {"thread_id": "t", "checkpoint_id": 1}},
+    "a checkpoint_ns that is a list": {"configurable": {"thread_id": "t", "checkpoint_ns": []}},
+}
+
+
+@then('every entry point of the saver refuses {config} with InvalidInputError naming "{culprit:Q}"')
+def every_entry_point_refuses(context: Any, config: str, culprit: str) -> None:
+    scene = world(context)
+    saver = scene.saver
+    assert saver is not None
+    bad = _BAD_CONFIGS[config]
+    scene.store_before = store_contents(scene)
+    calls: dict[str, Callable[[], object]] = {
+        "put": lambda: saver.put(bad, empty_checkpoint(), {}, {}),
+        "aput": lambda: asyncio.run(saver.aput(bad, empty_checkpoint(), {}, {})),
+        "find_checkpoint": lambda: saver.find_checkpoint(bad),
+        "afind_checkpoint": lambda: asyncio.run(saver.afind_checkpoint(bad)),
+        "restore_files": lambda: saver.restore_files(bad),
+        "arestore_files": lambda: asyncio.run(saver.arestore_files(bad)),
+        "get_tuple": lambda: saver.get_tuple(bad),
+        "aget_tuple": lambda: asyncio.run(saver.aget_tuple(bad)),
+        "put_writes": lambda: saver.put_writes(bad, [], "task-1"),
+        "aput_writes": lambda: asyncio.run(saver.aput_writes(bad, [], "task-1")),
+    }
+    if bad is not None and culprit in ("mapping", "configurable"):  # listing needs no thread
+        calls["list"] = lambda: list(saver.list(bad))
+        calls["alist"] = lambda: asyncio.run(_drained(saver.alist(bad)))
+    for name, call in calls.items():
+        attempt(scene, call, record_store=False)
+        error = scene.error
+        assert isinstance(error, InvalidInputError) and culprit in str(error), (name, error)
+
+
+async def _drained(items: AsyncIterator[Any]) -> list[Any]:
+    return [item async for item in items]

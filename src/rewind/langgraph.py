@@ -25,7 +25,7 @@ Install with ``pip install "rewind[langgraph]"``.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -92,8 +92,8 @@ class WorkspaceSaver(BaseCheckpointSaver[Any]):
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
         """Store the graph checkpoint, then snapshot the workspace beside it."""
-        _require_exact_durability(config)
         arguments = self._snapshot_arguments(config, checkpoint)  # refuses a config first
+        _require_exact_durability(config)
         stored = self.saver.put(config, checkpoint, metadata, new_versions)
         self._sync.create_workspace_snapshot(**arguments)
         return stored
@@ -106,8 +106,8 @@ class WorkspaceSaver(BaseCheckpointSaver[Any]):
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
         """Store the graph checkpoint, then snapshot the workspace, without blocking."""
-        _require_exact_durability(config)
         arguments = self._snapshot_arguments(config, checkpoint)  # refuses a config first
+        _require_exact_durability(config)
         stored = await self.saver.aput(config, checkpoint, metadata, new_versions)
         await self._awaited("create_workspace_snapshot", **arguments)
         return stored
@@ -116,17 +116,22 @@ class WorkspaceSaver(BaseCheckpointSaver[Any]):
         self, config: RunnableConfig, checkpoint: GraphCheckpoint
     ) -> dict[str, Any]:
         thread_id, namespace = _thread_and_namespace(config)
+        graph_checkpoint_id = checkpoint.get("id") if isinstance(checkpoint, Mapping) else None
+        if not isinstance(graph_checkpoint_id, str):
+            raise InvalidInputError(
+                f"a LangGraph checkpoint must be a mapping with an 'id', not {checkpoint!r:.80}"
+            )
         return {
             "plan_id": self.plan_id or thread_id,
             "sandbox_ref": self.workspace,
-            "decision_id": checkpoint["id"],
+            "decision_id": graph_checkpoint_id,
             "checkpoint_type": CheckpointType.POST_DECISION,
             "reason": "LangGraph checkpoint",
             "source_tool": "langgraph",
             "extra": {
                 "langgraph_thread_id": thread_id,
                 "langgraph_checkpoint_ns": namespace,
-                "langgraph_checkpoint_id": checkpoint["id"],
+                "langgraph_checkpoint_id": graph_checkpoint_id,
             },
         }
 
@@ -137,10 +142,10 @@ class WorkspaceSaver(BaseCheckpointSaver[Any]):
 
         Without a ``checkpoint_id`` in ``config``, the thread's latest graph checkpoint.
         """
+        thread_id, namespace = _thread_and_namespace(config)
         graph_checkpoint_id = self._graph_checkpoint_id(self.saver.get_tuple(config), config)
         if graph_checkpoint_id is None:
             return None
-        thread_id, namespace = _thread_and_namespace(config)
         found = self._sync.list_checkpoints(
             self.plan_id or thread_id, decision_id=graph_checkpoint_id
         )
@@ -148,10 +153,10 @@ class WorkspaceSaver(BaseCheckpointSaver[Any]):
 
     async def afind_checkpoint(self, config: RunnableConfig) -> Checkpoint | None:
         """``find_checkpoint`` for asyncio code."""
+        thread_id, namespace = _thread_and_namespace(config)
         graph_checkpoint_id = self._graph_checkpoint_id(await self.saver.aget_tuple(config), config)
         if graph_checkpoint_id is None:
             return None
-        thread_id, namespace = _thread_and_namespace(config)
         plan_id = self.plan_id or thread_id
         found = await self._awaited("list_checkpoints", plan_id, decision_id=graph_checkpoint_id)
         return _matching(found, thread_id, namespace)
@@ -200,20 +205,24 @@ class WorkspaceSaver(BaseCheckpointSaver[Any]):
 
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         """The wrapped saver's."""
+        _thread_and_namespace(config)
         return self.saver.get_tuple(config)
 
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         """The wrapped saver's."""
+        _thread_and_namespace(config)
         return await self.saver.aget_tuple(config)
 
     def list(self, config: RunnableConfig | None, **kwargs: Any) -> Iterator[CheckpointTuple]:
         """The wrapped saver's."""
+        _configurable(config, required=False)
         return self.saver.list(config, **kwargs)
 
     async def alist(
         self, config: RunnableConfig | None, **kwargs: Any
     ) -> AsyncIterator[CheckpointTuple]:
         """The wrapped saver's."""
+        _configurable(config, required=False)
         async for item in self.saver.alist(config, **kwargs):
             yield item
 
@@ -225,6 +234,7 @@ class WorkspaceSaver(BaseCheckpointSaver[Any]):
         task_path: str = "",
     ) -> None:
         """The wrapped saver's."""
+        _thread_and_namespace(config)
         self.saver.put_writes(config, writes, task_id, task_path)
 
     async def aput_writes(
@@ -235,6 +245,7 @@ class WorkspaceSaver(BaseCheckpointSaver[Any]):
         task_path: str = "",
     ) -> None:
         """The wrapped saver's."""
+        _thread_and_namespace(config)
         await self.saver.aput_writes(config, writes, task_id, task_path)
 
     def delete_thread(self, thread_id: str) -> None:
@@ -282,15 +293,46 @@ class WorkspaceSaver(BaseCheckpointSaver[Any]):
         return await self.saver.aget_delta_channel_history(*args, **kwargs)
 
 
-def _thread_and_namespace(config: RunnableConfig) -> tuple[str, str]:
+def _configurable(config: object, *, required: bool = True) -> Mapping[str, Any]:
+    """Return the ``configurable`` mapping of a LangGraph config (empty when it has none).
+
+    Raises:
+        InvalidInputError: ``config`` is not a mapping (None is one only if not ``required``),
+            or its ``configurable`` is not one.
+    """
+    if config is None and not required:
+        return {}
+    if not isinstance(config, Mapping):
+        raise InvalidInputError(
+            "a LangGraph config must be a mapping such as "
+            f"{{'configurable': {{'thread_id': ...}}}}, not {config!r:.80}"
+        )
     configurable = config.get("configurable") or {}
+    if not isinstance(configurable, Mapping):
+        raise InvalidInputError(
+            f"a LangGraph config's 'configurable' must be a mapping, not {configurable!r:.80}"
+        )
+    return configurable
+
+
+def _thread_and_namespace(config: object) -> tuple[str, str]:
+    """Return a config's thread id and checkpoint namespace, checking the whole config.
+
+    Raises:
+        InvalidInputError: The config is not a mapping, has no thread id, or holds a thread
+            id, namespace or checkpoint id that is not text.
+    """
+    configurable = _configurable(config)
     thread_id = configurable.get("thread_id")
     if not isinstance(thread_id, str) or not thread_id:
         raise InvalidInputError(
             f"a LangGraph config needs a thread_id in 'configurable', not {thread_id!r:.80}"
         )
-    namespace = configurable.get("checkpoint_ns") or ""
-    return thread_id, str(namespace)
+    for key in ("checkpoint_ns", "checkpoint_id"):
+        value = configurable.get(key)
+        if value is not None and not isinstance(value, str):
+            raise InvalidInputError(f"a LangGraph config's {key!r} must be text, not {value!r:.80}")
+    return thread_id, configurable.get("checkpoint_ns") or ""
 
 
 def _require_exact_durability(config: RunnableConfig) -> None:
