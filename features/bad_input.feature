@@ -102,6 +102,11 @@ Feature: Bad input gets a clear error and changes nothing
       | sqlite://?lock_timeout=1e300     | lock_timeout |
       | sqlite:///a%00b.db               | NUL          |
       | sqlite:///\udcff.db              | not plain text |
+      | sqlite:///x.db?foo=bar           | accepted: lock_timeout, mode |
+      | sqlite:///x.db?timeout=5         | the option(s) timeout        |
+      | sqlite:///x.db?mode=rwc          | the only mode is ro          |
+      | sqlite://?mode=ro                | in-memory                    |
+      | postgresql://u@127.0.0.1:9/x?sslmod=require | sslmode           |
 
   Scenario: A workspace path that no database can store
     When I try to snapshot the workspace path with the undecodable byte "\xff" for plan "plan-1"

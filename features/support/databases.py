@@ -131,3 +131,36 @@ def reseal(url: str, checkpoint: Checkpoint, tree: str) -> None:
     assert isinstance(old_tree, str) and isinstance(old_seal, str)
     replace_in_metadata(url, checkpoint.checkpoint_id, old_tree, tree)
     replace_in_metadata(url, checkpoint.checkpoint_id, old_seal, seal)
+
+
+def read_only_url(url: str) -> str:
+    """The same store, opened read-only through its URL alone.
+
+    SQLite: ``?mode=ro``. PostgreSQL: every transaction read-only
+    (``default_transaction_read_only``), as on a standby server.
+    """
+    parsed = parse_database_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"{url}{'&' if '?' in url else '?'}mode=ro"
+    options = f"{parsed.query.get('options', '')} -cdefault_transaction_read_only=on".strip()
+    query = {**parsed.query, "options": options}
+    return parsed.set(query=query).render_as_string(hide_password=False)
+
+
+@contextmanager
+def postgres_reader(url: str) -> Iterator[str]:
+    """A login role that may only read the scenario's schema; yield its URL, then drop it."""
+    parsed = parse_database_url(url)
+    schema = str(parsed.query["options"]).removeprefix("-csearch_path=")
+    role = f"rewind_reader_{uuid.uuid4().hex[:12]}"
+    execute_behind_rewinds_back(
+        url,
+        f'CREATE ROLE "{role}" LOGIN',
+        f'ALTER ROLE "{role}" SET default_transaction_read_only = on',
+        f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"',
+        f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO "{role}"',
+    )
+    try:
+        yield parsed.set(username=role).render_as_string(hide_password=False)
+    finally:
+        execute_behind_rewinds_back(url, f'DROP OWNED BY "{role}"', f'DROP ROLE "{role}"')

@@ -35,6 +35,7 @@ The hierarchy::
         ├── DatabaseNotFoundError (also NotFoundError)
         ├── DatabaseUnavailableError                      retryable
         │   └── LockTimeoutError                          retryable
+        ├── ReadOnlyStoreError
         ├── SchemaVersionError
         ├── StorageOperationError
         └── CorruptStoreError
@@ -58,6 +59,7 @@ __all__ = [
     "InvalidValueError",
     "LockTimeoutError",
     "NotFoundError",
+    "ReadOnlyStoreError",
     "RestoreConflictError",
     "RewindError",
     "RollbackFailedError",
@@ -240,6 +242,15 @@ class DatabaseUnavailableError(StorageError):
 
 class LockTimeoutError(DatabaseUnavailableError):
     """Another writer held the lock longer than ``lock_timeout``; safe to retry."""
+
+
+class ReadOnlyStoreError(StorageError):
+    """The store may only be read, and the call would write to it; retrying cannot help.
+
+    Raised for a SQLite file opened read-only (``?mode=ro``, file permissions, a read-only
+    mount) and for a PostgreSQL server or user that refuses writes. Every reading use case
+    (listing, showing, diffing, verifying, statistics, ``restore_into``) still works.
+    """
 
 
 class SchemaVersionError(StorageError):

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, Engine
 
-from rewind.errors import DatabaseNotFoundError
+from rewind.errors import DatabaseNotFoundError, SchemaVersionError
 from rewind.storage.engine import (
     build_engine,
     display_url,
     is_in_memory,
+    is_read_only,
     lock_timeout,
     parse_database_url,
     sqlite_database_path,
@@ -53,6 +54,10 @@ __all__ = [
 def open_store(url: str, *, create: bool = True) -> SqlStore:
     """Open the store at ``url`` with its schema upgraded to the newest revision.
 
+    A SQLite file rewind may only read (``?mode=ro``, its permissions, a read-only mount)
+    is opened read-only: nothing is created or upgraded, and writing raises
+    ``ReadOnlyStoreError``.
+
     Args:
         url: A database URL.
         create: Whether to create the database (a SQLite file) and rewind's tables when
@@ -60,21 +65,47 @@ def open_store(url: str, *, create: bool = True) -> SqlStore:
 
     Raises:
         DatabaseURLError: ``url`` is malformed or unsupported.
-        DatabaseNotFoundError: ``create`` is False and no rewind store exists there.
+        DatabaseNotFoundError: ``create`` is False (or the file is read-only) and no rewind
+            store exists there.
         DatabaseUnavailableError: The database cannot be reached or opened.
-        SchemaVersionError: The database belongs to a newer rewind, or is not rewind's.
+        SchemaVersionError: The database belongs to a newer rewind, or is not rewind's, or
+            is read-only at an older revision.
+        ReadOnlyStoreError: The database refuses the writes an upgrade needs.
     """
     parsed = parse_database_url(url)
-    if not create:
+    read_only = is_read_only(parsed)
+    if not create or read_only:
         _require_existing_file(parsed)
     engine = build_engine(parsed)
     try:
-        upgrade_to_head(engine, create=create)
+        if read_only:
+            _require_head(engine)
+        else:
+            upgrade_to_head(engine, create=create)
     except BaseException:
         engine.dispose()
         raise
     memory = is_in_memory(parsed)
-    return SqlStore(engine, single_connection_timeout=lock_timeout(parsed) if memory else None)
+    return SqlStore(
+        engine,
+        single_connection_timeout=lock_timeout(parsed) if memory else None,
+        read_only=read_only,
+    )
+
+
+def _require_head(engine: Engine) -> None:
+    """Check that a store opened read-only needs no upgrade (it cannot take one)."""
+    revision, head = current_revision(engine), head_revision()
+    if revision is None:
+        raise DatabaseNotFoundError(
+            f"database {display_url(engine.url)} holds no rewind store, and it is read-only"
+        )
+    if revision != head:
+        raise SchemaVersionError(
+            f"database {display_url(engine.url)} is read-only at schema revision {revision!r}, "
+            f"not {head!r}, this rewind's: open it once with write access to upgrade it (or, "
+            "if a newer rewind wrote it, upgrade rewind)"
+        )
 
 
 @dataclass(frozen=True)

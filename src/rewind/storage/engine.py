@@ -1,13 +1,19 @@
 """Build a SQLAlchemy engine from a database URL, tuned for each supported database.
 
 SQLite: WAL, foreign keys, a busy timeout, and write transactions that take the write lock
-at ``BEGIN IMMEDIATE``. PostgreSQL: psycopg 3, whatever spelling of the URL the user gave.
+at ``BEGIN IMMEDIATE``; a file rewind may not write (or ``?mode=ro``) is opened read-only.
+PostgreSQL: psycopg 3, whatever spelling of the URL the user gave. A URL may carry only the
+options listed in ``accepted_options``: anything else is refused, never ignored.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
+import urllib.parse
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +29,11 @@ __all__ = [
     "CONNECT_TIMEOUT_SECONDS",
     "LOCK_TIMEOUT_SECONDS",
     "WRITE_OPTION",
+    "accepted_options",
     "build_engine",
     "display_url",
     "is_in_memory",
+    "is_read_only",
     "lock_timeout",
     "parse_database_url",
     "sqlite_database_path",
@@ -41,6 +49,9 @@ WRITE_OPTION = "rewind_write"
 
 _POSTGRES_NAMES = {"postgres", "postgresql", "postgresql+psycopg"}
 _SQLITE_NAMES = {"sqlite", "sqlite+pysqlite"}
+_REWIND_OPTIONS = frozenset({"lock_timeout"})
+_SQLITE_OPTIONS = frozenset({"mode"})
+"""``?mode=ro`` opens a SQLite store read-only."""
 
 
 def display_url(url: URL) -> str:
@@ -66,9 +77,9 @@ def parse_database_url(text: str) -> URL:
             f"malformed database URL {text!r}: its database name holds a NUL or is not UTF-8"
         )
     if url.drivername in _POSTGRES_NAMES:
-        return url.set(drivername="postgresql+psycopg")
+        return _check_options(url.set(drivername="postgresql+psycopg"))
     if url.drivername in _SQLITE_NAMES:
-        url = url.set(drivername="sqlite+pysqlite")
+        url = _check_options(url.set(drivername="sqlite+pysqlite"))
         path = sqlite_database_path(url)  # pin a relative path to today's directory
         return url if path is None else url.set(database=str(path))
     raise DatabaseURLError(
@@ -76,6 +87,67 @@ def parse_database_url(text: str) -> URL:
         "supports sqlite:/// and "
         "postgresql:// URLs"
     )
+
+
+def accepted_options(url: URL) -> frozenset[str]:
+    """The query options a URL of this database may carry.
+
+    SQLite: ``lock_timeout`` and ``mode`` (only ``ro``). PostgreSQL: ``lock_timeout`` and
+    every connection parameter libpq knows (``sslmode``, ``application_name``, ``options``...).
+    """
+    if url.drivername.startswith("sqlite"):
+        return _REWIND_OPTIONS | _SQLITE_OPTIONS
+    return _REWIND_OPTIONS | _libpq_parameters()
+
+
+@cache
+def _libpq_parameters() -> frozenset[str]:
+    try:
+        from psycopg import pq  # noqa: PLC0415 - only for PostgreSQL URLs
+    except ImportError:  # pragma: no cover - without the extra, connecting says what is missing
+        return frozenset()
+    return frozenset(option.keyword.decode() for option in pq.Conninfo.get_defaults())
+
+
+def _check_options(url: URL) -> URL:
+    unknown = sorted(set(url.query) - accepted_options(url))
+    if url.drivername.startswith("postgresql") and not _libpq_parameters():
+        unknown = []  # pragma: no cover - psycopg is missing; connecting will say so
+    if unknown:
+        shown = ", ".join(sorted(accepted_options(url)))
+        raise DatabaseURLError(
+            f"database URL {display_url(url)!r} has the option(s) {', '.join(unknown)}, which "
+            f"rewind does not accept for {url.get_backend_name()}; accepted: {shown}"
+        )
+    mode = url.query.get("mode")
+    if mode is not None and url.database in (None, "", ":memory:"):
+        raise DatabaseURLError(
+            f"mode={mode!r} in database URL {display_url(url)!r}: an in-memory database "
+            "cannot be opened read-only"
+        )
+    if mode is not None and mode != "ro":
+        raise DatabaseURLError(
+            f"mode={mode!r} in database URL {display_url(url)!r}: the only mode is ro "
+            "(open the store read-only)"
+        )
+    return url
+
+
+def is_read_only(url: URL) -> bool:
+    """Whether rewind can only read the SQLite file of ``url``.
+
+    True for ``?mode=ro`` and for an existing file this process may not write (its
+    permissions, a read-only mount); False for PostgreSQL, whose server says so itself.
+    """
+    path = sqlite_database_path(url)
+    if path is None:
+        return False
+    return url.query.get("mode") == "ro" or (path.is_file() and not _may_write(path))
+
+
+def _may_write(path: str | Path) -> bool:
+    """Whether this process (its effective user) may write ``path``; False on a read-only mount."""
+    return os.access(path, os.W_OK, effective_ids=os.access in os.supports_effective_ids)
 
 
 def is_in_memory(url: URL) -> bool:
@@ -101,9 +173,10 @@ def build_engine(url: URL) -> Engine:
         DatabaseUnavailableError: The SQLite directory cannot be created.
     """
     seconds = lock_timeout(url)
-    url = url.difference_update_query(["lock_timeout"])
+    read_only = is_read_only(url)
+    url = url.difference_update_query(["lock_timeout", "mode"])
     if url.drivername.startswith("sqlite"):
-        return _sqlite_engine(url, seconds)
+        return _sqlite_engine(url, seconds, read_only=read_only)
     engine = create_engine(
         url,
         pool_pre_ping=True,
@@ -157,7 +230,7 @@ def lock_timeout(url: URL) -> float:
     return seconds
 
 
-def _sqlite_engine(url: URL, seconds: float) -> Engine:
+def _sqlite_engine(url: URL, seconds: float, *, read_only: bool) -> Engine:
     path = sqlite_database_path(url)
     options: dict[str, Any] = {
         "connect_args": {"timeout": seconds},
@@ -166,6 +239,8 @@ def _sqlite_engine(url: URL, seconds: float) -> Engine:
     if path is None:
         options.update(poolclass=StaticPool)
         options["connect_args"]["check_same_thread"] = False
+    elif read_only:
+        options["creator"] = _read_only_connector(str(path), seconds)
     else:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -177,7 +252,10 @@ def _sqlite_engine(url: URL, seconds: float) -> Engine:
     busy_timeout = round(seconds * 1000)
 
     def configure(dbapi_connection: Any, _record: Any) -> None:
-        _configure_sqlite_connection(dbapi_connection, busy_timeout)
+        if read_only:
+            _configure_read_only_connection(dbapi_connection, busy_timeout)
+        else:
+            _configure_sqlite_connection(dbapi_connection, busy_timeout)
 
     event.listen(engine, "connect", configure)
     event.listen(engine, "begin", _begin_sqlite_transaction)
@@ -200,6 +278,34 @@ def _configure_sqlite_connection(dbapi_connection: Any, busy_timeout: int) -> No
         # Likewise: pages a prune frees can then be given back to the file system.
         cursor.execute("PRAGMA auto_vacuum = INCREMENTAL")
         cursor.execute("PRAGMA journal_mode = WAL")
+    finally:
+        cursor.close()
+
+
+def _read_only_connector(path: str, seconds: float) -> Callable[[], sqlite3.Connection]:
+    """Connections that only read ``path``.
+
+    SQLite reads a WAL database through its ``-shm`` file, which it must create if it is
+    missing. Where it cannot (a read-only mount, a directory rewind may not write) and no
+    ``-wal`` file shows a writer at work, the file is opened as immutable: it is read as it is.
+    """
+
+    def connect() -> sqlite3.Connection:
+        uri = f"file:{urllib.parse.quote(path)}?mode=ro"
+        companions_missing = not os.path.exists(f"{path}-wal")
+        if companions_missing and not _may_write(os.path.dirname(path)):
+            uri += "&immutable=1"
+        return sqlite3.connect(uri, uri=True, timeout=seconds, check_same_thread=False)
+
+    return connect
+
+
+def _configure_read_only_connection(dbapi_connection: Any, busy_timeout: int) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {busy_timeout}")
+        cursor.execute("PRAGMA query_only = ON")
     finally:
         cursor.close()
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from rewind.errors import LockTimeoutError
 from rewind.storage.engine import WRITE_OPTION, display_url, sqlite_database_path
-from rewind.storage.errors import translate_errors
+from rewind.storage.errors import read_only_store, translate_errors
 from rewind.storage.repository import CheckpointRepository, SqlCheckpointRepository
 
 __all__ = ["SqlStore", "SqlUnitOfWork", "Store", "UnitOfWork"]
@@ -56,7 +56,11 @@ class Store(Protocol):
         """Return a unit of work that only reads."""
 
     def writing(self) -> UnitOfWork:
-        """Return a unit of work that writes (SQLite: takes the write lock at its start)."""
+        """Return a unit of work that writes (SQLite: takes the write lock at its start).
+
+        Raises:
+            ReadOnlyStoreError: The store was opened read-only.
+        """
 
     def close(self) -> None:
         """Release every connection."""
@@ -145,8 +149,15 @@ class SqlStore:
     threads sharing the service see every promise a database file keeps.
     """
 
-    def __init__(self, engine: Engine, *, single_connection_timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        single_connection_timeout: float | None = None,
+        read_only: bool = False,
+    ) -> None:
         self._engine = engine
+        self._read_only = read_only
         path = sqlite_database_path(engine.url)
         self._database_path = None if path is None else os.path.realpath(path)
         self._turn = None if single_connection_timeout is None else _Turn(single_connection_timeout)
@@ -175,7 +186,13 @@ class SqlStore:
         return SqlUnitOfWork(self._readers, self.database, self._turn)
 
     def writing(self) -> SqlUnitOfWork:
-        """Return a unit of work that writes, holding SQLite's write lock from its start."""
+        """Return a unit of work that writes, holding SQLite's write lock from its start.
+
+        Raises:
+            ReadOnlyStoreError: The store was opened read-only.
+        """
+        if self._read_only:
+            raise read_only_store(self.database, "opened read-only")
         return SqlUnitOfWork(self._writers, self.database, self._turn)
 
     def close(self) -> None:
