@@ -103,6 +103,10 @@ Feature: The rewind command line
     Then it exits with status 2 saying "--limit"
     When I run "rewind list --type nonsense"
     Then it exits with status 2 saying "--type"
+    When I run "rewind --db '' list"
+    Then it exits with status 2 saying "'--db': is empty"
+    When I run "rewind --db '  ' --json list"
+    Then it exits with status 2 saying "'--db': is empty"
 
   Scenario: With no database setting, the store is .rewind/rewind.db and is never tracked
     When I run "rewind snapshot . --plan plan-1" in the workspace without a database setting

@@ -78,3 +78,43 @@ def one_history_each(context: Any) -> None:
         assert parents == previous, parents
     total = sum(len(made["shared"]) + len(made["own"]) for made in scene.the_made)
     assert len(service.list_checkpoints("plan-1")) == total
+
+
+# A process that uses rewind while the database drivers warn, as psycopg and SQLAlchemy's
+# pool do when a connection dies ("error ignored terminating <psycopg.Pipeline [BAD]>").
+DRIVERS_WARN = """
+import logging, sys
+from rewind import CheckpointService
+url, configured = sys.argv[1:3]
+if configured == "yes":
+    logging.basicConfig(format="logged: %(name)s: %(message)s")
+with CheckpointService.open(url) as service:
+    service.list_checkpoints()
+    logging.getLogger("psycopg").warning("error ignored terminating: the connection is lost")
+    logging.getLogger("sqlalchemy.pool.impl.QueuePool").error("Exception during reset")
+"""
+
+
+@when("a process using rewind hears the database drivers warn, with logging {state}")
+def drivers_warn(context: Any, state: str) -> None:
+    scene = world(context)
+    configured = {"not configured": "no", "configured": "yes"}[state]
+    scene.result = subprocess.run(
+        [sys.executable, "-c", DRIVERS_WARN, scene.database_url, configured],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@then("its standard error is empty")
+def stderr_empty(context: Any) -> None:
+    result = world(context).the_result
+    assert result.returncode == 0 and result.stderr == "", (result.returncode, result.stderr)
+
+
+@then('its standard error holds the drivers\' warnings, "{first:Q}" and "{second:Q}"')
+def stderr_holds(context: Any, first: str, second: str) -> None:
+    result = world(context).the_result
+    assert result.returncode == 0, result.stderr
+    assert first in result.stderr and second in result.stderr, result.stderr

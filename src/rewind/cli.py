@@ -122,6 +122,7 @@ def _report_usage_error(session: _Session, exc: click.UsageError) -> None:
     "database_url",
     envvar=DATABASE_URL_VARIABLE,
     metavar="URL",
+    callback=lambda _context, _parameter, value: _as_url(value),
     help="Database URL (sqlite:///path or postgresql://...), or the path of a SQLite file. "
     f"Default: ${DATABASE_URL_VARIABLE}, else .rewind/rewind.db here.",
 )
@@ -131,12 +132,18 @@ def _report_usage_error(session: _Session, exc: click.UsageError) -> None:
 def main(context: click.Context, database_url: str | None, json_output: bool) -> None:
     """Checkpoint an agent's workspace, find every checkpoint again, and roll back."""
     session = _session(context)
-    session.database_url = _as_url(database_url)
+    session.database_url = database_url
     session.json_output = session.json_output or json_output
 
 
 def _as_url(database: str | None) -> str | None:
-    """Take a plain file path (no ``scheme:`` in front) as the SQLite database at that path."""
+    """Take a plain file path (no ``scheme:`` in front) as the SQLite database at that path.
+
+    Raises:
+        click.BadParameter: ``database`` is empty (it would mean the current directory).
+    """
+    if database is not None and not database.strip():
+        raise click.BadParameter("is empty: give a database URL or the path of a SQLite file")
     if database is None or _SCHEME.match(database):
         return database
     return f"sqlite:///{os.path.abspath(database)}"

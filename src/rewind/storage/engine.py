@@ -9,6 +9,7 @@ options listed in ``accepted_options``: anything else is refused, never ignored.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 import urllib.parse
@@ -172,6 +173,7 @@ def build_engine(url: URL) -> Engine:
         DatabaseURLError: ``lock_timeout`` is not a positive number.
         DatabaseUnavailableError: The SQLite directory cannot be created.
     """
+    _keep_driver_warnings_off_stderr()
     seconds = lock_timeout(url)
     read_only = is_read_only(url)
     url = url.difference_update_query(["lock_timeout", "mode"])
@@ -191,6 +193,24 @@ def build_engine(url: URL) -> Engine:
 
     event.listen(engine, "begin", bound_lock_waits)
     return engine
+
+
+DRIVER_LOGGERS = ("sqlalchemy", "psycopg")
+"""Loggers of the libraries under rewind that warn about connections rewind reports itself."""
+
+
+def _keep_driver_warnings_off_stderr() -> None:
+    """Give the drivers' loggers a ``NullHandler``, so Python's last resort stays silent.
+
+    When a connection dies, psycopg and SQLAlchemy's pool log a warning beside the error
+    rewind raises. An application that configured logging still gets those records (they
+    propagate as before); one that did not sees only rewind's own error, not a second,
+    unformatted report on stderr.
+    """
+    for name in DRIVER_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(handler, logging.NullHandler) for handler in logger.handlers):
+            logger.addHandler(logging.NullHandler())
 
 
 class UnreadableJson:
