@@ -92,7 +92,7 @@ class WorkspaceSaver(BaseCheckpointSaver[Any]):
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
         """Store the graph checkpoint, then snapshot the workspace beside it."""
-        arguments = self._snapshot_arguments(config, checkpoint)  # refuses a config first
+        arguments = self._snapshot_arguments(config, checkpoint, metadata, new_versions)
         _require_exact_durability(config)
         stored = self.saver.put(config, checkpoint, metadata, new_versions)
         self._sync.create_workspace_snapshot(**arguments)
@@ -106,16 +106,23 @@ class WorkspaceSaver(BaseCheckpointSaver[Any]):
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
         """Store the graph checkpoint, then snapshot the workspace, without blocking."""
-        arguments = self._snapshot_arguments(config, checkpoint)  # refuses a config first
+        arguments = self._snapshot_arguments(config, checkpoint, metadata, new_versions)
         _require_exact_durability(config)
         stored = await self.saver.aput(config, checkpoint, metadata, new_versions)
         await self._awaited("create_workspace_snapshot", **arguments)
         return stored
 
     def _snapshot_arguments(
-        self, config: RunnableConfig, checkpoint: GraphCheckpoint
+        self,
+        config: RunnableConfig,
+        checkpoint: GraphCheckpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
     ) -> dict[str, Any]:
+        """The snapshot to take beside a graph checkpoint; every argument is checked first."""
         thread_id, namespace = _thread_and_namespace(config)
+        _require_mapping("metadata", metadata)
+        _require_mapping("new_versions", new_versions)
         graph_checkpoint_id = checkpoint.get("id") if isinstance(checkpoint, Mapping) else None
         if not isinstance(graph_checkpoint_id, str):
             raise InvalidInputError(
@@ -215,14 +222,14 @@ class WorkspaceSaver(BaseCheckpointSaver[Any]):
 
     def list(self, config: RunnableConfig | None, **kwargs: Any) -> Iterator[CheckpointTuple]:
         """The wrapped saver's."""
-        _configurable(config, required=False)
+        _check_listing(config)
         return self.saver.list(config, **kwargs)
 
     async def alist(
         self, config: RunnableConfig | None, **kwargs: Any
     ) -> AsyncIterator[CheckpointTuple]:
         """The wrapped saver's."""
-        _configurable(config, required=False)
+        _check_listing(config)
         async for item in self.saver.alist(config, **kwargs):
             yield item
 
@@ -234,7 +241,7 @@ class WorkspaceSaver(BaseCheckpointSaver[Any]):
         task_path: str = "",
     ) -> None:
         """The wrapped saver's."""
-        _thread_and_namespace(config)
+        _check_writes(config, writes, task_id, task_path)
         self.saver.put_writes(config, writes, task_id, task_path)
 
     async def aput_writes(
@@ -245,7 +252,7 @@ class WorkspaceSaver(BaseCheckpointSaver[Any]):
         task_path: str = "",
     ) -> None:
         """The wrapped saver's."""
-        _thread_and_namespace(config)
+        _check_writes(config, writes, task_id, task_path)
         await self.saver.aput_writes(config, writes, task_id, task_path)
 
     def delete_thread(self, thread_id: str) -> None:
@@ -284,13 +291,19 @@ class WorkspaceSaver(BaseCheckpointSaver[Any]):
         """The wrapped saver's (the workspace snapshots stay: prune them with rewind)."""
         return await self.saver.aprune(*args, **kwargs)
 
-    def get_delta_channel_history(self, *args: Any, **kwargs: Any) -> Any:
+    def get_delta_channel_history(self, *, config: RunnableConfig, channels: Sequence[str]) -> Any:
         """The wrapped saver's."""
-        return self.saver.get_delta_channel_history(*args, **kwargs)
+        _thread_and_namespace(config)
+        _require_names("channels", channels)
+        return self.saver.get_delta_channel_history(config=config, channels=channels)
 
-    async def aget_delta_channel_history(self, *args: Any, **kwargs: Any) -> Any:
+    async def aget_delta_channel_history(
+        self, *, config: RunnableConfig, channels: Sequence[str]
+    ) -> Any:
         """The wrapped saver's."""
-        return await self.saver.aget_delta_channel_history(*args, **kwargs)
+        _thread_and_namespace(config)
+        _require_names("channels", channels)
+        return await self.saver.aget_delta_channel_history(config=config, channels=channels)
 
 
 def _configurable(config: object, *, required: bool = True) -> Mapping[str, Any]:
@@ -333,6 +346,51 @@ def _thread_and_namespace(config: object) -> tuple[str, str]:
         if value is not None and not isinstance(value, str):
             raise InvalidInputError(f"a LangGraph config's {key!r} must be text, not {value!r:.80}")
     return thread_id, configurable.get("checkpoint_ns") or ""
+
+
+def _check_listing(config: object) -> None:
+    """Check a listing's config: None or an empty one lists every thread, else one thread.
+
+    Raises:
+        InvalidInputError: The config is not a mapping, or names no thread properly.
+    """
+    if config is None or (isinstance(config, Mapping) and not config):
+        return
+    _thread_and_namespace(config)
+
+
+def _check_writes(config: object, writes: object, task_id: object, task_path: object) -> None:
+    """Check the arguments of ``put_writes``: a config, (channel, value) pairs, two texts.
+
+    Raises:
+        InvalidInputError: One of them is not what LangGraph passes (names it).
+    """
+    _thread_and_namespace(config)
+    if not isinstance(writes, Sequence) or isinstance(writes, str | bytes):
+        raise InvalidInputError(
+            f"writes must be a list of (channel, value) pairs, not {writes!r:.80}"
+        )
+    for write in writes:
+        pair = isinstance(write, tuple | list) and len(write) == 2  # noqa: PLR2004 - a pair
+        if not (pair and isinstance(write[0], str)):
+            raise InvalidInputError(
+                f"each write must be a (channel, value) pair, not {write!r:.80}"
+            )
+    for name, value in (("task_id", task_id), ("task_path", task_path)):
+        if not isinstance(value, str):
+            raise InvalidInputError(f"{name} must be text, not {value!r:.80}")
+
+
+def _require_mapping(name: str, value: object) -> None:
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(f"{name} must be a mapping, not {value!r:.80}")
+
+
+def _require_names(name: str, values: object) -> None:
+    if not isinstance(values, Sequence | frozenset | set) or isinstance(values, str | bytes):
+        raise InvalidInputError(f"{name} must be a list of names, not {values!r:.80}")
+    if not all(isinstance(value, str) for value in values):
+        raise InvalidInputError(f"{name} must hold only names (text), not {values!r:.80}")
 
 
 def _require_exact_durability(config: RunnableConfig) -> None:

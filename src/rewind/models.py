@@ -195,8 +195,13 @@ class Trigger(StrEnum):
         Names are case-insensitive and may be surrounded by spaces; empty items are ignored.
 
         Raises:
-            InvalidInputError: A name is not a trigger (the message lists the valid ones).
+            InvalidInputError: ``value`` is neither text nor a collection of names, or a name
+                is not a trigger (the message lists the valid ones).
         """
+        if not isinstance(value, str | Iterable) or isinstance(value, bytes | Mapping):
+            raise InvalidInputError(
+                f"triggers must be a comma-separated string or a list of names, not {value!r:.80}"
+            )
         items = value.split(",") if isinstance(value, str) else list(value)
         triggers = set()
         for item in items:

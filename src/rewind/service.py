@@ -273,6 +273,8 @@ class CheckpointService:
             StorageError: The database failed; nothing was stored.
         """
         path = resolve_workspace(sandbox_ref)
+        if extra is not None and not isinstance(extra, Mapping):
+            raise InvalidMetadataError(f"extra must be a mapping, not {extra!r:.80}")
         caller_extra = dict(extra or {})
         _refuse_reserved_keys(caller_extra)
         self._factory.metadata({"extra": caller_extra})  # reject bad metadata before scanning

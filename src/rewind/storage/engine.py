@@ -143,7 +143,12 @@ def is_read_only(url: URL) -> bool:
     path = sqlite_database_path(url)
     if path is None:
         return False
-    return url.query.get("mode") == "ro" or (path.is_file() and not _may_write(path))
+    if url.query.get("mode") == "ro":
+        return True
+    try:
+        return path.is_file() and not _may_write(path)
+    except OSError:  # a path too long, a parent that cannot be read: opening will say so
+        return False
 
 
 def _may_write(path: str | Path) -> bool:
