@@ -32,6 +32,7 @@ from rewind.errors import (
     WorkspaceNotADirectoryError,
     WorkspaceNotFoundError,
 )
+from rewind.workspace.sparse import HoleKeepingWriter
 
 __all__ = [
     "PathChangedError",
@@ -312,7 +313,7 @@ class WorkspaceRoot:
         """Write ``chunks`` to the temporary ``temporary`` beside ``path``, then rename it.
 
         The temporary is created exclusively (never through a symlink) and removed if
-        anything fails.
+        anything fails. Blocks of zeros stay holes (see ``rewind.workspace.sparse``).
 
         Raises:
             UnsafePathError: A directory on the way is a symlink.
@@ -325,10 +326,14 @@ class WorkspaceRoot:
             except OSError as exc:
                 raise os_error(exc, "create a temporary file for", self.absolute(path)) from exc
             try:
-                with os.fdopen(descriptor, "wb") as stream:
+                try:
+                    writer = HoleKeepingWriter(descriptor)
                     for chunk in chunks:
-                        stream.write(chunk)
-                    os.fchmod(stream.fileno(), mode)
+                        writer.write(chunk)
+                    writer.finish()
+                    os.fchmod(descriptor, mode)
+                finally:
+                    os.close(descriptor)
                 os.replace(temporary, name, src_dir_fd=fd, dst_dir_fd=fd)
             except OSError as exc:
                 _discard(temporary, fd)
