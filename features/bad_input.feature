@@ -108,6 +108,16 @@ Feature: Bad input gets a clear error and changes nothing
       | sqlite://?mode=ro                | in-memory                    |
       | postgresql://u@127.0.0.1:9/x?sslmod=require | sslmode           |
 
+  Scenario: Without the PostgreSQL extra, a PostgreSQL URL says which extra to install
+    When a Python process without psycopg opens the database "postgresql://rewind@127.0.0.1:9/x"
+    Then it printed "DatabaseURLError: database URL 'postgresql://rewind@127.0.0.1:9/x' needs psycopg 3" and nothing on its standard error
+    And the output contains ".[postgres]"
+
+  Scenario: A checkpoint validated from a mapping without its fields names each field once
+    When I try to validate a Checkpoint from an empty mapping
+    Then it fails with InvalidValueError naming "checkpoint_id: Field required"
+    And the error says "invalid Checkpoint" once
+
   Scenario: A workspace path that no database can store
     When I try to snapshot the workspace path with the undecodable byte "\xff" for plan "plan-1"
     Then it fails with InvalidInputError naming "not valid Unicode"

@@ -280,3 +280,14 @@ def list_before(context: Any, day: str) -> None:
 @then("the listing is empty")
 def listing_empty(context: Any) -> None:
     assert world(context).listing == []
+
+
+@when("I try to validate a Checkpoint from an empty mapping")
+def try_validate_empty(context: Any) -> None:
+    attempt(world(context), lambda: rewind.Checkpoint.model_validate({}), record_store=False)
+
+
+@then('the error says "{text:Q}" once')
+def error_says_once(context: Any, text: str) -> None:
+    message = str(world(context).error)
+    assert message.count(text) == 1, message

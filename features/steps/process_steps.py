@@ -118,3 +118,29 @@ def stderr_holds(context: Any, first: str, second: str) -> None:
     result = world(context).the_result
     assert result.returncode == 0, result.stderr
     assert first in result.stderr and second in result.stderr, result.stderr
+
+
+# A process whose Python cannot import psycopg, as after a plain ``pip install rewind``.
+WITHOUT_PSYCOPG = """
+import sys
+sys.modules["psycopg"] = None  # every import of it now raises ImportError
+from rewind import CheckpointService, RewindError
+try:
+    CheckpointService.open(sys.argv[1])
+except RewindError as exc:
+    print(f"{type(exc).__name__}: {exc}")
+"""
+
+
+@when('a Python process without psycopg opens the database "{url:Q}"')
+def open_without_psycopg(context: Any, url: str) -> None:
+    world(context).result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_PSYCOPG, url], capture_output=True, text=True, check=False
+    )
+
+
+@then('it printed "{text:Q}" and nothing on its standard error')
+def printed_cleanly(context: Any, text: str) -> None:
+    result = world(context).the_result
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert text in result.stdout, result.stdout

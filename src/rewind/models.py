@@ -122,6 +122,10 @@ class DomainModel(BaseModel):
         except ValidationError as exc:
             raise invalid_value(exc, type(self).__name__) from exc
 
+    # Validation (model_validate, nested models) still runs pydantic's own __init__ logic,
+    # not this one: pydantic calls a custom __init__ only where this flag is missing.
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
     def __setattr__(self, name: str, value: Any) -> None:
         try:
             super().__setattr__(name, value)

@@ -175,7 +175,8 @@ def build_engine(url: URL) -> Engine:
     for another writer: SQLite's busy timeout, PostgreSQL's ``lock_timeout``.
 
     Raises:
-        DatabaseURLError: ``lock_timeout`` is not a positive number.
+        DatabaseURLError: ``lock_timeout`` is not a positive number, or the URL names
+            PostgreSQL and psycopg is not installed.
         DatabaseUnavailableError: The SQLite directory cannot be created.
     """
     _keep_driver_warnings_off_stderr()
@@ -184,12 +185,18 @@ def build_engine(url: URL) -> Engine:
     url = url.difference_update_query(["lock_timeout", "mode"])
     if url.drivername.startswith("sqlite"):
         return _sqlite_engine(url, seconds, read_only=read_only)
-    engine = create_engine(
-        url,
-        pool_pre_ping=True,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
-        json_deserializer=load_stored_json,
-    )
+    try:
+        engine = create_engine(
+            url,
+            pool_pre_ping=True,
+            connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+            json_deserializer=load_stored_json,
+        )
+    except ImportError as exc:
+        raise DatabaseURLError(
+            f"database URL {display_url(url)!r} needs psycopg 3, which is not installed: "
+            'install rewind with its PostgreSQL extra (python3 -m pip install ".[postgres]")'
+        ) from exc
     milliseconds = round(seconds * 1000)
 
     def bound_lock_waits(connection: Connection) -> None:
