@@ -301,7 +301,7 @@ def print_checkpoint(checkpoint: Checkpoint, now: datetime) -> None:
             click.echo(f"{name:<12} {value}")
     if checkpoint.is_snapshot:
         paths = diff_paths(checkpoint)
-        click.echo(f"{'changed':<12} {len(paths)} paths")
+        click.echo(f"{'changed':<12} {counted(len(paths), 'path')}")
         for path in paths:
             click.echo(f"  {path}")
 

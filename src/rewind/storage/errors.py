@@ -67,6 +67,7 @@ def translated(exc: sa_exc.SQLAlchemyError, database: str) -> Exception:
 def read_only_store(database: str, why: str) -> ReadOnlyStoreError:
     """Return the error of a write that the read-only store ``database`` cannot take."""
     return ReadOnlyStoreError(
-        f"database {database} is read-only ({why}): rewind can list, show, diff, verify and "
-        "restore_into from it, but cannot store, roll back or prune; open it with write access"
+        f"database {database} is read-only ({why}): rewind can list, show, diff, verify, "
+        "count and restore_into from it, but cannot store, roll back or prune (nor dry-run a "
+        "prune, which rehearses in a transaction it undoes); open it with write access"
     )
