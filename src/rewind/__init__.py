@@ -12,6 +12,7 @@ from another process or machine, and see exactly what changed::
 
 from __future__ import annotations
 
+from rewind._guard import Guard
 from rewind.aio import AsyncCheckpointService
 from rewind.errors import (
     AmbiguousCheckpointIdError,
@@ -79,6 +80,7 @@ __all__ = [
     "DiffManifest",
     "DiskFullError",
     "EntryKind",
+    "Guard",
     "InvalidCheckpointIdError",
     "InvalidInputError",
     "InvalidMetadataError",

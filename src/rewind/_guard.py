@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from rewind._threads import in_thread
 from rewind.errors import InvalidInputError, RewindError
@@ -36,9 +36,27 @@ from rewind.models import (
 )
 
 if TYPE_CHECKING:
-    from rewind.service import CheckpointService
+    import os
 
-__all__ = ["Guard"]
+__all__ = ["Guard", "GuardedService"]
+
+
+class GuardedService(Protocol):
+    """The two use cases a guard calls: what it needs of ``CheckpointService``."""
+
+    def create_workspace_snapshot(
+        self,
+        plan_id: str,
+        sandbox_ref: str | os.PathLike[str],
+        decision_id: str | None = None,
+        *,
+        reason: str | None = None,
+        source_tool: str | None = None,
+        checkpoint_type: CheckpointType = CheckpointType.PRE_DECISION,
+    ) -> Checkpoint: ...
+
+    def rollback_to_checkpoint(self, checkpoint_id: str) -> RollbackResult: ...
+
 
 _REASON_LENGTH = 500
 
@@ -56,7 +74,7 @@ class Guard:
 
     def __init__(
         self,
-        service: CheckpointService,
+        service: GuardedService,
         plan_id: str,
         workspace: str | os.PathLike[str],
         *,

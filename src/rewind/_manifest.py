@@ -12,13 +12,14 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from rewind.models import DiffEntry, EntryKind
+from enum import StrEnum
+from typing import Any, Protocol
 
 __all__ = [
     "TRACKED_MODE_BITS",
+    "ChangeKind",
+    "DiffRow",
+    "EntryKind",
     "Known",
     "ManifestEntry",
     "StatKey",
@@ -36,6 +37,46 @@ TRACKED_MODE_BITS = 0o777
 """The permission bits rewind records and restores: read, write and execute for user, group
 and others. Setuid, setgid and sticky bits are never recorded, so a restore (often run by a
 more privileged process than the agent that made the file) never creates a setuid file."""
+
+
+class EntryKind(StrEnum):
+    """What a tracked path is."""
+
+    FILE = "file"
+    SYMLINK = "symlink"
+
+
+class ChangeKind(StrEnum):
+    """How a path changed between two trees."""
+
+    ADDED = "added"
+    MODIFIED = "modified"
+    DELETED = "deleted"
+
+
+class DiffRow(Protocol):
+    """What ``diff_hash`` reads of one changed path (``rewind.models.DiffEntry`` has it)."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def change(self) -> ChangeKind: ...
+    @property
+    def kind(self) -> EntryKind: ...
+    @property
+    def old_kind(self) -> EntryKind | None: ...
+    @property
+    def old_hash(self) -> str | None: ...
+    @property
+    def new_hash(self) -> str | None: ...
+    @property
+    def old_size(self) -> int | None: ...
+    @property
+    def new_size(self) -> int | None: ...
+    @property
+    def old_mode(self) -> int | None: ...
+    @property
+    def new_mode(self) -> int | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +154,7 @@ def tree_hash_of_rows(rows: Iterable[str]) -> str:
     return hashlib.sha256(f"[{','.join(rows)}]".encode("ascii")).hexdigest()
 
 
-def diff_hash(entries: Iterable[DiffEntry]) -> str:
+def diff_hash(entries: Iterable[DiffRow]) -> str:
     """Return the sha256 of a diff: one row per entry, sorted by path.
 
     Each row is ``[path, change, kind, old_kind, old_hash, new_hash, old_size, new_size,

@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from rewind._json import FrozenDict, FrozenJson, freeze_json, storable_text_problem, thaw_json
-from rewind._manifest import diff_hash
+from rewind._manifest import ChangeKind, EntryKind, diff_hash
 from rewind.errors import InvalidInputError, InvalidValueError
 
 __all__ = [
@@ -224,21 +224,6 @@ class Trigger(StrEnum):
 
 DEFAULT_GUARD_TRIGGERS = frozenset({Trigger.BEFORE_TOOL, Trigger.AFTER_TOOL, Trigger.ON_ERROR})
 """The checkpoints a guard takes unless told otherwise."""
-
-
-class EntryKind(StrEnum):
-    """What a tracked path is."""
-
-    FILE = "file"
-    SYMLINK = "symlink"
-
-
-class ChangeKind(StrEnum):
-    """How a path changed between two trees."""
-
-    ADDED = "added"
-    MODIFIED = "modified"
-    DELETED = "deleted"
 
 
 class CheckpointMetadata(DomainModel):

@@ -1,7 +1,8 @@
 """Bring a database's schema to the newest Alembic revision shipped with rewind.
 
 The revisions live in the top-level ``migrations/`` directory of the source tree, which the
-wheel ships as ``rewind/migrations``. Alembic is imported only when a store is opened, never
+wheel ships as ``rewind/migrations`` (found through ``importlib.resources``, so this module
+imports nothing from the package root). Alembic is imported only when a store is opened, never
 by ``import rewind``. Upgrading is idempotent and safe when several processes
 open the same database at once: they take a lock first (SQLite's write lock, a PostgreSQL
 advisory lock), and each re-reads the version after getting it.
@@ -9,12 +10,12 @@ advisory lock), and each re-reads the version after getting it.
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, inspect, text
 
-import rewind
 from rewind.errors import DatabaseNotFoundError, SchemaVersionError
 from rewind.storage.engine import WRITE_OPTION, display_url
 from rewind.storage.errors import translate_errors
@@ -43,7 +44,7 @@ def migrations_directory() -> Path:
     Raises:
         SchemaVersionError: The installation lost them.
     """
-    package = Path(rewind.__file__).parent
+    package = Path(str(resources.files("rewind")))
     packaged = package / "migrations"  # in a wheel
     directory = packaged if packaged.is_dir() else package.parents[1] / "migrations"
     if not (directory / "env.py").is_file():  # pragma: no cover - a broken installation
