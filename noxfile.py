@@ -32,11 +32,12 @@ def _group(name: str) -> list[str]:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Ruff (lint rules and formatting) and the layer contracts (import-linter)."""
+    """Ruff, the layer contracts (import-linter) and the public API's twins and surface."""
     session.install("-e", ".", *_group("lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("lint-imports")
+    session.run("python", str(ROOT / "checks" / "public_api.py"))
 
 
 @nox.session

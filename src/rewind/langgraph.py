@@ -220,17 +220,29 @@ class WorkspaceSaver(BaseCheckpointSaver[Any]):
         _thread_and_namespace(config)
         return await self.saver.aget_tuple(config)
 
-    def list(self, config: RunnableConfig | None, **kwargs: Any) -> Iterator[CheckpointTuple]:
+    def list(
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
+    ) -> Iterator[CheckpointTuple]:
         """The wrapped saver's."""
         _check_listing(config)
-        return self.saver.list(config, **kwargs)
+        return self.saver.list(config, filter=filter, before=before, limit=limit)
 
     async def alist(
-        self, config: RunnableConfig | None, **kwargs: Any
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
     ) -> AsyncIterator[CheckpointTuple]:
         """The wrapped saver's."""
         _check_listing(config)
-        async for item in self.saver.alist(config, **kwargs):
+        async for item in self.saver.alist(config, filter=filter, before=before, limit=limit):
             yield item
 
     def put_writes(

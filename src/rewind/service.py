@@ -75,7 +75,6 @@ __all__ = [
     "MIN_ID_PREFIX",
     "SNAPSHOT_KEYS",
     "CheckpointService",
-    "default_database_url",
 ]
 
 DATABASE_URL_VARIABLE = "REWIND_DATABASE_URL"
