@@ -26,3 +26,14 @@ Feature: A SQLite store inside the workspace hides only its own files
       | the top directory     | rewind.db      | ["rewind.db", "rewind.db-shm", "rewind.db-wal"]  |
       | a source directory    | src/r.db       | ["src/r.db", "src/r.db-shm", "src/r.db-wal"]     |
       | a deeper directory    | src/lib/d/r.db | ["src/lib/d/r.db", "src/lib/d/r.db-shm", "src/lib/d/r.db-wal"] |
+
+  Scenario: Another store in the workspace's .rewind directory is never tracked, so a rollback leaves it be
+    Given a workspace with files
+      | path  | content |
+      | x.txt | 1       |
+    And a checkpoint service on a SQLite database at ".rewind/a.db" in the workspace
+    When I snapshot the workspace for plan "plan-1" as "first"
+    And a second checkpoint service on a SQLite database at ".rewind/b.db" in the workspace snapshots it for plan "plan-2"
+    And I roll back to "first"
+    Then the rollback restored "nothing" and removed "nothing"
+    And the second store still lists 1 checkpoint

@@ -13,7 +13,7 @@ from support.scenario import named, open_service, parse_extra
 from support.trees import paths_of, read_tree, write_file
 from support.world import world
 
-from rewind import Checkpoint, CheckpointMetadata, CheckpointType
+from rewind import Checkpoint, CheckpointMetadata, CheckpointService, CheckpointType
 
 READ_BACK = """
 import sys
@@ -249,3 +249,20 @@ def other_workspace(context: Any, directory: str, plan: str, name: str) -> None:
 def service_in_workspace(context: Any, path: str) -> None:
     scene = world(context)
     open_service(scene, f"sqlite:///{scene.workspace / path}")
+
+
+@when(
+    'a second checkpoint service on a SQLite database at "{path:Q}" in the workspace '
+    'snapshots it for plan "{plan:Q}"'
+)
+def second_store_snapshots(context: Any, path: str, plan: str) -> None:
+    scene = world(context)
+    scene.second_url = f"sqlite:///{scene.workspace / path}"
+    with CheckpointService.open(scene.second_url) as service:
+        service.create_workspace_snapshot(plan, scene.workspace)
+
+
+@then("the second store still lists {count:d} checkpoint")
+def second_store_lists(context: Any, count: int) -> None:
+    with CheckpointService.open(world(context).second_url, create=False) as service:
+        assert len(service.list_checkpoints()) == count

@@ -109,6 +109,8 @@ class World:
     # The command line: the last run, and the first and last checkpoint ids it printed.
     result: subprocess.CompletedProcess[str] | None = None
     first_id: str | None = None
+    second_url: str = ""
+    """A second store's URL, beside the scenario's."""
     last_id: str = ""
     # Concurrency, racing writers and processes.
     own_workspaces: list[Path] | None = None
