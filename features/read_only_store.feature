@@ -26,6 +26,18 @@ Feature: A store that may only be read serves every reading use case
     And the store holds what it held before
 
     Examples:
+      | how                    |
+      | its URL                |
+      | its owner's rights     |
+      | its directory's rights |
+
+  Scenario Outline: A long-lived reader of a read-only store (<how>) sees what a writer commits later
+    When every checkpoint service is closed
+    And I open the store read-only through <how>
+    And the store's owner snapshots the workspace for plan "plan-1" as "third" and prunes all but it
+    Then the read-only store lists only "third", verifies it and restores it into a new directory
+
+    Examples:
       | how                |
       | its URL            |
       | its owner's rights |

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from behave import then, when
@@ -12,7 +13,7 @@ from support.scenario import attempt, named, open_service, store_contents
 from support.trees import read_tree
 from support.world import world
 
-from rewind import ReadOnlyStoreError, RetentionPolicy
+from rewind import CheckpointService, ReadOnlyStoreError, RetentionPolicy
 from rewind.storage.engine import parse_database_url, sqlite_database_path
 
 
@@ -43,6 +44,24 @@ def open_read_only_rights(context: Any) -> None:
     # SQLite: the file and its directory belong to root and nobody may write them; the
     # scenario goes on as user nobody, who may read the store and the workspace.
     path.chmod(0o444)
+    _as_nobody(context, path)
+
+
+@when("I open the store read-only through its directory's rights")
+def open_read_only_directory(context: Any) -> None:
+    scene = world(context)
+    path = sqlite_database_path(parse_database_url(scene.database_url))
+    if path is None:  # PostgreSQL has no directory: the URL says so instead
+        open_service(scene, read_only_url(scene.database_url))
+        return
+    # Anyone may write the file, but SQLite also writes its -wal file beside it, and nobody
+    # may write the directory.
+    path.chmod(0o666)
+    _as_nobody(context, path)
+
+
+def _as_nobody(context: Any, path: Path) -> None:
+    scene = world(context)
     path.parent.chmod(0o555)
     scene.directory.chmod(0o755)
     (scene.directory / "restores").mkdir(mode=0o777)
@@ -92,3 +111,37 @@ def writes_refused(context: Any) -> None:
         assert isinstance(error, ReadOnlyStoreError), (what, repr(error))
         assert not error.retryable and "read-only" in str(error), (what, error)
     os.seteuid(0)  # the checks that follow read the store as its owner
+
+
+@when(
+    'the store\'s owner snapshots the workspace for plan "{plan:Q}" as "{name:Q}" and prunes '
+    "all but it"
+)
+def owner_writes(context: Any, plan: str, name: str) -> None:
+    scene = world(context)
+    euid = os.geteuid()
+    os.seteuid(0)
+    try:  # the owner's service stays open: what it wrote may still be in SQLite's -wal file
+        owner = CheckpointService.open(scene.database_url)
+        context.add_cleanup(owner.close)
+        (scene.workspace / "third.txt").write_text("third")
+        scene.checkpoints[name] = owner.create_workspace_snapshot(plan, scene.workspace)
+        scene.recorded[name] = read_tree(scene.workspace)
+        owner.prune(RetentionPolicy(keep_last=1, keep_labelled=False, safety_within=None))
+    finally:
+        os.seteuid(euid)
+
+
+@then('the read-only store lists only "{name:Q}", verifies it and restores it into a new directory')
+def reader_sees_writes(context: Any, name: str) -> None:
+    scene = world(context)
+    service = scene.the_service
+    expected = named(scene, name)
+    listed = [checkpoint.checkpoint_id for checkpoint in service.list_checkpoints()]
+    assert listed == [expected.checkpoint_id], listed  # the prune folded it: ids compare
+    report = service.verify()
+    assert report.ok and report.checked == 1, report
+    target = scene.directory / "restores" / name
+    service.restore_into(expected.checkpoint_id, target)
+    assert read_tree(target) == scene.recorded[name]
+    os.seteuid(0)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import URL, Engine
 
-from rewind.errors import DatabaseNotFoundError, SchemaVersionError
+from rewind.errors import DatabaseNotFoundError, ReadOnlyStoreError, SchemaVersionError
 from rewind.storage.engine import (
     build_engine,
     display_url,
@@ -82,6 +82,13 @@ def open_store(url: str, *, create: bool = True) -> SqlStore:
             _require_head(engine)
         else:
             upgrade_to_head(engine, create=create)
+    except ReadOnlyStoreError as exc:  # a server or role refusing the upgrade's writes
+        engine.dispose()
+        raise ReadOnlyStoreError(
+            f"database {display_url(engine.url)} is read-only and needs a schema upgrade to "
+            f"revision {head_revision()!r} before this rewind can use it: open it once with "
+            "write access"
+        ) from exc
     except BaseException:
         engine.dispose()
         raise

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import NullPool, StaticPool
 
 from rewind._json import storable_text_problem
 from rewind.errors import DatabaseUnavailableError, DatabaseURLError
@@ -138,7 +138,8 @@ def is_read_only(url: URL) -> bool:
     """Whether rewind can only read the SQLite file of ``url``.
 
     True for ``?mode=ro`` and for an existing file this process may not write (its
-    permissions, a read-only mount); False for PostgreSQL, whose server says so itself.
+    permissions or its directory's: SQLite writes its ``-wal`` file beside it; a read-only
+    mount); False for PostgreSQL, whose server says so itself.
     """
     path = sqlite_database_path(url)
     if path is None:
@@ -146,7 +147,7 @@ def is_read_only(url: URL) -> bool:
     if url.query.get("mode") == "ro":
         return True
     try:
-        return path.is_file() and not _may_write(path)
+        return path.is_file() and not (_may_write(path) and _may_write(path.parent))
     except OSError:  # a path too long, a parent that cannot be read: opening will say so
         return False
 
@@ -272,7 +273,9 @@ def _sqlite_engine(url: URL, seconds: float, *, read_only: bool) -> Engine:
         options.update(poolclass=StaticPool)
         options["connect_args"]["check_same_thread"] = False
     elif read_only:
-        options["creator"] = _read_only_connector(str(path), seconds)
+        # A fresh connection for each unit of work, so each one sees what writers committed
+        # since (and decides afresh whether the file must be read as immutable).
+        options.update(creator=_read_only_connector(str(path), seconds), poolclass=NullPool)
     else:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -319,7 +322,9 @@ def _read_only_connector(path: str, seconds: float) -> Callable[[], sqlite3.Conn
 
     SQLite reads a WAL database through its ``-shm`` file, which it must create if it is
     missing. Where it cannot (a read-only mount, a directory rewind may not write) and no
-    ``-wal`` file shows a writer at work, the file is opened as immutable: it is read as it is.
+    ``-wal`` file shows a writer at work, the file is opened as immutable: it is read as it
+    is. Connections are not pooled, so a writer that starts later is seen by the next unit of
+    work (through its ``-wal`` file, then present).
     """
 
     def connect() -> sqlite3.Connection:
