@@ -103,6 +103,7 @@ Feature: Bad input gets a clear error and changes nothing
       | sqlite:///a%00b.db               | NUL          |
       | sqlite:///\udcff.db              | not plain text |
       | sqlite:///x.db?foo=bar           | accepted: lock_timeout, mode |
+      | sqlite:///x.db?lock_timeout=1&lock_timeout=2 | more than once     |
       | sqlite:///x.db?timeout=5         | the option(s) timeout        |
       | sqlite:///x.db?mode=rwc          | the only mode is ro          |
       | sqlite://?mode=ro                | in-memory                    |
@@ -117,6 +118,7 @@ Feature: Bad input gets a clear error and changes nothing
     When I try to validate a Checkpoint from an empty mapping
     Then it fails with InvalidValueError naming "checkpoint_id: Field required"
     And the error says "invalid Checkpoint" once
+    And the error comes back equal from pickle and from copy, its data included
 
   Scenario: A workspace path that no database can store
     When I try to snapshot the workspace path with the undecodable byte "\xff" for plan "plan-1"

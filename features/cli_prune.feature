@@ -109,6 +109,7 @@ Feature: rewind prune deletes what no rule keeps; rewind stats shows what the st
       | --keep-last 1 --safety-within 99999999999999w | --safety-within                 |
       | --keep-within -1d                             | --keep-within                   |
       | --keep-last 1000000001                        | 1000000000                      |
+      | --keep-within 99999999999999999999999999999999999999999999999999s | not a duration |
     When I run "rewind list"
     Then the output has 5 lines, each with "  "
 

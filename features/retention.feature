@@ -93,7 +93,6 @@ Feature: Pruning keeps every kept checkpoint whole
       | keep_last=2, keep_labelled=false           | 3    |
       | keep_types=manual, keep_labelled=false     | 2    |
       | keep_within=1h, keep_labelled=false        | 9    |
-      | keep_within=0s, keep_labelled=false        | 1    |
 
   Scenario: A prune of one plan leaves other plans alone
     Given a checkpoint service on the scenario's database
@@ -108,6 +107,12 @@ Feature: Pruning keeps every kept checkpoint whole
     And a history of 3 snapshots of plan "plan-1" from seed 11, labelling one in 100 and rolling back before one in 100
     When I try to prune with keep_labelled=false
     Then it fails with InvalidInputError naming "keep_last"
+    And the store holds what it held before
+    When I try to prune with keep_within=0s, keep_labelled=false
+    Then it fails with InvalidInputError naming "empty"
+    And the store holds what it held before
+    When I try to prune with a copy of keep_last=3 whose keep_last is -1
+    Then it fails with InvalidValueError naming "keep_last"
     And the store holds what it held before
 
   Scenario: A service refuses an empty automatic retention policy

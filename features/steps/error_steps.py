@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import os
+import pickle
 from datetime import UTC, datetime
 from typing import Any
 
@@ -291,3 +293,11 @@ def try_validate_empty(context: Any) -> None:
 def error_says_once(context: Any, text: str) -> None:
     message = str(world(context).error)
     assert message.count(text) == 1, message
+
+
+@then("the error comes back equal from pickle and from copy, its data included")
+def error_pickles(context: Any) -> None:
+    error = world(context).error
+    for twin in (pickle.loads(pickle.dumps(error)), copy.copy(error)):
+        assert type(twin) is type(error) and str(twin) == str(error), twin
+        assert vars(twin) == vars(error), (vars(twin), vars(error))

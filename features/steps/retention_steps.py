@@ -123,7 +123,11 @@ def prune_plan(context: Any, plan: str, policy: str) -> None:
 def try_prune(context: Any, policy: str) -> None:
     scene = world(context)
     service = scene.the_service
-    if policy == "the policy given as text":
+    copied = re.fullmatch(r"a copy of (.+) whose keep_last is (-?\d+)", policy)
+    if copied:  # model_copy(update=...) skips pydantic's validation
+        rules = _policy(copied.group(1)).model_copy(update={"keep_last": int(copied.group(2))})
+        attempt(scene, lambda: service.prune(rules))
+    elif policy == "the policy given as text":
         attempt(scene, lambda: service.prune("keep_last=1"))  # type: ignore[arg-type]
     elif policy.endswith(" for the plan 42"):
         rules = _policy(policy.removesuffix(" for the plan 42"))

@@ -47,7 +47,7 @@ from rewind.storage import schema_status, upgrade_schema
 __all__ = ["main"]
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_DURATION = re.compile(r"(\d+)([wdhms])")
+_DURATION = re.compile(r"([0-9]{1,15})([wdhms])")  # ASCII digits; 15 bound int() and any sum
 _DURATION_SECONDS = {"w": 604_800, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
 _TYPES = click.Choice([kind.value for kind in CheckpointType])
 _PAGE = 500

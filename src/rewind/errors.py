@@ -95,6 +95,20 @@ class RewindError(Exception):
         self.checkpoint_id = checkpoint_id
         self.path = path
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle (and copy) any subclass, whatever its constructor takes: its data as is."""
+        return (_rebuilt, (type(self), self.args, self.__dict__))
+
+
+def _rebuilt(
+    cls: type[RewindError], args: tuple[object, ...], state: dict[str, object]
+) -> RewindError:
+    """An error of class ``cls`` with ``args`` and attributes ``state``, without __init__."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class InvalidInputError(RewindError, ValueError):
     """An argument was rejected before anything was read or written."""

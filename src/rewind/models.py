@@ -132,6 +132,12 @@ class DomainModel(BaseModel):
         except ValidationError as exc:
             raise invalid_value(exc, type(self).__name__) from exc
 
+    def __delattr__(self, name: str) -> None:
+        try:
+            super().__delattr__(name)
+        except ValidationError as exc:
+            raise invalid_value(exc, type(self).__name__) from exc
+
     @classmethod
     def model_validate(cls, obj: Any, **options: Any) -> Self:
         """Validate ``obj`` (a mapping or an instance) into a model.
@@ -141,6 +147,18 @@ class DomainModel(BaseModel):
         """
         try:
             return super().model_validate(obj, **options)
+        except ValidationError as exc:
+            raise invalid_value(exc, cls.__name__) from exc
+
+    @classmethod
+    def model_validate_strings(cls, obj: Any, **options: Any) -> Self:
+        """Validate a mapping of strings into a model.
+
+        Raises:
+            InvalidValueError: A field is missing, unknown or invalid (names each one).
+        """
+        try:
+            return super().model_validate_strings(obj, **options)
         except ValidationError as exc:
             raise invalid_value(exc, cls.__name__) from exc
 
@@ -428,8 +446,11 @@ class RetentionPolicy(DomainModel):
 
     @property
     def is_empty(self) -> bool:
-        """Whether no rule chooses what to keep (``keep_labelled`` alone does not)."""
-        return self.keep_last is None and self.keep_within is None and not self.keep_types
+        """Whether no rule chooses what to keep.
+
+        ``keep_labelled`` alone does not, nor does a ``keep_within`` of zero (it keeps nothing).
+        """
+        return not (self.keep_last or self.keep_within or self.keep_types)
 
 
 class PruneReport(DomainModel):

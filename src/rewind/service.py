@@ -695,6 +695,8 @@ def _check_policy(policy: object) -> None:
     """
     if not isinstance(policy, RetentionPolicy):
         raise InvalidInputError(f"policy must be a RetentionPolicy, not {policy!r:.80}")
+    # model_copy(update=...) and model_construct skip validation: check the fields again.
+    RetentionPolicy.model_validate(policy.model_dump())
     if policy.is_empty:
         raise InvalidInputError(
             "the retention policy is empty: set keep_last, keep_within or keep_types "

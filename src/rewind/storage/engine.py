@@ -111,6 +111,11 @@ def _libpq_parameters() -> frozenset[str]:
 
 
 def _check_options(url: URL) -> URL:
+    repeated = sorted(name for name, value in url.query.items() if not isinstance(value, str))
+    if repeated:
+        raise DatabaseURLError(
+            f"database URL {display_url(url)!r} gives {', '.join(repeated)} more than once"
+        )
     unknown = sorted(set(url.query) - accepted_options(url))
     if url.drivername.startswith("postgresql") and not _libpq_parameters():
         unknown = []  # pragma: no cover - psycopg is missing; connecting will say so
