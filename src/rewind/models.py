@@ -7,7 +7,8 @@ read-only dict whose JSON arrays are tuples and whose JSON objects are read-only
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Self
@@ -106,6 +107,15 @@ def _shown(value: object) -> str:
         return f"a {type(value).__name__}"
 
 
+@contextmanager
+def reported_as_invalid(model: str) -> Iterator[None]:
+    """Re-raise pydantic's ``ValidationError`` from the block as ``InvalidValueError``."""
+    try:
+        yield
+    except ValidationError as exc:
+        raise invalid_value(exc, model) from exc
+
+
 class DomainModel(BaseModel):
     """A frozen model whose invalid values raise ``InvalidValueError``, never pydantic's error.
 
@@ -117,26 +127,20 @@ class DomainModel(BaseModel):
     model_config = _FROZEN
 
     def __init__(self, /, **data: Any) -> None:
-        try:
+        with reported_as_invalid(type(self).__name__):
             super().__init__(**data)
-        except ValidationError as exc:
-            raise invalid_value(exc, type(self).__name__) from exc
 
     # Validation (model_validate, nested models) still runs pydantic's own __init__ logic,
     # not this one: pydantic calls a custom __init__ only where this flag is missing.
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
     def __setattr__(self, name: str, value: Any) -> None:
-        try:
+        with reported_as_invalid(type(self).__name__):
             super().__setattr__(name, value)
-        except ValidationError as exc:
-            raise invalid_value(exc, type(self).__name__) from exc
 
     def __delattr__(self, name: str) -> None:
-        try:
+        with reported_as_invalid(type(self).__name__):
             super().__delattr__(name)
-        except ValidationError as exc:
-            raise invalid_value(exc, type(self).__name__) from exc
 
     @classmethod
     def model_validate(cls, obj: Any, **options: Any) -> Self:
@@ -145,10 +149,8 @@ class DomainModel(BaseModel):
         Raises:
             InvalidValueError: A field is missing, unknown or invalid (names each one).
         """
-        try:
+        with reported_as_invalid(cls.__name__):
             return super().model_validate(obj, **options)
-        except ValidationError as exc:
-            raise invalid_value(exc, cls.__name__) from exc
 
     @classmethod
     def model_validate_strings(cls, obj: Any, **options: Any) -> Self:
@@ -157,10 +159,8 @@ class DomainModel(BaseModel):
         Raises:
             InvalidValueError: A field is missing, unknown or invalid (names each one).
         """
-        try:
+        with reported_as_invalid(cls.__name__):
             return super().model_validate_strings(obj, **options)
-        except ValidationError as exc:
-            raise invalid_value(exc, cls.__name__) from exc
 
     @classmethod
     def model_validate_json(cls, json_data: str | bytes | bytearray, **options: Any) -> Self:
@@ -169,10 +169,8 @@ class DomainModel(BaseModel):
         Raises:
             InvalidValueError: The document is not JSON, or a field is invalid (names it).
         """
-        try:
+        with reported_as_invalid(cls.__name__):
             return super().model_validate_json(json_data, **options)
-        except ValidationError as exc:
-            raise invalid_value(exc, cls.__name__) from exc
 
 
 class CheckpointType(StrEnum):
