@@ -18,7 +18,7 @@ from datetime import datetime
 from functools import cache, cached_property
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 from ulid import ULID
 
 from rewind._ids import CheckpointIdFactory
@@ -40,7 +40,7 @@ from rewind.models import (
     CheckpointType,
     Identifier,
     Label,
-    invalid_value,
+    reported_as_invalid,
 )
 from rewind.storage import IndexUpdate, NewBlob, Store, UnitOfWork, WorkspaceHead
 from rewind.workspace.capture import ContentReader, ContentSpool
@@ -87,10 +87,8 @@ class SnapshotRequest:
     extra: dict[str, Any]
 
     def __post_init__(self) -> None:
-        try:
+        with reported_as_invalid("snapshot request"):
             _RequestFields(plan_id=self.plan_id, decision_id=self.decision_id, label=self.label)
-        except ValidationError as exc:
-            raise invalid_value(exc, "snapshot request") from exc
 
 
 class _RequestFields(BaseModel):
