@@ -25,7 +25,7 @@ def reproducible(count: int) -> settings:
     )
 
 
-RESERVED_NAMES = {".", "..", ".git", ".gitignore", ".rewindignore"}
+RESERVED_NAMES = {".", "..", ".git", ".rewind", ".gitignore", ".rewindignore"}
 
 names = st.text(
     st.characters(codec="utf-8", exclude_characters="/\0", exclude_categories=("Cs", "Cc")),
