@@ -27,9 +27,10 @@ import rewind.aio
 import rewind.errors
 import rewind.langgraph
 import rewind.models
+import rewind.schema
 import rewind.service
 
-PUBLIC_MODULES = (rewind.aio, rewind.errors, rewind.models, rewind.service)
+PUBLIC_MODULES = (rewind.aio, rewind.errors, rewind.models, rewind.schema, rewind.service)
 """Modules whose public classes and functions ``rewind`` re-exports."""
 
 

@@ -43,7 +43,7 @@ WRITE, DELETE = 0.5, 0.8  # chances of writing a file, else deleting one, else a
 
 WORKER = """
 import os, signal, sys
-import rewind._rollback
+import rewind._ops.rollback
 from rewind import CheckpointService
 url, workspace, operation, target, moment, phase = sys.argv[1:7]
 service = CheckpointService.open(url)
@@ -59,7 +59,7 @@ def count_from_here(function):
         return function(*args, **kwargs)
     return counting
 if phase == "writing":  # aim at the window where a rollback writes files
-    rewind._rollback.apply_restore = count_from_here(rewind._rollback.apply_restore)
+    rewind._ops.rollback.apply_restore = count_from_here(rewind._ops.rollback.apply_restore)
 else:
     sys.setprofile(count)
 if operation == "snapshot":

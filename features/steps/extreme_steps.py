@@ -58,7 +58,9 @@ def sweep_opening(context: Any) -> None:
 @when("every public model and Trigger.parse is given each extreme value, one field at a time")
 def sweep_models(context: Any) -> None:
     scene = world(context)
-    samples = model_samples(scene.the_service, named(scene, "first"), named(scene, "second"))
+    samples = model_samples(
+        scene.the_service, scene.database_url, named(scene, "first"), named(scene, "second")
+    )
     scene.sweep_outcomes += sweep(model_calls(samples))
 
 

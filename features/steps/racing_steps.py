@@ -18,7 +18,7 @@ from support.trees import read_tree, write_file
 from support.world import World, world
 
 import rewind
-import rewind._rollback
+import rewind._ops.rollback
 
 MAX_WRITES = 20_000  # the writer stops by itself even if the snapshots never finish
 
@@ -97,7 +97,7 @@ def roll_back_during_swap(context: Any, name: str, path: str, outside: str) -> N
     scene = world(context)
     scene.noted = read_tree(scene.workspace)
     seam = "apply_restore"  # where a rollback starts changing files
-    original = vars(rewind._rollback)[seam]
+    original = vars(rewind._ops.rollback)[seam]
     swapped = threading.Event()
 
     def swap_then_apply(*args: Any, **kwargs: Any) -> None:
@@ -107,7 +107,7 @@ def roll_back_during_swap(context: Any, name: str, path: str, outside: str) -> N
             (scene.workspace / path).symlink_to(scene.directory / outside)
         original(*args, **kwargs)
 
-    setattr(rewind._rollback, seam, swap_then_apply)
+    setattr(rewind._ops.rollback, seam, swap_then_apply)
     try:
         attempt(
             scene,
@@ -115,7 +115,7 @@ def roll_back_during_swap(context: Any, name: str, path: str, outside: str) -> N
             record_store=False,
         )
     finally:
-        setattr(rewind._rollback, seam, original)
+        setattr(rewind._ops.rollback, seam, original)
     assert swapped.is_set(), "the rollback never reached the point of writing files"
 
 
@@ -180,7 +180,7 @@ def restore_during_swap(context: Any, name: str, directory: str, outside: str) -
     """Swap the target for a symlink to an outside file once the files are written."""
     scene = world(context)
     seam = "apply_restore"
-    original = vars(rewind._rollback)[seam]
+    original = vars(rewind._ops.rollback)[seam]
     target = scene.directory / directory
     assert target.is_dir()
 
@@ -190,10 +190,10 @@ def restore_during_swap(context: Any, name: str, directory: str, outside: str) -
         written.rename(scene.directory / "moved-target")
         written.symlink_to(scene.directory / outside)
 
-    setattr(rewind._rollback, seam, apply_then_swap)
+    setattr(rewind._ops.rollback, seam, apply_then_swap)
     try:
         scene.the_service.restore_into(named(scene, name).checkpoint_id, target)
     except rewind.RewindError as exc:
         scene.error = exc
     finally:
-        setattr(rewind._rollback, seam, original)
+        setattr(rewind._ops.rollback, seam, original)

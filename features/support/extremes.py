@@ -328,9 +328,10 @@ def public_models() -> list[type[BaseModel]]:
 
 
 def model_samples(
-    service: CheckpointService, first: Checkpoint, second: Checkpoint
+    service: CheckpointService, database_url: str, first: Checkpoint, second: Checkpoint
 ) -> list[BaseModel]:
     """One valid instance of each public model, most of them made by ``service``."""
+    upgrade = rewind.upgrade_schema(database_url)
     manifest = service.diff(first.checkpoint_id, second.checkpoint_id)
     stats = service.stats()
     problem = VerifyProblem(checkpoint_id=first.checkpoint_id, path="a", blob="0" * 64, message="m")
@@ -352,6 +353,8 @@ def model_samples(
             keep_types=frozenset({CheckpointType.MANUAL}),
             safety_within=timedelta(hours=1),
         ),
+        upgrade,
+        upgrade.status,
     ]
 
 

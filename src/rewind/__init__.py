@@ -56,11 +56,14 @@ from rewind.models import (
     PruneReport,
     RetentionPolicy,
     RollbackResult,
+    SchemaStatus,
+    SchemaUpgrade,
     StoreStats,
     Trigger,
     VerifyProblem,
     VerifyReport,
 )
+from rewind.schema import schema_status, upgrade_schema
 from rewind.service import CheckpointService
 
 __all__ = [
@@ -96,6 +99,8 @@ __all__ = [
     "RewindError",
     "RollbackFailedError",
     "RollbackResult",
+    "SchemaStatus",
+    "SchemaUpgrade",
     "SchemaVersionError",
     "StorageError",
     "StorageOperationError",
@@ -111,6 +116,8 @@ __all__ = [
     "WorkspaceNotADirectoryError",
     "WorkspaceNotFoundError",
     "__version__",
+    "schema_status",
+    "upgrade_schema",
 ]
 
 __version__ = "0.1.0"

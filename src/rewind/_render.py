@@ -19,17 +19,18 @@ import click
 
 from rewind.errors import AmbiguousCheckpointIdError, RewindError
 from rewind.models import (
+    SNAPSHOT_KEYS,
     ChangeKind,
     Checkpoint,
     DiffEntry,
     DiffManifest,
     PruneReport,
     RollbackResult,
+    SchemaStatus,
+    SchemaUpgrade,
     StoreStats,
     VerifyReport,
 )
-from rewind.service import SNAPSHOT_KEYS
-from rewind.storage import SchemaStatus
 
 __all__ = [
     "PATCH_SNIFF_BYTES",
@@ -375,8 +376,9 @@ def print_schema(status: SchemaStatus) -> None:
         click.echo(f"{status.revision} (the newest is {status.head}: run rewind db upgrade)")
 
 
-def print_upgrade(before: str | None, after: SchemaStatus) -> None:
+def print_upgrade(upgrade: SchemaUpgrade) -> None:
     """What ``db upgrade`` did."""
+    before, after = upgrade.previous_revision, upgrade.status
     if before is None:
         click.echo(f"created a rewind store at {after.database}: revision {after.revision}")
     elif before == after.revision:

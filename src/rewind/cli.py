@@ -41,8 +41,8 @@ from rewind.models import (
     DiffManifest,
     RetentionPolicy,
 )
+from rewind.schema import schema_status, upgrade_schema
 from rewind.service import DATABASE_URL_VARIABLE, CheckpointService, default_database_url
-from rewind.storage import schema_status, upgrade_schema
 
 __all__ = ["main"]
 
@@ -664,9 +664,12 @@ def upgrade() -> None:
     url = _session().database_url or default_database_url()
 
     def migrate() -> _Outcome:
-        before, after = upgrade_schema(url)
-        data = {**render.schema_data(after), "previous_revision": before}
-        return _Outcome(data, partial(render.print_upgrade, before, after))
+        upgrade = upgrade_schema(url)
+        data = {
+            **render.schema_data(upgrade.status),
+            "previous_revision": upgrade.previous_revision,
+        }
+        return _Outcome(data, partial(render.print_upgrade, upgrade))
 
     _run(migrate)
 

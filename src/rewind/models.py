@@ -41,6 +41,8 @@ __all__ = [
     "PruneReport",
     "RetentionPolicy",
     "RollbackResult",
+    "SchemaStatus",
+    "SchemaUpgrade",
     "StoreStats",
     "Trigger",
     "VerifyProblem",
@@ -52,6 +54,10 @@ MAX_COUNT = 1_000_000_000
 integer holds it."""
 MAX_DURATION = timedelta(days=36_500)
 """The longest duration rewind accepts (``keep_within``, ``safety_within``): 100 years."""
+SNAPSHOT_KEYS = frozenset(
+    {"diff_paths", "diff_based", "diff_hash", "diff_base", "tree_hash", "checkpoint_hash"}
+)
+"""The ``metadata.extra`` keys every workspace snapshot carries (callers cannot set them)."""
 ULID_PATTERN = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 MAX_ID_LENGTH = 255
@@ -464,3 +470,32 @@ class PruneReport(DomainModel):
     blobs_deleted: int
     bytes_freed: int
     dry_run: bool
+
+
+class SchemaStatus(DomainModel):
+    """Which schema revision a database holds, beside the newest one this rewind ships.
+
+    Not a health check: it reads one version row and says nothing of the rows beside it
+    (``CheckpointService.verify`` checks those).
+    """
+
+    database: str
+    """The database's URL, its password hidden."""
+    revision: str | None
+    """The database's revision; None when it holds no rewind store."""
+    head: str
+    """The newest revision this version of rewind ships."""
+
+    @property
+    def up_to_date(self) -> bool:
+        """Whether the database holds a store at the newest revision."""
+        return self.revision == self.head
+
+
+class SchemaUpgrade(DomainModel):
+    """What ``upgrade_schema`` did: the revision before, and the status after."""
+
+    previous_revision: str | None
+    """The revision before the upgrade; None when there was no store and one was created."""
+    status: SchemaStatus
+    """The database's status after the upgrade (always ``up_to_date``)."""

@@ -8,7 +8,6 @@ repository writes the checkpoint, its changes and its contents in one transactio
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
@@ -17,41 +16,24 @@ from types import TracebackType
 from typing import Any, Self
 
 from rewind._guard import Guard
-from rewind._ids import first_id_at
-from rewind._integrity import StoreVerifier
 from rewind._json import storable_text_problem
-from rewind._retention import (
-    prune_store,
-    prune_workspace,
-    store_stats,
-    workspace_needs_pruning,
-)
-from rewind._rollback import Restorer, open_workspace
-from rewind._snapshots import (
-    SNAPSHOT_KEYS,
-    CheckpointFactory,
-    IndexCache,
-    SnapshotRequest,
-    WorkspaceIndex,
-    checked_tree,
-    find_checkpoint,
-    machine_origin,
-    record_snapshot,
-    scan_workspace,
-)
-from rewind._snapshots import checkpoint_type as as_checkpoint_type
+from rewind._ops.compare import Comparer
+from rewind._ops.factory import CheckpointFactory, SnapshotRequest
+from rewind._ops.factory import checkpoint_type as as_checkpoint_type
+from rewind._ops.index import IndexCache
+from rewind._ops.integrity import StoreVerifier
+from rewind._ops.lookup import MIN_ID_PREFIX, find_checkpoint, list_checkpoints, resolve_prefix
+from rewind._ops.retention import prune_after_snapshot, prune_store
+from rewind._ops.rollback import Restorer
+from rewind._ops.snapshot import Snapshotter
+from rewind._ops.stats import store_stats
 from rewind.errors import (
-    AmbiguousCheckpointIdError,
-    CheckpointNotFoundError,
-    InvalidCheckpointIdError,
     InvalidInputError,
     InvalidMetadataError,
-    LockTimeoutError,
-    RewindError,
 )
 from rewind.models import (
     MAX_COUNT,
-    ULID_PATTERN,
+    SNAPSHOT_KEYS,
     Checkpoint,
     CheckpointMetadata,
     CheckpointType,
@@ -64,11 +46,7 @@ from rewind.models import (
     Trigger,
     VerifyReport,
 )
-from rewind.storage import CheckpointQuery, Store, WorkspaceHead, open_store
-from rewind.workspace.capture import ContentSpool
-from rewind.workspace.diff import diff_trees
-from rewind.workspace.root import WorkspaceRoot
-from rewind.workspace.scan import ScanResult, resolve_workspace
+from rewind.storage import CheckpointQuery, Store, open_store
 
 __all__ = [
     "DATABASE_URL_VARIABLE",
@@ -78,16 +56,6 @@ __all__ = [
 ]
 
 DATABASE_URL_VARIABLE = "REWIND_DATABASE_URL"
-_ROLLBACKS_WAITED_FOR = 20
-"""How many rollbacks of its workspace a snapshot waits for before it gives up."""
-_OPTIMISTIC_SCANS = 3
-"""How many times a snapshot scans before its write transaction, if others keep racing it."""
-MIN_ID_PREFIX = 4
-"""The fewest characters of a checkpoint id that ``resolve_checkpoint_id`` takes."""
-ULID_LENGTH = 26
-_CANDIDATES_SHOWN = 5
-"""How many matching ids an ambiguous prefix's error lists."""
-_log = logging.getLogger("rewind")
 
 
 def default_database_url() -> str:
@@ -124,8 +92,10 @@ class CheckpointService:
         self._store = store
         self._retention = retention
         self._factory = CheckpointFactory(clock)
-        self._indexes = IndexCache()
-        self._restorer = Restorer(store, self._factory, self._indexes)
+        indexes = IndexCache()
+        self._restorer = Restorer(store, self._factory, indexes)
+        self._snapshotter = Snapshotter(store, self._factory, indexes, self._restorer)
+        self._comparer = Comparer(store, self._factory, indexes)
 
     @classmethod
     def open(
@@ -271,7 +241,6 @@ class CheckpointService:
             CorruptStoreError: The workspace's history in the store is damaged.
             StorageError: The database failed; nothing was stored.
         """
-        path = resolve_workspace(sandbox_ref)
         if extra is not None and not isinstance(extra, Mapping):
             raise InvalidMetadataError(f"extra must be a mapping, not {extra!r:.80}")
         caller_extra = dict(extra or {})
@@ -285,104 +254,10 @@ class CheckpointService:
             metadata={"reason": reason, "source_tool": source_tool, "phase": phase},
             extra=caller_extra,
         )
-        with WorkspaceRoot(path) as root:
-            checkpoint = self._snapshot(root, request)
+        checkpoint = self._snapshotter.snapshot(sandbox_ref, request)
         if self._retention is not None:
-            self._apply_retention(checkpoint)
+            prune_after_snapshot(self._store, self._retention, self._factory.now(), checkpoint)
         return checkpoint
-
-    def _apply_retention(self, checkpoint: Checkpoint) -> None:
-        """Prune the history of ``checkpoint``'s workspace by the service's policy."""
-        assert self._retention is not None
-        now = self._factory.now()
-        try:
-            with self._store.reading() as uow:
-                if not workspace_needs_pruning(uow, self._retention, now, checkpoint):
-                    return
-            with self._store.writing() as uow:
-                prune_workspace(uow, self._retention, now, checkpoint)
-                uow.commit()
-        except RewindError:
-            _log.warning(
-                "retention after snapshot %s failed; the snapshot is stored",
-                checkpoint.checkpoint_id,
-                exc_info=True,
-            )
-
-    def _snapshot(self, root: WorkspaceRoot, request: SnapshotRequest) -> Checkpoint:
-        """Record a snapshot of ``root``, first finishing a rollback a crash cut short.
-
-        The workspace is scanned and its new contents read and compressed before the write
-        transaction starts, so other workspaces' writers never wait for this scan. If the
-        workspace's head or index changed meanwhile (another process snapshotted or rolled
-        it back), the scan is done again; after ``_OPTIMISTIC_SCANS`` such races it is done
-        holding the workspace's lock, so a snapshot always ends.
-        """
-        origin = machine_origin(root)
-        for attempt in range(_ROLLBACKS_WAITED_FOR):
-            outcome = self._try_snapshot(
-                root, request, origin, scan_locked=attempt >= _OPTIMISTIC_SCANS
-            )
-            if isinstance(outcome, Checkpoint):
-                return outcome
-            if outcome is not None:
-                # A rollback is writing files, or a crash cut one short. Its lock tells
-                # which: wait for a live one; finish a dead one (as a new rollback, whose
-                # safety snapshot keeps the half-restored state). Then snapshot.
-                with root.locked():
-                    self._restorer.finish_interrupted(outcome, request.plan_id, root)
-        raise LockTimeoutError(  # pragma: no cover - needs 20 rollbacks racing one snapshot
-            f"the workspace of plan {request.plan_id!r} at {root.path!r} was being rolled "
-            f"back by others each of the {_ROLLBACKS_WAITED_FOR} times this snapshot waited "
-            "for it; try again",
-            path=root.path,
-        )
-
-    def _try_snapshot(
-        self, root: WorkspaceRoot, request: SnapshotRequest, origin: str, *, scan_locked: bool
-    ) -> Checkpoint | str | None:
-        """Take a snapshot, or say why not: the id of a rollback under way, or None (raced).
-
-        With ``scan_locked`` the scan runs inside the write transaction, holding the
-        workspace's lock, so no other snapshot or rollback can move the head meanwhile.
-        """
-        plan_id = request.plan_id
-        with ContentSpool() as spool:
-            seen: WorkspaceHead | None = None
-            scanned = None
-            if not scan_locked:
-                with self._store.reading() as uow:
-                    seen = uow.checkpoints.find_workspace(plan_id, root.path)
-                    if seen is not None and seen.restoring_to is not None:
-                        return seen.restoring_to
-                    index = self._indexes.load(uow, seen, origin)
-                scanned = self._scan(root, index, spool)
-            with self._store.writing() as uow:
-                workspace = uow.checkpoints.lock_workspace(plan_id, root.path)
-                if workspace.restoring_to is not None:
-                    return workspace.restoring_to
-                if scanned is None:
-                    index = self._indexes.load(uow, workspace, origin)
-                    scanned = self._scan(root, index, spool)
-                elif not _unchanged_since(seen, workspace):
-                    return None
-                checkpoint, after = record_snapshot(
-                    uow,
-                    self._factory,
-                    root=root,
-                    workspace=workspace,
-                    index=index,
-                    scanned=scanned,
-                    request=request,
-                    spool=spool,
-                    origin=origin,
-                )
-                uow.commit()
-        self._indexes.remember(workspace.workspace_id, after)
-        return checkpoint
-
-    def _scan(self, root: WorkspaceRoot, index: WorkspaceIndex, spool: ContentSpool) -> ScanResult:
-        return scan_workspace(self._store, root, index, spool, now_ns=self._factory.now_ns)
 
     def rollback_to_checkpoint(
         self, checkpoint_id: str, *, dry_run: bool = False
@@ -514,15 +389,9 @@ class CheckpointService:
         _check_text("decision_id", decision_id)
         if checkpoint_type is not None:
             checkpoint_type = as_checkpoint_type(checkpoint_type)
+        query = CheckpointQuery(plan_id, decision_id, checkpoint_type, limit)
         with self._store.reading() as uow:
-            if isinstance(before, datetime):
-                if before.tzinfo is None:
-                    raise InvalidInputError(f"before={before!r} must be timezone-aware")
-                before_id: str | None = first_id_at(before)
-            else:
-                before_id = None if before is None else find_checkpoint(uow, before).checkpoint_id
-            query = CheckpointQuery(plan_id, decision_id, checkpoint_type, limit, before_id)
-            return uow.checkpoints.list(query)
+            return list_checkpoints(uow, query, before)
 
     def diff(self, from_checkpoint_id: str, to_checkpoint_id: str | None = None) -> DiffManifest:
         """Return the changes from one snapshot to another, or to its live workspace.
@@ -538,18 +407,7 @@ class CheckpointService:
             WorkspaceError: The live workspace cannot be read.
             StorageError: The database failed.
         """
-        with self._store.reading() as uow:
-            base_checkpoint = find_checkpoint(uow, from_checkpoint_id)
-            base = checked_tree(uow, base_checkpoint)
-            if to_checkpoint_id is not None:
-                target = checked_tree(uow, find_checkpoint(uow, to_checkpoint_id))
-        if to_checkpoint_id is None:
-            with open_workspace(base_checkpoint) as root:
-                index = self._restorer.current_index(base_checkpoint, root)
-                target = scan_workspace(self._store, root, index, now_ns=self._factory.now_ns).tree
-        return diff_trees(
-            base, target, base_id=base_checkpoint.checkpoint_id, target_id=to_checkpoint_id
-        )
+        return self._comparer.diff(from_checkpoint_id, to_checkpoint_id)
 
     def stats(self, plan_id: str | None = None) -> StoreStats:
         """Return what the store holds, in total and per plan, and how well it packs it.
@@ -650,28 +508,8 @@ class CheckpointService:
             CheckpointNotFoundError: No checkpoint matches.
             StorageError: The database failed.
         """
-        prefix = id_or_prefix.upper() if isinstance(id_or_prefix, str) else ""
-        if not MIN_ID_PREFIX <= len(prefix) <= ULID_LENGTH or not ULID_PATTERN.match(
-            prefix.ljust(ULID_LENGTH, "0")
-        ):
-            raise InvalidCheckpointIdError(
-                f"{id_or_prefix!r:.80} is not a checkpoint id or the start of one "
-                f"({MIN_ID_PREFIX} to {ULID_LENGTH} characters of a ULID)"
-            )
         with self._store.reading() as uow:
-            matches = uow.checkpoints.ids_starting_with(prefix, limit=_CANDIDATES_SHOWN + 1)
-        if not matches:
-            raise CheckpointNotFoundError(id_or_prefix)
-        if len(matches) > 1:
-            raise AmbiguousCheckpointIdError(id_or_prefix, tuple(matches[:_CANDIDATES_SHOWN]))
-        return matches[0]
-
-
-def _unchanged_since(seen: WorkspaceHead | None, now: WorkspaceHead) -> bool:
-    """Whether a workspace's head and index are still what a scan was based on."""
-    if seen is None:
-        return now.head_id is None
-    return (now.head_id, now.index_version) == (seen.head_id, seen.index_version)
+            return resolve_prefix(uow, id_or_prefix)
 
 
 def _check_text(name: str, value: object) -> None:

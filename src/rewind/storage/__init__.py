@@ -5,11 +5,10 @@ The only package that imports SQLAlchemy (and, in ``migrate``, Alembic, lazily).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy.engine import URL, Engine
 
 from rewind.errors import DatabaseNotFoundError, ReadOnlyStoreError, SchemaVersionError
+from rewind.models import SchemaStatus, SchemaUpgrade
 from rewind.storage.engine import (
     build_engine,
     display_url,
@@ -38,7 +37,6 @@ __all__ = [
     "CheckpointSummary",
     "IndexUpdate",
     "NewBlob",
-    "SchemaStatus",
     "SqlStore",
     "Store",
     "StoredChange",
@@ -115,26 +113,6 @@ def _require_head(engine: Engine) -> None:
         )
 
 
-@dataclass(frozen=True)
-class SchemaStatus:
-    """Which schema revision a database holds, beside the newest one rewind ships.
-
-    Attributes:
-        database: The database's URL, password hidden.
-        revision: The database's revision; None when it holds no rewind store.
-        head: The newest revision this version of rewind ships.
-    """
-
-    database: str
-    revision: str | None
-    head: str
-
-    @property
-    def up_to_date(self) -> bool:
-        """Whether the database holds a store at the newest revision."""
-        return self.revision == self.head
-
-
 def schema_status(url: str) -> SchemaStatus:
     """Read the schema revision of the store at ``url``, creating and upgrading nothing.
 
@@ -147,15 +125,15 @@ def schema_status(url: str) -> SchemaStatus:
     try:
         _require_existing_file(parsed)
     except DatabaseNotFoundError:
-        return SchemaStatus(display_url(parsed), None, head_revision())
+        return _status(parsed, None)
     engine = build_engine(parsed)
     try:
-        return SchemaStatus(display_url(parsed), current_revision(engine), head_revision())
+        return _status(parsed, current_revision(engine))
     finally:
         engine.dispose()
 
 
-def upgrade_schema(url: str) -> tuple[str | None, SchemaStatus]:
+def upgrade_schema(url: str) -> SchemaUpgrade:
     """Create the store at ``url`` or upgrade its schema to the newest revision.
 
     Returns:
@@ -172,9 +150,14 @@ def upgrade_schema(url: str) -> tuple[str | None, SchemaStatus]:
     try:
         before = current_revision(engine)
         upgrade_to_head(engine, create=True)
-        return before, SchemaStatus(display_url(parsed), current_revision(engine), head_revision())
+        after = _status(parsed, current_revision(engine))
+        return SchemaUpgrade(previous_revision=before, status=after)
     finally:
         engine.dispose()
+
+
+def _status(url: URL, revision: str | None) -> SchemaStatus:
+    return SchemaStatus(database=display_url(url), revision=revision, head=head_revision())
 
 
 def _require_existing_file(url: URL) -> None:

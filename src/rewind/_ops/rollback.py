@@ -26,22 +26,18 @@ from __future__ import annotations
 import os
 from contextlib import ExitStack
 
-from rewind._integrity import stage_contents
 from rewind._manifest import Tree
-from rewind._snapshots import (
-    CheckpointFactory,
+from rewind._ops.factory import CheckpointFactory, SnapshotRequest
+from rewind._ops.index import (
     IndexCache,
-    SnapshotRequest,
     WorkspaceIndex,
-    checked_tree,
-    find_checkpoint,
     index_update,
     machine_origin,
-    record_snapshot,
-    require_snapshot,
     scan_workspace,
-    target_tree,
 )
+from rewind._ops.integrity import stage_contents
+from rewind._ops.lookup import checked_tree, find_checkpoint, require_snapshot, target_tree
+from rewind._ops.record import ScannedWorkspace, record_snapshot
 from rewind.errors import (
     CheckpointNotFoundError,
     CorruptStoreError,
@@ -51,7 +47,7 @@ from rewind.errors import (
     WorkspaceNotFoundError,
 )
 from rewind.models import Checkpoint, CheckpointType, RollbackResult
-from rewind.storage import Store, UnitOfWork, WorkspaceHead
+from rewind.storage import Store, UnitOfWork
 from rewind.workspace.capture import ContentSpool
 from rewind.workspace.restore import (
     RestorePlan,
@@ -63,7 +59,7 @@ from rewind.workspace.restore import (
 from rewind.workspace.root import WorkspaceRoot
 from rewind.workspace.scan import ScanResult
 
-__all__ = ["Restorer"]
+__all__ = ["Restorer", "open_workspace"]
 
 
 class Restorer:
@@ -76,12 +72,6 @@ class Restorer:
         self._store = store
         self._factory = factory
         self._indexes = indexes
-
-    def current_index(self, checkpoint: Checkpoint, root: WorkspaceRoot) -> WorkspaceIndex:
-        """Return the index of the workspace ``checkpoint`` was taken of (to scan it cheaply)."""
-        with self._store.reading() as uow:
-            workspace = uow.checkpoints.find_workspace(checkpoint.plan_id, root.path)
-            return self._indexes.load(uow, workspace, machine_origin(root))
 
     def rollback(self, checkpoint_id: str) -> RollbackResult:
         """Put a snapshot's workspace back as the snapshot recorded it (see the module)."""
@@ -185,16 +175,8 @@ class Restorer:
                 )
                 plan = plan_restore(root, tree, scanned, paths_checked=True)
                 stage_contents(uow.checkpoints, plan.writes, staged)
-                safety, current = self._take_safety_snapshot(
-                    uow,
-                    target,
-                    root=root,
-                    workspace=workspace,
-                    index=index,
-                    scanned=scanned,
-                    spool=spool,
-                    origin=origin,
-                )
+                scan = ScannedWorkspace(root, workspace, index, scanned, spool, origin)
+                safety, current = self._take_safety_snapshot(uow, target, scan)
                 uow.checkpoints.move_head(workspace, target.checkpoint_id)
                 restored_paths = [entry.path for entry in plan.writes]
                 restored = current.restored(
@@ -218,16 +200,7 @@ class Restorer:
         return _result(target, plan, safety_id=safety.checkpoint_id, dry_run=False)
 
     def _take_safety_snapshot(
-        self,
-        uow: UnitOfWork,
-        target: Checkpoint,
-        *,
-        root: WorkspaceRoot,
-        workspace: WorkspaceHead,
-        index: WorkspaceIndex,
-        scanned: ScanResult,
-        spool: ContentSpool,
-        origin: str,
+        self, uow: UnitOfWork, target: Checkpoint, scan: ScannedWorkspace
     ) -> tuple[Checkpoint, WorkspaceIndex]:
         """Snapshot the state a rollback to ``target`` is about to replace."""
         request = SnapshotRequest(
@@ -238,17 +211,7 @@ class Restorer:
             metadata={"reason": f"rollback to {target.checkpoint_id}"},
             extra={},
         )
-        return record_snapshot(
-            uow,
-            self._factory,
-            root=root,
-            workspace=workspace,
-            index=index,
-            scanned=scanned,
-            request=request,
-            spool=spool,
-            origin=origin,
-        )
+        return record_snapshot(uow, self._factory, scan, request)
 
     def _undo(
         self, target: Checkpoint, root: WorkspaceRoot, safety: Checkpoint, failure: Exception

@@ -1,4 +1,4 @@
-"""What the store keeps: pruning by a retention policy, and what the store holds.
+"""What the store keeps: pruning by a retention policy, by hand or after each snapshot.
 
 A prune, in one transaction:
 
@@ -18,24 +18,24 @@ where it began (the manifest, which is what restores and diffs read, is exact ei
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from rewind.errors import CorruptStoreError, UnsafePathError
+from rewind.errors import CorruptStoreError, RewindError, UnsafePathError
 from rewind.models import (
     ChangeKind,
     Checkpoint,
     CheckpointType,
     DiffEntry,
     EntryKind,
-    PlanStats,
     PruneReport,
     RetentionPolicy,
-    StoreStats,
 )
 from rewind.storage import (
     CheckpointSummary,
+    Store,
     StoredChange,
     UnitOfWork,
     WorkspaceHead,
@@ -44,7 +44,9 @@ from rewind.storage import (
 from rewind.workspace.restore import validate_path
 from rewind.workspace.root import temporary_prefix
 
-__all__ = ["prune_store", "prune_workspace", "store_stats", "workspace_needs_pruning"]
+__all__ = ["prune_after_snapshot", "prune_store"]
+
+_log = logging.getLogger("rewind")
 
 
 def prune_store(
@@ -62,7 +64,30 @@ def prune_store(
     return _prune(uow, policy, now, summaries, protected, dry_run=dry_run)
 
 
-def prune_workspace(
+def prune_after_snapshot(
+    store: Store, policy: RetentionPolicy, now: datetime, snapshot: Checkpoint
+) -> None:
+    """Prune ``snapshot``'s workspace by ``policy`` (automatic retention), never raising.
+
+    A read first asks whether anything would go, so the prune's locks are taken only then.
+    A failed prune is logged on the ``rewind`` logger; the snapshot stays stored.
+    """
+    try:
+        with store.reading() as uow:
+            if not _workspace_needs_pruning(uow, policy, now, snapshot):
+                return
+        with store.writing() as uow:
+            _prune_workspace(uow, policy, now, snapshot)
+            uow.commit()
+    except RewindError:
+        _log.warning(
+            "retention after snapshot %s failed; the snapshot is stored",
+            snapshot.checkpoint_id,
+            exc_info=True,
+        )
+
+
+def _prune_workspace(
     uow: UnitOfWork, policy: RetentionPolicy, now: datetime, snapshot: Checkpoint
 ) -> PruneReport:
     """Prune the snapshots of ``snapshot``'s workspace by ``policy``; the caller commits.
@@ -75,7 +100,7 @@ def prune_workspace(
     return _prune(uow, policy, now, summaries, protected, dry_run=False)
 
 
-def workspace_needs_pruning(
+def _workspace_needs_pruning(
     uow: UnitOfWork, policy: RetentionPolicy, now: datetime, snapshot: Checkpoint
 ) -> bool:
     """Whether ``policy`` would delete any snapshot of ``snapshot``'s workspace (a read only).
@@ -280,74 +305,3 @@ def _require_contents(uow: UnitOfWork, checkpoint_id: str, changes: Sequence[Dif
                 checkpoint_id=checkpoint_id,
                 path=path,
             )
-
-
-def store_stats(uow: UnitOfWork, plan_id: str | None) -> StoreStats:
-    """Count what the store (or one plan) holds, and what its snapshots' trees weigh."""
-    summaries = uow.checkpoints.summaries(plan_id)
-    tree_bytes = _tree_bytes(uow, summaries, plan_id)
-    stored = uow.checkpoints.plan_stored_bytes()
-    per_plan: defaultdict[str, list[CheckpointSummary]] = defaultdict(list)
-    for summary in summaries:
-        per_plan[summary.plan_id].append(summary)
-    plans = tuple(
-        PlanStats(
-            plan_id=plan,
-            checkpoints=len(members),
-            snapshots=sum(member.is_snapshot for member in members),
-            stored_bytes=stored.get(plan, 0),
-            tree_bytes=sum(tree_bytes.get(member.checkpoint_id, 0) for member in members),
-        )
-        for plan, members in sorted(per_plan.items())
-    )
-    totals = uow.checkpoints.stats(plan_id)
-    return totals.model_copy(update={"tree_bytes": sum(tree_bytes.values()), "plans": plans})
-
-
-def _tree_bytes(
-    uow: UnitOfWork, summaries: Sequence[CheckpointSummary], plan_id: str | None
-) -> dict[str, int]:
-    """Return each snapshot's tree size, walking each history once from its roots.
-
-    A snapshot's tree is its parent's with its own changes applied; the walk applies them
-    going down and undoes them coming back, so it holds one tree at a time.
-    """
-    changes: defaultdict[str, list[tuple[str, str, object]]] = defaultdict(list)
-    for checkpoint_id, path, change, size in uow.checkpoints.change_sizes(plan_id):
-        changes[checkpoint_id].append((path, change, size))
-    snapshots = {summary.checkpoint_id: summary for summary in summaries if summary.is_snapshot}
-    children: defaultdict[str | None, list[str]] = defaultdict(list)
-    for summary in snapshots.values():
-        parent = summary.parent_id if summary.parent_id in snapshots else None
-        children[parent].append(summary.checkpoint_id)
-    sizes: dict[str, int] = {}
-    tree: dict[str, int] = {}
-    total = 0
-    # An explicit stack (histories can be thousands deep): ("enter", id) or ("leave", undo).
-    stack: list[tuple[str, object]] = [("enter", root) for root in children[None]]
-    while stack:
-        action, item = stack.pop()
-        if action == "leave":
-            assert isinstance(item, list)
-            for path, before in reversed(item):
-                total += (before or 0) - tree.get(path, 0)
-                if before is None:
-                    tree.pop(path, None)
-                else:
-                    tree[path] = before
-            continue
-        assert isinstance(item, str)
-        undo: list[tuple[str, int | None]] = []
-        for path, change, size in changes.get(item, ()):
-            before = tree.get(path)
-            undo.append((path, before))
-            after = size if change != ChangeKind.DELETED.value and isinstance(size, int) else None
-            total += (after or 0) - (before or 0)
-            if after is None:
-                tree.pop(path, None)
-            else:
-                tree[path] = after
-        sizes[item] = total
-        stack.append(("leave", undo))
-        stack.extend(("enter", child) for child in children[item])
-    return sizes

@@ -1,0 +1,269 @@
+"""The workspace index: what a workspace's last snapshot or rollback left, with proof.
+
+``WorkspaceIndex`` holds the head's tree with each file's status (size, times, inode), so a
+scan reads only the files whose status changed; ``IndexCache`` keeps each workspace's index
+between calls while the store says it is current; ``scan_workspace`` runs one scan with it.
+A source of changed paths (a file watcher) plugs in here.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache, cached_property
+
+from rewind._manifest import Known, Tree, tree_hash_of_rows, tree_row
+from rewind.errors import (
+    CorruptStoreError,
+)
+from rewind.models import (
+    Checkpoint,
+)
+from rewind.storage import IndexUpdate, Store, UnitOfWork, WorkspaceHead
+from rewind.workspace.capture import ContentReader, ContentSpool
+from rewind.workspace.ignore import IGNORE_FILE_NAMES
+from rewind.workspace.root import WorkspaceRoot
+from rewind.workspace.scan import ScanResult, WorkspaceScanner, directories_of
+
+__all__ = [
+    "DATABASE_FILE_SUFFIXES",
+    "IndexCache",
+    "WorkspaceIndex",
+    "index_update",
+    "machine_origin",
+    "scan_workspace",
+]
+
+
+@dataclass(frozen=True)
+class WorkspaceIndex:
+    """A workspace's files as its last snapshot or rollback left them.
+
+    ``known`` holds the head's tree, each entry with the file status that proves it (see
+    ``WorkspaceScanner``); ``version`` is the store's ``index_version`` it matches. With
+    ``rewrite``, the stored rows are missing, out of date or another machine's, and the next
+    snapshot writes them all. ``tree_hash`` is the head's tree hash, when known.
+    """
+
+    head_id: str | None
+    version: int
+    known: dict[str, Known]
+    rewrite: bool = False
+    ignore_lines: dict[str, tuple[str, ...]] | None = None
+    """The ignore-file lines by directory that the scan behind ``known`` found, if known."""
+    tree_hash: str | None = None
+    rows: dict[str, str] | None = field(default=None, repr=False, compare=False)
+    """Each entry's row in the canonical encoding ``tree_hash`` is computed over, by path."""
+
+    @cached_property
+    def tree(self) -> Tree:
+        """The head's tree."""
+        return {path: known.entry for path, known in self.known.items()}
+
+    @cached_property
+    def directories(self) -> frozenset[str]:
+        """Every directory holding a path of the head's tree."""
+        return directories_of(self.known)
+
+    @cached_property
+    def hashes(self) -> frozenset[str]:
+        """The contents of the head's tree: all stored already."""
+        return frozenset(known.entry.content_hash for known in self.known.values())
+
+    def current_tree_hash(self) -> str:
+        """The tree hash of ``known``'s tree (computed once, if it was not given)."""
+        if self.tree_hash is None:
+            rows = self.encoded_rows()
+            object.__setattr__(
+                self, "tree_hash", tree_hash_of_rows(rows[path] for path in sorted(rows))
+            )
+        assert self.tree_hash is not None
+        return self.tree_hash
+
+    def encoded_rows(self) -> dict[str, str]:
+        """Each entry's canonical row, computed once per index and then carried forward."""
+        if self.rows is None:
+            object.__setattr__(
+                self, "rows", {path: tree_row(k.entry) for path, k in self.known.items()}
+            )
+        assert self.rows is not None
+        return self.rows
+
+    def changed(
+        self, removed: Iterable[str], updated: Iterable[Known]
+    ) -> tuple[dict[str, Known], dict[str, str]]:
+        """The entries and encoded rows of this index without ``removed``, with ``updated``."""
+        known = dict(self.known)
+        rows = dict(self.encoded_rows())
+        for path in removed:
+            known.pop(path, None)
+            rows.pop(path, None)
+        for item in updated:
+            known[item.entry.path] = item
+            rows[item.entry.path] = tree_row(item.entry)
+        return known, rows
+
+    def restored(self, head: Checkpoint, writes: Tree, removed: list[str]) -> WorkspaceIndex:
+        """The index once a rollback to ``head`` wrote ``writes`` and removed ``removed``.
+
+        The files it wrote are proven by nothing: the next snapshot reads them. The encoded
+        rows and, unless an ignore file was written or removed, the ignore lines carry over.
+        """
+        known, rows = self.changed(removed, [Known(entry, None) for entry in writes.values()])
+        touched = [*writes, *removed]
+        ignore_files_changed = any(path.rpartition("/")[2] in IGNORE_FILE_NAMES for path in touched)
+        return WorkspaceIndex(
+            head.checkpoint_id,
+            self.version + 1,
+            known,
+            ignore_lines=None if ignore_files_changed else self.ignore_lines,
+            tree_hash=head.tree_hash,
+            rows=rows,
+        )
+
+
+class IndexCache:
+    """The index of each workspace this service last wrote or read, by workspace id.
+
+    A cached index is used only while the store's ``index_version`` and head still match
+    it, so a snapshot or rollback by another process or machine is always seen.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._indexes: dict[int, WorkspaceIndex] = {}
+
+    def load(self, uow: UnitOfWork, workspace: WorkspaceHead | None, origin: str) -> WorkspaceIndex:
+        """Return the workspace's index: cached, read from the store, or rebuilt.
+
+        Raises:
+            CorruptStoreError: The head's manifest cannot be read.
+        """
+        if workspace is None or workspace.head_id is None:
+            return WorkspaceIndex(None, 0 if workspace is None else workspace.index_version, {})
+        with self._lock:
+            cached = self._indexes.get(workspace.workspace_id)
+        current = (workspace.head_id, workspace.index_version)
+        if (
+            cached is not None
+            and (cached.head_id, cached.version) == current
+            and workspace.index_origin == origin
+        ):
+            return cached
+        index = _stored_index(uow, workspace, origin)
+        self.remember(workspace.workspace_id, index)
+        return index
+
+    def remember(self, workspace_id: int, index: WorkspaceIndex) -> None:
+        """Keep ``index`` as the workspace's current index."""
+        with self._lock:
+            self._indexes[workspace_id] = index
+
+
+def _stored_index(uow: UnitOfWork, workspace: WorkspaceHead, origin: str) -> WorkspaceIndex:
+    """Read the workspace's index rows, or rebuild its tree from its head's manifest."""
+    assert workspace.head_id is not None  # callers handle a workspace without snapshots
+    if workspace.index_head == workspace.head_id:
+        try:
+            known = uow.checkpoints.index(workspace)
+        except CorruptStoreError:
+            known = None  # a damaged index is rebuilt: it only ever saves work
+        if known is not None:
+            if workspace.index_origin == origin:
+                return WorkspaceIndex(workspace.head_id, workspace.index_version, known)
+            unproven = {path: Known(item.entry, None) for path, item in known.items()}
+            return WorkspaceIndex(
+                workspace.head_id, workspace.index_version, unproven, rewrite=True
+            )
+    tree = uow.checkpoints.manifest(workspace.head_id)
+    unproven = {path: Known(entry, None) for path, entry in tree.items()}
+    return WorkspaceIndex(workspace.head_id, workspace.index_version, unproven, rewrite=True)
+
+
+def index_update(
+    before: WorkspaceIndex, after: WorkspaceIndex, origin: str, candidates: Iterable[str]
+) -> IndexUpdate:
+    """The rows that turn the stored index ``before`` into ``after``.
+
+    Only the paths in ``candidates`` may have new entries or status; others were removed.
+    """
+    assert after.head_id is not None  # an index written after a snapshot or rollback
+    if before.rewrite:
+        entries = [(known.entry, known.stat) for known in after.known.values()]
+        return IndexUpdate(after.head_id, origin, after.version, entries, complete=True)
+    previous = before.known
+    changed = [
+        (known.entry, known.stat)
+        for path in candidates
+        if (known := after.known.get(path)) is not None and previous.get(path) != known
+    ]
+    removed = [path for path in previous if path not in after.known]
+    return IndexUpdate(after.head_id, origin, after.version, changed, removed)
+
+
+def machine_origin(root: WorkspaceRoot) -> str:
+    """Name this machine and the workspace's file system, for the file status it records.
+
+    The status of a file proves nothing on another machine, or after a reboot (the boot id
+    changes), or on another file system mounted at the same path.
+    """
+    return f"{socket.gethostname()[:120]}/{_boot_id()}/{root.device()}"[:255]
+
+
+@cache
+def _boot_id() -> str:
+    """This boot's id: read once, as it changes only with a reboot (and a new process)."""
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as boot:
+            return boot.read().strip()
+    except OSError:  # pragma: no cover - not Linux
+        return "-"
+
+
+def scan_workspace(
+    store: Store,
+    root: WorkspaceRoot,
+    index: WorkspaceIndex | None = None,
+    spool: ContentSpool | None = None,
+    *,
+    now_ns: Callable[[], int] = time.time_ns,
+) -> ScanResult:
+    """Scan ``root``, never tracking the store's own database files if they lie inside it.
+
+    Files ``index`` proves unchanged are not read; new contents go to ``spool``, if given.
+    ``now_ns`` is the clock that decides which files changed too recently to be proven.
+
+    Raises:
+        UnreadablePathError: A directory, file or ignore file cannot be read.
+    """
+    if index is None:
+        index = WorkspaceIndex(None, 0, {})
+    with ContentReader(spool, index.hashes) as reader:
+        scanner = WorkspaceScanner(
+            _excluded(store, root),
+            index.known,
+            reader,
+            now_ns,
+            index.ignore_lines,
+            index.directories if index.ignore_lines is not None else None,
+        )
+        return scanner.scan(root)
+
+
+def _excluded(store: Store, root: WorkspaceRoot) -> frozenset[str]:
+    """The store's own files (the database, its -wal, -shm and -journal) inside the workspace.
+
+    Only those files: the directory holding them, and everything else in it, is tracked.
+    """
+    database = store.database_path
+    if database is None or not database.startswith(f"{root.path}/"):
+        return frozenset()
+    relative = database[len(root.path) + 1 :]
+    return frozenset(f"{relative}{suffix}" for suffix in DATABASE_FILE_SUFFIXES)
+
+
+DATABASE_FILE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+"""The files of a SQLite database: the database itself and its companions."""

@@ -1,0 +1,105 @@
+"""Recording a scanned workspace as a snapshot: the heart of rewind.
+
+``record_snapshot`` diffs a scanned tree against the workspace's head, puts the diff metadata
+into ``metadata.extra``, builds the checkpoint, and hands checkpoint, changes and new
+contents to the repository at once. Both a snapshot and a rollback's safety snapshot are
+recorded here, so the two can never store a snapshot differently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rewind._manifest import Known, checkpoint_hash, tree_hash_of_rows
+from rewind._ops.factory import CheckpointFactory, SnapshotRequest
+from rewind._ops.index import WorkspaceIndex, index_update
+from rewind.models import Checkpoint
+from rewind.storage import NewBlob, UnitOfWork, WorkspaceHead
+from rewind.workspace.capture import ContentSpool
+from rewind.workspace.diff import diff_trees
+from rewind.workspace.root import WorkspaceRoot
+from rewind.workspace.scan import ScanResult
+
+__all__ = ["ScannedWorkspace", "record_snapshot"]
+
+
+@dataclass(frozen=True, slots=True)
+class ScannedWorkspace:
+    """One scan of a locked workspace, ready to be recorded.
+
+    ``scanned`` was read with ``index`` (whose head is ``workspace``'s) and spooled into
+    ``spool`` every content the index does not hold; ``origin`` names the machine and file
+    system whose file status the index records.
+    """
+
+    root: WorkspaceRoot
+    workspace: WorkspaceHead
+    index: WorkspaceIndex
+    scanned: ScanResult
+    spool: ContentSpool
+    origin: str
+
+
+def record_snapshot(
+    uow: UnitOfWork, factory: CheckpointFactory, scan: ScannedWorkspace, request: SnapshotRequest
+) -> tuple[Checkpoint, WorkspaceIndex]:
+    """Diff a scanned tree against the workspace's index, build the snapshot, and store it.
+
+    The caller holds the workspace's lock and commits.
+
+    Returns:
+        The snapshot, and the workspace's index once the unit of work commits.
+    """
+    index, scanned, workspace = scan.index, scan.scanned, scan.workspace
+    tree = scanned.tree
+    previous = index.known
+    removed = [path for path in previous if path not in tree]
+    touched = sorted({*scanned.fresh, *removed})
+    diff = diff_trees(
+        {path: previous[path].entry for path in touched if path in previous},
+        {path: tree[path] for path in touched if path in tree},
+        base_id=workspace.head_id,
+        target_id=None,
+    )
+    known, rows = index.changed(
+        removed, [Known(tree[path], scanned.stats[path]) for path in scanned.fresh]
+    )
+    checkpoint_id = factory.new_id(workspace.head_id)
+    if diff.entries or index.tree_hash is None:
+        tree_digest = tree_hash_of_rows(rows[path] for path in sorted(rows))
+    else:
+        tree_digest = index.tree_hash
+    directory = scan.root.path
+    extra: dict[str, Any] = {
+        "diff_paths": list(diff.paths),
+        "diff_based": True,
+        "diff_hash": diff.hash,
+        "diff_base": workspace.head_id,
+        "tree_hash": tree_digest,
+        "checkpoint_hash": checkpoint_hash(checkpoint_id, request.plan_id, directory, tree_digest),
+    }
+    if scanned.skipped:
+        extra["skipped_paths"] = scanned.skipped
+    checkpoint = factory.build(
+        checkpoint_id=checkpoint_id,
+        plan_id=request.plan_id,
+        sandbox_ref=directory,
+        decision_id=request.decision_id,
+        checkpoint_type=request.checkpoint_type,
+        parent_id=workspace.head_id,
+        label=request.label,
+        metadata=factory.metadata({**request.metadata, "extra": request.extra | extra}),
+    )
+    new_hashes = {entry.new_hash for entry in diff.entries} - index.hashes
+    blobs = [
+        NewBlob(blob.content_hash, blob.size, blob.codec, len(blob.spans), scan.spool.chunks(blob))
+        for blob in scan.spool.blobs()
+        if blob.content_hash in new_hashes
+    ]
+    uow.checkpoints.add_snapshot(checkpoint, diff.entries, blobs, workspace)
+    after = WorkspaceIndex(
+        checkpoint_id, index.version + 1, known, False, scanned.ignore_lines, tree_digest, rows
+    )
+    uow.checkpoints.write_index(workspace, index_update(index, after, scan.origin, scanned.fresh))
+    return checkpoint, after
