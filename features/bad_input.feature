@@ -146,6 +146,8 @@ Feature: Bad input gets a clear error and changes nothing
     Then it fails with InvalidInputError naming "plan_id"
     When I try to list checkpoints with decision_id "d\x00"
     Then it fails with InvalidInputError naming "NUL"
+    When I try to list checkpoints with sandbox_ref "/tmp/w\x00"
+    Then it fails with InvalidInputError naming "sandbox_ref"
 
   Scenario: An unreachable database
     When I try to open the database "postgresql://rewind:secret@127.0.0.1:9/nowhere"

@@ -68,7 +68,10 @@ class AsyncDriven(CheckpointService):
     verify = _awaited("verify")
     get_checkpoint = _awaited("get_checkpoint")
     list_checkpoints = _awaited("list_checkpoints")
+    get_changes = _awaited("get_changes")
+    read_file = _awaited("read_file")
     diff = _awaited("diff")
+    patch = _awaited("patch")
     stats = _awaited("stats")
     prune = _awaited("prune")
     resolve_checkpoint_id = _awaited("resolve_checkpoint_id")
@@ -76,3 +79,13 @@ class AsyncDriven(CheckpointService):
     def guard(self, *args: Any, **kwargs: Any) -> Any:
         """The async service's guard (usable with ``with`` and ``async with``)."""
         return self.service.guard(*args, **kwargs)
+
+
+_NOT_DRIVEN = {"open"}
+_UNDRIVEN = {
+    name
+    for name in vars(CheckpointService)
+    if not name.startswith("_") and name not in _NOT_DRIVEN and name not in vars(AsyncDriven)
+}
+if _UNDRIVEN:  # a new method would silently run on the sync service: the suite refuses
+    raise TypeError(f"AsyncDriven does not drive {sorted(_UNDRIVEN)} through the async service")

@@ -7,11 +7,10 @@ by Rich when standard output is a terminal, and as plain aligned columns otherwi
 
 from __future__ import annotations
 
-import difflib
 import json
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,7 +21,6 @@ from rewind.models import (
     SNAPSHOT_KEYS,
     ChangeKind,
     Checkpoint,
-    DiffEntry,
     DiffManifest,
     PruneReport,
     RollbackResult,
@@ -33,16 +31,13 @@ from rewind.models import (
 )
 
 __all__ = [
-    "PATCH_SNIFF_BYTES",
     "Change",
-    "ContentReader",
     "age",
     "checkpoint_rows",
     "diff_paths",
     "echo_json",
     "envelope",
     "error_document",
-    "file_patch",
     "print_changes",
     "print_checkpoint",
     "print_checkpoints",
@@ -63,10 +58,6 @@ __all__ = [
 
 Change = tuple[str, str]
 """A path and what happened to it (``added``, ``modified``, ``restored``, ...)."""
-ContentReader = Callable[[str], bytes | None]
-"""Returns the bytes of a path on one side of a diff (a symlink: its target), None if unreadable."""
-PATCH_SNIFF_BYTES = 8000
-"""How many leading bytes decide whether a file is binary (a NUL among them), as git does."""
 CHECKPOINT_HEADERS = ("id", "created (UTC)", "type", "plan", "workspace", "changed", "label")
 _UNBOUNDED = 100_000
 """A width no table reaches: Rich measures a table's natural width within it."""
@@ -203,13 +194,12 @@ def print_checkpoints(checkpoints: Sequence[Checkpoint]) -> None:
         click.echo("no checkpoints")
 
 
-def print_diff(manifest: DiffManifest, patch: Sequence[str] | None) -> None:
+def print_diff(manifest: DiffManifest, patch: str | None) -> None:
     """Each changed path after its change, or the unified diff when there is one."""
     if patch is None:
         _print_paths([(entry.path, entry.change.value) for entry in manifest.entries], quiet=False)
         return
-    for line in patch:
-        click.echo(line)
+    click.echo(patch, nl=False)
 
 
 def print_changes(checkpoint_id: str, changes: Sequence[Change], *, quiet: bool) -> None:
@@ -385,44 +375,6 @@ def print_upgrade(upgrade: SchemaUpgrade) -> None:
         click.echo(f"{after.database} is at revision {after.revision}, the newest")
     else:
         click.echo(f"upgraded {after.database} from revision {before} to {after.revision}")
-
-
-def file_patch(entry: DiffEntry, old: ContentReader, new: ContentReader) -> list[str]:
-    """The unified diff of one changed path; one line when either side is binary."""
-    old_name = "/dev/null" if entry.change is ChangeKind.ADDED else f"a/{entry.path}"
-    new_name = "/dev/null" if entry.change is ChangeKind.DELETED else f"b/{entry.path}"
-    before = b"" if entry.change is ChangeKind.ADDED else old(entry.path)
-    after = b"" if entry.change is ChangeKind.DELETED else new(entry.path)
-    if before is None or after is None:
-        return [f"cannot read {old_name} or {new_name}: no patch"]
-    old_text, new_text = _text(before), _text(after)
-    if old_text is None or new_text is None:
-        return [f"binary files {old_name} and {new_name} differ"]
-    lines = [f"--- {old_name}", f"+++ {new_name}"]
-    if (
-        entry.old_mode is not None
-        and entry.new_mode is not None
-        and entry.old_mode != entry.new_mode
-    ):
-        lines.insert(0, f"mode {entry.path}: {entry.old_mode:o} -> {entry.new_mode:o}")
-    hunks = difflib.unified_diff(
-        old_text.splitlines(keepends=True), new_text.splitlines(keepends=True), n=3
-    )
-    for line in list(hunks)[2:]:  # difflib's own header names no file
-        lines.append(line.removesuffix("\n"))
-        if not line.endswith("\n"):
-            lines.append("\\ No newline at end of file")
-    return lines
-
-
-def _text(content: bytes) -> str | None:
-    """``content`` as text, or None when it is binary (a NUL near its start, or not UTF-8)."""
-    if b"\0" in content[:PATCH_SNIFF_BYTES]:
-        return None
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
 
 
 def _print_paths(changes: Sequence[Change], *, quiet: bool) -> None:

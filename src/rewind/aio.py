@@ -182,6 +182,7 @@ class AsyncCheckpointService:
         checkpoint_type: CheckpointType | str | None = None,
         limit: int | None = None,
         before: str | datetime | None = None,
+        sandbox_ref: str | os.PathLike[str] | None = None,
     ) -> list[Checkpoint]:
         """See ``CheckpointService.list_checkpoints``."""
         return await self._run(
@@ -191,7 +192,20 @@ class AsyncCheckpointService:
             checkpoint_type=checkpoint_type,
             limit=limit,
             before=before,
+            sandbox_ref=sandbox_ref,
         )
+
+    async def get_changes(self, checkpoint_id: str) -> DiffManifest:
+        """See ``CheckpointService.get_changes``."""
+        return await self._run(self._service.get_changes, checkpoint_id)
+
+    async def read_file(self, checkpoint_id: str, path: str) -> bytes:
+        """See ``CheckpointService.read_file``."""
+        return await self._run(self._service.read_file, checkpoint_id, path)
+
+    async def patch(self, from_checkpoint_id: str, to_checkpoint_id: str | None = None) -> str:
+        """See ``CheckpointService.patch``."""
+        return await self._run(self._service.patch, from_checkpoint_id, to_checkpoint_id)
 
     async def diff(
         self, from_checkpoint_id: str, to_checkpoint_id: str | None = None

@@ -19,14 +19,12 @@ import json
 import os
 import re
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cache, partial
-from pathlib import Path
+from functools import partial
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -38,7 +36,6 @@ from rewind.models import (
     MAX_DURATION,
     Checkpoint,
     CheckpointType,
-    DiffManifest,
     RetentionPolicy,
 )
 from rewind.schema import schema_status, upgrade_schema
@@ -50,8 +47,6 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _DURATION = re.compile(r"([0-9]{1,15})([wdhms])")  # ASCII digits; 15 bound int() and any sum
 _DURATION_SECONDS = {"w": 604_800, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
 _TYPES = click.Choice([kind.value for kind in CheckpointType])
-_PAGE = 500
-"""How many checkpoints ``list --workspace`` reads at a time while it filters."""
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
@@ -340,13 +335,10 @@ def snapshot(
 
 def _snapshot_changes(service: CheckpointService, checkpoint: Checkpoint) -> list[render.Change]:
     """Each path a snapshot recorded, with how it changed since the snapshot's parent."""
-    paths = render.diff_paths(checkpoint)
-    if checkpoint.parent_id is None:
-        return [(path, "added") for path in paths]
     try:
-        manifest = service.diff(checkpoint.parent_id, checkpoint.checkpoint_id)
+        manifest = service.get_changes(checkpoint.checkpoint_id)
     except CheckpointNotFoundError:  # pruned by another process meanwhile
-        return [(path, "changed") for path in paths]
+        return [(path, "changed") for path in render.diff_paths(checkpoint)]
     return [(entry.path, entry.change.value) for entry in manifest.entries]
 
 
@@ -372,39 +364,17 @@ def list_(
     """List checkpoints, newest first, with their workspace and time (UTC)."""
 
     def find(service: CheckpointService) -> _Outcome:
-        query = partial(
-            service.list_checkpoints,
+        checkpoints = service.list_checkpoints(
             plan_id,
             decision_id=decision_id,
             checkpoint_type=checkpoint_type,
+            limit=limit,
+            sandbox_ref=workspace,
         )
-        if workspace is None:
-            checkpoints = query(limit=limit)
-        else:
-            checkpoints = _in_workspace(query, os.path.realpath(workspace), limit)
         data = {"checkpoints": [checkpoint.model_dump(mode="json") for checkpoint in checkpoints]}
         return _Outcome(data, partial(render.print_checkpoints, checkpoints))
 
     _with_service(find)
-
-
-def _in_workspace(
-    query: Callable[..., list[Checkpoint]], directory: str, limit: int | None
-) -> list[Checkpoint]:
-    """The checkpoints ``query`` finds whose workspace is ``directory``, page by page."""
-    found: list[Checkpoint] = []
-    before: str | None = None
-    while True:
-        page = query(limit=_PAGE, before=before)
-        found += [item for item in page if _real_path(item.sandbox_ref) == directory]
-        if len(page) < _PAGE or (limit is not None and len(found) >= limit):
-            return found[:limit]
-        before = page[-1].checkpoint_id
-
-
-@cache
-def _real_path(path: str) -> str:
-    return os.path.realpath(path)
 
 
 @main.command()
@@ -438,45 +408,12 @@ def diff(*, base_id: str, target_id: str | None, patch: bool, exit_code: bool) -
         base = _checkpoint(service, base_id)
         target = None if target_id is None else service.resolve_checkpoint_id(target_id)
         manifest = service.diff(base.checkpoint_id, target)
-        lines = _patch(service, base, manifest) if patch else None
-        data = {
-            **manifest.model_dump(mode="json"),
-            "patch": None if lines is None else "".join(f"{line}\n" for line in lines),
-        }
-        show = partial(render.print_diff, manifest, lines)
+        text = service.patch(base.checkpoint_id, target) if patch else None
+        data = {**manifest.model_dump(mode="json"), "patch": text}
+        show = partial(render.print_diff, manifest, text)
         return _Outcome(data, show, 1 if exit_code and manifest.entries else 0)
 
     _with_service(compare)
-
-
-def _patch(service: CheckpointService, base: Checkpoint, manifest: DiffManifest) -> list[str]:
-    """The unified diff of every changed path; stored sides are restored into a scratch dir."""
-    if not manifest.entries:
-        return []
-    with tempfile.TemporaryDirectory(prefix="rewind-diff-", ignore_cleanup_errors=True) as scratch:
-        old = Path(scratch, "old")
-        service.restore_into(base.checkpoint_id, old)
-        new = Path(base.sandbox_ref)
-        if manifest.target is not None:
-            new = Path(scratch, "new")
-            service.restore_into(manifest.target, new)
-        lines: list[str] = []
-        for entry in manifest.entries:
-            lines += render.file_patch(entry, partial(_read, old), partial(_read, new))
-        return lines
-
-
-def _read(root: Path, path: str) -> bytes | None:
-    """The bytes of ``root/path`` (a symlink's target), never following a final symlink."""
-    file = root / path
-    try:
-        if file.is_symlink():
-            return os.fsencode(os.readlink(file))
-        descriptor = os.open(file, os.O_RDONLY | os.O_NOFOLLOW)
-        with os.fdopen(descriptor, "rb") as stream:
-            return stream.read()
-    except OSError:
-        return None
 
 
 @main.command()

@@ -20,7 +20,8 @@ The hierarchy::
     │   ├── InvalidMetadataError
     │   └── InvalidValueError
     ├── NotFoundError (also LookupError)
-    │   └── CheckpointNotFoundError
+    │   ├── CheckpointNotFoundError
+    │   └── PathNotInCheckpointError
     ├── DiskFullError
     ├── WorkspaceError
     │   ├── WorkspaceNotFoundError (also NotFoundError)
@@ -59,6 +60,7 @@ __all__ = [
     "InvalidValueError",
     "LockTimeoutError",
     "NotFoundError",
+    "PathNotInCheckpointError",
     "ReadOnlyStoreError",
     "RestoreConflictError",
     "RewindError",
@@ -170,6 +172,17 @@ class CheckpointNotFoundError(NotFoundError):
     def __init__(self, checkpoint_id: str) -> None:
         super().__init__(
             f"checkpoint {checkpoint_id!r} does not exist", checkpoint_id=checkpoint_id
+        )
+
+
+class PathNotInCheckpointError(NotFoundError):
+    """A checkpoint's tree holds no file or symlink at the given path."""
+
+    def __init__(self, checkpoint_id: str, path: str) -> None:
+        super().__init__(
+            f"checkpoint {checkpoint_id} holds no file at {path[:300]!r}",
+            checkpoint_id=checkpoint_id,
+            path=path,
         )
 
 

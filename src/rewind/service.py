@@ -18,6 +18,7 @@ from typing import Any, Self
 from rewind._guard import Guard
 from rewind._json import storable_text_problem
 from rewind._ops.compare import Comparer
+from rewind._ops.contents import read_stored_file
 from rewind._ops.factory import CheckpointFactory, SnapshotRequest
 from rewind._ops.factory import checkpoint_type as as_checkpoint_type
 from rewind._ops.index import IndexCache
@@ -363,6 +364,7 @@ class CheckpointService:
         checkpoint_type: CheckpointType | str | None = None,
         limit: int | None = None,
         before: str | datetime | None = None,
+        sandbox_ref: str | os.PathLike[str] | None = None,
     ) -> list[Checkpoint]:
         """Return checkpoints, newest first, matching every filter given.
 
@@ -370,6 +372,8 @@ class CheckpointService:
             plan_id: Only this plan's checkpoints.
             decision_id: Only this decision's checkpoints.
             checkpoint_type: Only checkpoints of this type.
+            sandbox_ref: Only checkpoints of this workspace, named as a snapshot names it:
+                its real absolute path, symlinks followed (it need not exist any more).
             limit: At most this many (a positive number).
             before: Only checkpoints created before this checkpoint (an id) or this moment
                 (a timezone-aware datetime); pass the last id of a page to get the next page.
@@ -389,9 +393,69 @@ class CheckpointService:
         _check_text("decision_id", decision_id)
         if checkpoint_type is not None:
             checkpoint_type = as_checkpoint_type(checkpoint_type)
-        query = CheckpointQuery(plan_id, decision_id, checkpoint_type, limit)
+        query = CheckpointQuery(
+            plan_id=plan_id,
+            decision_id=decision_id,
+            checkpoint_type=checkpoint_type,
+            limit=limit,
+            sandbox_ref=None if sandbox_ref is None else _real_path(sandbox_ref),
+        )
         with self._store.reading() as uow:
             return list_checkpoints(uow, query, before)
+
+    def get_changes(self, checkpoint_id: str) -> DiffManifest:
+        """Return what a snapshot changed against the snapshot before it (its parent).
+
+        The first snapshot of a workspace has no parent: every file in it is added, and the
+        manifest's ``base_id`` is None.
+
+        Raises:
+            CheckpointNotFoundError: No such checkpoint exists.
+            InvalidInputError: The checkpoint records no files (a metadata-only checkpoint).
+            CorruptStoreError: A stored manifest does not match its checkpoint.
+            StorageError: The database failed.
+        """
+        return self._comparer.changes(checkpoint_id)
+
+    def read_file(self, checkpoint_id: str, path: str) -> bytes:
+        """Return the bytes of one file as a snapshot stored it (a symlink: its target).
+
+        Args:
+            checkpoint_id: The snapshot.
+            path: The file's path relative to the workspace, with ``/`` between names.
+
+        Raises:
+            CheckpointNotFoundError: No such checkpoint exists.
+            PathNotInCheckpointError: The snapshot holds no file at ``path``.
+            InvalidInputError: ``path`` is not text, or the checkpoint records no files.
+            CorruptStoreError: The stored content is missing, damaged or altered.
+            StorageError: The database failed.
+        """
+        if not isinstance(path, str):
+            raise InvalidInputError(f"path must be text, not {path!r:.80}")
+        with self._store.reading() as uow:
+            return read_stored_file(uow, find_checkpoint(uow, checkpoint_id), path)
+
+    def patch(self, from_checkpoint_id: str, to_checkpoint_id: str | None = None) -> str:
+        """Return the unified patch from one snapshot to another, or to its live workspace.
+
+        Text files get ``---``/``+++`` headers and hunks, as ``git diff`` prints them; a
+        binary file (a NUL in its first 8,000 bytes, or not UTF-8) gets one line saying it
+        differs. Every line ends with a newline; no change gives an empty string.
+
+        Args:
+            from_checkpoint_id: The base snapshot.
+            to_checkpoint_id: The target snapshot; None compares with the files now in the
+                base snapshot's workspace.
+
+        Raises:
+            CheckpointNotFoundError: A checkpoint does not exist.
+            InvalidInputError: A checkpoint records no files.
+            CorruptStoreError: A stored content is missing, damaged or altered.
+            WorkspaceError: The live workspace cannot be read.
+            StorageError: The database failed.
+        """
+        return self._comparer.patch(from_checkpoint_id, to_checkpoint_id)
 
     def diff(self, from_checkpoint_id: str, to_checkpoint_id: str | None = None) -> DiffManifest:
         """Return the changes from one snapshot to another, or to its live workspace.
@@ -510,6 +574,17 @@ class CheckpointService:
         """
         with self._store.reading() as uow:
             return resolve_prefix(uow, id_or_prefix)
+
+
+def _real_path(sandbox_ref: object) -> str:
+    """``sandbox_ref`` as a snapshot records it: real and absolute; it need not exist."""
+    try:
+        given = os.fsdecode(sandbox_ref)  # type: ignore[arg-type]
+    except TypeError as exc:
+        raise InvalidInputError(f"sandbox_ref {sandbox_ref!r:.80} is not a path") from exc
+    if (problem := storable_text_problem(given)) is not None:
+        raise InvalidInputError(f"sandbox_ref {given!r:.300} {problem}")
+    return os.path.realpath(given)
 
 
 def _check_text(name: str, value: object) -> None:

@@ -1,17 +1,28 @@
-"""Comparing checkpoints: the changes between two snapshots, or a snapshot and its live tree."""
+"""Comparing checkpoints: what changed between two snapshots, or a snapshot and its live tree.
+
+The answer is a list of changes (a ``DiffManifest``) or a unified patch.
+"""
 
 from __future__ import annotations
 
+import os
+
+from rewind._manifest import Tree
+from rewind._ops.contents import StoredSide
 from rewind._ops.factory import CheckpointFactory
 from rewind._ops.index import IndexCache, WorkspaceIndex, machine_origin, scan_workspace
 from rewind._ops.lookup import checked_tree, find_checkpoint
+from rewind._ops.patch import unified_patch
 from rewind._ops.rollback import open_workspace
-from rewind.models import Checkpoint, DiffManifest
+from rewind.errors import RewindError
+from rewind.models import Checkpoint, DiffManifest, EntryKind
 from rewind.storage import Store
 from rewind.workspace.diff import diff_trees
 from rewind.workspace.root import WorkspaceRoot
 
 __all__ = ["Comparer"]
+
+_READ_SIZE = 1024 * 1024
 
 
 class Comparer:
@@ -32,17 +43,83 @@ class Comparer:
             base_checkpoint = find_checkpoint(uow, from_checkpoint_id)
             base = checked_tree(uow, base_checkpoint)
             if to_checkpoint_id is not None:
-                target = checked_tree(uow, find_checkpoint(uow, to_checkpoint_id))
-        if to_checkpoint_id is None:
-            with open_workspace(base_checkpoint) as root:
-                index = self._current_index(base_checkpoint, root)
-                target = scan_workspace(self._store, root, index, now_ns=self._factory.now_ns).tree
+                target_checkpoint = find_checkpoint(uow, to_checkpoint_id)
+                target = checked_tree(uow, target_checkpoint)
+                return diff_trees(
+                    base,
+                    target,
+                    base_id=base_checkpoint.checkpoint_id,
+                    target_id=target_checkpoint.checkpoint_id,
+                )
+        with open_workspace(base_checkpoint) as root:
+            return diff_trees(
+                base,
+                self._live_tree(base_checkpoint, root),
+                base_id=base_checkpoint.checkpoint_id,
+                target_id=None,
+            )
+
+    def changes(self, checkpoint_id: str) -> DiffManifest:
+        """The changes a snapshot recorded against its parent (all added when it has none)."""
+        with self._store.reading() as uow:
+            checkpoint = find_checkpoint(uow, checkpoint_id)
+            tree = checked_tree(uow, checkpoint)
+            parent: Tree = {}
+            if checkpoint.parent_id is not None:
+                parent = checked_tree(uow, find_checkpoint(uow, checkpoint.parent_id))
         return diff_trees(
-            base, target, base_id=base_checkpoint.checkpoint_id, target_id=to_checkpoint_id
+            parent, tree, base_id=checkpoint.parent_id, target_id=checkpoint.checkpoint_id
         )
 
-    def _current_index(self, checkpoint: Checkpoint, root: WorkspaceRoot) -> WorkspaceIndex:
-        """The index of the workspace ``checkpoint`` was taken of (to scan it cheaply)."""
+    def patch(self, from_checkpoint_id: str, to_checkpoint_id: str | None) -> str:
+        """The unified patch from one snapshot to another, or (None) to its live workspace."""
+        with self._store.reading() as uow:
+            base_checkpoint = find_checkpoint(uow, from_checkpoint_id)
+            base = checked_tree(uow, base_checkpoint)
+            if to_checkpoint_id is not None:
+                target_checkpoint = find_checkpoint(uow, to_checkpoint_id)
+                target = checked_tree(uow, target_checkpoint)
+                manifest = diff_trees(
+                    base,
+                    target,
+                    base_id=base_checkpoint.checkpoint_id,
+                    target_id=target_checkpoint.checkpoint_id,
+                )
+                with StoredSide(base) as old, StoredSide(target) as new:
+                    old.stage(uow, manifest.paths)
+                    new.stage(uow, manifest.paths)
+                    return unified_patch(manifest, old.read, new.read)
+        with open_workspace(base_checkpoint) as root, StoredSide(base) as old:
+            live = self._live_tree(base_checkpoint, root)
+            manifest = diff_trees(base, live, base_id=base_checkpoint.checkpoint_id, target_id=None)
+            with self._store.reading() as uow:
+                find_checkpoint(uow, base_checkpoint.checkpoint_id)  # not pruned meanwhile
+                old.stage(uow, manifest.paths)
+            return unified_patch(manifest, old.read, lambda path: _read_live(root, live, path))
+
+    def _live_tree(self, checkpoint: Checkpoint, root: WorkspaceRoot) -> Tree:
+        """The tree in the workspace ``checkpoint`` was taken of, scanned through its index."""
         with self._store.reading() as uow:
             workspace = uow.checkpoints.find_workspace(checkpoint.plan_id, root.path)
-            return self._indexes.load(uow, workspace, machine_origin(root))
+            index: WorkspaceIndex = self._indexes.load(uow, workspace, machine_origin(root))
+        return scan_workspace(self._store, root, index, now_ns=self._factory.now_ns).tree
+
+
+def _read_live(root: WorkspaceRoot, tree: Tree, path: str) -> bytes | None:
+    """The bytes of ``path`` in the live workspace (a symlink: its target); None if unreadable.
+
+    The file may have changed since the scan: the patch then shows what it holds now.
+    """
+    entry = tree.get(path)
+    if entry is None:
+        return None
+    try:
+        if entry.kind is EntryKind.SYMLINK:
+            return root.read_link(path)
+        with root.open_file(path) as descriptor:
+            parts = []
+            while part := os.read(descriptor, _READ_SIZE):
+                parts.append(part)
+            return b"".join(parts)
+    except (RewindError, OSError):
+        return None

@@ -197,6 +197,7 @@ class CheckpointQuery:
     checkpoint_type: CheckpointType | None = None
     limit: int | None = None
     before_id: str | None = None
+    sandbox_ref: str | None = None
 
 
 class CheckpointRepository(Protocol):
@@ -996,6 +997,7 @@ def _filtered(statement: Select[Any], query: CheckpointQuery) -> Select[Any]:
             (CheckpointRow.plan_id, query.plan_id),
             (CheckpointRow.decision_id, query.decision_id),
             (CheckpointRow.checkpoint_type, query.checkpoint_type),
+            (CheckpointRow.sandbox_ref, query.sandbox_ref),
         )
         if value is not None
     ]
