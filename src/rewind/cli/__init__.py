@@ -1,0 +1,25 @@
+"""The ``rewind`` command: parse the arguments, call the service, render the result.
+
+Every command takes ``--db URL`` (default: ``$REWIND_DATABASE_URL``, else
+``.rewind/rewind.db`` under the current directory); a plain file path means a SQLite file.
+Only ``snapshot`` and ``db upgrade`` create a store that does not exist yet: the others fail,
+naming the database, and create nothing (``db current`` says there is no store).
+
+A checkpoint is named by its id or any unique prefix of it (4 characters or more, any letter
+case). With ``--json`` (before or after the command's name) a command prints one JSON
+document, the envelope ``{"command", "status", "exit_code", "data", "timing"}`` (plus
+``"error"`` when it fails), documented in the README. Exit status: 0 success; 1 a
+``RewindError`` (one line ``error: ...`` on stderr), a problem ``verify`` found, changes
+``diff --exit-code`` found, or a rollback not confirmed; 2 a usage error.
+
+The command computes nothing the public API does not offer to any other front end. Its
+modules: ``app`` (the group, a run's session, outcomes, errors and exit status), ``params``
+(shared options), one module per group of commands (``snapshot``; ``browse``: list, show,
+diff; ``restore``: rollback, restore; ``maintain``: verify, prune, stats; ``db``), and
+``render``, the only one that prints.
+"""
+
+from rewind.cli import browse, db, maintain, restore, snapshot  # noqa: F401 - they add the commands
+from rewind.cli.app import main
+
+__all__ = ["main"]

@@ -1,0 +1,83 @@
+"""Options and parameter types the commands share.
+
+``--json`` and ``--quiet``, ``--extra KEY=VALUE``, durations and checkpoint types.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+import click
+
+from rewind.cli.app import session_of
+from rewind.models import MAX_DURATION, CheckpointType
+
+__all__ = ["CHECKPOINT_TYPES", "json_option", "parse_duration", "parse_extra", "quiet_option"]
+
+_DURATION = re.compile(r"([0-9]{1,15})([wdhms])")  # ASCII digits; 15 bound int() and any sum
+_DURATION_SECONDS = {"w": 604_800, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
+CHECKPOINT_TYPES = click.Choice([kind.value for kind in CheckpointType])
+"""The ``--type`` choices: every ``CheckpointType`` value."""
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _turn_on_json(context: click.Context, _parameter: click.Parameter, value: bool) -> None:
+    if value:
+        session_of(context).json_output = True
+
+
+def json_option(function: _F) -> _F:
+    """Add ``--json`` after a command's name (the group takes it before, too)."""
+    return click.option(
+        "--json",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_turn_on_json,
+        help="Print one JSON document (the envelope in the README).",
+    )(function)
+
+
+def quiet_option(function: _F) -> _F:
+    """Add ``--quiet``/``-q``: print only the counts."""
+    return click.option(
+        "--quiet", "-q", is_flag=True, help="Print only the counts, not each path."
+    )(function)
+
+
+def parse_extra(
+    _context: click.Context, _parameter: click.Parameter, values: tuple[str, ...]
+) -> dict[str, Any]:
+    """``KEY=VALUE`` pairs as a mapping; a VALUE that parses as JSON is taken as JSON."""
+    extra: dict[str, Any] = {}
+    for item in values:
+        key, equals, text = item.partition("=")
+        if not key or not equals:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE")
+        try:
+            extra[key] = json.loads(text)
+        except ValueError:
+            extra[key] = text
+    return extra
+
+
+def parse_duration(
+    _context: click.Context, parameter: click.Parameter, value: str | None
+) -> timedelta | None:
+    """A duration such as ``30m``, ``12h``, ``7d``, ``2w`` or ``1d12h`` (or ``none``)."""
+    text = None if value is None else value.strip().lower()
+    if text is None or text == "none":
+        return None
+    if not text or _DURATION.sub("", text):
+        raise click.BadParameter(f"{value!r} is not a duration such as 30m, 12h, 7d or 2w")
+    seconds = sum(int(number) * _DURATION_SECONDS[unit] for number, unit in _DURATION.findall(text))
+    if seconds > MAX_DURATION.total_seconds():
+        raise click.BadParameter(
+            f"{value!r} is longer than the longest duration rewind accepts, "
+            f"{MAX_DURATION.days}d (100 years)"
+        )
+    return timedelta(seconds=seconds)
