@@ -41,6 +41,16 @@ def lint(session: nox.Session) -> None:
 
 
 @nox.session
+def build(session: nox.Session) -> None:
+    """Make the sdist and the wheel into dist/ and check them as the package index would."""
+    session.install(*_group("build"))
+    dist = ROOT / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", str(dist), str(ROOT))
+    session.run("twine", "check", "--strict", *sorted(str(path) for path in dist.iterdir()))
+
+
+@nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict with the pydantic plugin, over src/, features/ and this file."""
     session.install("-e", ".[postgres]", *_group("typecheck"))

@@ -27,12 +27,13 @@ def no_alembic(context: Any) -> None:
 
 @then("rewind's version is the installed package's version")
 def version_once(context: Any) -> None:
-    assert rewind.__version__ == importlib.metadata.version("rewind"), rewind.__version__
+    installed = importlib.metadata.version("rewind-checkpoints")
+    assert rewind.__version__ == installed, (rewind.__version__, installed)
 
 
 @then("the installed package ships the MIT licence")
 def licence(context: Any) -> None:
-    distribution = importlib.metadata.distribution("rewind")
+    distribution = importlib.metadata.distribution("rewind-checkpoints")
     assert distribution.metadata["License-Expression"] == "MIT", distribution.metadata
     text = distribution.read_text("licenses/LICENSE")  # where metadata 2.4 keeps licences
     assert text is not None and text.startswith("MIT License"), text

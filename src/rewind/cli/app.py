@@ -35,6 +35,8 @@ __all__ = [
     "with_service",
 ]
 
+DISTRIBUTION = "rewind-checkpoints"
+"""The name rewind is installed under (``pip install rewind-checkpoints``); it imports as rewind."""
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -110,7 +112,7 @@ def _report_usage_error(session: Session, exc: click.UsageError) -> None:
     f"Default: ${DATABASE_URL_VARIABLE}, else .rewind/rewind.db here.",
 )
 @click.option("--json", "json_output", is_flag=True, help="Print one JSON document (any command).")
-@click.version_option(package_name="rewind")
+@click.version_option(package_name=DISTRIBUTION)
 @click.pass_context
 def main(context: click.Context, database_url: str | None, json_output: bool) -> None:
     """Checkpoint an agent's workspace, find every checkpoint again, and roll back."""
