@@ -16,7 +16,7 @@ from rewind._ops.patch import unified_patch
 from rewind._ops.rollback import open_workspace
 from rewind.errors import RewindError
 from rewind.models import Checkpoint, DiffManifest, EntryKind
-from rewind.storage import Store
+from rewind.storage import Store, UnitOfWork
 from rewind.workspace.diff import diff_trees
 from rewind.workspace.root import WorkspaceRoot
 
@@ -43,14 +43,7 @@ class Comparer:
             base_checkpoint = find_checkpoint(uow, from_checkpoint_id)
             base = checked_tree(uow, base_checkpoint)
             if to_checkpoint_id is not None:
-                target_checkpoint = find_checkpoint(uow, to_checkpoint_id)
-                target = checked_tree(uow, target_checkpoint)
-                return diff_trees(
-                    base,
-                    target,
-                    base_id=base_checkpoint.checkpoint_id,
-                    target_id=target_checkpoint.checkpoint_id,
-                )
+                return _stored_diff(uow, base_checkpoint, base, to_checkpoint_id)[1]
         with open_workspace(base_checkpoint) as root:
             return diff_trees(
                 base,
@@ -77,14 +70,7 @@ class Comparer:
             base_checkpoint = find_checkpoint(uow, from_checkpoint_id)
             base = checked_tree(uow, base_checkpoint)
             if to_checkpoint_id is not None:
-                target_checkpoint = find_checkpoint(uow, to_checkpoint_id)
-                target = checked_tree(uow, target_checkpoint)
-                manifest = diff_trees(
-                    base,
-                    target,
-                    base_id=base_checkpoint.checkpoint_id,
-                    target_id=target_checkpoint.checkpoint_id,
-                )
+                target, manifest = _stored_diff(uow, base_checkpoint, base, to_checkpoint_id)
                 with StoredSide(base) as old, StoredSide(target) as new:
                     old.stage(uow, manifest.paths)
                     new.stage(uow, manifest.paths)
@@ -103,6 +89,21 @@ class Comparer:
             workspace = uow.checkpoints.find_workspace(checkpoint.plan_id, root.path)
             index: WorkspaceIndex = self._indexes.load(uow, workspace, machine_origin(root))
         return scan_workspace(self._store, root, index, now_ns=self._factory.now_ns).tree
+
+
+def _stored_diff(
+    uow: UnitOfWork, base_checkpoint: Checkpoint, base: Tree, to_checkpoint_id: str
+) -> tuple[Tree, DiffManifest]:
+    """The target snapshot's checked tree, and the changes from ``base`` to it."""
+    target_checkpoint = find_checkpoint(uow, to_checkpoint_id)
+    target = checked_tree(uow, target_checkpoint)
+    manifest = diff_trees(
+        base,
+        target,
+        base_id=base_checkpoint.checkpoint_id,
+        target_id=target_checkpoint.checkpoint_id,
+    )
+    return target, manifest
 
 
 def _read_live(root: WorkspaceRoot, tree: Tree, path: str) -> bytes | None:
