@@ -534,10 +534,15 @@ KILLED_PRUNE = """
 import os, signal, sys
 from datetime import timedelta
 from rewind import CheckpointService, RetentionPolicy
-from rewind.storage.repository import SqlCheckpointRepository
+from rewind.storage.blobs import SqlBlobRepository
+from rewind.storage.checkpoints import SqlCheckpointRepository
 from rewind.storage.unit_of_work import SqlUnitOfWork
 url, owner, method, keep_last = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-target = {"repository": SqlCheckpointRepository, "unit of work": SqlUnitOfWork}[owner]
+target = {
+    "checkpoints": SqlCheckpointRepository,
+    "blobs": SqlBlobRepository,
+    "unit of work": SqlUnitOfWork,
+}[owner]
 real = getattr(target, method)
 def dying(*args, **kwargs):
     result = real(*args, **kwargs)
@@ -548,9 +553,9 @@ CheckpointService.open(url).prune(RetentionPolicy(keep_last=keep_last))
 """
 
 PRUNE_MOMENTS = {
-    "after folding the first deleted run": ("repository", "repoint"),
-    "after deleting the checkpoints": ("repository", "delete_checkpoints"),
-    "after deleting the contents": ("repository", "delete_unused_blobs"),
+    "after folding the first deleted run": ("checkpoints", "repoint"),
+    "after deleting the checkpoints": ("checkpoints", "delete"),
+    "after deleting the contents": ("blobs", "delete_unused"),
     "right after it commits": ("unit of work", "commit"),
 }
 

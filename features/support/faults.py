@@ -9,8 +9,14 @@ from pathlib import Path
 from types import TracebackType
 
 from rewind.models import StoreStats
-from rewind.storage import Store, UnitOfWork
-from rewind.storage.repository import CheckpointRepository
+from rewind.storage import (
+    BlobRepository,
+    CheckpointRepository,
+    Store,
+    StoreQueries,
+    UnitOfWork,
+    WorkspaceRepository,
+)
 
 NOBODY = 65534
 
@@ -32,7 +38,10 @@ class FailBeforeCommit:
 
     def __enter__(self) -> FailBeforeCommit:
         self._inner.__enter__()
+        self.workspaces: WorkspaceRepository = self._inner.workspaces
         self.checkpoints: CheckpointRepository = self._inner.checkpoints
+        self.blobs: BlobRepository = self._inner.blobs
+        self.queries: StoreQueries = self._inner.queries
         return self
 
     def __exit__(
@@ -44,7 +53,7 @@ class FailBeforeCommit:
         self._inner.__exit__(exc_type, exc, traceback)
 
     def commit(self) -> None:
-        self._seen.append(self.checkpoints.stats())
+        self._seen.append(self.queries.stats())
         raise InjectedFailure("injected failure right before commit")
 
 

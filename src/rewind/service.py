@@ -339,7 +339,7 @@ class CheckpointService:
             StorageError: The database failed.
         """
         with self._store.reading() as uow:
-            verifier = StoreVerifier(uow.checkpoints)
+            verifier = StoreVerifier(uow)
             if checkpoint_id is None:
                 return verifier.check_store()
             verifier.check_checkpoint(find_checkpoint(uow, checkpoint_id))

@@ -86,7 +86,7 @@ class Comparer:
     def _live_tree(self, checkpoint: Checkpoint, root: WorkspaceRoot) -> Tree:
         """The tree in the workspace ``checkpoint`` was taken of, scanned through its index."""
         with self._store.reading() as uow:
-            workspace = uow.checkpoints.find_workspace(checkpoint.plan_id, root.path)
+            workspace = uow.workspaces.find(checkpoint.plan_id, root.path)
             index: WorkspaceIndex = self._indexes.load(uow, workspace, machine_origin(root))
         return scan_workspace(self._store, root, index, now_ns=self._factory.now_ns).tree
 

@@ -32,7 +32,7 @@ def read_stored_file(uow: UnitOfWork, checkpoint: Checkpoint, path: str) -> byte
     if entry is None:
         raise PathNotInCheckpointError(checkpoint.checkpoint_id, path)
     with ContentSpool() as spool:
-        stage_contents(uow.checkpoints, [entry], spool)
+        stage_contents(uow.blobs, [entry], spool)
         return b"".join(spool.read(entry.content_hash))
 
 
@@ -64,7 +64,7 @@ class StoredSide:
             CorruptStoreError: A content is missing, damaged or altered.
         """
         entries: list[ManifestEntry] = [self._tree[p] for p in paths if p in self._tree]
-        stage_contents(uow.checkpoints, entries, self._spool)
+        stage_contents(uow.blobs, entries, self._spool)
 
     def read(self, path: str) -> bytes | None:
         """The staged bytes of ``path``; None when the tree holds nothing there."""

@@ -168,7 +168,7 @@ def _stored_index(uow: UnitOfWork, workspace: WorkspaceHead, origin: str) -> Wor
     assert workspace.head_id is not None  # callers handle a workspace without snapshots
     if workspace.index_head == workspace.head_id:
         try:
-            known = uow.checkpoints.index(workspace)
+            known = uow.workspaces.index(workspace)
         except CorruptStoreError:
             known = None  # a damaged index is rebuilt: it only ever saves work
         if known is not None:

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rewind._codec import check_stored_blob
 from rewind._manifest import ManifestEntry, Tree, checkpoint_hash, tree_hash
+from rewind._paths import check_tree_shape, temporary_prefix, validate_path
 from rewind.errors import CorruptStoreError, UnsafePathError
 from rewind.models import Checkpoint, EntryKind, VerifyProblem, VerifyReport
-from rewind.storage.repository import (
+from rewind.storage import (
     BlobHeader,
-    CheckpointRepository,
+    BlobRepository,
+    UnitOfWork,
     WorkspaceHead,
     WorkspaceRecord,
 )
-from rewind.workspace.capture import ContentSpool, check_stored_blob
-from rewind.workspace.restore import check_tree_shape, validate_path
-from rewind.workspace.root import temporary_prefix
+from rewind.workspace.capture import ContentSpool
 
 __all__ = [
     "StoreVerifier",
@@ -101,7 +102,7 @@ def _symlink_problem(entry: ManifestEntry, spool: ContentSpool) -> str | None:
 
 
 def stage_contents(
-    repository: CheckpointRepository, entries: Iterable[ManifestEntry], spool: ContentSpool
+    blobs: BlobRepository, entries: Iterable[ManifestEntry], spool: ContentSpool
 ) -> None:
     """Copy the stored contents of ``entries`` into ``spool``, each checked before use.
 
@@ -115,7 +116,7 @@ def stage_contents(
     """
     entries = list(entries)
     needed = {entry.content_hash: entry.path for entry in entries}
-    headers = repository.blob_headers(needed)
+    headers = blobs.headers(needed)
     for entry in entries:
         header = headers.get(entry.content_hash)
         if header is not None and (problem := _size_problem(entry, header.size)):
@@ -128,7 +129,7 @@ def stage_contents(
             raise CorruptStoreError(
                 f"blob {content_hash} (the content of {path!r}) is missing from the store"
             )
-        chunks = repository.blob_chunks(content_hash, header.chunk_count)
+        chunks = blobs.chunks(content_hash, header.chunk_count)
         spool.add_stored(
             content_hash,
             chunks,
@@ -150,8 +151,8 @@ class StoreVerifier:
     Not a repair tool: it reads and reports, and never changes the store.
     """
 
-    def __init__(self, repository: CheckpointRepository) -> None:
-        self._repository = repository
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
         self._blob_problems: dict[str, str | None] = {}
         self._blob_sizes: dict[str, int] = {}
         self._used_blobs: set[str] = set()  # blobs checked as some snapshot's content
@@ -163,7 +164,7 @@ class StoreVerifier:
             return
         checkpoint_id = checkpoint.checkpoint_id
         try:
-            tree = self._repository.manifest(checkpoint_id)
+            tree = self._uow.checkpoints.manifest(checkpoint_id)
         except CorruptStoreError as exc:
             self.problems.append(VerifyProblem(checkpoint_id=checkpoint_id, message=str(exc)))
             return
@@ -185,7 +186,7 @@ class StoreVerifier:
             if checkpoint_id is None:
                 continue
             try:
-                checkpoint = self._repository.get(checkpoint_id)
+                checkpoint = self._uow.checkpoints.get(checkpoint_id)
             except CorruptStoreError:
                 continue  # reported with the checkpoint itself
             if checkpoint is None or (checkpoint.plan_id, checkpoint.sandbox_ref) != (
@@ -207,8 +208,10 @@ class StoreVerifier:
         """Check that a workspace's index holds exactly its head's tree (snapshots trust it)."""
         record = WorkspaceHead(workspace.workspace_id, head_id, index_head=head_id)
         try:
-            indexed = {path: known.entry for path, known in self._repository.index(record).items()}
-            recorded = self._repository.manifest(head_id)
+            indexed = {
+                path: known.entry for path, known in self._uow.workspaces.index(record).items()
+            }
+            recorded = self._uow.checkpoints.manifest(head_id)
         except CorruptStoreError as exc:
             problem = f"is damaged ({exc})"
         else:
@@ -226,18 +229,18 @@ class StoreVerifier:
     def check_store(self) -> VerifyReport:
         """Check every snapshot, then every blob no snapshot uses; report all problems."""
         self.read_blobs(None)
-        snapshot_ids = self._repository.snapshot_ids()
+        snapshot_ids = self._uow.checkpoints.snapshot_ids()
         for checkpoint_id in snapshot_ids:
             try:
-                checkpoint = self._repository.get(checkpoint_id)
+                checkpoint = self._uow.checkpoints.get(checkpoint_id)
             except CorruptStoreError as exc:
                 self.problems.append(VerifyProblem(checkpoint_id=checkpoint_id, message=str(exc)))
                 continue
             assert checkpoint is not None  # its id was just listed, in this transaction
             self.check_checkpoint(checkpoint)
-        for workspace in self._repository.workspaces():
+        for workspace in self._uow.workspaces.records():
             self.check_workspace(workspace)
-        for blob_id in self._repository.blob_ids():
+        for blob_id in self._uow.blobs.ids():
             if blob_id in self._used_blobs:
                 continue  # reported with the snapshot that uses it
             if (problem := self.check_blob(blob_id)) is not None:
@@ -254,7 +257,7 @@ class StoreVerifier:
 
         A named blob the store does not hold is remembered as missing.
         """
-        for blob_id, header, chunks in self._repository.stream_blobs(content_hashes):
+        for blob_id, header, chunks in self._uow.blobs.stream(content_hashes):
             self._blob_problems[blob_id] = self._blob_problem(blob_id, header, chunks)
         for content_hash in content_hashes or ():
             self._blob_problems.setdefault(content_hash, "the blob is missing from the store")
@@ -309,7 +312,7 @@ class StoreVerifier:
     def _symlink_problem(self, entry: ManifestEntry) -> str | None:
         with ContentSpool() as spool:
             try:
-                stage_contents(self._repository, [entry], spool)
+                stage_contents(self._uow.blobs, [entry], spool)
             except CorruptStoreError as exc:
                 return str(exc)
         return None

@@ -149,4 +149,4 @@ def list_checkpoints(
         before_id: str | None = first_id_at(before)
     else:
         before_id = None if before is None else find_checkpoint(uow, before).checkpoint_id
-    return uow.checkpoints.list(dataclasses.replace(query, before_id=before_id))
+    return uow.checkpoints.matching(dataclasses.replace(query, before_id=before_id))

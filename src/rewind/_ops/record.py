@@ -97,9 +97,11 @@ def record_snapshot(
         for blob in scan.spool.blobs()
         if blob.content_hash in new_hashes
     ]
-    uow.checkpoints.add_snapshot(checkpoint, diff.entries, blobs, workspace)
+    uow.blobs.add(blobs)
+    uow.checkpoints.add_snapshot(checkpoint, diff.entries)
+    uow.workspaces.move_head(workspace, checkpoint_id)
     after = WorkspaceIndex(
         checkpoint_id, index.version + 1, known, False, scanned.ignore_lines, tree_digest, rows
     )
-    uow.checkpoints.write_index(workspace, index_update(index, after, scan.origin, scanned.fresh))
+    uow.workspaces.write_index(workspace, index_update(index, after, scan.origin, scanned.fresh))
     return checkpoint, after

@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from rewind._paths import temporary_prefix, validate_path
 from rewind.errors import CorruptStoreError, RewindError, UnsafePathError
 from rewind.models import (
     ChangeKind,
@@ -41,8 +42,6 @@ from rewind.storage import (
     WorkspaceHead,
     WorkspaceRecord,
 )
-from rewind.workspace.restore import validate_path
-from rewind.workspace.root import temporary_prefix
 
 __all__ = ["prune_after_snapshot", "prune_store"]
 
@@ -58,7 +57,7 @@ def prune_store(
     dry_run: bool,
 ) -> PruneReport:
     """Prune every checkpoint (of one plan, if given) by ``policy``; the caller commits."""
-    workspaces = uow.checkpoints.lock_workspaces(plan_id)
+    workspaces = uow.workspaces.lock_in_scope(plan_id)
     summaries = uow.checkpoints.summaries(plan_id)
     protected = _protected(workspaces)
     return _prune(uow, policy, now, summaries, protected, dry_run=dry_run)
@@ -94,7 +93,7 @@ def _prune_workspace(
 
     Only that workspace's rows are read, so the cost follows its history, not the store.
     """
-    workspaces = uow.checkpoints.lock_workspaces(snapshot.plan_id, snapshot.sandbox_ref)
+    workspaces = uow.workspaces.lock_in_scope(snapshot.plan_id, snapshot.sandbox_ref)
     summaries = _workspace_snapshots(uow, snapshot)
     protected = _protected(workspaces)
     return _prune(uow, policy, now, summaries, protected, dry_run=False)
@@ -107,7 +106,7 @@ def _workspace_needs_pruning(
 
     Lets automatic retention skip the prune's locks when there is nothing to delete.
     """
-    workspace = uow.checkpoints.find_workspace(snapshot.plan_id, snapshot.sandbox_ref)
+    workspace = uow.workspaces.find(snapshot.plan_id, snapshot.sandbox_ref)
     protected = _protected([] if workspace is None else [workspace])
     summaries = _workspace_snapshots(uow, snapshot)
     kept = kept_ids(policy, now, summaries) | protected
@@ -156,8 +155,8 @@ def _prune(
             )
             _require_contents(uow, summary.checkpoint_id, changes)
             uow.checkpoints.repoint(summary.checkpoint_id, parents[run[-1]], changes)
-    used = uow.checkpoints.delete_checkpoints(deleted)
-    blobs_deleted, bytes_freed = uow.checkpoints.delete_unused_blobs(used)
+    used = uow.checkpoints.delete(deleted)
+    blobs_deleted, bytes_freed = uow.blobs.delete_unused(used)
     return PruneReport(
         deleted=tuple(deleted),
         kept=len(summaries) - len(deleted),
@@ -295,7 +294,7 @@ def _require_contents(uow: UnitOfWork, checkpoint_id: str, changes: Sequence[Dif
         CorruptStoreError: One is missing (names the path).
     """
     needed = {change.new_hash: change.path for change in changes if change.new_hash is not None}
-    stored = uow.checkpoints.blob_headers(needed)
+    stored = uow.blobs.headers(needed)
     for content_hash, path in needed.items():
         if content_hash not in stored:
             raise CorruptStoreError(

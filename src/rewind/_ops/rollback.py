@@ -98,12 +98,12 @@ class Restorer:
             ContentSpool() as staged,
         ):
             target = find_checkpoint(uow, checkpoint_id)
-            workspace = uow.checkpoints.find_workspace(target.plan_id, root.path)
+            workspace = uow.workspaces.find(target.plan_id, root.path)
             index = self._indexes.load(uow, workspace, machine_origin(root))
             tree = target_tree(uow, target, index)
             scanned = scan_workspace(self._store, root, index, now_ns=self._factory.now_ns)
             plan = plan_restore(root, tree, scanned, paths_checked=True)
-            stage_contents(uow.checkpoints, plan.writes, staged)
+            stage_contents(uow.blobs, plan.writes, staged)
         return _result(target, plan, safety_id=None, dry_run=True)
 
     def finish_interrupted(self, checkpoint_id: str, plan_id: str, root: WorkspaceRoot) -> None:
@@ -118,7 +118,7 @@ class Restorer:
                 (or none): rewind never writes that, so nothing is done.
         """
         with self._store.reading() as uow:
-            workspace = uow.checkpoints.find_workspace(plan_id, root.path)
+            workspace = uow.workspaces.find(plan_id, root.path)
             if workspace is None or workspace.restoring_to != checkpoint_id:
                 return
             try:
@@ -142,7 +142,7 @@ class Restorer:
         with ContentSpool() as staged:
             with self._store.reading() as uow:
                 target, tree = _checked_snapshot(uow, checkpoint_id)
-                stage_contents(uow.checkpoints, tree.values(), staged)
+                stage_contents(uow.blobs, tree.values(), staged)
             with RestoreTarget(path) as claimed:
                 claimed.plan = plan = plan_restore(claimed.root, tree, ScanResult({}, [], []))
                 apply_restore(claimed.root, plan, lambda entry: staged.read(entry.content_hash))
@@ -157,7 +157,7 @@ class Restorer:
         with ExitStack() as stack:
             staged = stack.enter_context(ContentSpool())
             with self._store.writing() as uow:
-                workspace = uow.checkpoints.lock_workspace(target.plan_id, root.path)
+                workspace = uow.workspaces.lock(target.plan_id, root.path)
                 # Read again once locked: a prune may have deleted it (or moved its parent)
                 # since, and none can now until this transaction ends.
                 target = find_checkpoint(uow, checkpoint_id)
@@ -174,20 +174,20 @@ class Restorer:
                     self._store, root, index, spool, now_ns=self._factory.now_ns
                 )
                 plan = plan_restore(root, tree, scanned, paths_checked=True)
-                stage_contents(uow.checkpoints, plan.writes, staged)
+                stage_contents(uow.blobs, plan.writes, staged)
                 scan = ScannedWorkspace(root, workspace, index, scanned, spool, origin)
                 safety, current = self._take_safety_snapshot(uow, target, scan)
-                uow.checkpoints.move_head(workspace, target.checkpoint_id)
+                uow.workspaces.move_head(workspace, target.checkpoint_id)
                 restored_paths = [entry.path for entry in plan.writes]
                 restored = current.restored(
                     target,
                     {entry.path: entry for entry in plan.writes},
                     list(plan.removals),
                 )
-                uow.checkpoints.write_index(
+                uow.workspaces.write_index(
                     workspace, index_update(current, restored, origin, restored_paths)
                 )
-                uow.checkpoints.mark_restoring(workspace, target.checkpoint_id)
+                uow.workspaces.mark_restoring(workspace, target.checkpoint_id)
                 uow.commit()
             self._indexes.remember(workspace.workspace_id, restored)
             try:
@@ -247,9 +247,9 @@ class Restorer:
     def _finish(self, target: Checkpoint, root: WorkspaceRoot) -> None:
         """Clear the workspace's restore mark once every file of ``target`` is in place."""
         with self._store.writing() as uow:
-            workspace = uow.checkpoints.lock_workspace(target.plan_id, root.path)
+            workspace = uow.workspaces.lock(target.plan_id, root.path)
             if workspace.restoring_to == target.checkpoint_id:
-                uow.checkpoints.mark_restoring(workspace, None)
+                uow.workspaces.mark_restoring(workspace, None)
                 uow.commit()
 
 

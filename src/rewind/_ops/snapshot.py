@@ -91,7 +91,7 @@ class Snapshotter:
             scanned = None
             if not scan_locked:
                 with self._store.reading() as uow:
-                    seen = uow.checkpoints.find_workspace(plan_id, root.path)
+                    seen = uow.workspaces.find(plan_id, root.path)
                     if seen is not None and seen.restoring_to is not None:
                         return seen.restoring_to
                     index = self._indexes.load(uow, seen, origin)
@@ -99,7 +99,7 @@ class Snapshotter:
                     self._store, root, index, spool, now_ns=self._factory.now_ns
                 )
             with self._store.writing() as uow:
-                workspace = uow.checkpoints.lock_workspace(plan_id, root.path)
+                workspace = uow.workspaces.lock(plan_id, root.path)
                 if workspace.restoring_to is not None:
                     return workspace.restoring_to
                 if scanned is None:

@@ -15,7 +15,7 @@ def store_stats(uow: UnitOfWork, plan_id: str | None) -> StoreStats:
     """Count what the store (or one plan) holds, and what its snapshots' trees weigh."""
     summaries = uow.checkpoints.summaries(plan_id)
     tree_bytes = _tree_bytes(uow, summaries, plan_id)
-    stored = uow.checkpoints.plan_stored_bytes()
+    stored = uow.queries.plan_stored_bytes()
     per_plan: defaultdict[str, list[CheckpointSummary]] = defaultdict(list)
     for summary in summaries:
         per_plan[summary.plan_id].append(summary)
@@ -29,7 +29,7 @@ def store_stats(uow: UnitOfWork, plan_id: str | None) -> StoreStats:
         )
         for plan, members in sorted(per_plan.items())
     )
-    totals = uow.checkpoints.stats(plan_id)
+    totals = uow.queries.stats(plan_id)
     return totals.model_copy(update={"tree_bytes": sum(tree_bytes.values()), "plans": plans})
 
 
@@ -42,7 +42,7 @@ def _tree_bytes(
     going down and undoes them coming back, so it holds one tree at a time.
     """
     changes: defaultdict[str, list[tuple[str, str, object]]] = defaultdict(list)
-    for checkpoint_id, path, change, size in uow.checkpoints.change_sizes(plan_id):
+    for checkpoint_id, path, change, size in uow.queries.change_sizes(plan_id):
         changes[checkpoint_id].append((path, change, size))
     snapshots = {summary.checkpoint_id: summary for summary in summaries if summary.is_snapshot}
     children: defaultdict[str | None, list[str]] = defaultdict(list)

@@ -1,4 +1,4 @@
-"""Persistence: tables, engine, migrations, the repository and the unit of work.
+"""Persistence: tables, engine, migrations, the repositories and the unit of work.
 
 The only package that imports SQLAlchemy (and, in ``migrate``, Alembic, lazily).
 """
@@ -19,7 +19,7 @@ from rewind.storage.engine import (
     sqlite_database_path,
 )
 from rewind.storage.migrate import current_revision, head_revision, upgrade_to_head
-from rewind.storage.repository import (
+from rewind.storage.records import (
     BlobHeader,
     CheckpointQuery,
     CheckpointSummary,
@@ -29,20 +29,30 @@ from rewind.storage.repository import (
     WorkspaceHead,
     WorkspaceRecord,
 )
+from rewind.storage.repositories import (
+    BlobRepository,
+    CheckpointRepository,
+    StoreQueries,
+    WorkspaceRepository,
+)
 from rewind.storage.unit_of_work import SqlStore, Store, UnitOfWork
 
 __all__ = [
     "BlobHeader",
+    "BlobRepository",
     "CheckpointQuery",
+    "CheckpointRepository",
     "CheckpointSummary",
     "IndexUpdate",
     "NewBlob",
     "SqlStore",
     "Store",
+    "StoreQueries",
     "StoredChange",
     "UnitOfWork",
     "WorkspaceHead",
     "WorkspaceRecord",
+    "WorkspaceRepository",
     "open_store",
     "schema_status",
     "upgrade_schema",

@@ -16,17 +16,29 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rewind.errors import LockTimeoutError
+from rewind.storage.blobs import SqlBlobRepository
+from rewind.storage.checkpoints import SqlCheckpointRepository
 from rewind.storage.engine import WRITE_OPTION, display_url, sqlite_database_path
 from rewind.storage.errors import read_only_store, translate_errors
-from rewind.storage.repository import CheckpointRepository, SqlCheckpointRepository
+from rewind.storage.queries import SqlStoreQueries
+from rewind.storage.repositories import (
+    BlobRepository,
+    CheckpointRepository,
+    StoreQueries,
+    WorkspaceRepository,
+)
+from rewind.storage.workspaces import SqlWorkspaceRepository
 
 __all__ = ["SqlStore", "SqlUnitOfWork", "Store", "UnitOfWork"]
 
 
 class UnitOfWork(Protocol):
-    """One transaction: ``checkpoints`` inside it, ``commit()`` once or it rolls back."""
+    """One transaction over the four repositories; ``commit()`` once or it rolls back."""
 
+    workspaces: WorkspaceRepository
     checkpoints: CheckpointRepository
+    blobs: BlobRepository
+    queries: StoreQueries
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -73,7 +85,10 @@ class SqlUnitOfWork:
     a time (an in-memory SQLite database): it is held from entry to exit.
     """
 
+    workspaces: WorkspaceRepository
     checkpoints: CheckpointRepository
+    blobs: BlobRepository
+    queries: StoreQueries
 
     def __init__(
         self, session_factory: sessionmaker[Session], database: str, turn: _Turn | None = None
@@ -94,7 +109,10 @@ class SqlUnitOfWork:
             if self._turn is not None:
                 self._turn.give_back()
             raise
+        self.workspaces = SqlWorkspaceRepository(self._session)
         self.checkpoints = SqlCheckpointRepository(self._session)
+        self.blobs = SqlBlobRepository(self._session)
+        self.queries = SqlStoreQueries(self._session)
         return self
 
     def __exit__(

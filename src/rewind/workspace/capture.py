@@ -2,9 +2,9 @@
 
 The spool holds exactly the bytes that were hashed: a file that changes while it is read
 gets the hash of what was copied, never a hash of other bytes. Contents are compressed chunk
-by chunk with zstd (``CODEC``), so memory stays bounded whatever the file size; the store
-streams them from the spool inside its transaction. Blobs an older rewind stored with zlib
-still read. Small contents are compressed in batches, on every core at once.
+by chunk with the blob codec (``rewind._codec``), so memory stays bounded whatever the file
+size; the store streams them from the spool inside its transaction. Small contents are
+compressed in batches, on every core at once.
 """
 
 from __future__ import annotations
@@ -13,52 +13,29 @@ import contextlib
 import hashlib
 import os
 import tempfile
-import threading
-import zlib
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
 from typing import BinaryIO
 
-import zstandard
-
+from rewind._codec import CHUNK_SIZE, CODEC, check_stored_blob, compressor, inflate
 from rewind._manifest import ManifestEntry
-from rewind.errors import CorruptStoreError
 from rewind.models import EntryKind
 from rewind.workspace.root import PathChangedError, open_regular_file, os_error
 
 __all__ = [
-    "CHUNK_SIZE",
-    "CODEC",
     "CapturedBlob",
     "ContentReader",
     "ContentSpool",
     "FileRead",
-    "check_stored_blob",
     "symlink_entry",
 ]
 
-CHUNK_SIZE = 1024 * 1024
-CODEC = "zstd"
-"""The codec of new blobs. ``zlib`` (rewind before 0.2) is still read."""
-CODECS = frozenset({"zstd", "zlib"})
-ZSTD_LEVEL = 3
 _BATCH_BYTES = 1024 * 1024
 """Small contents compressed per call: each call holds the GIL, so other threads (an
 event loop) wait at most a few milliseconds for it."""
 """Small contents compressed together, on every core (see ``ContentReader``)."""
-_local = threading.local()
-
-
-def _compressor() -> zstandard.ZstdCompressor:
-    """This thread's zstd compressor (one is not safe to share between threads)."""
-    compressor: zstandard.ZstdCompressor | None = getattr(_local, "compressor", None)
-    if compressor is None:
-        compressor = _local.compressor = zstandard.ZstdCompressor(
-            level=ZSTD_LEVEL, write_content_size=True
-        )
-    return compressor
 
 
 def symlink_entry(path: str, target: bytes) -> ManifestEntry:
@@ -111,7 +88,7 @@ class ContentSpool:
         """Spool ``data`` and return its sha256."""
         content_hash = hashlib.sha256(data).hexdigest()
         if content_hash not in self._blobs:
-            self.add_compressed(content_hash, len(data), [_compressor().compress(data)])
+            self.add_compressed(content_hash, len(data), [compressor().compress(data)])
         return content_hash
 
     def add_compressed(self, content_hash: str, size: int, chunks: Iterable[bytes]) -> None:
@@ -152,7 +129,7 @@ class ContentSpool:
         """Yield the uncompressed bytes of a spooled content."""
         blob = self._blobs[content_hash]
         for chunk in self.chunks(blob):
-            yield _inflate(content_hash, chunk, blob.codec)
+            yield inflate(content_hash, chunk, blob.codec)
 
     def blobs(self) -> list[CapturedBlob]:
         """Return every spooled content, sorted by hash."""
@@ -174,92 +151,6 @@ def _scratch_errors(doing: str) -> Iterator[None]:
         yield
     except OSError as exc:
         raise os_error(exc, doing, tempfile.gettempdir()) from exc
-
-
-def check_stored_blob(
-    content_hash: str,
-    chunks: Iterable[bytes],
-    *,
-    size: int,
-    codec: str,
-    chunk_count: int,
-    keep: Callable[[bytes], None] | None = None,
-) -> None:
-    """Decompress a stored blob's chunks and check they are exactly its content.
-
-    Args:
-        content_hash: The sha256 the blob is stored under.
-        chunks: Its compressed chunks, in order.
-        size: Its recorded uncompressed size.
-        codec: Its recorded codec.
-        chunk_count: Its recorded number of chunks.
-        keep: Called with each compressed chunk once it decompressed cleanly.
-
-    Raises:
-        CorruptStoreError: Unknown codec, a missing chunk, a chunk that does not decompress,
-            or bytes whose sha256 or size differ from the record (names the blob).
-    """
-    if codec not in CODECS:
-        raise CorruptStoreError(f"blob {content_hash} has the unknown codec {codec!r}")
-    digest = hashlib.sha256()
-    total = 0
-    count = 0
-    for chunk in chunks:
-        count += 1
-        data = _inflate(content_hash, chunk, codec)
-        digest.update(data)
-        total += len(data)
-        if total > size:  # stop reading early: the bytes cannot match
-            raise CorruptStoreError(
-                f"blob {content_hash} does not match its sha256: its stored bytes were altered"
-            )
-        if keep is not None:
-            keep(chunk)
-    if count != chunk_count:
-        raise CorruptStoreError(
-            f"blob {content_hash} has {count} of its {chunk_count} chunks: some are missing"
-        )
-    if digest.hexdigest() != content_hash or total != size:
-        raise CorruptStoreError(
-            f"blob {content_hash} does not match its sha256: its stored bytes were altered"
-        )
-
-
-def _inflate(content_hash: str, chunk: object, codec: str) -> bytes:
-    """Decompress one stored chunk, refusing one that inflates past ``CHUNK_SIZE``.
-
-    rewind compresses at most ``CHUNK_SIZE`` bytes into a chunk, and records that size in
-    each zstd frame, so a chunk that inflates to more was not written by rewind (a "zip bomb"
-    would otherwise take all the memory).
-    """
-    if not isinstance(chunk, bytes):
-        raise CorruptStoreError(f"blob {content_hash} has a chunk that is not bytes")
-    if codec == "zlib":
-        return _inflate_zlib(content_hash, chunk)
-    try:
-        declared = zstandard.frame_content_size(chunk)
-        if not 0 <= declared <= CHUNK_SIZE:
-            raise CorruptStoreError(
-                f"blob {content_hash} is damaged: a chunk does not inflate to at most "
-                f"{CHUNK_SIZE} bytes in one piece"
-            )
-        return zstandard.ZstdDecompressor().decompress(chunk, allow_extra_data=False)
-    except zstandard.ZstdError as exc:
-        raise CorruptStoreError(f"blob {content_hash} is damaged: {exc}") from exc
-
-
-def _inflate_zlib(content_hash: str, chunk: bytes) -> bytes:
-    decompressor = zlib.decompressobj()
-    try:
-        data = decompressor.decompress(chunk, CHUNK_SIZE + 1)
-    except zlib.error as exc:
-        raise CorruptStoreError(f"blob {content_hash} is damaged: {exc}") from exc
-    if len(data) > CHUNK_SIZE or not decompressor.eof or decompressor.unused_data:
-        raise CorruptStoreError(
-            f"blob {content_hash} is damaged: a chunk does not inflate to at most "
-            f"{CHUNK_SIZE} bytes in one piece"
-        )
-    return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,7 +200,7 @@ class ContentReader:
         """
         if not data:  # zstd refuses a batch of nothing but empty contents
             assert self._spool is not None  # only called when spooling
-            self._spool.add_compressed(content_hash, 0, [_compressor().compress(data)])
+            self._spool.add_compressed(content_hash, 0, [compressor().compress(data)])
             return
         self._batch.append((content_hash, data))
         self._batch_bytes += len(data)
@@ -321,7 +212,7 @@ class ContentReader:
         batch, self._batch, self._batch_bytes = self._batch, [], 0
         if not batch or self._spool is None:
             return
-        frames = _compressor().multi_compress_to_buffer([data for _, data in batch], threads=-1)
+        frames = compressor().multi_compress_to_buffer([data for _, data in batch], threads=-1)
         for index, (content_hash, data) in enumerate(batch):
             self._spool.add_compressed(content_hash, len(data), [frames[index].tobytes()])
 
@@ -374,7 +265,7 @@ class ContentReader:
             digest.update(chunk)
             size += len(chunk)
             if spool is not None:
-                compressed.append(spool.append_chunk(_compressor().compress(chunk)))
+                compressed.append(spool.append_chunk(compressor().compress(chunk)))
             chunk = _read_some(descriptor, where)
         content_hash = digest.hexdigest()
         if spool is not None and content_hash not in self._known:

@@ -27,11 +27,9 @@ from pathspec import GitIgnoreSpec
 from rewind.errors import UnreadablePathError
 from rewind.workspace.root import PathChangedError, open_regular_file
 
-__all__ = ["IGNORE_FILE_NAMES", "NEVER_TRACKED_NAMES", "IgnoreRules", "read_ignore_lines"]
+__all__ = ["IGNORE_FILE_NAMES", "IgnoreRules", "read_ignore_lines"]
 
 IGNORE_FILE_NAMES = (".gitignore", ".rewindignore")
-NEVER_TRACKED_NAMES = frozenset({".git", ".rewind"})
-"""Directories never tracked at any depth: git's, and rewind's own stores (`.rewind/`)."""
 _MAX_IGNORE_FILE = 16 * 1024 * 1024
 
 

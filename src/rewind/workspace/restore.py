@@ -25,6 +25,7 @@ from types import TracebackType
 
 from rewind._json import storable_text_problem
 from rewind._manifest import ManifestEntry, Tree
+from rewind._paths import temporary_prefix, validate_path
 from rewind.errors import (
     InvalidInputError,
     RestoreConflictError,
@@ -33,8 +34,7 @@ from rewind.errors import (
     WorkspaceNotADirectoryError,
 )
 from rewind.models import EntryKind
-from rewind.workspace.ignore import NEVER_TRACKED_NAMES
-from rewind.workspace.root import WorkspaceRoot, os_error, temporary_prefix
+from rewind.workspace.root import WorkspaceRoot, os_error
 from rewind.workspace.scan import ScanResult, resolve_workspace
 
 __all__ = [
@@ -42,10 +42,8 @@ __all__ = [
     "RestorePlan",
     "RestoreTarget",
     "apply_restore",
-    "check_tree_shape",
     "plan_restore",
     "prepare_empty_directory",
-    "validate_path",
 ]
 
 ContentSource = Callable[[ManifestEntry], Iterable[bytes]]
@@ -193,34 +191,6 @@ class RestoreTarget:
                 above.remove_empty_directory(self._name)
 
 
-def validate_path(path: str, temporary: str | None = None) -> None:
-    """Check that ``path`` is a relative POSIX path that stays inside any root.
-
-    Args:
-        path: A manifest path.
-        temporary: The restore root's ``temporary_prefix``, if known: no part may start so.
-
-    Raises:
-        UnsafePathError: The path is empty, absolute, has ``.``, ``..`` or empty parts or a
-            NUL, lies inside a ``.git`` directory at any depth, or is named like one of
-            rewind's temporaries. (A backslash is an ordinary character on POSIX.)
-    """
-    framed = f"/{path}/"  # every part of the path between slashes, even the first and last
-    if (
-        not path
-        or path.startswith("/")
-        or "\0" in path
-        or "//" in framed
-        or "/./" in framed
-        or "/../" in framed
-        or any(f"/{name}/" in framed for name in NEVER_TRACKED_NAMES)
-        or (temporary is not None and f"/{temporary}" in framed)
-    ):
-        raise UnsafePathError(
-            f"refusing the unsafe path {path[:300]!r} in a checkpoint manifest", path=path
-        )
-
-
 def plan_restore(
     root: WorkspaceRoot, target: Tree, current: ScanResult, *, paths_checked: bool = False
 ) -> RestorePlan:
@@ -289,25 +259,6 @@ def apply_restore(root: WorkspaceRoot, plan: RestorePlan, content: ContentSource
             root.write_symlink(entry.path, os.fsdecode(b"".join(content(entry))), name)
         else:
             root.write_file(entry.path, content(entry), entry.mode, name)
-
-
-def check_tree_shape(target: Tree) -> None:
-    """Check that no path of ``target`` lies below another path of it (a file or symlink).
-
-    Raises:
-        UnsafePathError: One does (names both).
-    """
-    for path in target:
-        end = path.rfind("/")
-        while end > 0:
-            parent = path[:end]
-            if parent in target:
-                raise UnsafePathError(
-                    f"refusing manifest path {path!r}: its parent {parent!r} is a "
-                    f"{target[parent].kind.value}, not a directory",
-                    path=path,
-                )
-            end = path.rfind("/", 0, end)
 
 
 def _check_parents(root: WorkspaceRoot, path: str, doomed: set[str]) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import os
 import stat
 from collections.abc import Iterable, Iterator
@@ -40,7 +39,6 @@ __all__ = [
     "open_regular_file",
     "os_error",
     "read_symlink",
-    "temporary_prefix",
 ]
 
 _DIRECTORY_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -67,17 +65,6 @@ class PathMissingError(UnwritablePathError):
     Removals that may find their path gone already catch it; elsewhere it is an ordinary
     ``UnwritablePathError``.
     """
-
-
-def temporary_prefix(root: str) -> str:
-    """Return the name prefix of the temporary files a restore writes below ``root``.
-
-    It holds a digest of the root's path, so no ordinary file name is taken for one of
-    rewind's temporaries (``.rewind-tmp-`` alone could be anybody's).
-    """
-    return (
-        f".rewind-tmp-{hashlib.sha256(root.encode('utf-8', 'surrogateescape')).hexdigest()[:20]}-"
-    )
 
 
 def os_error(exc: OSError, doing: str, path: str, *, reading: bool = False) -> RewindError:

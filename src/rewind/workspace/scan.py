@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from rewind._json import storable_text_problem
 from rewind._manifest import TRACKED_MODE_BITS, Known, ManifestEntry, StatKey, Tree
+from rewind._paths import NEVER_TRACKED_NAMES, temporary_prefix
 from rewind.errors import (
     InvalidInputError,
     WorkspaceNotADirectoryError,
@@ -31,7 +32,6 @@ from rewind.models import EntryKind
 from rewind.workspace.capture import ContentReader, symlink_entry
 from rewind.workspace.ignore import (
     IGNORE_FILE_NAMES,
-    NEVER_TRACKED_NAMES,
     IgnoreRules,
     read_ignore_lines,
 )
@@ -40,7 +40,6 @@ from rewind.workspace.root import (
     WorkspaceRoot,
     os_error,
     read_symlink,
-    temporary_prefix,
 )
 
 __all__ = [

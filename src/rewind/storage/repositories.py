@@ -1,0 +1,141 @@
+"""What the use cases need from a store, one repository per aggregate, inside a unit of work.
+
+A unit of work hands out four: ``uow.workspaces`` (a workspace's head, rollback mark and
+stat index), ``uow.checkpoints`` (checkpoints, their change rows and ancestry),
+``uow.blobs`` (the stored contents) and ``uow.queries`` (counts for statistics). None
+commits; the unit of work decides. The SQL implementations are ``SqlWorkspaceRepository``
+(``storage.workspaces``), ``SqlCheckpointRepository`` (``storage.checkpoints``),
+``SqlBlobRepository`` (``storage.blobs``) and ``SqlStoreQueries`` (``storage.queries``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Protocol
+
+from rewind._manifest import Known, Tree
+from rewind.errors import CorruptStoreError
+from rewind.models import Checkpoint, DiffEntry, StoreStats
+from rewind.storage.records import (
+    BlobHeader,
+    CheckpointQuery,
+    CheckpointSummary,
+    IndexUpdate,
+    NewBlob,
+    StoredChange,
+    WorkspaceHead,
+    WorkspaceRecord,
+)
+
+__all__ = ["BlobRepository", "CheckpointRepository", "StoreQueries", "WorkspaceRepository"]
+
+
+class WorkspaceRepository(Protocol):
+    """The workspaces: per plan and directory, a head, a rollback mark and a stat index."""
+
+    def lock(self, plan_id: str, sandbox_ref: str) -> WorkspaceHead:
+        """Return the workspace's record, creating it, locked until the unit of work ends."""
+
+    def find(self, plan_id: str, sandbox_ref: str) -> WorkspaceHead | None:
+        """Return the workspace's record without locking or creating it, or None."""
+
+    def lock_in_scope(
+        self, plan_id: str | None = None, sandbox_ref: str | None = None
+    ) -> list[WorkspaceRecord]:
+        """Return the workspaces in scope, each locked until the unit of work ends."""
+
+    def records(self) -> list[WorkspaceRecord]:
+        """Return every workspace record."""
+
+    def index(self, workspace: WorkspaceHead) -> dict[str, Known]:
+        """Return the workspace's index rows, by path."""
+
+    def write_index(self, workspace: WorkspaceHead, update: IndexUpdate) -> None:
+        """Write index rows and record which checkpoint's tree they now hold."""
+
+    def move_head(self, workspace: WorkspaceHead, checkpoint_id: str) -> None:
+        """Make ``checkpoint_id`` the checkpoint the workspace's next snapshot diffs against."""
+
+    def mark_restoring(self, workspace: WorkspaceHead, checkpoint_id: str | None) -> None:
+        """Record (or, with None, clear) the rollback the workspace's files are undergoing."""
+
+
+class CheckpointRepository(Protocol):
+    """The checkpoints, their change rows and the ancestry that folds them into trees."""
+
+    def get(self, checkpoint_id: str) -> Checkpoint | None:
+        """Return the checkpoint with this id, or None."""
+
+    def matching(self, query: CheckpointQuery) -> list[Checkpoint]:
+        """Return the checkpoints matching ``query``, newest first."""
+
+    def add(self, checkpoint: Checkpoint) -> None:
+        """Store a checkpoint that records no files."""
+
+    def add_snapshot(self, checkpoint: Checkpoint, changes: Sequence[DiffEntry]) -> None:
+        """Store a snapshot and its change rows (its contents are already stored)."""
+
+    def manifest(self, checkpoint_id: str) -> Tree:
+        """Return the tree recorded by a snapshot, by path."""
+
+    def ancestry(self, checkpoint_id: str) -> list[str]:
+        """Return the ids of a checkpoint and its ancestors, nearest first."""
+
+    def summaries(
+        self, plan_id: str | None = None, sandbox_ref: str | None = None
+    ) -> list[CheckpointSummary]:
+        """Return a summary of every checkpoint in scope, oldest first."""
+
+    def stored_changes(self, checkpoint_ids: Sequence[str]) -> list[StoredChange]:
+        """Return the change rows of these checkpoints, each checked."""
+
+    def repoint(
+        self, checkpoint_id: str, parent_id: str | None, changes: Sequence[DiffEntry]
+    ) -> None:
+        """Give a snapshot a new parent and the change rows that lead to it from there."""
+
+    def delete(self, checkpoint_ids: Sequence[str]) -> set[str]:
+        """Delete checkpoints and their change rows; return the contents those rows used."""
+
+    def ids_starting_with(self, prefix: str, *, limit: int) -> list[str]:
+        """Return at most ``limit`` checkpoint ids that start with ``prefix``, sorted."""
+
+    def snapshot_ids(self) -> list[str]:
+        """Return the id of every checkpoint that records files, oldest first."""
+
+
+class BlobRepository(Protocol):
+    """The stored contents: one blob per sha256, in compressed chunks."""
+
+    def add(self, blobs: Iterable[NewBlob]) -> None:
+        """Store the blobs not stored yet, and their chunks."""
+
+    def headers(self, content_hashes: Iterable[str]) -> dict[str, BlobHeader]:
+        """Return the headers of those blobs that exist."""
+
+    def chunks(self, content_hash: str, chunk_count: int) -> Iterator[bytes]:
+        """Yield a blob's compressed chunks in order, one query each."""
+
+    def stream(
+        self, content_hashes: Sequence[str] | None = None
+    ) -> Iterator[tuple[str, BlobHeader | CorruptStoreError, Iterator[bytes]]]:
+        """Yield every blob (or those named) with its header and chunks, in one pass."""
+
+    def ids(self) -> list[str]:
+        """Return the id of every blob, sorted."""
+
+    def delete_unused(self, content_hashes: Iterable[str]) -> tuple[int, int]:
+        """Delete those blobs no change row uses; return how many, and their stored bytes."""
+
+
+class StoreQueries(Protocol):
+    """The read side for statistics: counts and sizes across the aggregates."""
+
+    def stats(self, plan_id: str | None = None) -> StoreStats:
+        """Count what the store (or one plan) holds."""
+
+    def plan_stored_bytes(self) -> dict[str, int]:
+        """Return, per plan, the stored bytes of the contents its change rows use."""
+
+    def change_sizes(self, plan_id: str | None = None) -> Iterator[tuple[str, str, str, Any]]:
+        """Yield (checkpoint id, path, change, size) of every change row (of one plan)."""
