@@ -33,7 +33,8 @@ from urllib.parse import quote
 
 from rewind import Checkpoint, CheckpointService
 from rewind._manifest import tree_hash
-from rewind.workspace.root import WorkspaceRoot, temporary_prefix
+from rewind._paths import temporary_prefix
+from rewind.workspace.root import WorkspaceRoot
 from rewind.workspace.scan import WorkspaceScanner
 
 PLAN = "kill-harness"
