@@ -121,6 +121,15 @@ def kills(session: nox.Session) -> None:
 
 
 @nox.session
+def soak(session: nox.Session) -> None:
+    """The watcher's differential test for longer: 500 random runs (``-- RUNS`` for more)."""
+    session.install(".", *_group("test"))
+    session.env["REWIND_SOAK_RUNS"] = session.posargs[0] if session.posargs else "500"
+    feature = ROOT / "features" / "watch_differential.feature"
+    session.run("behave", "--define", "backend=sqlite", str(feature))
+
+
+@nox.session
 def coverage_report(session: nox.Session) -> None:
     """Combine the coverage of every process and fail under 97%."""
     session.install("coverage[toml]>=7.10")

@@ -62,6 +62,7 @@ def files_as_noted(context: Any) -> None:
     assert read_tree(scene.workspace) == scene.noted
 
 
+@given('I roll back to "{name:Q}"')
 @when('I roll back to "{name:Q}"')
 def roll_back(context: Any, name: str) -> None:
     scene = world(context)

@@ -54,6 +54,7 @@ def delete(context: Any, path: str) -> None:
         target.unlink()
 
 
+@given('I make "{path:Q}" executable')
 @when('I make "{path:Q}" executable')
 def make_executable(context: Any, path: str) -> None:
     (world(context).workspace / path).chmod(0o755)

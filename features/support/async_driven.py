@@ -12,7 +12,7 @@ import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from rewind import AsyncCheckpointService, CheckpointService, RetentionPolicy
+from rewind import AsyncCheckpointService, CheckpointService, RetentionPolicy, WatchOptions
 
 _T = TypeVar("_T")
 
@@ -30,12 +30,19 @@ def _awaited(name: str) -> Any:
 class AsyncDriven(CheckpointService):
     """Every use case of ``CheckpointService``, carried out by an ``AsyncCheckpointService``."""
 
-    def __init__(self, url: str, *, retention: RetentionPolicy | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        retention: RetentionPolicy | None = None,
+        watch: bool | WatchOptions = False,
+    ) -> None:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
         try:
-            self.service = self.wait(AsyncCheckpointService.open(url, retention=retention))
+            opening = AsyncCheckpointService.open(url, retention=retention, watch=watch)
+            self.service = self.wait(opening)
         except BaseException:
             self._stop()
             raise
@@ -75,6 +82,7 @@ class AsyncDriven(CheckpointService):
     stats = _awaited("stats")
     prune = _awaited("prune")
     resolve_checkpoint_id = _awaited("resolve_checkpoint_id")
+    watch_report = _awaited("watch_report")
 
     def guard(self, *args: Any, **kwargs: Any) -> Any:
         """The async service's guard (usable with ``with`` and ``async with``)."""

@@ -7,14 +7,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rewind import Checkpoint, CheckpointService, RetentionPolicy
+from rewind import Checkpoint, CheckpointService, RetentionPolicy, WatchOptions
 from rewind.storage.engine import display_url, parse_database_url
 from support.async_driven import AsyncDriven
 from support.world import StoreContents, World
 
 
 def open_service(
-    scene: World, url: str | None = None, *, retention: RetentionPolicy | None = None
+    scene: World,
+    url: str | None = None,
+    *,
+    retention: RetentionPolicy | None = None,
+    watch: bool | WatchOptions = False,
 ) -> CheckpointService:
     """Open a service on the scenario's database (closed after the scenario).
 
@@ -22,8 +26,8 @@ def open_service(
     """
     url = url or scene.database_url
     if scene.service_kind == "async":
-        return scene.keep_service(AsyncDriven(url, retention=retention))
-    return scene.keep_service(CheckpointService.open(url, retention=retention))
+        return scene.keep_service(AsyncDriven(url, retention=retention, watch=watch))
+    return scene.keep_service(CheckpointService.open(url, retention=retention, watch=watch))
 
 
 def store_contents(scene: World) -> StoreContents:

@@ -40,6 +40,7 @@ from rewind.errors import (
     UnsafePathError,
     UnsupportedDurabilityError,
     UnwritablePathError,
+    WatchDivergenceError,
     WorkspaceError,
     WorkspaceNotADirectoryError,
     WorkspaceNotFoundError,
@@ -63,6 +64,8 @@ from rewind.models import (
     Trigger,
     VerifyProblem,
     VerifyReport,
+    WatchOptions,
+    WatchReport,
 )
 from rewind.schema import schema_status, upgrade_schema
 from rewind.service import CheckpointService
@@ -114,6 +117,9 @@ __all__ = [
     "UnwritablePathError",
     "VerifyProblem",
     "VerifyReport",
+    "WatchDivergenceError",
+    "WatchOptions",
+    "WatchReport",
     "WorkspaceError",
     "WorkspaceNotADirectoryError",
     "WorkspaceNotFoundError",

@@ -36,6 +36,8 @@ from rewind.models import (
     StoreStats,
     Trigger,
     VerifyReport,
+    WatchOptions,
+    WatchReport,
 )
 from rewind.service import CheckpointService
 
@@ -68,10 +70,11 @@ class AsyncCheckpointService:
         *,
         create: bool = True,
         retention: RetentionPolicy | None = None,
+        watch: bool | WatchOptions = False,
     ) -> Self:
         """Open the store at ``url``, as ``CheckpointService.open`` does, without blocking."""
         service = await asyncio.to_thread(
-            CheckpointService.open, url, create=create, retention=retention
+            CheckpointService.open, url, create=create, retention=retention, watch=watch
         )
         return cls(service)
 
@@ -216,6 +219,10 @@ class AsyncCheckpointService:
     async def stats(self, plan_id: str | None = None) -> StoreStats:
         """See ``CheckpointService.stats``."""
         return await self._run(self._service.stats, plan_id)
+
+    async def watch_report(self) -> WatchReport:
+        """See ``CheckpointService.watch_report`` (it never blocks: no thread is used)."""
+        return self._service.watch_report()
 
     async def prune(
         self, policy: RetentionPolicy, *, plan_id: str | None = None, dry_run: bool = False

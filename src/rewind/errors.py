@@ -23,6 +23,7 @@ The hierarchy::
     │   ├── CheckpointNotFoundError
     │   └── PathNotInCheckpointError
     ├── DiskFullError
+    ├── WatchDivergenceError
     ├── WorkspaceError
     │   ├── WorkspaceNotFoundError (also NotFoundError)
     │   ├── WorkspaceNotADirectoryError
@@ -72,6 +73,7 @@ __all__ = [
     "UnsafePathError",
     "UnsupportedDurabilityError",
     "UnwritablePathError",
+    "WatchDivergenceError",
     "WorkspaceError",
     "WorkspaceNotADirectoryError",
     "WorkspaceNotFoundError",
@@ -184,6 +186,15 @@ class PathNotInCheckpointError(NotFoundError):
             checkpoint_id=checkpoint_id,
             path=path,
         )
+
+
+class WatchDivergenceError(RewindError):
+    """A paranoid watched snapshot saw another tree than a full scan of the same workspace.
+
+    Raised only with ``WatchOptions(paranoid=True)``, before anything is stored; ``path``
+    names the first path the two disagree on. A bug in rewind, or a change inotify cannot
+    report (a write through ``mmap``, a hard link outside the workspace): please report it.
+    """
 
 
 class WorkspaceError(RewindError):

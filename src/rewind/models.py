@@ -47,6 +47,8 @@ __all__ = [
     "Trigger",
     "VerifyProblem",
     "VerifyReport",
+    "WatchOptions",
+    "WatchReport",
 ]
 
 MAX_COUNT = 1_000_000_000
@@ -499,3 +501,46 @@ class SchemaUpgrade(DomainModel):
     """The revision before the upgrade; None when there was no store and one was created."""
     status: SchemaStatus
     """The database's status after the upgrade (always ``up_to_date``)."""
+
+
+class WatchOptions(DomainModel):
+    """How a long-lived service watches the workspaces it snapshots (``watch=True``).
+
+    While a service has watched a workspace without a gap since its own last scan of it, a
+    snapshot looks only at what the kernel reported changed; anything in doubt makes it scan
+    the whole workspace, as without a watcher. Linux only (inotify); elsewhere it scans.
+
+    Attributes:
+        paranoid: Scan the whole workspace too on every watched snapshot and raise
+            ``WatchDivergenceError`` if the two differ (Mercurial's ``fsmonitor.mode``).
+        allow_remote: Watch on network and overlay file systems too, where inotify misses
+            what other machines (or lower layers) change (git's ``fsmonitor.allowRemote``).
+        full_scan_every: The safety net: scan the whole workspace after this many watched
+            snapshots (changes inotify never reports: writes through ``mmap``, a hard link
+            written through a name outside the workspace). None: never.
+        full_scan_after: The same, after this long since the last full scan. None: never.
+    """
+
+    paranoid: bool = False
+    allow_remote: bool = False
+    full_scan_every: Annotated[int, Field(ge=1, le=MAX_COUNT)] | None = 1000
+    full_scan_after: Annotated[timedelta, Field(gt=timedelta(0), le=MAX_DURATION)] | None = (
+        timedelta(minutes=10)
+    )
+
+
+class WatchReport(DomainModel):
+    """What a service's watcher did since the service was opened.
+
+    ``watched_snapshots`` looked only at what the kernel reported; ``full_scans`` scanned
+    the whole workspace, for the reasons counted in ``full_scan_reasons`` (the first scan of
+    a workspace, a queue overflow, the workspace moved, ...). ``watching`` counts the
+    workspaces watched now, and ``directories`` their watched directories (never an ignored
+    one).
+    """
+
+    watching: int = 0
+    directories: int = 0
+    watched_snapshots: int = 0
+    full_scans: int = 0
+    full_scan_reasons: dict[str, int] = Field(default_factory=dict)

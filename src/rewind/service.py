@@ -28,6 +28,7 @@ from rewind._ops.retention import prune_after_snapshot, prune_store
 from rewind._ops.rollback import Restorer
 from rewind._ops.snapshot import Snapshotter
 from rewind._ops.stats import store_stats
+from rewind._ops.watching import Watches
 from rewind.errors import (
     InvalidInputError,
     InvalidMetadataError,
@@ -46,6 +47,8 @@ from rewind.models import (
     StoreStats,
     Trigger,
     VerifyReport,
+    WatchOptions,
+    WatchReport,
 )
 from rewind.storage import CheckpointQuery, Store, open_store
 
@@ -74,10 +77,12 @@ class CheckpointService:
     """Creates, finds and compares checkpoints of agent workspaces.
 
     Open one with ``CheckpointService.open(url)`` and close it (or use it as a context
-    manager). One service may be shared by threads. It is not a file watcher: it looks at a
-    workspace only when asked to snapshot or diff it, and then reads only the files whose
-    status (size, times, inode) changed since it last read them. ``clock`` dates checkpoint
-    ids and decides which files changed too recently for their status to prove anything.
+    manager). One service may be shared by threads. It looks at a workspace only when asked
+    to snapshot or diff it, and then reads only the files whose status (size, times, inode)
+    changed since it last read them; opened with ``watch=True`` it also watches the
+    workspaces it snapshots, and then looks only at what the kernel says changed. ``clock``
+    dates checkpoint ids and decides which files changed too recently for their status to
+    prove anything.
     """
 
     def __init__(
@@ -86,6 +91,7 @@ class CheckpointService:
         *,
         clock: Callable[[], datetime] = _utc_now,
         retention: RetentionPolicy | None = None,
+        watch: bool | WatchOptions = False,
     ) -> None:
         """Wrap an open store; most callers want ``CheckpointService.open`` instead."""
         if retention is not None:
@@ -93,9 +99,12 @@ class CheckpointService:
         self._store = store
         self._retention = retention
         self._factory = CheckpointFactory(clock)
+        self._watches = _watches(watch)
         indexes = IndexCache()
         self._restorer = Restorer(store, self._factory, indexes)
-        self._snapshotter = Snapshotter(store, self._factory, indexes, self._restorer)
+        self._snapshotter = Snapshotter(
+            store, self._factory, indexes, self._restorer, self._watches
+        )
         self._comparer = Comparer(store, self._factory, indexes)
 
     @classmethod
@@ -105,6 +114,7 @@ class CheckpointService:
         *,
         create: bool = True,
         retention: RetentionPolicy | None = None,
+        watch: bool | WatchOptions = False,
     ) -> Self:
         """Open the checkpoint store at ``url``, upgrading its schema to the newest revision.
 
@@ -119,6 +129,12 @@ class CheckpointService:
                 snapshots (only that workspace's snapshots: the cost follows its history,
                 not the store). A failed prune is logged on the ``rewind`` logger and
                 leaves the snapshot stored.
+            watch: Watch each workspace this service snapshots (Linux inotify), so that its
+                next snapshot looks only at what changed, not at the whole tree: for a
+                long-lived process that snapshots the same workspaces again and again.
+                ``True`` or ``WatchOptions(...)``; anything the watch cannot vouch for
+                makes a snapshot scan the whole workspace, as without it. Close the
+                service to drop the watches.
 
         Raises:
             InvalidInputError: ``retention`` is an empty policy.
@@ -129,7 +145,9 @@ class CheckpointService:
         """
         if retention is not None:
             _check_policy(retention)
-        return cls(open_store(url or default_database_url(), create=create), retention=retention)
+        _watches(watch)  # refuse a bad argument before opening anything
+        store = open_store(url or default_database_url(), create=create)
+        return cls(store, retention=retention, watch=watch)
 
     def __enter__(self) -> Self:
         return self
@@ -148,8 +166,19 @@ class CheckpointService:
         return self._store.database
 
     def close(self) -> None:
-        """Release the database connections. The service cannot be used afterwards."""
+        """Release the database connections and watches. The service cannot be used after."""
+        if self._watches is not None:
+            self._watches.close()
         self._store.close()
+
+    def watch_report(self) -> WatchReport:
+        """Say what the watches did since the service opened (all zero when not watching).
+
+        Every snapshot is counted: as watched, or as a full scan with its reason.
+        """
+        if self._watches is None:
+            return WatchReport()
+        return self._watches.report()
 
     def create_checkpoint(
         self,
@@ -625,3 +654,16 @@ def _refuse_reserved_keys(extra: Mapping[str, Any]) -> None:
     """
     if reserved := sorted(SNAPSHOT_KEYS & extra.keys()):
         raise InvalidMetadataError(f"extra keys {reserved} are reserved for snapshots")
+
+
+def _watches(watch: bool | WatchOptions) -> Watches | None:
+    """The watches a service keeps, if ``watch`` asks for them.
+
+    Raises:
+        InvalidInputError: ``watch`` is neither a bool nor ``WatchOptions``.
+    """
+    if isinstance(watch, WatchOptions):
+        return Watches(watch)
+    if not isinstance(watch, bool):
+        raise InvalidInputError(f"watch must be True, False or WatchOptions, not {watch!r:.80}")
+    return Watches(WatchOptions()) if watch else None

@@ -26,7 +26,8 @@ from rewind.storage import IndexUpdate, Store, UnitOfWork, WorkspaceHead
 from rewind.workspace.capture import ContentReader, ContentSpool
 from rewind.workspace.ignore import IGNORE_FILE_NAMES
 from rewind.workspace.root import WorkspaceRoot
-from rewind.workspace.scan import ScanResult, WorkspaceScanner, directories_of
+from rewind.workspace.scan import IgnoreChain, ScanResult, WorkspaceScanner, directories_of
+from rewind.workspace.watch import Changes, TreeWatch
 
 __all__ = [
     "DATABASE_FILE_SUFFIXES",
@@ -34,6 +35,7 @@ __all__ = [
     "WorkspaceIndex",
     "index_update",
     "machine_origin",
+    "rescan_workspace",
     "scan_workspace",
 ]
 
@@ -230,11 +232,13 @@ def scan_workspace(
     spool: ContentSpool | None = None,
     *,
     now_ns: Callable[[], int] = time.time_ns,
+    watch: TreeWatch | None = None,
 ) -> ScanResult:
     """Scan ``root``, never tracking the store's own database files if they lie inside it.
 
     Files ``index`` proves unchanged are not read; new contents go to ``spool``, if given.
     ``now_ns`` is the clock that decides which files changed too recently to be proven.
+    ``watch``, if given, gets a watch on each directory walked, before it is listed.
 
     Raises:
         UnreadablePathError: A directory, file or ignore file cannot be read.
@@ -242,15 +246,52 @@ def scan_workspace(
     if index is None:
         index = WorkspaceIndex(None, 0, {})
     with ContentReader(spool, index.hashes) as reader:
-        scanner = WorkspaceScanner(
-            _excluded(store, root),
-            index.known,
-            reader,
-            now_ns,
-            index.ignore_lines,
-            index.directories if index.ignore_lines is not None else None,
-        )
-        return scanner.scan(root)
+        return _scanner(store, root, index, reader, now_ns, watch=watch).scan(root)
+
+
+def rescan_workspace(
+    store: Store,
+    root: WorkspaceRoot,
+    index: WorkspaceIndex,
+    spool: ContentSpool,
+    since: tuple[ScanResult, Changes, IgnoreChain],
+    *,
+    now_ns: Callable[[], int] = time.time_ns,
+    watch: TreeWatch,
+) -> ScanResult:
+    """Scan ``root`` from its last scan, looking only at the paths ``watch`` reported since.
+
+    ``since`` is that last scan (whose tree ``index`` holds), the changes the watch reported
+    since, and the ignore rules of the directories that scan walked. Each directory walked
+    whole (a new one) gets its watch before it is listed.
+
+    Raises:
+        UnreadablePathError: A directory, file or ignore file cannot be read.
+    """
+    previous, changes, rules = since
+    with ContentReader(spool, index.hashes) as reader:
+        scanner = _scanner(store, root, index, reader, now_ns, watch=watch)
+        return scanner.rescan(root, previous, changes, rules)
+
+
+def _scanner(
+    store: Store,
+    root: WorkspaceRoot,
+    index: WorkspaceIndex,
+    reader: ContentReader,
+    now_ns: Callable[[], int],
+    *,
+    watch: TreeWatch | None,
+) -> WorkspaceScanner:
+    return WorkspaceScanner(
+        _excluded(store, root),
+        index.known,
+        reader,
+        now_ns,
+        index.ignore_lines,
+        index.directories if index.ignore_lines is not None else None,
+        watch,
+    )
 
 
 def _excluded(store: Store, root: WorkspaceRoot) -> frozenset[str]:

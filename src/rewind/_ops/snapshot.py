@@ -16,17 +16,20 @@ lock: a live rollback is waited for, a dead one (a crash cut it short) is finish
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from rewind._ops.factory import CheckpointFactory, SnapshotRequest
-from rewind._ops.index import IndexCache, machine_origin, scan_workspace
+from rewind._ops.index import IndexCache, WorkspaceIndex, machine_origin, scan_workspace
 from rewind._ops.record import ScannedWorkspace, record_snapshot
 from rewind._ops.rollback import Restorer
+from rewind._ops.watching import WatchedWorkspace, Watches
 from rewind.errors import LockTimeoutError
 from rewind.models import Checkpoint
 from rewind.storage import Store, WorkspaceHead
 from rewind.workspace.capture import ContentSpool
 from rewind.workspace.root import WorkspaceRoot
-from rewind.workspace.scan import resolve_workspace
+from rewind.workspace.scan import ScanResult, resolve_workspace
 
 __all__ = ["OPTIMISTIC_SCANS", "ROLLBACKS_WAITED_FOR", "Snapshotter"]
 
@@ -44,12 +47,18 @@ class Snapshotter:
     """
 
     def __init__(
-        self, store: Store, factory: CheckpointFactory, indexes: IndexCache, restorer: Restorer
+        self,
+        store: Store,
+        factory: CheckpointFactory,
+        indexes: IndexCache,
+        restorer: Restorer,
+        watches: Watches | None = None,
     ) -> None:
         self._store = store
         self._factory = factory
         self._indexes = indexes
         self._restorer = restorer
+        self._watches = watches
 
     def snapshot(self, sandbox_ref: str | os.PathLike[str], request: SnapshotRequest) -> Checkpoint:
         """Snapshot the workspace at ``sandbox_ref``, first finishing a cut-short rollback.
@@ -58,10 +67,15 @@ class Snapshotter:
             WorkspaceError: The workspace is missing, not a directory, or unreadable.
             LockTimeoutError: Others kept rolling the workspace back meanwhile.
         """
-        with WorkspaceRoot(resolve_workspace(sandbox_ref)) as root:
+        with (
+            WorkspaceRoot(resolve_workspace(sandbox_ref)) as root,
+            self._watching(request.plan_id, root) as watched,
+        ):
             origin = machine_origin(root)
             for attempt in range(ROLLBACKS_WAITED_FOR):
-                outcome = self._try(root, request, origin, scan_locked=attempt >= OPTIMISTIC_SCANS)
+                outcome = self._try(
+                    root, request, origin, watched, scan_locked=attempt >= OPTIMISTIC_SCANS
+                )
                 if isinstance(outcome, Checkpoint):
                     return outcome
                 if outcome is not None:
@@ -77,8 +91,34 @@ class Snapshotter:
                 path=root.path,
             )
 
+    @contextmanager
+    def _watching(self, plan_id: str, root: WorkspaceRoot) -> Iterator[WatchedWorkspace | None]:
+        if self._watches is None:
+            yield None
+        else:
+            with self._watches.workspace(plan_id, root) as watched:
+                yield watched
+
+    def _scan(
+        self,
+        root: WorkspaceRoot,
+        index: WorkspaceIndex,
+        spool: ContentSpool,
+        watched: WatchedWorkspace | None,
+    ) -> ScanResult:
+        now_ns = self._factory.now_ns
+        if watched is None:
+            return scan_workspace(self._store, root, index, spool, now_ns=now_ns)
+        return watched.scan(self._store, root, index, spool, now_ns)
+
     def _try(
-        self, root: WorkspaceRoot, request: SnapshotRequest, origin: str, *, scan_locked: bool
+        self,
+        root: WorkspaceRoot,
+        request: SnapshotRequest,
+        origin: str,
+        watched: WatchedWorkspace | None,
+        *,
+        scan_locked: bool,
     ) -> Checkpoint | str | None:
         """Take a snapshot, or say why not: the id of a rollback under way, or None (raced).
 
@@ -95,24 +135,22 @@ class Snapshotter:
                     if seen is not None and seen.restoring_to is not None:
                         return seen.restoring_to
                     index = self._indexes.load(uow, seen, origin)
-                scanned = scan_workspace(
-                    self._store, root, index, spool, now_ns=self._factory.now_ns
-                )
+                scanned = self._scan(root, index, spool, watched)
             with self._store.writing() as uow:
                 workspace = uow.workspaces.lock(plan_id, root.path)
                 if workspace.restoring_to is not None:
                     return workspace.restoring_to
                 if scanned is None:
                     index = self._indexes.load(uow, workspace, origin)
-                    scanned = scan_workspace(
-                        self._store, root, index, spool, now_ns=self._factory.now_ns
-                    )
+                    scanned = self._scan(root, index, spool, watched)
                 elif not _unchanged_since(seen, workspace):
                     return None
                 scan = ScannedWorkspace(root, workspace, index, scanned, spool, origin)
                 checkpoint, after = record_snapshot(uow, self._factory, scan, request)
                 uow.commit()
         self._indexes.remember(workspace.workspace_id, after)
+        if watched is not None:
+            watched.recorded(scanned, after)
         return checkpoint
 
 

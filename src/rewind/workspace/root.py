@@ -160,6 +160,15 @@ class WorkspaceRoot:
         """Return the id of the file system the directory lies on."""
         return os.fstat(self._fd).st_dev
 
+    def identity(self) -> tuple[int, int]:
+        """Return the directory's file system and inode: another directory has others."""
+        status = os.fstat(self._fd)
+        return status.st_dev, status.st_ino
+
+    def descriptor(self) -> int:
+        """Return the open directory's descriptor (for ``fstatfs`` and the like; never close it)."""
+        return self._fd
+
     def absolute(self, path: str) -> str:
         """Return ``path`` below the root as an absolute path, for messages."""
         return f"{self.path}/{path}" if path else self.path

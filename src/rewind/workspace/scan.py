@@ -13,6 +13,7 @@ anything; contents are read in chunks so memory stays bounded whatever the file 
 
 from __future__ import annotations
 
+import enum
 import errno
 import os
 import stat
@@ -41,8 +42,10 @@ from rewind.workspace.root import (
     os_error,
     read_symlink,
 )
+from rewind.workspace.watch import Changes, TreeWatch
 
 __all__ = [
+    "IgnoreChain",
     "Known",
     "ScanResult",
     "StatKey",
@@ -72,6 +75,9 @@ class ScanResult:
     read: int = 0
     ignore_lines: dict[str, tuple[str, ...]] = field(default_factory=dict)
     fresh: list[str] = field(default_factory=list)
+    linked: set[str] = field(default_factory=set)
+    """The files whose status shows more than one link: a write through another name is
+    reported to a watcher for that name only, so a watched rescan looks at these always."""
 
 
 def resolve_workspace(sandbox_ref: str | os.PathLike[str], *, what: str = "workspace") -> str:
@@ -150,6 +156,8 @@ class WorkspaceScanner:
     ignore_lines: Mapping[str, tuple[str, ...]] | None = None
     known_directories: frozenset[str] | None = None
     """Every directory holding a path of ``known`` (computed from it if not given)."""
+    watch: TreeWatch | None = None
+    """Watches every directory walked, before listing it (see ``rewind.workspace.watch``)."""
 
     def scan(self, root: WorkspaceRoot) -> ScanResult:
         """Return the manifest of ``root``, with the special files and temporaries it skipped.
@@ -160,22 +168,8 @@ class WorkspaceScanner:
             UnreadablePathError: A directory, file or ignore file cannot be read.
         """
         found = ScanResult({}, [], [])
-        walk = _Walk(
-            root,
-            self.excluded,
-            temporary_prefix(root.path),
-            found,
-            self.known,
-            self._known_directories(),
-            self.ignore_lines or {},
-            self.reader,
-            self.now_ns(),
-        )
-        pending: list[tuple[str, IgnoreRules, bool]] = [
-            ("", IgnoreRules(), self.ignore_lines is not None)
-        ]
-        while pending:
-            pending.extend(walk.directory(*pending.pop()))
+        walk = self._walk(root, found, self._known_directories(), self.ignore_lines or {})
+        walk.everything_below("", IgnoreRules(), settled=self.ignore_lines is not None)
         return ScanResult(
             found.tree,
             sorted(found.skipped),
@@ -184,6 +178,71 @@ class WorkspaceScanner:
             walk.read,
             found.ignore_lines,
             found.fresh,
+            found.linked,
+        )
+
+    def rescan(
+        self, root: WorkspaceRoot, previous: ScanResult, changes: Changes, rules: IgnoreChain
+    ) -> ScanResult:
+        """Return the manifest of ``root`` from a previous scan's, looking only at ``changes``.
+
+        ``previous`` is this scanner's last result for ``root`` and ``changes`` what the
+        watch reported since (with no doubt): each reported path is looked at again, each
+        new directory is walked whole, and every file with more than one link is looked at
+        too. Everything else is ``previous``'s. ``rules`` gives each directory's ignore rules,
+        as the scan behind ``previous`` found them.
+
+        Raises:
+            UnreadablePathError: A directory, file or ignore file cannot be read.
+        """
+        found = ScanResult(
+            dict(previous.tree),
+            list(previous.skipped),
+            list(previous.temporaries),
+            dict(previous.stats),
+            ignore_lines=dict(previous.ignore_lines),
+            linked=set(previous.linked),
+        )
+        walk = self._walk(root, found, frozenset(), {})
+        walked: list[str] = []
+        for path in sorted(changes.paths | changes.directories | previous.linked):
+            if any(path.startswith(f"{directory}/") for directory in walked):
+                continue  # inside a directory walked whole just now
+            parent, _, name = path.rpartition("/")
+            if parent not in found.ignore_lines:
+                continue  # below a directory no scan walks (ignored, or gone with it)
+            _forget(found, path)
+            if walk.one(parent, name, rules.of(parent)):
+                walked.append(path)
+        return ScanResult(
+            found.tree,
+            sorted(set(found.skipped)),
+            sorted(set(found.temporaries)),
+            found.stats,
+            walk.read,
+            found.ignore_lines,
+            found.fresh,
+            found.linked,
+        )
+
+    def _walk(
+        self,
+        root: WorkspaceRoot,
+        found: ScanResult,
+        known_directories: frozenset[str],
+        previous_ignore_lines: Mapping[str, tuple[str, ...]],
+    ) -> _Walk:
+        return _Walk(
+            root,
+            self.excluded,
+            temporary_prefix(root.path),
+            found,
+            self.known,
+            known_directories,
+            previous_ignore_lines,
+            self.reader,
+            self.now_ns(),
+            self.watch,
         )
 
     def _known_directories(self) -> frozenset[str]:
@@ -192,6 +251,47 @@ class WorkspaceScanner:
         if self.known_directories is None:
             return directories_of(self.known)
         return self.known_directories
+
+
+class IgnoreChain:
+    """The ignore rules of each directory a scan walked, built from its ignore-file lines.
+
+    Built lazily, each directory's rules once, and valid while no ignore file changes.
+    """
+
+    def __init__(self, ignore_lines: Mapping[str, tuple[str, ...]]) -> None:
+        self._lines = ignore_lines
+        self._rules: dict[str, IgnoreRules] = {}
+
+    def of(self, directory: str) -> IgnoreRules:
+        """The rules in force in ``directory`` (relative to the root; "" is the root)."""
+        rules = self._rules.get(directory)
+        if rules is None:
+            above = IgnoreRules() if directory == "" else self.of(directory.rpartition("/")[0])
+            rules = above.extended(list(self._lines.get(directory, ())), directory)
+            self._rules[directory] = rules
+        return rules
+
+
+def _forget(found: ScanResult, path: str) -> None:
+    """Remove what ``found`` records at ``path``, and below it if it was a directory."""
+    found.tree.pop(path, None)
+    found.stats.pop(path, None)
+    found.linked.discard(path)
+    for listed in (found.skipped, found.temporaries):
+        if path in listed:
+            listed.remove(path)
+    if path not in found.ignore_lines:
+        return
+    prefix = f"{path}/"
+    for below in [p for p in found.tree if p.startswith(prefix)]:
+        del found.tree[below]
+        found.stats.pop(below, None)
+    found.linked.difference_update([p for p in found.linked if p.startswith(prefix)])
+    found.skipped[:] = [p for p in found.skipped if not p.startswith(prefix)]
+    found.temporaries[:] = [p for p in found.temporaries if not p.startswith(prefix)]
+    for directory in [d for d in found.ignore_lines if d == path or d.startswith(prefix)]:
+        del found.ignore_lines[directory]
 
 
 def directories_of(known: Mapping[str, Known]) -> frozenset[str]:
@@ -211,6 +311,13 @@ def directories_of(known: Mapping[str, Known]) -> frozenset[str]:
     return frozenset(directories)
 
 
+class _Next(enum.Enum):
+    """What an entry a walk visited needs next."""
+
+    WALK = "walk"  # a directory
+    READ = "read"  # a file no status proves unchanged
+
+
 @dataclass
 class _Walk:
     """One scan in progress: visits one directory at a time, through its descriptor."""
@@ -224,7 +331,39 @@ class _Walk:
     previous_ignore_lines: Mapping[str, tuple[str, ...]]
     reader: ContentReader
     started_ns: int
+    watch: TreeWatch | None = None
     read: int = 0
+
+    def everything_below(self, relative: str, rules: IgnoreRules, *, settled: bool) -> None:
+        """Walk the directory at ``relative`` and every directory below it."""
+        pending = [(relative, rules, settled)]
+        while pending:
+            pending.extend(self.directory(*pending.pop()))
+
+    def one(self, parent: str, name: str, rules: IgnoreRules) -> bool:
+        """Record the entry ``name`` of the directory ``parent`` afresh, if it is there.
+
+        A directory is walked whole (returns True); a vanished entry records nothing.
+        """
+        child = f"{parent}/{name}" if parent else name
+        try:
+            with self.root.directory(parent, reading=True) as fd:
+                try:
+                    status = os.stat(name, dir_fd=fd, follow_symlinks=False)
+                except FileNotFoundError:
+                    return False
+                except OSError as exc:
+                    where = self.root.absolute(child)
+                    raise os_error(exc, "read the status of", where, reading=True) from exc
+                following = self._visit(fd, name, child, status, rules, settled=False)
+                if following is _Next.READ:
+                    self._read(fd, self.root.absolute(parent), [(child, name)])
+        except PathChangedError:
+            return False  # the directory vanished or was replaced: its own change says so
+        if following is not _Next.WALK:
+            return False
+        self.everything_below(child, rules, settled=False)
+        return True
 
     def directory(
         self, relative: str, rules: IgnoreRules, settled: bool
@@ -237,6 +376,8 @@ class _Walk:
         where = self.root.absolute(relative)
         try:
             with self.root.directory(relative, reading=True) as fd:
+                if self.watch is not None:
+                    self.watch.add(relative, fd)  # before listing: no later change is missed
                 entries = _entries(fd, where)
                 names = {entry.name for entry in entries}
                 lines = tuple(
@@ -270,23 +411,46 @@ class _Walk:
         for entry in entries:
             name = entry.name
             child = prefix + name
-            if name in NEVER_TRACKED_NAMES or self._skipped(name, child):
-                continue
             try:
                 status = self._status(entry, child)
-                is_dir = stat.S_ISDIR(status.st_mode)
-                tracked = child in self.known_directories if is_dir else self._proven(child)
-                if not (settled and tracked) and rules.is_ignored(child, is_dir=is_dir):
-                    continue  # never touched, whatever its name
-                if name.startswith(self.temporary_prefix):
-                    (self.found.skipped if is_dir else self.found.temporaries).append(child)
-                elif is_dir:
-                    walk.append(child)
-                elif not self._recorded_without_reading(fd, name, child, status):
-                    unproven.append((child, name))
             except PathChangedError:
                 continue  # changed while we looked: the next snapshot sees it
+            following = self._visit(fd, name, child, status, rules, settled=settled)
+            if following is _Next.WALK:
+                walk.append(child)
+            elif following is _Next.READ:
+                unproven.append((child, name))
         return walk, unproven
+
+    def _visit(
+        self,
+        fd: int,
+        name: str,
+        child: str,
+        status: os.stat_result,
+        rules: IgnoreRules,
+        *,
+        settled: bool,
+    ) -> _Next | None:
+        """Record one entry, or say what it needs next: a walk (a directory) or a read."""
+        if name in NEVER_TRACKED_NAMES or self._skipped(name, child):
+            return None
+        try:
+            is_dir = stat.S_ISDIR(status.st_mode)
+            tracked = child in self.known_directories if is_dir else self._proven(child)
+            if not (settled and tracked) and rules.is_ignored(child, is_dir=is_dir):
+                return None  # never touched, whatever its name
+            if name.startswith(self.temporary_prefix):
+                (self.found.skipped if is_dir else self.found.temporaries).append(child)
+                return None
+            if is_dir:
+                return _Next.WALK
+            if status.st_nlink > 1:
+                self.found.linked.add(child)
+            recorded = self._recorded_without_reading(fd, name, child, status)
+        except PathChangedError:
+            return None  # changed while we looked: the next snapshot sees it
+        return None if recorded else _Next.READ
 
     def _proven(self, child: str) -> bool:
         """Whether the index holds ``child`` with a status proving it (so it was judged)."""
