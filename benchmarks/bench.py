@@ -188,17 +188,24 @@ def _templates(sizes: list[int], seed: int, scratch: Path) -> dict[int, TreeTemp
 
 
 def _contenders(backends: list[StoreBackend]) -> list[Contender]:
-    """Rewind on SQLite, shadow git, rewind on PostgreSQL: the order of every repetition."""
+    """Rewind on SQLite, shadow git, rewind watching (SQLite), rewind on PostgreSQL.
+
+    That is the order of every repetition; the watching service is a long-lived process's
+    (``watch=True``), the others scan as every one-shot caller does.
+    """
     rewinds = [_rewind_contender(backend) for backend in backends]
     git = Contender(ShadowGit.label, _open_shadow_git)
-    return [*rewinds[:1], git, *rewinds[1:]]
+    watched = _rewind_contender(backends[0], watch=True)
+    return [*rewinds[:1], git, watched, *rewinds[1:]]
 
 
-def _rewind_contender(backend: StoreBackend) -> Contender:
+def _rewind_contender(backend: StoreBackend, *, watch: bool = False) -> Contender:
     def open_rewind(workspace: Path, scratch: Path) -> Checkpointer:
-        return RewindCheckpointer(backend.name, backend.new_store(scratch), workspace)
+        store = backend.new_store(scratch)
+        return RewindCheckpointer(backend.name, store, workspace, watch=watch)
 
-    return Contender(f"rewind ({backend.name})", open_rewind)
+    label = f"rewind {'watched ' if watch else ''}({backend.name})"
+    return Contender(label, open_rewind)
 
 
 def _open_shadow_git(workspace: Path, scratch: Path) -> Checkpointer:

@@ -203,16 +203,17 @@ class PostgresBackend:
 class RewindCheckpointer:
     """rewind's service on one store, snapshotting one workspace in the plan ``bench``."""
 
-    def __init__(self, backend: str, store: Store, workspace: Path) -> None:
+    def __init__(self, backend: str, store: Store, workspace: Path, *, watch: bool = False) -> None:
         self.store = store
         self.workspace = workspace
-        self.service = CheckpointService.open(store.url)
+        self.service = CheckpointService.open(store.url, watch=watch)
         self.backend = backend
+        self.watch = watch
 
     @property
     def label(self) -> str:
-        """``rewind (sqlite)`` or ``rewind (postgres)``."""
-        return f"rewind ({self.backend})"
+        """``rewind (sqlite)``, ``rewind (postgres)``, or ``rewind watched (sqlite)``."""
+        return f"rewind {'watched ' if self.watch else ''}({self.backend})"
 
     def snapshot(self, message: str) -> tuple[str, float]:
         """``create_workspace_snapshot``; the reference is the checkpoint id."""

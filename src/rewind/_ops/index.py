@@ -11,7 +11,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
@@ -59,6 +59,8 @@ class WorkspaceIndex:
     tree_hash: str | None = None
     rows: dict[str, str] | None = field(default=None, repr=False, compare=False)
     """Each entry's row in the canonical encoding ``tree_hash`` is computed over, by path."""
+    counts: dict[str, int] | None = field(default=None, repr=False, compare=False)
+    """How many entries hold each content, by hash (carried forward like ``rows``)."""
 
     @cached_property
     def tree(self) -> Tree:
@@ -70,10 +72,21 @@ class WorkspaceIndex:
         """Every directory holding a path of the head's tree."""
         return directories_of(self.known)
 
-    @cached_property
-    def hashes(self) -> frozenset[str]:
+    @property
+    def hashes(self) -> Collection[str]:
         """The contents of the head's tree: all stored already."""
-        return frozenset(known.entry.content_hash for known in self.known.values())
+        return self.content_counts().keys()
+
+    def content_counts(self) -> dict[str, int]:
+        """How many entries hold each content (counted once per index, then carried forward)."""
+        if self.counts is None:
+            counts: dict[str, int] = {}
+            for known in self.known.values():
+                content = known.entry.content_hash
+                counts[content] = counts.get(content, 0) + 1
+            object.__setattr__(self, "counts", counts)
+        assert self.counts is not None
+        return self.counts
 
     def current_tree_hash(self) -> str:
         """The tree hash of ``known``'s tree (computed once, if it was not given)."""
@@ -96,17 +109,26 @@ class WorkspaceIndex:
 
     def changed(
         self, removed: Iterable[str], updated: Iterable[Known]
-    ) -> tuple[dict[str, Known], dict[str, str]]:
-        """The entries and encoded rows of this index without ``removed``, with ``updated``."""
+    ) -> tuple[dict[str, Known], dict[str, str], dict[str, int]]:
+        """The entries, encoded rows and content counts without ``removed``, with ``updated``.
+
+        Each is a copy of this index's, changed only where it changes: no cost grows with
+        the tree but the copies.
+        """
         known = dict(self.known)
         rows = dict(self.encoded_rows())
+        counts = dict(self.content_counts())
         for path in removed:
-            known.pop(path, None)
+            if (gone := known.pop(path, None)) is not None:
+                _uncount(counts, gone.entry.content_hash)
             rows.pop(path, None)
         for item in updated:
+            if (replaced := known.get(item.entry.path)) is not None:
+                _uncount(counts, replaced.entry.content_hash)
             known[item.entry.path] = item
             rows[item.entry.path] = tree_row(item.entry)
-        return known, rows
+            counts[item.entry.content_hash] = counts.get(item.entry.content_hash, 0) + 1
+        return known, rows, counts
 
     def restored(self, head: Checkpoint, writes: Tree, removed: list[str]) -> WorkspaceIndex:
         """The index once a rollback to ``head`` wrote ``writes`` and removed ``removed``.
@@ -114,7 +136,8 @@ class WorkspaceIndex:
         The files it wrote are proven by nothing: the next snapshot reads them. The encoded
         rows and, unless an ignore file was written or removed, the ignore lines carry over.
         """
-        known, rows = self.changed(removed, [Known(entry, None) for entry in writes.values()])
+        updated = [Known(entry, None) for entry in writes.values()]
+        known, rows, counts = self.changed(removed, updated)
         touched = [*writes, *removed]
         ignore_files_changed = any(path.rpartition("/")[2] in IGNORE_FILE_NAMES for path in touched)
         return WorkspaceIndex(
@@ -124,7 +147,16 @@ class WorkspaceIndex:
             ignore_lines=None if ignore_files_changed else self.ignore_lines,
             tree_hash=head.tree_hash,
             rows=rows,
+            counts=counts,
         )
+
+
+def _uncount(counts: dict[str, int], content_hash: str) -> None:
+    left = counts[content_hash] - 1
+    if left:
+        counts[content_hash] = left
+    else:
+        del counts[content_hash]
 
 
 class IndexCache:
@@ -270,7 +302,7 @@ def rescan_workspace(
     """
     previous, changes, rules = since
     with ContentReader(spool, index.hashes) as reader:
-        scanner = _scanner(store, root, index, reader, now_ns, watch=watch)
+        scanner = _scanner(store, root, index, reader, now_ns, watch=watch, full=False)
         return scanner.rescan(root, previous, changes, rules)
 
 
@@ -282,14 +314,22 @@ def _scanner(
     now_ns: Callable[[], int],
     *,
     watch: TreeWatch | None,
+    full: bool = True,
 ) -> WorkspaceScanner:
+    """A scanner with ``index``.
+
+    A rescan (not ``full``) matches every path it looks at against the ignore rules, so it
+    needs neither the index's ignore lines nor its directories (computing them costs a walk
+    of the whole index).
+    """
+    settled = full and index.ignore_lines is not None
     return WorkspaceScanner(
         _excluded(store, root),
         index.known,
         reader,
         now_ns,
-        index.ignore_lines,
-        index.directories if index.ignore_lines is not None else None,
+        index.ignore_lines if settled else None,
+        index.directories if settled else None,
         watch,
     )
 

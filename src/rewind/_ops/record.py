@@ -62,7 +62,7 @@ def record_snapshot(
         base_id=workspace.head_id,
         target_id=None,
     )
-    known, rows = index.changed(
+    known, rows, counts = index.changed(
         removed, [Known(tree[path], scanned.stats[path]) for path in scanned.fresh]
     )
     checkpoint_id = factory.new_id(workspace.head_id)
@@ -91,7 +91,8 @@ def record_snapshot(
         label=request.label,
         metadata=factory.metadata({**request.metadata, "extra": request.extra | extra}),
     )
-    new_hashes = {entry.new_hash for entry in diff.entries} - index.hashes
+    stored = index.hashes
+    new_hashes = {entry.new_hash for entry in diff.entries if entry.new_hash not in stored}
     blobs = [
         NewBlob(blob.content_hash, blob.size, blob.codec, len(blob.spans), scan.spool.chunks(blob))
         for blob in scan.spool.blobs()
@@ -101,7 +102,14 @@ def record_snapshot(
     uow.checkpoints.add_snapshot(checkpoint, diff.entries)
     uow.workspaces.move_head(workspace, checkpoint_id)
     after = WorkspaceIndex(
-        checkpoint_id, index.version + 1, known, False, scanned.ignore_lines, tree_digest, rows
+        checkpoint_id,
+        index.version + 1,
+        known,
+        False,
+        scanned.ignore_lines,
+        tree_digest,
+        rows,
+        counts,
     )
     uow.workspaces.write_index(workspace, index_update(index, after, scan.origin, scanned.fresh))
     return checkpoint, after
