@@ -21,7 +21,7 @@ Feature: Extreme values get a result or a RewindError, never another exception
     Then each extreme value was taken or refused with a RewindError
 
   Scenario: Opening a service
-    When the service is opened with each extreme value for its url, create and retention
+    When the service is opened with each extreme value for its url, create, retention and watch
     Then each extreme value was taken or refused with a RewindError
 
   Scenario: The public models and Trigger.parse

@@ -47,7 +47,7 @@ def sweep_service(context: Any) -> None:
         scene.sweep_outcomes += sweep(calls)
 
 
-@when("the service is opened with each extreme value for its url, create and retention")
+@when("the service is opened with each extreme value for its url, create, retention and watch")
 def sweep_opening(context: Any) -> None:
     scene = world(context)
     call = opening_call(scene.service_kind, scene.database_url, scene.workspace)

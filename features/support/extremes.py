@@ -38,6 +38,8 @@ from rewind import (
     RetentionPolicy,
     Trigger,
     VerifyProblem,
+    WatchOptions,
+    WatchReport,
 )
 from rewind.langgraph import WorkspaceSaver
 from rewind.service import DATABASE_URL_VARIABLE
@@ -308,7 +310,12 @@ def opening_call(service_kind: str, database_url: str, workspace: Path) -> Call:
     return Call(
         name,
         opened,
-        lambda: {"url": database_url, "create": True, "retention": RetentionPolicy(keep_last=1000)},
+        lambda: {
+            "url": database_url,
+            "create": True,
+            "retention": RetentionPolicy(keep_last=1000),
+            "watch": False,
+        },
         more={"retention": policy_extremes()},
     )
 
@@ -355,6 +362,19 @@ def model_samples(
         ),
         upgrade,
         upgrade.status,
+        WatchOptions(
+            paranoid=True,
+            allow_remote=True,
+            full_scan_every=10,
+            full_scan_after=timedelta(minutes=1),
+        ),
+        WatchReport(
+            watching=1,
+            directories=2,
+            watched_snapshots=3,
+            full_scans=1,
+            full_scan_reasons={"first scan": 1},
+        ),
     ]
 
 
