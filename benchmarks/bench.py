@@ -11,9 +11,10 @@ Options: ``--sizes 1000,10000,50000`` (files per tree), ``--repeat 5``, ``--seed
 ``--json PATH`` (default ``benchmarks/results/latest.json``), ``--backend
 sqlite|postgres|all`` (default: sqlite, plus postgres when ``REWIND_TEST_POSTGRES_URL`` is
 set: each store gets a fresh schema there, dropped at the end), ``--skip-scale``,
-``--skip-memory``, ``--quick`` (1,000 files, 3 repetitions, no scale or memory test, 300
-long-lived snapshots) and ``--check`` (exit status 1 if a target fails; otherwise the exit
-status is 0 whatever the figures: this is a measurement, not a test).
+``--skip-memory``, ``--comparison-only`` (measurements 1 to 5 only), ``--quick`` (1,000
+files, 3 repetitions, no scale or memory test, 300 long-lived snapshots) and ``--check``
+(exit status 1 if a target fails; otherwise the exit status is 0 whatever the figures:
+this is a measurement, not a test).
 
 Every workspace is generated from the seed (see ``workloads.py``): N source-like text files
 in N/20 directories, big files, a Python ``.gitignore`` and an ignored ``node_modules/``.
@@ -123,6 +124,9 @@ def _run(options: argparse.Namespace, backends: list[StoreBackend], scratch: Pat
         )
         results.comparisons[files] = comparison
         results.verifications += verifications
+    if options.comparison_only:
+        results.skipped["other figures"] = "skipped (--comparison-only)"
+        return results
     sqlite = next((backend for backend in backends if backend.name == "sqlite"), None)
     if sqlite is None:
         results.skipped["sqlite-only figures"] = "not measured: the sqlite backend is off"
@@ -260,6 +264,7 @@ def _parse_options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--backend", choices=["sqlite", "postgres", "all"], default=None)
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--comparison-only", action="store_true", help="measurements 1-5 only")
     parser.add_argument("--quick", action="store_true", help="smoke-test the harness")
     parser.add_argument("--check", action="store_true", help="exit 1 if a target fails")
     options = parser.parse_args(argv)

@@ -7,11 +7,14 @@ copy of the template with a fresh store, through the same cycle:
 2. no-change snapshot, right after it;
 3. modify 50 files and add 3, roll back to the first snapshot, and check the tree is back
    (a broken rollback raises instead of giving a fast number);
-4. append a line to 10 files and snapshot.
+4. append a line to 10 files and snapshot;
+5. four more such 10-file snapshots, add 3 files, and roll back to the first snapshot across
+   that history (checked): the rollback a user of an agent makes after a few tool calls.
 
-The rollback comes before the 10-file snapshot so that it undoes exactly 50 modified and 3
-added files. The bytes stored are measured once per contender in a run of their own: a first
-snapshot and 5 snapshots of 10 modified files each.
+The rollback of step 3 comes before the 10-file snapshot so that it undoes exactly 50
+modified and 3 added files, with the head's tree equal to the target's; the one of step 5
+must find what differs along the history. The bytes stored are measured once per contender
+in a run of their own: a first snapshot and 5 snapshots of 10 modified files each.
 """
 
 from __future__ import annotations
@@ -26,7 +29,14 @@ from pathlib import Path
 
 from contenders import Checkpointer, RewindCheckpointer
 from figures import ContenderFigures, SizeComparison, VerifyFigures
-from workloads import TreeTemplate, add_files, append_lines, copy_template, fingerprint
+from workloads import (
+    Fingerprint,
+    TreeTemplate,
+    add_files,
+    append_lines,
+    copy_template,
+    fingerprint,
+)
 
 __all__ = ["ChangePlan", "Contender", "compare_on_tree"]
 
@@ -56,6 +66,7 @@ class ChangePlan:
     rollback_modified: list[str]
     added: list[str]
     ten_modified: list[str]
+    later_modified: list[list[str]]
     marker: str
 
     @classmethod
@@ -67,7 +78,15 @@ class ChangePlan:
             f"{rng.choice(candidates).rpartition('/')[0]}/bench_added_{index}.py"
             for index in range(ROLLBACK_ADDED)
         ]
-        return cls(rollback_modified, added, rng.sample(candidates, TEN), marker)
+        ten = rng.sample(candidates, TEN)
+        later = [rng.sample(candidates, TEN) for _ in range(INCREMENTAL_SNAPSHOTS - 1)]
+        return cls(rollback_modified, added, ten, later, marker)
+
+    @property
+    def history_touched(self) -> list[str]:
+        """Every path steps 4 and 5 change or add."""
+        later = [path for paths in self.later_modified for path in paths]
+        return sorted({*self.ten_modified, *later, *self.added})
 
 
 def compare_on_tree(
@@ -101,13 +120,14 @@ def compare_on_tree(
         rng = random.Random(f"{seed}:{template.shape.name}:{repetition}")
         plan = ChangePlan.draw(rng, template, f"# benchmark change {repetition}")
         expected = fingerprint(template.path, plan.rollback_modified + plan.added)
+        expected_after_history = fingerprint(template.path, plan.history_touched)
         for contender in contenders:
             _progress(
                 f"{template.shape.name}: repetition {repetition + 1}/{repeat}, {contender.label}"
             )
             figures = comparison.contenders[contender.label]
             with _Run(template, contender, scratch / f"run-{repetition}") as run:
-                _measure_cycle(run, plan, expected, figures)
+                _measure_cycle(run, plan, (expected, expected_after_history), figures)
     verifications: list[VerifyFigures] = []
     for contender in contenders:
         _progress(f"{template.shape.name}: bytes stored, {contender.label}")
@@ -157,10 +177,10 @@ class _Run:
 def _measure_cycle(
     run: _Run,
     plan: ChangePlan,
-    expected: tuple[tuple[tuple[str, int], ...], str],
+    expected: tuple[Fingerprint, Fingerprint],
     figures: ContenderFigures,
 ) -> None:
-    """First, no-change, rollback of 50 + 3 files (checked), then 10-file snapshot."""
+    """First, no-change, rollback of 50 + 3 files, 10-file snapshots, rollback across them."""
     checkpointer = run.checkpointer
     first, seconds = run.first_snapshot()
     figures.first_snapshot.samples.append(seconds * SECONDS_TO_MS)
@@ -169,12 +189,20 @@ def _measure_cycle(
     append_lines(run.workspace, plan.rollback_modified, plan.marker)
     add_files(run.workspace, plan.added)
     seconds = checkpointer.rollback(first)
-    if fingerprint(run.workspace, plan.rollback_modified + plan.added) != expected:
+    if fingerprint(run.workspace, plan.rollback_modified + plan.added) != expected[0]:
         raise AssertionError(f"{checkpointer.label}: the rollback did not restore the tree")
     figures.rollback.samples.append(seconds * SECONDS_TO_MS)
     append_lines(run.workspace, plan.ten_modified, plan.marker)
     _reference, seconds = checkpointer.snapshot("ten files")
     figures.ten_file_snapshot.samples.append(seconds * SECONDS_TO_MS)
+    for step, paths in enumerate(plan.later_modified):
+        append_lines(run.workspace, paths, plan.marker)
+        checkpointer.snapshot(f"ten files, {step + 2}")
+    add_files(run.workspace, plan.added)
+    seconds = checkpointer.rollback(first)
+    if fingerprint(run.workspace, plan.history_touched) != expected[1]:
+        raise AssertionError(f"{checkpointer.label}: the rollback across history was not exact")
+    figures.rollback_across_history.samples.append(seconds * SECONDS_TO_MS)
 
 
 def _measure_storage(run: _Run, seed: int, verify_repeat: int) -> VerifyFigures | None:

@@ -79,6 +79,7 @@ class ContenderFigures:
     no_change_snapshot: Series = field(default_factory=_milliseconds)
     ten_file_snapshot: Series = field(default_factory=_milliseconds)
     rollback: Series = field(default_factory=_milliseconds)
+    rollback_across_history: Series = field(default_factory=_milliseconds)
     stored_bytes: Series = field(default_factory=lambda: Series("bytes"))
 
     @staticmethod

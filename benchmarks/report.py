@@ -33,6 +33,7 @@ OPERATION_NAMES = {
     "no_change_snapshot": "no-change snapshot",
     "ten_file_snapshot": "10-file snapshot",
     "rollback": "rollback 50+3 files",
+    "rollback_across_history": "rollback 5 snapshots back",
     "stored_bytes": "bytes stored, 1+5 snapshots",
 }
 COMPARISONS: dict[str, Callable[[float, float], bool]] = {

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
+    "Fingerprint",
     "TreeShape",
     "TreeTemplate",
     "add_files",
@@ -255,7 +256,11 @@ def add_files(root: Path, relatives: list[str]) -> None:
         (root / relative).write_text(f"# {relative}: added by the benchmark\nvalue = 1\n")
 
 
-def fingerprint(root: Path, hashed: list[str]) -> tuple[tuple[tuple[str, int], ...], str]:
+Fingerprint = tuple[tuple[tuple[str, int], ...], str]
+"""What ``fingerprint`` returns: every file's (path, size), and a digest of a few."""
+
+
+def fingerprint(root: Path, hashed: list[str]) -> Fingerprint:
     """Cheap identity of a tree: every file's relative path and size, and a few files' sha256.
 
     Args:

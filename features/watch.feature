@@ -93,18 +93,44 @@ Feature: A watching service looks only at what the kernel says changed
     Then checkpoint "L" lists the changed paths "src/app.py"
     And the watcher counted 0 watched snapshots and the full scans "first scan: 1, head moved: 1"
 
-  Scenario: After a rollback the workspace is scanned whole, then watched again
+  Scenario: A rollback's safety snapshot and the snapshots after it are watched
     Given I write "changed" to "src/app.py"
     And I snapshot the workspace for plan "plan-1" as "L"
+    And I write "unsaved" to "README.md"
     And I roll back to "K"
     And I write "after the rollback" to "src/lib/util.py"
     When I snapshot the workspace for plan "plan-1" as "M"
     And I write "watched again" to "README.md"
     And I snapshot the workspace for plan "plan-1" as "N"
-    Then checkpoint "M" lists the changed paths "src/lib/util.py"
+    Then the rollback's safety checkpoint lists the changed paths "README.md"
+    And checkpoint "M" lists the changed paths "src/lib/util.py"
     And checkpoint "N" lists the changed paths "README.md"
     And checkpoint "N" holds exactly the files of the workspace
-    And the watcher counted 2 watched snapshots and the full scans "first scan: 1, head moved: 1"
+    And the watcher counted 4 watched snapshots and the full scans "first scan: 1"
+
+  Scenario: Directories a rollback makes and removes are watched like any others
+    Given I delete "docs"
+    And I write "made" to "made/deep/new.txt"
+    And I snapshot the workspace for plan "plan-1" as "L"
+    And I roll back to "K"
+    And I write "changed after the rollback" to "docs/guide/intro.md"
+    When I snapshot the workspace for plan "plan-1" as "M"
+    And I write "changed again" to "docs/guide/intro.md"
+    And I write "made again" to "made/again.txt"
+    And I snapshot the workspace for plan "plan-1" as "N"
+    Then checkpoint "M" lists the changed paths "docs/guide/intro.md"
+    And checkpoint "N" lists the changed paths "docs/guide/intro.md, made/again.txt"
+    And checkpoint "N" holds exactly the files of the workspace
+    And the watcher counted 4 watched snapshots and the full scans "first scan: 1"
+
+  Scenario: A rollback by another service breaks the chain
+    Given I write "changed" to "src/app.py"
+    And I snapshot the workspace for plan "plan-1" as "L"
+    And another service on the scenario's database rolls back to "K"
+    And I write "changed after" to "README.md"
+    When I snapshot the workspace for plan "plan-1" as "M"
+    Then checkpoint "M" lists the changed paths "README.md"
+    And the watcher counted 1 watched snapshot and the full scans "first scan: 1, head moved: 1"
 
   Scenario: A new hard link makes a full scan, and writes through either name are seen
     Given I hard-link "src/app-copy.py" to "src/app.py"

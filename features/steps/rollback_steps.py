@@ -173,6 +173,15 @@ def safety_checkpoint(context: Any, kind: str, plan: str) -> None:
     assert safety.is_snapshot
 
 
+@then('the rollback\'s safety checkpoint lists the changed paths "{paths:Q}"')
+def safety_lists_changed_paths(context: Any, paths: str) -> None:
+    scene = world(context)
+    safety_id = scene.the_rollback.safety_checkpoint_id
+    assert safety_id is not None, scene.the_rollback
+    extra = scene.the_service.get_checkpoint(safety_id).metadata.extra
+    assert list(extra["diff_paths"]) == paths_of(paths), extra["diff_paths"]
+
+
 @when('I restore "{name:Q}" into the existing directory "{directory:Q}"')
 @when('I restore "{name:Q}" into the new directory "{directory:Q}"')
 def restore_into(context: Any, name: str, directory: str) -> None:

@@ -31,6 +31,13 @@ def workspace_with_sized_files(context: Any, count: int, size: int) -> None:
         write_file(workspace, f"data/file-{index:03d}.txt", content)
 
 
+@given('I write "{content:Q}" to the first {count:d} files')
+def write_first_files(context: Any, content: str, count: int) -> None:
+    workspace = world(context).workspace
+    for index in range(count):
+        write_file(workspace, f"data/file-{index:03d}.txt", content)
+
+
 @given('"{path:Q}" in the workspace links to "{target:Q}"')
 @when('I link "{path:Q}" to "{target:Q}"')
 def link(context: Any, path: str, target: str) -> None:

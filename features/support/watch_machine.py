@@ -20,7 +20,7 @@ from pathlib import Path
 import hypothesis.strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from rewind import CheckpointService
+from rewind import Checkpoint, CheckpointService, RestoreConflictError
 
 FILES = ("a.txt", "b.txt", "d/c.txt", "d/e/f.txt", "g/h.txt", "node_modules/m.js", "x.log")
 DIRECTORIES = ("d", "d/e", "g", "g/k", "node_modules")
@@ -51,6 +51,7 @@ class WatchedEqualsScanned(RuleBasedStateMachine):
         self.workspace.mkdir(parents=True)
         self.outside.mkdir()
         self.plans = (f"watched-{run}", f"scanned-{run}")
+        self.history: list[tuple[str, str | None]] = []  # (watched snapshot id, tree hash)
         for path in FILES:  # every name exists at first: each operation has a target
             self._at(path).parent.mkdir(parents=True, exist_ok=True)
             self._at(path).write_bytes(path.encode())
@@ -167,6 +168,24 @@ class WatchedEqualsScanned(RuleBasedStateMachine):
             for step in range(limit + 10):
                 os.utime(names[step % 2], ns=(step, step))
 
+    @rule(data=st.data())
+    def rollback(self, data: st.DataObject) -> None:
+        """Roll the watching service's plan back to one of its snapshots, checked twice over."""
+        watched_plan, scanned_plan = self.plans
+        checkpoint_id, tree_hash = data.draw(st.sampled_from(self.history))
+        before = self.scanned.create_workspace_snapshot(scanned_plan, self.workspace)
+        try:
+            result = self.watched.rollback_to_checkpoint(checkpoint_id)
+        except RestoreConflictError:
+            # An ignored file in the way: refused, nothing changed (other scenarios say so).
+            self._same(self.watched.create_workspace_snapshot(watched_plan, self.workspace), before)
+            return
+        assert result.safety_checkpoint_id is not None
+        safety = self.watched.get_checkpoint(result.safety_checkpoint_id)
+        self._same(safety, before)
+        after = self.scanned.create_workspace_snapshot(scanned_plan, self.workspace)
+        assert after.tree_hash == tree_hash, (checkpoint_id, after.metadata.extra)
+
     @invariant()
     def snapshot_now_and_then(self) -> None:
         self.steps += 1
@@ -177,6 +196,12 @@ class WatchedEqualsScanned(RuleBasedStateMachine):
         watched_plan, scanned_plan = self.plans
         one = self.watched.create_workspace_snapshot(watched_plan, self.workspace)
         two = self.scanned.create_workspace_snapshot(scanned_plan, self.workspace)
+        self._same(one, two)
+        self.history.append((one.checkpoint_id, one.tree_hash))
+
+    @staticmethod
+    def _same(one: Checkpoint, two: Checkpoint) -> None:
+        """Two snapshots of one tree from heads with equal trees: equal tree and changes."""
         assert one.tree_hash == two.tree_hash, (one.metadata.extra, two.metadata.extra)
         for key in ("diff_paths", "diff_hash", "skipped_paths"):
             assert one.metadata.extra.get(key) == two.metadata.extra.get(key), key

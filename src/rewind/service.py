@@ -101,7 +101,7 @@ class CheckpointService:
         self._factory = CheckpointFactory(clock)
         self._watches = _watches(watch)
         indexes = IndexCache()
-        self._restorer = Restorer(store, self._factory, indexes)
+        self._restorer = Restorer(store, self._factory, indexes, self._watches)
         self._snapshotter = Snapshotter(
             store, self._factory, indexes, self._restorer, self._watches
         )

@@ -61,6 +61,9 @@ class WorkspaceIndex:
     """Each entry's row in the canonical encoding ``tree_hash`` is computed over, by path."""
     counts: dict[str, int] | None = field(default=None, repr=False, compare=False)
     """How many entries hold each content, by hash (carried forward like ``rows``)."""
+    paths_checked: bool = False
+    """Whether every path of ``known`` is known to be safe: it came from a scan of the
+    workspace or from a checked tree, not from stored rows (which anybody could alter)."""
 
     @cached_property
     def tree(self) -> Tree:
@@ -148,6 +151,7 @@ class WorkspaceIndex:
             tree_hash=head.tree_hash,
             rows=rows,
             counts=counts,
+            paths_checked=self.paths_checked,
         )
 
 

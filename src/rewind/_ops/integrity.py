@@ -52,17 +52,25 @@ def seal_problem(checkpoint: Checkpoint, tree: Tree, *, hashed: bool = False) ->
     return None
 
 
-def require_intact(checkpoint: Checkpoint, tree: Tree, *, hashed: bool = False) -> None:
+def require_intact(
+    checkpoint: Checkpoint,
+    tree: Tree,
+    *,
+    hashed: bool = False,
+    unchecked: Iterable[str] | None = None,
+) -> None:
     """Check a snapshot's manifest before a restore acts on it.
 
-    ``hashed`` says that ``tree`` is known to hash to the snapshot's ``tree_hash``.
+    ``hashed`` says that ``tree`` is known to hash to the snapshot's ``tree_hash``;
+    ``unchecked``, if given, holds every path of ``tree`` not already known to be safe
+    (``validate_path``): only those are checked again.
 
     Raises:
         UnsafePathError: A path is hostile, or lies below another path's file (names it).
         CorruptStoreError: The manifest or fields do not match the snapshot's hashes.
     """
     temporary = temporary_prefix(checkpoint.sandbox_ref)
-    for path in tree:
+    for path in tree if unchecked is None else unchecked:
         validate_path(path, temporary)
     check_tree_shape(tree)
     if (problem := seal_problem(checkpoint, tree, hashed=hashed)) is not None:

@@ -6,12 +6,13 @@ import dataclasses
 from datetime import datetime
 
 from rewind._ids import first_id_at
-from rewind._manifest import Tree
+from rewind._manifest import Tree, tree_hash_of_rows, tree_row
 from rewind._ops.index import WorkspaceIndex
 from rewind._ops.integrity import require_intact
 from rewind.errors import (
     AmbiguousCheckpointIdError,
     CheckpointNotFoundError,
+    CorruptStoreError,
     InvalidCheckpointIdError,
     InvalidInputError,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "require_snapshot",
     "resolve_prefix",
     "target_tree",
+    "tree_from_index",
 ]
 
 
@@ -52,8 +54,11 @@ def find_checkpoint(uow: UnitOfWork, checkpoint_id: str) -> Checkpoint:
 def target_tree(uow: UnitOfWork, target: Checkpoint, index: WorkspaceIndex) -> Tree:
     """Return the tree a restore to ``target`` writes, checked as ``checked_tree`` checks it.
 
-    When the workspace's index holds a tree with ``target``'s tree hash (a rollback to the
-    last snapshot), that tree is the target's and the history is not read.
+    The workspace's index holds its head's tree. When that tree hashes to ``target``'s (a
+    rollback to the last snapshot) it is the target's, and the history is not read.
+    Otherwise the target's tree is the index's with only the paths that changed between
+    the head and the target replaced (``tree_from_index``), unless that would read as much
+    as the target's whole manifest.
 
     Raises:
         InvalidInputError: The checkpoint records no files.
@@ -61,10 +66,62 @@ def target_tree(uow: UnitOfWork, target: Checkpoint, index: WorkspaceIndex) -> T
         CorruptStoreError: The manifest cannot be read, or does not match its hashes.
     """
     require_snapshot(target)
-    if index.known and index.current_tree_hash() == target.tree_hash:
-        require_intact(target, index.tree, hashed=True)
-        return index.tree
+    if index.known:
+        unchecked = None if index.paths_checked else index.known
+        if index.current_tree_hash() == target.tree_hash:
+            require_intact(target, index.tree, hashed=True, unchecked=unchecked)
+            return index.tree
+        tree = tree_from_index(uow, target, index)
+        if tree is not None:
+            return tree
     return checked_tree(uow, target, sealed=True)
+
+
+def tree_from_index(uow: UnitOfWork, target: Checkpoint, index: WorkspaceIndex) -> Tree | None:
+    """Return ``target``'s tree made from the index's, checked; None if it cannot be.
+
+    The paths that differ between the index's head and ``target`` are those the change rows
+    name along the two lineages, from each down to the nearest checkpoint they share; only
+    those paths' entries in ``target``'s tree are read. The tree made must hash to
+    ``target``'s ``tree_hash``: if it does not (a damaged index, say), or the lineages share
+    no checkpoint, or more than half the tree changed, None says to read the whole manifest.
+
+    Raises:
+        UnsafePathError: A path is hostile.
+        CorruptStoreError: A change row of ``target``'s lineage is damaged, or ``target``
+            does not match its ``checkpoint_hash``.
+    """
+    if index.head_id is None:  # pragma: no cover - an index with entries has a head
+        return None
+    try:
+        head_line = uow.checkpoints.ancestry(index.head_id)
+    except CorruptStoreError:
+        return None  # the head's history is damaged: the target's own manifest decides
+    target_line = uow.checkpoints.ancestry(target.checkpoint_id)
+    shared = set(target_line)
+    fork = next((depth for depth, ancestor in enumerate(head_line) if ancestor in shared), None)
+    if fork is None:
+        return None
+    apart = head_line[:fork] + target_line[: target_line.index(head_line[fork])]
+    changed = uow.checkpoints.changed_paths(apart)
+    if len(changed) > len(index.known) // 2:
+        return None
+    entries = uow.checkpoints.entries_at(target_line, changed)
+    tree = dict(index.tree)
+    rows = dict(index.encoded_rows())
+    for path in changed:
+        entry = entries.get(path)
+        if entry is None:
+            tree.pop(path, None)
+            rows.pop(path, None)
+        else:
+            tree[path] = entry
+            rows[path] = tree_row(entry)
+    if tree_hash_of_rows(rows[path] for path in sorted(rows)) != target.tree_hash:
+        return None
+    unchecked = [path for path in changed if path in tree] if index.paths_checked else None
+    require_intact(target, tree, hashed=True, unchecked=unchecked)
+    return tree
 
 
 def checked_tree(uow: UnitOfWork, checkpoint: Checkpoint, *, sealed: bool = False) -> Tree:

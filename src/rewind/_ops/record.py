@@ -110,6 +110,7 @@ def record_snapshot(
         tree_digest,
         rows,
         counts,
+        paths_checked=True,  # the scan's paths (``known`` holds no other)
     )
     uow.workspaces.write_index(workspace, index_update(index, after, scan.origin, scanned.fresh))
     return checkpoint, after

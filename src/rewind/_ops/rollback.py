@@ -4,10 +4,12 @@ A rollback, in order:
 
 1. opens the workspace directory the target snapshot records (from ``/``, never through a
    symlink) and takes this machine's lock on it, which it holds to the end;
-2. reads the target's manifest and checks it: every path is safe, the manifest hashes to the
-   snapshot's ``tree_hash``, and its id, plan and directory to its ``checkpoint_hash``;
-3. scans the workspace, plans every removal and write, and fetches and checks every needed
-   content (symlink targets included);
+2. makes the target's tree and checks it: every path is safe, the tree hashes to the
+   snapshot's ``tree_hash``, and its id, plan and directory to its ``checkpoint_hash``. The
+   tree is the index's (the head's) with only the paths that differ replaced, read from the
+   change rows between head and target (``lookup.target_tree``), or the whole manifest;
+3. scans the workspace (through its watch, if the service watches), plans every removal and
+   write, and fetches and checks every needed content (symlink targets included);
 4. in one transaction, snapshots the current state (the safety checkpoint), moves the
    workspace's head to the target and marks the workspace as restoring to it;
 5. writes the files (each through a temporary file, renamed into place), then clears the mark.
@@ -38,6 +40,7 @@ from rewind._ops.index import (
 from rewind._ops.integrity import stage_contents
 from rewind._ops.lookup import checked_tree, find_checkpoint, require_snapshot, target_tree
 from rewind._ops.record import ScannedWorkspace, record_snapshot
+from rewind._ops.watching import WatchedWorkspace, Watches, scan_maybe_watched, watching
 from rewind.errors import (
     CheckpointNotFoundError,
     CorruptStoreError,
@@ -68,18 +71,30 @@ class Restorer:
     Not for snapshots: it takes only the safety snapshots its rollbacks need.
     """
 
-    def __init__(self, store: Store, factory: CheckpointFactory, indexes: IndexCache) -> None:
+    def __init__(
+        self,
+        store: Store,
+        factory: CheckpointFactory,
+        indexes: IndexCache,
+        watches: Watches | None = None,
+    ) -> None:
         self._store = store
         self._factory = factory
         self._indexes = indexes
+        self._watches = watches
 
     def rollback(self, checkpoint_id: str) -> RollbackResult:
         """Put a snapshot's workspace back as the snapshot recorded it (see the module)."""
         with self._store.reading() as uow:
             target = find_checkpoint(uow, checkpoint_id)
         require_snapshot(target)
-        with open_workspace(target) as root, root.locked():
-            return self._rollback_locked(target, root, undo_on_failure=True)
+        # The watch first, then the lock, as a snapshot takes them: never the other way round.
+        with (
+            open_workspace(target) as root,
+            watching(self._watches, target.plan_id, root) as watched,
+            root.locked(),
+        ):
+            return self._rollback_locked(target, root, watched, undo_on_failure=True)
 
     def dry_run(self, checkpoint_id: str) -> RollbackResult:
         """Say what a rollback would restore and remove; change nothing, anywhere.
@@ -106,12 +121,18 @@ class Restorer:
             stage_contents(uow.blobs, plan.writes, staged)
         return _result(target, plan, safety_id=None, dry_run=True)
 
-    def finish_interrupted(self, checkpoint_id: str, plan_id: str, root: WorkspaceRoot) -> None:
+    def finish_interrupted(
+        self,
+        checkpoint_id: str,
+        plan_id: str,
+        root: WorkspaceRoot,
+        watched: WatchedWorkspace | None = None,
+    ) -> None:
         """Finish the rollback to ``checkpoint_id`` that a crash cut short, if it still needs it.
 
-        The caller holds ``root``'s lock, so no live rollback of this machine is writing: a
-        mark still set is a dead rollback's. A mark cleared or changed meanwhile means a live
-        rollback finished; nothing is done then.
+        The caller holds ``root``'s lock (and its watch, ``watched``, if it has one), so no
+        live rollback of this machine is writing: a mark still set is a dead rollback's. A
+        mark cleared or changed meanwhile means a live rollback finished; nothing is done.
 
         Raises:
             CorruptStoreError: The workspace's record names a checkpoint of another workspace
@@ -127,7 +148,7 @@ class Restorer:
                 raise _foreign_mark(plan_id, root.path, checkpoint_id) from exc
         if (target.plan_id, target.sandbox_ref) != (plan_id, root.path):
             raise _foreign_mark(plan_id, root.path, checkpoint_id)
-        self._rollback_locked(target, root, undo_on_failure=True)
+        self._rollback_locked(target, root, watched, undo_on_failure=True)
 
     def restore_into(
         self, checkpoint_id: str, target_dir: str | os.PathLike[str]
@@ -149,9 +170,19 @@ class Restorer:
         return _result(target, plan, safety_id=None, dry_run=False)
 
     def _rollback_locked(
-        self, target: Checkpoint, root: WorkspaceRoot, *, undo_on_failure: bool
+        self,
+        target: Checkpoint,
+        root: WorkspaceRoot,
+        watched: WatchedWorkspace | None,
+        *,
+        undo_on_failure: bool,
     ) -> RollbackResult:
-        """Steps 2 to 5 of a rollback to ``target``; the caller holds ``root``'s lock."""
+        """Steps 2 to 5 of a rollback to ``target``; the caller holds ``root``'s lock.
+
+        With a watch (``watched``), the safety snapshot scans only what it reported, and the
+        scan recorded stays the watch's starting point: every file the rollback writes or
+        removes is reported to the next snapshot like any other change.
+        """
         checkpoint_id = target.checkpoint_id
         origin = machine_origin(root)
         with ExitStack() as stack:
@@ -170,8 +201,8 @@ class Restorer:
                 index = self._indexes.load(uow, workspace, origin)
                 tree = target_tree(uow, target, index)
                 spool = stack.enter_context(ContentSpool())
-                scanned = scan_workspace(
-                    self._store, root, index, spool, now_ns=self._factory.now_ns
+                scanned = scan_maybe_watched(
+                    self._store, root, index, spool, watched, now_ns=self._factory.now_ns
                 )
                 plan = plan_restore(root, tree, scanned, paths_checked=True)
                 stage_contents(uow.blobs, plan.writes, staged)
@@ -190,12 +221,14 @@ class Restorer:
                 uow.workspaces.mark_restoring(workspace, target.checkpoint_id)
                 uow.commit()
             self._indexes.remember(workspace.workspace_id, restored)
+            if watched is not None:
+                watched.recorded(scanned, restored)
             try:
                 apply_restore(root, plan, lambda entry: staged.read(entry.content_hash))
             except Exception as failure:  # any failure at all: the safety net must catch it
                 if not undo_on_failure:
                     raise
-                self._undo(target, root, safety, failure)
+                self._undo(target, root, watched, safety, failure)
             self._finish(target, root)
         return _result(target, plan, safety_id=safety.checkpoint_id, dry_run=False)
 
@@ -214,7 +247,12 @@ class Restorer:
         return record_snapshot(uow, self._factory, scan, request)
 
     def _undo(
-        self, target: Checkpoint, root: WorkspaceRoot, safety: Checkpoint, failure: Exception
+        self,
+        target: Checkpoint,
+        root: WorkspaceRoot,
+        watched: WatchedWorkspace | None,
+        safety: Checkpoint,
+        failure: Exception,
     ) -> None:
         """Put back the state a failed rollback started from, then report the failure.
 
@@ -223,7 +261,7 @@ class Restorer:
         """
         safety_id = safety.checkpoint_id
         try:
-            self._rollback_locked(safety, root, undo_on_failure=False)
+            self._rollback_locked(safety, root, watched, undo_on_failure=False)
         except Exception as undo_failure:  # reported inside the error raised below
             undone = False
             outcome = (

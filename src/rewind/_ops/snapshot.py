@@ -16,20 +16,18 @@ lock: a live rollback is waited for, a dead one (a crash cut it short) is finish
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from rewind._ops.factory import CheckpointFactory, SnapshotRequest
-from rewind._ops.index import IndexCache, WorkspaceIndex, machine_origin, scan_workspace
+from rewind._ops.index import IndexCache, machine_origin
 from rewind._ops.record import ScannedWorkspace, record_snapshot
 from rewind._ops.rollback import Restorer
-from rewind._ops.watching import WatchedWorkspace, Watches
+from rewind._ops.watching import WatchedWorkspace, Watches, scan_maybe_watched, watching
 from rewind.errors import LockTimeoutError
 from rewind.models import Checkpoint
 from rewind.storage import Store, WorkspaceHead
 from rewind.workspace.capture import ContentSpool
 from rewind.workspace.root import WorkspaceRoot
-from rewind.workspace.scan import ScanResult, resolve_workspace
+from rewind.workspace.scan import resolve_workspace
 
 __all__ = ["OPTIMISTIC_SCANS", "ROLLBACKS_WAITED_FOR", "Snapshotter"]
 
@@ -69,7 +67,7 @@ class Snapshotter:
         """
         with (
             WorkspaceRoot(resolve_workspace(sandbox_ref)) as root,
-            self._watching(request.plan_id, root) as watched,
+            watching(self._watches, request.plan_id, root) as watched,
         ):
             origin = machine_origin(root)
             for attempt in range(ROLLBACKS_WAITED_FOR):
@@ -83,33 +81,13 @@ class Snapshotter:
                     # which: wait for a live one; finish a dead one (as a new rollback, whose
                     # safety snapshot keeps the half-restored state). Then snapshot.
                     with root.locked():
-                        self._restorer.finish_interrupted(outcome, request.plan_id, root)
+                        self._restorer.finish_interrupted(outcome, request.plan_id, root, watched)
             raise LockTimeoutError(  # pragma: no cover - needs 20 rollbacks racing one snapshot
                 f"the workspace of plan {request.plan_id!r} at {root.path!r} was being rolled "
                 f"back by others each of the {ROLLBACKS_WAITED_FOR} times this snapshot "
                 "waited for it; try again",
                 path=root.path,
             )
-
-    @contextmanager
-    def _watching(self, plan_id: str, root: WorkspaceRoot) -> Iterator[WatchedWorkspace | None]:
-        if self._watches is None:
-            yield None
-        else:
-            with self._watches.workspace(plan_id, root) as watched:
-                yield watched
-
-    def _scan(
-        self,
-        root: WorkspaceRoot,
-        index: WorkspaceIndex,
-        spool: ContentSpool,
-        watched: WatchedWorkspace | None,
-    ) -> ScanResult:
-        now_ns = self._factory.now_ns
-        if watched is None:
-            return scan_workspace(self._store, root, index, spool, now_ns=now_ns)
-        return watched.scan(self._store, root, index, spool, now_ns)
 
     def _try(
         self,
@@ -135,14 +113,18 @@ class Snapshotter:
                     if seen is not None and seen.restoring_to is not None:
                         return seen.restoring_to
                     index = self._indexes.load(uow, seen, origin)
-                scanned = self._scan(root, index, spool, watched)
+                scanned = scan_maybe_watched(
+                    self._store, root, index, spool, watched, now_ns=self._factory.now_ns
+                )
             with self._store.writing() as uow:
                 workspace = uow.workspaces.lock(plan_id, root.path)
                 if workspace.restoring_to is not None:
                     return workspace.restoring_to
                 if scanned is None:
                     index = self._indexes.load(uow, workspace, origin)
-                    scanned = self._scan(root, index, spool, watched)
+                    scanned = scan_maybe_watched(
+                        self._store, root, index, spool, watched, now_ns=self._factory.now_ns
+                    )
                 elif not _unchanged_since(seen, workspace):
                     return None
                 scan = ScannedWorkspace(root, workspace, index, scanned, spool, origin)

@@ -44,6 +44,8 @@ __all__ = [
     "SAFETY_NET_TIME",
     "WatchedWorkspace",
     "Watches",
+    "scan_maybe_watched",
+    "watching",
 ]
 
 # Why a snapshot scanned the whole workspace (besides the watch's own doubts).
@@ -261,3 +263,35 @@ class WatchedWorkspace:
                 f"first {first[:300]!r}: rewind missed a change",
                 path=first,
             )
+
+
+@contextmanager
+def watching(
+    watches: Watches | None, plan_id: str, root: WorkspaceRoot
+) -> Iterator[WatchedWorkspace | None]:
+    """The workspace's watch for this block, or None for a service that does not watch."""
+    if watches is None:
+        yield None
+    else:
+        with watches.workspace(plan_id, root) as watched:
+            yield watched
+
+
+def scan_maybe_watched(
+    store: Store,
+    root: WorkspaceRoot,
+    index: WorkspaceIndex,
+    spool: ContentSpool,
+    watched: WatchedWorkspace | None,
+    *,
+    now_ns: Callable[[], int],
+) -> ScanResult:
+    """Scan the workspace through its watch if it has one (``WatchedWorkspace.scan``).
+
+    Raises:
+        UnreadablePathError: A directory, file or ignore file cannot be read.
+        WatchDivergenceError: Paranoid, and a full scan saw another tree.
+    """
+    if watched is None:
+        return scan_workspace(store, root, index, spool, now_ns=now_ns)
+    return watched.scan(store, root, index, spool, now_ns)

@@ -6,7 +6,7 @@ the ancestors found by one recursive query.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Select, delete, insert, select, update
@@ -22,6 +22,8 @@ from rewind.storage.mapping import (
     checkpoint_from_row,
     checkpoint_values,
     manifest_entry,
+    path_hash,
+    stored_path,
 )
 from rewind.storage.records import CheckpointQuery, CheckpointSummary, StoredChange
 from rewind.storage.sql import batches, in_scope, insert_rows, reading_rows, table
@@ -91,32 +93,45 @@ class SqlCheckpointRepository:
             CorruptStoreError: The ancestry has a cycle or a missing checkpoint, or a change
                 row holds a value rewind never writes.
         """
-        depths = {ancestor: depth for depth, ancestor in enumerate(self.ancestry(checkpoint_id))}
-        nearest: dict[str, tuple[int, Any]] = {}
-        for row in self._change_rows(depths):
-            change_kind(row.checkpoint_id, row.path, row.change)
-            depth = depths[row.checkpoint_id]
-            seen = nearest.get(row.path)
-            if seen is not None and seen[0] == depth:
-                raise CorruptStoreError(
-                    f"checkpoint {row.checkpoint_id} records {row.path[:300]!r} twice",
-                    checkpoint_id=row.checkpoint_id,
-                    path=row.path,
+        lineage = self.ancestry(checkpoint_id)
+        return _fold(lineage, self._change_rows(lineage))
+
+    def entries_at(self, lineage: Sequence[str], paths: Collection[str]) -> Tree:
+        """Return the entries of ``paths`` in the tree of ``lineage[0]``; absent paths are left out.
+
+        ``lineage`` is that snapshot's ``ancestry``. Only the change rows of those paths are
+        read, each found by its key (checkpoint, path hash).
+
+        Raises:
+            CorruptStoreError: A change row holds a value rewind never writes.
+        """
+        hashes = [path_hash(path) for path in paths]
+        rows = (
+            row
+            for checkpoints in batches(lineage)
+            for batch in batches(hashes)
+            for row in self._session.execute(
+                select(*_CHANGE_COLUMNS).where(
+                    ChangeRow.checkpoint_id.in_(checkpoints), ChangeRow.path_hash.in_(batch)
                 )
-            if seen is None or depth < seen[0]:
-                nearest[row.path] = (depth, row)
-        return {
-            path: manifest_entry(
-                row.checkpoint_id,
-                path,
-                kind=row.kind,
-                content_hash=row.content_hash,
-                size=row.size,
-                mode=row.mode,
             )
-            for path, (_depth, row) in sorted(nearest.items())
-            if row.change != ChangeKind.DELETED.value
-        }
+        )
+        return _fold(lineage, rows)
+
+    def changed_paths(self, checkpoint_ids: Sequence[str]) -> set[str]:
+        """Return every path the change rows of these checkpoints name.
+
+        Raises:
+            CorruptStoreError: A row's path is not text rewind could have written.
+        """
+        paths: set[str] = set()
+        for batch in batches(checkpoint_ids):
+            statement = select(ChangeRow.checkpoint_id, ChangeRow.path).where(
+                ChangeRow.checkpoint_id.in_(batch)
+            )
+            for row in self._session.execute(statement):
+                paths.add(stored_path(row.checkpoint_id, row.path))
+        return paths
 
     def ancestry(self, checkpoint_id: str) -> list[str]:
         """Return the ids of a checkpoint and its ancestors, nearest first.
@@ -270,6 +285,41 @@ class SqlCheckpointRepository:
             yield from self._session.execute(
                 select(*_CHANGE_COLUMNS).where(ChangeRow.checkpoint_id.in_(batch))
             )
+
+
+def _fold(lineage: Sequence[str], rows: Iterable[Any]) -> Tree:
+    """The tree that change rows of ``lineage`` (a snapshot's ancestry) make: nearest first.
+
+    Raises:
+        CorruptStoreError: A checkpoint records a path twice, or a row holds a value rewind
+            never writes.
+    """
+    depths = {ancestor: depth for depth, ancestor in enumerate(lineage)}
+    nearest: dict[str, tuple[int, Any]] = {}
+    for row in rows:
+        change_kind(row.checkpoint_id, row.path, row.change)
+        depth = depths[row.checkpoint_id]
+        seen = nearest.get(row.path)
+        if seen is not None and seen[0] == depth:
+            raise CorruptStoreError(
+                f"checkpoint {row.checkpoint_id} records {row.path[:300]!r} twice",
+                checkpoint_id=row.checkpoint_id,
+                path=row.path,
+            )
+        if seen is None or depth < seen[0]:
+            nearest[row.path] = (depth, row)
+    return {
+        path: manifest_entry(
+            row.checkpoint_id,
+            path,
+            kind=row.kind,
+            content_hash=row.content_hash,
+            size=row.size,
+            mode=row.mode,
+        )
+        for path, (_depth, row) in sorted(nearest.items())
+        if row.change != ChangeKind.DELETED.value
+    }
 
 
 def _filtered(statement: Select[Any], query: CheckpointQuery) -> Select[Any]:

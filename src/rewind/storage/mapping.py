@@ -22,6 +22,7 @@ __all__ = [
     "checkpoint_from_row",
     "checkpoint_values",
     "manifest_entry",
+    "path_hash",
     "stored_path",
 ]
 
@@ -77,11 +78,16 @@ def checkpoint_from_row(row: CheckpointRow) -> Checkpoint:
         ) from exc
 
 
+def path_hash(path: str) -> str:
+    """The key a change or index row has for its path (a path may be too long to index)."""
+    return hashlib.sha256(path.encode("utf-8")).hexdigest()
+
+
 def change_values(checkpoint_id: str, entry: DiffEntry) -> dict[str, Any]:
     """Return the column values of the change row recording ``entry``."""
     return {
         "checkpoint_id": checkpoint_id,
-        "path_hash": hashlib.sha256(entry.path.encode("utf-8")).hexdigest(),
+        "path_hash": path_hash(entry.path),
         "path": entry.path,
         "change": entry.change.value,
         "kind": entry.kind.value,

@@ -10,7 +10,7 @@ commits; the unit of work decides. The SQL implementations are ``SqlWorkspaceRep
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 from rewind._manifest import Known, Tree
@@ -77,6 +77,15 @@ class CheckpointRepository(Protocol):
 
     def manifest(self, checkpoint_id: str) -> Tree:
         """Return the tree recorded by a snapshot, by path."""
+
+    def entries_at(self, lineage: Sequence[str], paths: Collection[str]) -> Tree:
+        """Return the entries of ``paths`` in the tree of ``lineage[0]`` (absent ones left out).
+
+        ``lineage`` is that snapshot's ``ancestry``; only the rows of ``paths`` are read.
+        """
+
+    def changed_paths(self, checkpoint_ids: Sequence[str]) -> set[str]:
+        """Return every path the change rows of these checkpoints name."""
 
     def ancestry(self, checkpoint_id: str) -> list[str]:
         """Return the ids of a checkpoint and its ancestors, nearest first."""

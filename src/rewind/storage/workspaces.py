@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from rewind._manifest import Known, ManifestEntry, StatKey
-from rewind.storage.mapping import manifest_entry, stored_path
+from rewind.storage.mapping import manifest_entry, path_hash, stored_path
 from rewind.storage.records import IndexUpdate, WorkspaceHead, WorkspaceRecord
 from rewind.storage.sql import (
     batches,
@@ -138,8 +137,8 @@ class SqlWorkspaceRepository:
         if update.complete:
             self._session.execute(delete(WorkspaceEntryRow).where(owner))
         else:
-            gone = [_path_hash(path) for path in update.removed]
-            gone += [_path_hash(entry.path) for entry, _proof in update.entries]
+            gone = [path_hash(path) for path in update.removed]
+            gone += [path_hash(entry.path) for entry, _proof in update.entries]
             for batch in batches(gone):
                 self._session.execute(
                     delete(WorkspaceEntryRow).where(owner, WorkspaceEntryRow.path_hash.in_(batch))
@@ -170,15 +169,11 @@ class SqlWorkspaceRepository:
         )
 
 
-def _path_hash(path: str) -> str:
-    return hashlib.sha256(path.encode("utf-8")).hexdigest()
-
-
 def _index_values(workspace_id: int, entry: ManifestEntry, proof: StatKey | None) -> dict[str, Any]:
     _size, mtime_ns, ctime_ns, inode = proof if proof is not None else (None, None, None, None)
     return {
         "workspace_id": workspace_id,
-        "path_hash": _path_hash(entry.path),
+        "path_hash": path_hash(entry.path),
         "path": entry.path,
         "kind": entry.kind.value,
         "content_hash": entry.content_hash,
