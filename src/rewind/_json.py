@@ -89,6 +89,8 @@ def freeze_json(value: object, where: str = "extra", depth: int = 0) -> FrozenJs
             f"{where:.200} nests arrays and objects more than {MAX_JSON_DEPTH} levels deep"
         )
     if isinstance(value, list | tuple):
+        if _storable_strings(value):
+            return tuple(value)  # a snapshot's diff_paths: thousands of paths, checked at once
         return tuple(
             freeze_json(item, f"{where}[{index}]", depth + 1) for index, item in enumerate(value)
         )
@@ -106,6 +108,14 @@ def thaw_json(value: FrozenJson) -> Any:
     if isinstance(value, Mapping):
         return {key: thaw_json(item) for key, item in value.items()}
     return value
+
+
+def _storable_strings(items: list[Any] | tuple[Any, ...]) -> bool:
+    """Whether every item is a ``str`` that a database can store (checked in one pass)."""
+    if not all(type(item) is str for item in items):
+        return False
+    joined = "/".join(items)
+    return storable_text_problem(joined) is None
 
 
 def _freeze_object(value: Mapping[Any, Any], where: str, depth: int) -> FrozenDict:

@@ -53,26 +53,25 @@ def seal_problem(checkpoint: Checkpoint, tree: Tree, *, hashed: bool = False) ->
 
 
 def require_intact(
-    checkpoint: Checkpoint,
-    tree: Tree,
-    *,
-    hashed: bool = False,
-    unchecked: Iterable[str] | None = None,
+    checkpoint: Checkpoint, tree: Tree, *, hashed: bool = False, trusted: Tree | None = None
 ) -> None:
     """Check a snapshot's manifest before a restore acts on it.
 
-    ``hashed`` says that ``tree`` is known to hash to the snapshot's ``tree_hash``;
-    ``unchecked``, if given, holds every path of ``tree`` not already known to be safe
-    (``validate_path``): only those are checked again.
+    ``hashed`` says that ``tree`` is known to hash to the snapshot's ``tree_hash``.
+    ``trusted``, if given, is a tree whose paths are known safe and whose shape is sound (a
+    scan's, or one checked before): only the paths of ``tree`` it lacks are checked, and the
+    shape only if there are any (every subset of a sound tree's paths is sound).
 
     Raises:
         UnsafePathError: A path is hostile, or lies below another path's file (names it).
         CorruptStoreError: The manifest or fields do not match the snapshot's hashes.
     """
     temporary = temporary_prefix(checkpoint.sandbox_ref)
-    for path in tree if unchecked is None else unchecked:
+    unchecked = tree if trusted is None else [path for path in tree if path not in trusted]
+    for path in unchecked:
         validate_path(path, temporary)
-    check_tree_shape(tree)
+    if unchecked:
+        check_tree_shape(tree)
     if (problem := seal_problem(checkpoint, tree, hashed=hashed)) is not None:
         raise CorruptStoreError(
             f"checkpoint {checkpoint.checkpoint_id} is damaged or was tampered with: {problem}; "
@@ -122,22 +121,19 @@ def stage_contents(
         CorruptStoreError: A blob is missing, damaged or altered, an entry's size is not its
             content's, or a symlink target could not exist (names the blob or path).
     """
-    entries = list(entries)
-    needed = {entry.content_hash: entry.path for entry in entries}
-    headers = blobs.headers(needed)
+    by_content: dict[str, list[ManifestEntry]] = {}
     for entry in entries:
-        header = headers.get(entry.content_hash)
-        if header is not None and (problem := _size_problem(entry, header.size)):
-            raise CorruptStoreError(
-                f"stored path {entry.path[:300]!r} is damaged: {problem}", path=entry.path
-            )
-    for content_hash, path in sorted(needed.items()):
-        header = headers.get(content_hash)
-        if header is None:
-            raise CorruptStoreError(
-                f"blob {content_hash} (the content of {path!r}) is missing from the store"
-            )
-        chunks = blobs.chunks(content_hash, header.chunk_count)
+        by_content.setdefault(entry.content_hash, []).append(entry)
+    staged: set[str] = set()
+    for content_hash, header, chunks in blobs.stream(list(by_content)):
+        if isinstance(header, CorruptStoreError):
+            raise header
+        staged.add(content_hash)
+        for entry in by_content[content_hash]:
+            if problem := _size_problem(entry, header.size):
+                raise CorruptStoreError(
+                    f"stored path {entry.path[:300]!r} is damaged: {problem}", path=entry.path
+                )
         spool.add_stored(
             content_hash,
             chunks,
@@ -145,6 +141,13 @@ def stage_contents(
             codec=header.codec,
             chunk_count=header.chunk_count,
         )
+    for content_hash in sorted(by_content):
+        if content_hash not in staged:
+            path = by_content[content_hash][0].path
+            raise CorruptStoreError(
+                f"blob {content_hash} (the content of {path!r}) is missing from the store"
+            )
+    entries = [entry for group in by_content.values() for entry in group]
     for entry in entries:
         if entry.kind is EntryKind.SYMLINK and (problem := _symlink_problem(entry, spool)):
             raise CorruptStoreError(

@@ -67,9 +67,9 @@ def target_tree(uow: UnitOfWork, target: Checkpoint, index: WorkspaceIndex) -> T
     """
     require_snapshot(target)
     if index.known:
-        unchecked = None if index.paths_checked else index.known
         if index.current_tree_hash() == target.tree_hash:
-            require_intact(target, index.tree, hashed=True, unchecked=unchecked)
+            trusted = index.tree if index.paths_checked else None
+            require_intact(target, index.tree, hashed=True, trusted=trusted)
             return index.tree
         tree = tree_from_index(uow, target, index)
         if tree is not None:
@@ -119,8 +119,7 @@ def tree_from_index(uow: UnitOfWork, target: Checkpoint, index: WorkspaceIndex) 
             rows[path] = tree_row(entry)
     if tree_hash_of_rows(rows[path] for path in sorted(rows)) != target.tree_hash:
         return None
-    unchecked = [path for path in changed if path in tree] if index.paths_checked else None
-    require_intact(target, tree, hashed=True, unchecked=unchecked)
+    require_intact(target, tree, hashed=True, trusted=index.tree if index.paths_checked else None)
     return tree
 
 
