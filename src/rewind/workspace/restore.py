@@ -211,7 +211,12 @@ def plan_restore(
     current_tree = current.tree
     writes = tuple(
         sorted(
-            (entry for path, entry in target.items() if current_tree.get(path) != entry),
+            (
+                entry
+                for path, entry in target.items()
+                # The same object most of the time (the index's entry): no field compared.
+                if (now := current_tree.get(path)) is not entry and now != entry
+            ),
             key=lambda entry: entry.path,
         )
     )
