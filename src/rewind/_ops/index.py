@@ -8,10 +8,11 @@ A source of changed paths (a file watcher) plugs in here.
 
 from __future__ import annotations
 
+import bisect
 import socket
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
@@ -31,10 +32,13 @@ from rewind.workspace.watch import Changes, TreeWatch
 
 __all__ = [
     "DATABASE_FILE_SUFFIXES",
+    "Changed",
     "IndexCache",
     "WorkspaceIndex",
+    "hash_rows",
     "index_update",
     "machine_origin",
+    "reordered",
     "rescan_workspace",
     "scan_workspace",
 ]
@@ -61,6 +65,8 @@ class WorkspaceIndex:
     """Each entry's row in the canonical encoding ``tree_hash`` is computed over, by path."""
     counts: dict[str, int] | None = field(default=None, repr=False, compare=False)
     """How many entries hold each content, by hash (carried forward like ``rows``)."""
+    order: list[str] | None = field(default=None, repr=False, compare=False)
+    """The paths of ``known``, sorted (carried forward like ``rows``); never changed."""
     paths_checked: bool = False
     """Whether every path of ``known`` is known to be safe: it came from a scan of the
     workspace or from a checked tree, not from stored rows (which anybody could alter)."""
@@ -94,9 +100,8 @@ class WorkspaceIndex:
     def current_tree_hash(self) -> str:
         """The tree hash of ``known``'s tree (computed once, if it was not given)."""
         if self.tree_hash is None:
-            rows = self.encoded_rows()
             object.__setattr__(
-                self, "tree_hash", tree_hash_of_rows(rows[path] for path in sorted(rows))
+                self, "tree_hash", hash_rows(self.encoded_rows(), self.sorted_paths())
             )
         assert self.tree_hash is not None
         return self.tree_hash
@@ -110,28 +115,40 @@ class WorkspaceIndex:
         assert self.rows is not None
         return self.rows
 
-    def changed(
-        self, removed: Iterable[str], updated: Iterable[Known]
-    ) -> tuple[dict[str, Known], dict[str, str], dict[str, int]]:
-        """The entries, encoded rows and content counts without ``removed``, with ``updated``.
+    def sorted_paths(self) -> list[str]:
+        """The paths of ``known``, sorted (once per index, then carried forward)."""
+        if self.order is None:
+            object.__setattr__(self, "order", sorted(self.known))
+        assert self.order is not None
+        return self.order
+
+    def changed(self, removed: Iterable[str], updated: Iterable[Known]) -> Changed:
+        """The index's parts without ``removed`` and with ``updated``: entries, rows, order.
 
         Each is a copy of this index's, changed only where it changes: no cost grows with
-        the tree but the copies.
+        the tree but the copies (and, for each path added or removed, a move in the order).
         """
         known = dict(self.known)
         rows = dict(self.encoded_rows())
         counts = dict(self.content_counts())
+        gone_paths: list[str] = []
+        new_paths: list[str] = []
         for path in removed:
             if (gone := known.pop(path, None)) is not None:
                 _uncount(counts, gone.entry.content_hash)
+                gone_paths.append(path)
             rows.pop(path, None)
         for item in updated:
-            if (replaced := known.get(item.entry.path)) is not None:
+            path = item.entry.path
+            if (replaced := known.get(path)) is not None:
                 _uncount(counts, replaced.entry.content_hash)
-            known[item.entry.path] = item
-            rows[item.entry.path] = tree_row(item.entry)
+            else:
+                new_paths.append(path)
+            known[path] = item
+            rows[path] = tree_row(item.entry)
             counts[item.entry.content_hash] = counts.get(item.entry.content_hash, 0) + 1
-        return known, rows, counts
+        order = reordered(self.sorted_paths(), gone_paths, new_paths)
+        return Changed(known, rows, counts, order)
 
     def restored(self, head: Checkpoint, writes: Tree, removed: list[str]) -> WorkspaceIndex:
         """The index once a rollback to ``head`` wrote ``writes`` and removed ``removed``.
@@ -140,19 +157,56 @@ class WorkspaceIndex:
         rows and, unless an ignore file was written or removed, the ignore lines carry over.
         """
         updated = [Known(entry, None) for entry in writes.values()]
-        known, rows, counts = self.changed(removed, updated)
+        changed = self.changed(removed, updated)
         touched = [*writes, *removed]
         ignore_files_changed = any(path.rpartition("/")[2] in IGNORE_FILE_NAMES for path in touched)
         return WorkspaceIndex(
             head.checkpoint_id,
             self.version + 1,
-            known,
+            changed.known,
             ignore_lines=None if ignore_files_changed else self.ignore_lines,
             tree_hash=head.tree_hash,
-            rows=rows,
-            counts=counts,
+            rows=changed.rows,
+            counts=changed.counts,
+            order=changed.order,
             paths_checked=self.paths_checked,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    """What ``WorkspaceIndex.changed`` makes: the parts of the next index."""
+
+    known: dict[str, Known]
+    rows: dict[str, str]
+    counts: dict[str, int]
+    order: list[str]
+
+
+REORDER_IN_PLACE = 256
+"""Up to how many paths added or removed the order is moved path by path, not sorted again."""
+
+
+def reordered(order: list[str], removed: Sequence[str], added: Sequence[str]) -> list[str]:
+    """A copy of the sorted ``order`` without ``removed`` (all in it) and with ``added`` (none).
+
+    ``order`` itself is never changed: indexes share it.
+    """
+    if not removed and not added:
+        return order
+    if len(removed) + len(added) > REORDER_IN_PLACE:
+        return sorted({*order, *added} - set(removed))
+    result = list(order)
+    for path in removed:
+        del result[bisect.bisect_left(result, path)]
+    for path in added:
+        bisect.insort(result, path)
+    return result
+
+
+def hash_rows(rows: Mapping[str, str], order: Iterable[str]) -> str:
+    """The tree hash of encoded ``rows`` (by path), taken in ``order`` (the sorted paths)."""
+    return tree_hash_of_rows(map(rows.__getitem__, order))
 
 
 def _uncount(counts: dict[str, int], content_hash: str) -> None:

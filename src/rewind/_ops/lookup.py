@@ -6,8 +6,8 @@ import dataclasses
 from datetime import datetime
 
 from rewind._ids import first_id_at
-from rewind._manifest import Tree, tree_hash_of_rows, tree_row
-from rewind._ops.index import WorkspaceIndex
+from rewind._manifest import Tree, tree_row
+from rewind._ops.index import WorkspaceIndex, hash_rows, reordered
 from rewind._ops.integrity import require_intact
 from rewind.errors import (
     AmbiguousCheckpointIdError,
@@ -109,15 +109,21 @@ def tree_from_index(uow: UnitOfWork, target: Checkpoint, index: WorkspaceIndex) 
     entries = uow.checkpoints.entries_at(target_line, changed)
     tree = dict(index.tree)
     rows = dict(index.encoded_rows())
+    gone: list[str] = []
+    added: list[str] = []
     for path in changed:
         entry = entries.get(path)
         if entry is None:
-            tree.pop(path, None)
+            if tree.pop(path, None) is not None:
+                gone.append(path)
             rows.pop(path, None)
         else:
+            if tree.get(path) is None:
+                added.append(path)
             tree[path] = entry
             rows[path] = tree_row(entry)
-    if tree_hash_of_rows(rows[path] for path in sorted(rows)) != target.tree_hash:
+    order = reordered(index.sorted_paths(), gone, added)
+    if hash_rows(rows, order) != target.tree_hash:
         return None
     require_intact(target, tree, hashed=True, trusted=index.tree if index.paths_checked else None)
     return tree

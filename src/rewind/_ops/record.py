@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rewind._manifest import Known, checkpoint_hash, tree_hash_of_rows
+from rewind._manifest import Known, checkpoint_hash
 from rewind._ops.factory import CheckpointFactory, SnapshotRequest
-from rewind._ops.index import WorkspaceIndex, index_update
+from rewind._ops.index import WorkspaceIndex, hash_rows, index_update
 from rewind.models import Checkpoint
 from rewind.storage import NewBlob, UnitOfWork, WorkspaceHead
 from rewind.workspace.capture import ContentSpool
@@ -62,12 +62,12 @@ def record_snapshot(
         base_id=workspace.head_id,
         target_id=None,
     )
-    known, rows, counts = index.changed(
+    changed = index.changed(
         removed, [Known(tree[path], scanned.stats[path]) for path in scanned.fresh]
     )
     checkpoint_id = factory.new_id(workspace.head_id)
     if diff.entries or index.tree_hash is None:
-        tree_digest = tree_hash_of_rows(rows[path] for path in sorted(rows))
+        tree_digest = hash_rows(changed.rows, changed.order)
     else:
         tree_digest = index.tree_hash
     directory = scan.root.path
@@ -104,12 +104,12 @@ def record_snapshot(
     after = WorkspaceIndex(
         checkpoint_id,
         index.version + 1,
-        known,
-        False,
-        scanned.ignore_lines,
-        tree_digest,
-        rows,
-        counts,
+        changed.known,
+        ignore_lines=scanned.ignore_lines,
+        tree_hash=tree_digest,
+        rows=changed.rows,
+        counts=changed.counts,
+        order=changed.order,
         paths_checked=True,  # the scan's paths (``known`` holds no other)
     )
     uow.workspaces.write_index(workspace, index_update(index, after, scan.origin, scanned.fresh))
