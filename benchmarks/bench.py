@@ -29,9 +29,11 @@ What is measured, with the time of the operation only (median, min and max, in m
 6.   a 10-file snapshot with 10 and with 1,000 snapshots of history (``rewind_only.py``).
 7.   peak memory growth over a snapshot and a rollback of a 1 GiB file (``bigfile.py``).
 8.   metadata-only checkpoints per second beside LangGraph's ``SqliteSaver``.
-9.   a first snapshot of 100,000 small files: time and database size.
+9.   a first snapshot of 100,000 small files: time and database size; then watched
+     no-change snapshots of that tree (against the 1,000-file tree's: size independence).
 10.  ``verify()`` throughput over the reference tree's store.
-11.  2,000 snapshots through one long-lived service: last 100 against first 100.
+11.  2,000 snapshots through one long-lived service: last 100 against first 100; then the
+     same through a watching service, every 100th checked against a full scan.
 12.  a small workspace's snapshots while a big one's first snapshot runs (same database).
 13.  the 10-file snapshot across tree sizes, per 1,000 files and per MB.
 
@@ -132,8 +134,9 @@ def _run(options: argparse.Namespace, backends: list[StoreBackend], scratch: Pat
         results.skipped["sqlite-only figures"] = "not measured: the sqlite backend is off"
     else:
         _run_sqlite_only(options, results, templates[reference], templates[max(sizes)], scratch)
-    for backend in backends:
-        _log(f"long-lived service on {backend.name}")
+    long_lived = [(backend, False) for backend in backends] + [(backends[0], True)]
+    for backend, watch in long_lived:
+        _log(f"long-lived service on {backend.name}{', watching' if watch else ''}")
         results.long_lived.append(
             measure_long_lived(
                 templates[LONG_LIVED_FILES],
@@ -141,6 +144,7 @@ def _run(options: argparse.Namespace, backends: list[StoreBackend], scratch: Pat
                 scratch / "long-lived",
                 options.seed,
                 options.long_lived_snapshots,
+                watch=watch,
             )
         )
     return results

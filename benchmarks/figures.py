@@ -274,6 +274,7 @@ class ScaleFigures:
     seconds: float = 0.0
     database_bytes: int = 0
     ten_file_snapshot: Series = field(default_factory=_milliseconds)
+    watched_no_change: Series = field(default_factory=_milliseconds)
 
     def as_json(self) -> Json:
         """The figures."""
@@ -285,16 +286,27 @@ class ScaleFigures:
             "seconds": self.seconds,
             "database_bytes": self.database_bytes,
             "ten_file_snapshot": self.ten_file_snapshot.as_json(),
+            "watched_no_change": self.watched_no_change.as_json(),
         }
 
 
 @dataclass
 class LongLivedFigures:
-    """Many 1-file snapshots through one service (measurement 11)."""
+    """Many 1-file snapshots through one service (measurement 11), watching or scanning.
+
+    ``compared`` counts the watched snapshots checked against a scanning service's.
+    """
 
     backend: str
     files: int
     latencies: Series = field(default_factory=_milliseconds)
+    watched: bool = False
+    compared: int = 0
+
+    @property
+    def label(self) -> str:
+        """``sqlite``, or ``sqlite, watched``."""
+        return f"{self.backend}, watched" if self.watched else self.backend
 
     @property
     def first_mean(self) -> float:
@@ -315,6 +327,8 @@ class LongLivedFigures:
         """Every latency, both means and their ratio."""
         return {
             "backend": self.backend,
+            "watched": self.watched,
+            "compared": self.compared,
             "files": self.files,
             "snapshots": len(self.latencies.samples),
             "first_mean_ms": self.first_mean,

@@ -36,6 +36,21 @@ OPERATION_NAMES = {
     "rollback_across_history": "rollback 5 snapshots back",
     "stored_bytes": "bytes stored, 1+5 snapshots",
 }
+WATCHED = "rewind watched (sqlite)"
+SCAN_LIMITS = {
+    "no_change_snapshot": 1.5,
+    "ten_file_snapshot": 1.5,
+    "rollback": 1.5,
+    "rollback_across_history": 1.5,
+}
+"""Issue 17's targets for the scanning service (ratios to shadow git)."""
+WATCHED_LIMITS = {
+    "no_change_snapshot": 0.2,
+    "ten_file_snapshot": 0.3,
+    "rollback": 0.75,
+    "rollback_across_history": 0.75,
+}
+"""Issue 17's targets for a watching service (ratios to shadow git)."""
 COMPARISONS: dict[str, Callable[[float, float], bool]] = {
     "<=": operator.le,
     "<": operator.lt,
@@ -121,12 +136,15 @@ def evaluate_targets(results: BenchResults) -> list[Target]:
 
     targets = [
         Target("first snapshot, rewind/git", "<=", 0.3, ratio(SQLITE, "first_snapshot")),
-        Target("no-change snapshot, rewind/git", "<=", 0.75, ratio(SQLITE, "no_change_snapshot")),
-        Target("10-file snapshot, rewind/git", "<=", 0.75, ratio(SQLITE, "ten_file_snapshot")),
-        Target("rollback, rewind/git", "<=", 1.0, ratio(SQLITE, "rollback")),
-        Target("rollback, rewind median ms", "<", 200.0, median(SQLITE, "rollback")),
         Target("bytes stored, rewind/git", "<=", 1.0, ratio(SQLITE, "stored_bytes")),
     ]
+    for label, limits in ((SQLITE, SCAN_LIMITS), (WATCHED, WATCHED_LIMITS)):
+        for operation, limit in limits.items():
+            name = f"{OPERATION_NAMES[operation]}, {label}/git"
+            targets.append(Target(name, "<=", limit, ratio(label, operation)))
+    targets.append(
+        Target("watched no-change, 100k files/1k files", "<=", 2.0, _size_independence(results))
+    )
     for operation in ("no_change_snapshot", "ten_file_snapshot", "rollback"):
         value = ratio(POSTGRES, operation, baseline=SQLITE)
         targets.append(Target(f"{OPERATION_NAMES[operation]}, postgres/sqlite", "<=", 1.5, value))
@@ -171,11 +189,22 @@ def _other_targets(results: BenchResults) -> list[Target]:
         ),
     ]
     for figures in results.long_lived:
-        name = f"long-lived ({figures.backend}), last100/first100"
+        name = f"long-lived ({figures.label}), last100/first100"
         targets.append(Target(name, "<=", 1.3, figures.ratio))
     if not results.long_lived:
         targets.append(Target("long-lived, last100/first100", "<=", 1.3, None))
     return targets
+
+
+def _size_independence(results: BenchResults) -> float | None:
+    """The watched no-change snapshot of 100,000 files over that of 1,000 files."""
+    small = results.comparisons.get(1_000)
+    scale = results.scale
+    if small is None or WATCHED not in small.contenders or scale is None:
+        return None
+    if not scale.watched_no_change.samples:
+        return None
+    return scale.watched_no_change.median / small.contenders[WATCHED].no_change_snapshot.median
 
 
 def _json_or_none(
@@ -301,9 +330,10 @@ def _print_other_figures(results: BenchResults) -> None:
     _print_single_runs(results)
     for long_lived in results.long_lived:
         print(
-            f"  long-lived ({long_lived.backend}, {len(long_lived.latencies.samples):,} snapshots "
+            f"  long-lived ({long_lived.label}, {len(long_lived.latencies.samples):,} snapshots "
             f"of {long_lived.files:,} files): first 100 {long_lived.first_mean:.1f} ms, "
             f"last 100 {long_lived.last_mean:.1f} ms, ratio {long_lived.ratio:.2f}"
+            + (f", {long_lived.compared} checked against a full scan" if long_lived.watched else "")
         )
     _print_concurrency(results.concurrency)
     for name, reason in results.skipped.items():
@@ -333,6 +363,11 @@ def _print_single_runs(results: BenchResults) -> None:
             f"({scale.tracked_bytes / MB:,.0f} MB): {scale.seconds:.1f} s, "
             f"database {scale.database_bytes / MB:,.1f} MB"
         )
+        if scale.watched_no_change.samples:
+            print(
+                f"  watched no-change snapshot of those {scale.tracked_files:,} files: "
+                f"{scale.watched_no_change.median:.1f} ms (median)"
+            )
 
 
 def _print_metadata(metadata: MetadataFigures | None) -> None:

@@ -26,7 +26,7 @@ from workloads import (
     small_files_shape,
 )
 
-from rewind import CheckpointService, RewindError
+from rewind import Checkpoint, CheckpointService, RewindError
 
 __all__ = ["measure_concurrency", "measure_depth", "measure_long_lived", "measure_scale"]
 
@@ -45,28 +45,34 @@ class _Session:
     workspace: Path
     candidates: list[str]
     rng: random.Random
+    url: str = ""
+    last: Checkpoint | None = None
 
     def modify_and_snapshot(self, files: int, marker: str, plan: str = PLAN) -> float:
         """Append a line to ``files`` random files, snapshot; return the snapshot's ms."""
         append_lines(self.workspace, self.rng.sample(self.candidates, files), marker)
+        return self.snapshot(plan)
+
+    def snapshot(self, plan: str = PLAN) -> float:
+        """Snapshot (kept as ``last``); return the snapshot's ms."""
         started = time.perf_counter()
-        self.service.create_workspace_snapshot(plan, self.workspace)
+        self.last = self.service.create_workspace_snapshot(plan, self.workspace)
         return (time.perf_counter() - started) * SECONDS_TO_MS
 
 
 @contextmanager
 def _session(
-    template: TreeTemplate, backend: StoreBackend, scratch: Path, seed: int
+    template: TreeTemplate, backend: StoreBackend, scratch: Path, seed: int, *, watch: bool = False
 ) -> Iterator[_Session]:
     """Copy ``template``, open a service on a new store, take the first snapshot."""
     workspace = copy_template(template, scratch / "workspace")
     store = backend.new_store(scratch / "store")
-    service = CheckpointService.open(store.url)
+    service = CheckpointService.open(store.url, watch=watch)
     try:
         service.create_workspace_snapshot(PLAN, workspace)
         candidates = [path for path in template.tracked_files if path != ".gitignore"]
         rng = random.Random(f"{seed}:{template.shape.name}:{scratch.name}")
-        yield _Session(service, workspace, candidates, rng)
+        yield _Session(service, workspace, candidates, rng, store.url)
     finally:
         service.close()
         store.discard()
@@ -104,16 +110,48 @@ def measure_depth(
 
 
 def measure_long_lived(
-    template: TreeTemplate, backend: StoreBackend, scratch: Path, seed: int, snapshots: int
+    template: TreeTemplate,
+    backend: StoreBackend,
+    scratch: Path,
+    seed: int,
+    snapshots: int,
+    *,
+    watch: bool = False,
 ) -> LongLivedFigures:
-    """One service, ``snapshots`` snapshots each after modifying 1 file (after a first)."""
-    figures = LongLivedFigures(backend.name, template.shape.files)
-    with _session(template, backend, scratch, seed) as session:
-        for index in range(snapshots):
-            figures.latencies.samples.append(session.modify_and_snapshot(1, f"# long {index}"))
-            if (index + 1) % (PROGRESS_EVERY * 5) == 0:
-                _progress(f"long-lived ({backend.name}): {index + 1} of {snapshots} snapshots")
+    """One service, ``snapshots`` snapshots each after modifying 1 file (after a first).
+
+    A watching service's every ``COMPARE_EVERY``-th snapshot is checked against a scanning
+    service's snapshot of the same tree (another plan, same store): a difference raises.
+    """
+    figures = LongLivedFigures(backend.name, template.shape.files, watched=watch)
+    with _session(template, backend, scratch, seed, watch=watch) as session:
+        scanning = CheckpointService.open(session.url) if watch else None
+        try:
+            for index in range(snapshots):
+                figures.latencies.samples.append(session.modify_and_snapshot(1, f"# {index}"))
+                if scanning is not None and (index + 1) % COMPARE_EVERY == 0:
+                    _compare(session, scanning)
+                    figures.compared += 1
+                if (index + 1) % (PROGRESS_EVERY * 5) == 0:
+                    _progress(f"long-lived ({figures.label}): {index + 1} of {snapshots}")
+        finally:
+            if scanning is not None:
+                scanning.close()
     return figures
+
+
+COMPARE_EVERY = 100
+"""How often a long-lived watching service's snapshot is checked against a full scan."""
+
+
+def _compare(session: _Session, scanning: CheckpointService) -> None:
+    watched = session.last
+    assert watched is not None
+    scanned = scanning.create_workspace_snapshot(f"{PLAN}-scanned", session.workspace)
+    if scanned.tree_hash != watched.tree_hash:
+        raise AssertionError(
+            f"watched snapshot {watched.checkpoint_id} differs from a full scan of the same tree"
+        )
 
 
 def measure_concurrency(
@@ -194,6 +232,11 @@ def measure_scale(scratch: Path, seed: int, files: int, directories: int) -> Sca
                 figures.ten_file_snapshot.samples.append(
                     session.modify_and_snapshot(10, f"# scale {step}")
                 )
+        with CheckpointService.open(store.url, watch=True) as service:
+            session = _Session(service, template.path, candidates, random.Random(seed))
+            session.snapshot()  # the full scan that starts the watch's chain
+            for _ in range(SAMPLES):
+                figures.watched_no_change.samples.append(session.snapshot())
         return figures
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
