@@ -67,6 +67,9 @@ class WorkspaceIndex:
     """How many entries hold each content, by hash (carried forward like ``rows``)."""
     order: list[str] | None = field(default=None, repr=False, compare=False)
     """The paths of ``known``, sorted (carried forward like ``rows``); never changed."""
+    carried_directories: frozenset[str] | None = field(default=None, repr=False, compare=False)
+    """The previous index's ``directories``, when a snapshot kept its paths exactly: every
+    one of them still holds paths that scan judged."""
     paths_checked: bool = False
     """Whether every path of ``known`` is known to be safe: it came from a scan of the
     workspace or from a checked tree, not from stored rows (which anybody could alter)."""
@@ -78,8 +81,16 @@ class WorkspaceIndex:
 
     @cached_property
     def directories(self) -> frozenset[str]:
-        """Every directory holding a path of the head's tree."""
+        """Every directory holding a path of the head's tree (see ``directories_of``)."""
+        if self.carried_directories is not None:
+            return self.carried_directories
         return directories_of(self.known)
+
+    def directories_if_known(self) -> frozenset[str] | None:
+        """``directories`` if computed already, else None (it is not computed for this)."""
+        computed = self.__dict__.get("directories")
+        assert computed is None or isinstance(computed, frozenset)
+        return computed
 
     @property
     def hashes(self) -> Collection[str]:

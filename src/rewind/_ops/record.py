@@ -110,6 +110,7 @@ def record_snapshot(
         rows=changed.rows,
         counts=changed.counts,
         order=changed.order,
+        carried_directories=index.directories_if_known() if changed.order is index.order else None,
         paths_checked=True,  # the scan's paths (``known`` holds no other)
     )
     uow.workspaces.write_index(workspace, index_update(index, after, scan.origin, scanned.fresh))

@@ -408,6 +408,7 @@ class _Walk:
         """
         walk: list[str] = []
         unproven: list[tuple[str, str]] = []
+        known, tree, stats = self.known, self.found.tree, self.found.stats
         for entry in entries:
             name = entry.name
             child = prefix + name
@@ -415,6 +416,23 @@ class _Walk:
                 status = self._status(entry, child)
             except PathChangedError:
                 continue  # changed while we looked: the next snapshot sees it
+            if settled and (proven := known.get(child)) is not None:
+                # The common case, decided here as ``_visit`` would, without its calls: a
+                # tracked file whose status proves it unchanged, with one link and a name
+                # no rule singles out.
+                key = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+                if (
+                    proven.stat == key
+                    and status.st_nlink == 1
+                    and _same_kind(proven, status.st_mode)
+                    and name.isascii()
+                    and name not in NEVER_TRACKED_NAMES
+                    and child not in self.excluded
+                    and not name.startswith(self.temporary_prefix)
+                ):
+                    tree[child] = proven.entry
+                    stats[child] = key
+                    continue
             following = self._visit(fd, name, child, status, rules, settled=settled)
             if following is _Next.WALK:
                 walk.append(child)
