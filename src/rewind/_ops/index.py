@@ -139,6 +139,11 @@ class WorkspaceIndex:
         Each is a copy of this index's, changed only where it changes: no cost grows with
         the tree but the copies (and, for each path added or removed, a move in the order).
         """
+        removed, updated = list(removed), list(updated)
+        if not removed and not updated:  # nothing to change: share what never changes
+            return Changed(
+                self.known, self.encoded_rows(), self.content_counts(), self.sorted_paths()
+            )
         known = dict(self.known)
         rows = dict(self.encoded_rows())
         counts = dict(self.content_counts())
@@ -287,11 +292,17 @@ def _stored_index(uow: UnitOfWork, workspace: WorkspaceHead, origin: str) -> Wor
 
 
 def index_update(
-    before: WorkspaceIndex, after: WorkspaceIndex, origin: str, candidates: Iterable[str]
+    before: WorkspaceIndex,
+    after: WorkspaceIndex,
+    origin: str,
+    candidates: Iterable[str],
+    *,
+    removed: Iterable[str] | None = None,
 ) -> IndexUpdate:
     """The rows that turn the stored index ``before`` into ``after``.
 
-    Only the paths in ``candidates`` may have new entries or status; others were removed.
+    Only the paths in ``candidates`` may have new entries or status; the paths of ``before``
+    that ``after`` lacks are ``removed``, when the caller knows them (else they are found).
     """
     assert after.head_id is not None  # an index written after a snapshot or rollback
     if before.rewrite:
@@ -303,8 +314,9 @@ def index_update(
         for path in candidates
         if (known := after.known.get(path)) is not None and previous.get(path) != known
     ]
-    removed = [path for path in previous if path not in after.known]
-    return IndexUpdate(after.head_id, origin, after.version, changed, removed)
+    if removed is None:
+        removed = [path for path in previous if path not in after.known]
+    return IndexUpdate(after.head_id, origin, after.version, changed, list(removed))
 
 
 def machine_origin(root: WorkspaceRoot) -> str:

@@ -8,6 +8,7 @@ recorded here, so the two can never store a snapshot differently.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,22 @@ class ScannedWorkspace:
     origin: str
 
 
+def removed_since(previous: Mapping[str, Known], scanned: ScanResult) -> list[str]:
+    """The paths of ``previous`` (the index's tree) that ``scanned`` no longer holds.
+
+    A rescan knows them: what it looked at again and did not find. Its tree is the index's
+    by construction (a watched scan starts from the scan the index was recorded from); the
+    counts are checked all the same, and on any mismatch the trees are compared whole.
+    """
+    if scanned.removed is not None:
+        removed = [path for path in scanned.removed if path in previous]
+        added = sum(1 for path in scanned.fresh if path not in previous)
+        if len(previous) - len(removed) + added == len(scanned.tree):
+            return removed
+    tree = scanned.tree
+    return [path for path in previous if path not in tree]
+
+
 def record_snapshot(
     uow: UnitOfWork, factory: CheckpointFactory, scan: ScannedWorkspace, request: SnapshotRequest
 ) -> tuple[Checkpoint, WorkspaceIndex]:
@@ -54,7 +71,7 @@ def record_snapshot(
     index, scanned, workspace = scan.index, scan.scanned, scan.workspace
     tree = scanned.tree
     previous = index.known
-    removed = [path for path in previous if path not in tree]
+    removed = removed_since(previous, scanned)
     touched = sorted({*scanned.fresh, *removed})
     diff = diff_trees(
         {path: previous[path].entry for path in touched if path in previous},
@@ -113,5 +130,6 @@ def record_snapshot(
         carried_directories=index.directories_if_known() if changed.order is index.order else None,
         paths_checked=True,  # the scan's paths (``known`` holds no other)
     )
-    uow.workspaces.write_index(workspace, index_update(index, after, scan.origin, scanned.fresh))
+    update = index_update(index, after, scan.origin, scanned.fresh, removed=removed)
+    uow.workspaces.write_index(workspace, update)
     return checkpoint, after

@@ -215,9 +215,10 @@ class Restorer:
                     {entry.path: entry for entry in plan.writes},
                     list(plan.removals),
                 )
-                uow.workspaces.write_index(
-                    workspace, index_update(current, restored, origin, restored_paths)
+                update = index_update(
+                    current, restored, origin, restored_paths, removed=list(plan.removals)
                 )
+                uow.workspaces.write_index(workspace, update)
                 uow.workspaces.mark_restoring(workspace, target.checkpoint_id)
                 uow.commit()
             self._indexes.remember(workspace.workspace_id, restored)

@@ -13,6 +13,7 @@ anything; contents are read in chunks so memory stays bounded whatever the file 
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import errno
 import os
@@ -78,6 +79,9 @@ class ScanResult:
     linked: set[str] = field(default_factory=set)
     """The files whose status shows more than one link: a write through another name is
     reported to a watcher for that name only, so a watched rescan looks at these always."""
+    removed: list[str] | None = None
+    """A rescan's paths of the previous scan's tree that this tree lacks (None: a full scan,
+    which does not know them without comparing whole trees)."""
 
 
 def resolve_workspace(sandbox_ref: str | os.PathLike[str], *, what: str = "workspace") -> str:
@@ -195,6 +199,9 @@ class WorkspaceScanner:
         Raises:
             UnreadablePathError: A directory, file or ignore file cannot be read.
         """
+        if not (changes.paths or changes.directories or previous.linked):
+            # Nothing to look at: the same tree, shared (a scan's result is never changed).
+            return dataclasses.replace(previous, read=0, fresh=[], removed=[])
         found = ScanResult(
             dict(previous.tree),
             list(previous.skipped),
@@ -205,13 +212,14 @@ class WorkspaceScanner:
         )
         walk = self._walk(root, found, frozenset(), {})
         walked: list[str] = []
+        forgotten: list[str] = []
         for path in sorted(changes.paths | changes.directories | previous.linked):
             if any(path.startswith(f"{directory}/") for directory in walked):
                 continue  # inside a directory walked whole just now
             parent, _, name = path.rpartition("/")
             if parent not in found.ignore_lines:
                 continue  # below a directory no scan walks (ignored, or gone with it)
-            _forget(found, path)
+            forgotten += _forget(found, path)
             if walk.one(parent, name, rules.of(parent)):
                 walked.append(path)
         return ScanResult(
@@ -223,6 +231,7 @@ class WorkspaceScanner:
             found.ignore_lines,
             found.fresh,
             found.linked,
+            [path for path in forgotten if path not in found.tree],
         )
 
     def _walk(
@@ -273,25 +282,30 @@ class IgnoreChain:
         return rules
 
 
-def _forget(found: ScanResult, path: str) -> None:
-    """Remove what ``found`` records at ``path``, and below it if it was a directory."""
-    found.tree.pop(path, None)
+def _forget(found: ScanResult, path: str) -> list[str]:
+    """Remove what ``found`` records at ``path``, and below it if it was a directory.
+
+    Returns the paths of the tree it removed.
+    """
+    forgotten = [path] if found.tree.pop(path, None) is not None else []
     found.stats.pop(path, None)
     found.linked.discard(path)
     for listed in (found.skipped, found.temporaries):
         if path in listed:
             listed.remove(path)
     if path not in found.ignore_lines:
-        return
+        return forgotten
     prefix = f"{path}/"
     for below in [p for p in found.tree if p.startswith(prefix)]:
         del found.tree[below]
         found.stats.pop(below, None)
+        forgotten.append(below)
     found.linked.difference_update([p for p in found.linked if p.startswith(prefix)])
     found.skipped[:] = [p for p in found.skipped if not p.startswith(prefix)]
     found.temporaries[:] = [p for p in found.temporaries if not p.startswith(prefix)]
     for directory in [d for d in found.ignore_lines if d == path or d.startswith(prefix)]:
         del found.ignore_lines[directory]
+    return forgotten
 
 
 def directories_of(known: Mapping[str, Known]) -> frozenset[str]:
