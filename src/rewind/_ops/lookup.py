@@ -6,8 +6,8 @@ import dataclasses
 from datetime import datetime
 
 from rewind._ids import first_id_at
-from rewind._manifest import Tree, tree_row
-from rewind._ops.index import WorkspaceIndex, hash_rows, reordered
+from rewind._manifest import Known, Tree
+from rewind._ops.index import WorkspaceIndex, hash_rows
 from rewind._ops.integrity import require_intact
 from rewind.errors import (
     AmbiguousCheckpointIdError,
@@ -107,24 +107,11 @@ def tree_from_index(uow: UnitOfWork, target: Checkpoint, index: WorkspaceIndex) 
     if len(changed) > len(index.known) // 2:
         return None
     entries = uow.checkpoints.entries_at(target_line, changed)
-    tree = dict(index.tree)
-    rows = dict(index.encoded_rows())
-    gone: list[str] = []
-    added: list[str] = []
-    for path in changed:
-        entry = entries.get(path)
-        if entry is None:
-            if tree.pop(path, None) is not None:
-                gone.append(path)
-            rows.pop(path, None)
-        else:
-            if tree.get(path) is None:
-                added.append(path)
-            tree[path] = entry
-            rows[path] = tree_row(entry)
-    order = reordered(index.sorted_paths(), gone, added)
-    if hash_rows(rows, order) != target.tree_hash:
+    gone = [path for path in changed if path not in entries]
+    made = index.changed(gone, [Known(e, None) for p, e in entries.items() if p in changed])
+    if hash_rows(made.rows, made.order) != target.tree_hash:
         return None
+    tree = {path: known.entry for path, known in made.known.items()}
     require_intact(target, tree, hashed=True, trusted=index.tree if index.paths_checked else None)
     return tree
 

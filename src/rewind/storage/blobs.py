@@ -81,18 +81,6 @@ class SqlBlobRepository:
             headers.update({row[0]: _blob_header(*row) for row in rows})
         return headers
 
-    def chunks(self, content_hash: str, chunk_count: int) -> Iterator[bytes]:
-        """Yield a blob's compressed chunks in order; a missing chunk ends the stream early."""
-        for seq in range(chunk_count):
-            data = self._session.scalar(
-                select(BlobChunkRow.data).where(
-                    BlobChunkRow.blob_id == content_hash, BlobChunkRow.seq == seq
-                )
-            )
-            if data is None:
-                return
-            yield data
-
     def stream(
         self, content_hashes: Sequence[str] | None = None
     ) -> Iterator[tuple[str, BlobHeader | CorruptStoreError, Iterator[bytes]]]:

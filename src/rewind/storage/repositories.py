@@ -122,9 +122,6 @@ class BlobRepository(Protocol):
     def headers(self, content_hashes: Iterable[str]) -> dict[str, BlobHeader]:
         """Return the headers of those blobs that exist."""
 
-    def chunks(self, content_hash: str, chunk_count: int) -> Iterator[bytes]:
-        """Yield a blob's compressed chunks in order, one query each."""
-
     def stream(
         self, content_hashes: Sequence[str] | None = None
     ) -> Iterator[tuple[str, BlobHeader | CorruptStoreError, Iterator[bytes]]]:
