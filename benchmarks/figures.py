@@ -238,24 +238,36 @@ class MetadataFigures:
 
     calls: int
     rewind: Series = field(default_factory=lambda: Series("checkpoints/s"))
+    rewind_relaxed: Series = field(default_factory=lambda: Series("checkpoints/s"))
+    """Rewind on a URL with ``?synchronous=normal`` (commits not synced to disk)."""
     langgraph: Series | None = None
     langgraph_missing: str | None = None
 
     @property
     def ratio(self) -> float | None:
-        """Rewind's median rate over LangGraph's."""
-        if self.langgraph is None or not self.langgraph.samples:
+        """Rewind's median rate over LangGraph's, both at their default durability."""
+        return self._over_langgraph(self.rewind)
+
+    @property
+    def relaxed_ratio(self) -> float | None:
+        """Rewind's median rate with ``synchronous=normal`` over LangGraph's default."""
+        return self._over_langgraph(self.rewind_relaxed)
+
+    def _over_langgraph(self, series: Series) -> float | None:
+        if self.langgraph is None or not self.langgraph.samples or not series.samples:
             return None
-        return self.rewind.median / self.langgraph.median
+        return series.median / self.langgraph.median
 
     def as_json(self) -> Json:
-        """Both rates and their ratio."""
+        """The rates and their ratios."""
         return {
             "calls": self.calls,
             "rewind": self.rewind.as_json(),
+            "rewind_synchronous_normal": self.rewind_relaxed.as_json(),
             "langgraph": None if self.langgraph is None else self.langgraph.as_json(),
             "langgraph_missing": self.langgraph_missing,
             "ratio": self.ratio,
+            "ratio_synchronous_normal": self.relaxed_ratio,
         }
 
 

@@ -102,7 +102,9 @@ Feature: Bad input gets a clear error and changes nothing
       | sqlite://?lock_timeout=1e300     | lock_timeout |
       | sqlite:///a%00b.db               | NUL          |
       | sqlite:///\udcff.db              | not plain text |
-      | sqlite:///x.db?foo=bar           | accepted: lock_timeout, mode |
+      | sqlite:///x.db?foo=bar           | accepted: lock_timeout, mode, synchronous |
+      | sqlite:///x.db?synchronous=off   | the levels are full and normal |
+      | postgresql://u@127.0.0.1:9/x?synchronous=normal | synchronous    |
       | sqlite:///x.db?lock_timeout=1&lock_timeout=2 | more than once     |
       | sqlite:///x.db?timeout=5         | the option(s) timeout        |
       | sqlite:///x.db?mode=rwc          | the only mode is ro          |

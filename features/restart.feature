@@ -54,3 +54,13 @@ Feature: Checkpoints survive a restart
     And I snapshot the workspace for plan "plan-1" as "after restart"
     Then checkpoint "after restart" diffs against "before restart"
     And checkpoint "after restart" lists the changed paths "src/app.py"
+
+  Scenario: A store that trades durability for speed loses no commit when its process is killed
+    A URL may let commits go without waiting for the disk (SQLite ?synchronous=normal,
+    PostgreSQL synchronous_commit=off): a power loss or an operating-system crash may take
+    back the last commits, the death of the process that made them never does.
+    When a process on the store with relaxed durability snapshots the workspace for plan "plan-1" as "first", creates 20 checkpoints and is killed
+    Then plan "plan-1" has 21 checkpoints
+    When I write "changed" to "README.md"
+    And I roll back to "first"
+    Then the workspace is exactly as when "first" was taken

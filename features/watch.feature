@@ -171,6 +171,36 @@ Feature: A watching service looks only at what the kernel says changed
     And the service watches 0 directories
     And the watcher counted 1 watched snapshot and the full scans "first scan: 1, watch limit reached: 1"
 
+  Scenario: A service watches at most its limit of workspaces, those it snapshotted last
+    Given a checkpoint service on the scenario's database that watches paranoidly at most 2 workspaces
+    And I snapshot the workspace for plan "plan-1" as "A1"
+    And I snapshot the workspace for plan "plan-2" as "B1"
+    And I snapshot the workspace for plan "plan-1" as "A2"
+    And I snapshot the workspace for plan "plan-3" as "C1"
+    And I write "changed" to "src/app.py"
+    When I snapshot the workspace for plan "plan-1" as "A3"
+    And I snapshot the workspace for plan "plan-2" as "B2"
+    Then checkpoint "A3" lists the changed paths "src/app.py"
+    And checkpoint "B2" lists the changed paths "src/app.py"
+    And checkpoint "B2" holds exactly the files of the workspace
+    And the service watches 2 workspaces
+    And the watcher counted 2 watched snapshots and the full scans "first scan: 3, watch closed for a newer workspace (max_workspaces): 1"
+
+  Scenario: A kernel out of inotify instances makes snapshots scan until it gives one again
+    Given the kernel gives no more inotify instances
+    And I snapshot the workspace for plan "plan-2" as "B1"
+    And I write "changed" to "src/app.py"
+    And I snapshot the workspace for plan "plan-2" as "B2"
+    And the kernel gives inotify instances again
+    And I snapshot the workspace for plan "plan-2" as "B3"
+    And I write "again" to "src/app.py"
+    When I snapshot the workspace for plan "plan-2" as "B4"
+    Then checkpoint "B2" lists the changed paths "src/app.py"
+    And checkpoint "B4" lists the changed paths "src/app.py"
+    And checkpoint "B4" holds exactly the files of the workspace
+    And the service watches 2 workspaces
+    And the watcher counted 1 watched snapshot and the full scans "first scan: 2, inotify could not start (Too many open files): 2"
+
   Scenario: A workspace on an overlay file system is scanned, not watched
     Given a workspace on an overlay file system
     And a checkpoint service on the scenario's database that watches paranoidly

@@ -42,6 +42,14 @@ def watching_with_safety_net(context: Any, count: int) -> None:
     open_service(world(context), watch=WatchOptions(full_scan_every=count))
 
 
+@given(
+    "a checkpoint service on the scenario's database that watches paranoidly at most "
+    "{count:d} workspaces"
+)
+def watching_few_workspaces(context: Any, count: int) -> None:
+    open_service(world(context), watch=WatchOptions(paranoid=True, max_workspaces=count))
+
+
 @when('I try to open a checkpoint service on the scenario\'s database watching "{value:Q}"')
 def open_watching_badly(context: Any, value: str) -> None:
     scene = world(context)
@@ -160,6 +168,30 @@ def refuse_watches(context: Any) -> None:
 @given("the kernel accepts new watches again")
 def accept_watches(context: Any) -> None:
     inotify_simple.INotify.add_watch = context.original_add_watch
+
+
+@then("the service watches {count:d} workspaces")
+def watches_workspaces(context: Any, count: int) -> None:
+    report = world(context).the_service.watch_report()
+    assert report.watching == count, report
+
+
+@given("the kernel gives no more inotify instances")
+def refuse_instances(context: Any) -> None:
+    """``inotify_init1`` fails as it does at ``max_user_instances``: with EMFILE."""
+    original = inotify_simple.INotify.__init__
+
+    def refused(self: inotify_simple.INotify, *args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.EMFILE, os.strerror(errno.EMFILE))
+
+    inotify_simple.INotify.__init__ = refused
+    context.add_cleanup(setattr, inotify_simple.INotify, "__init__", original)
+    context.original_inotify_init = original
+
+
+@given("the kernel gives inotify instances again")
+def give_instances(context: Any) -> None:
+    inotify_simple.INotify.__init__ = context.original_inotify_init
 
 
 @given("a workspace on an overlay file system")

@@ -147,6 +147,19 @@ def read_only_url(url: str) -> str:
     return parsed.set(query=query).render_as_string(hide_password=False)
 
 
+def relaxed_durability_url(url: str) -> str:
+    """The same store, committing without waiting for the disk, as its URL may choose.
+
+    SQLite: ``?synchronous=normal``. PostgreSQL: ``synchronous_commit=off`` for the session.
+    """
+    parsed = parse_database_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"{url}{'&' if '?' in url else '?'}synchronous=normal"
+    options = f"{parsed.query.get('options', '')} -csynchronous_commit=off".strip()
+    query = {**parsed.query, "options": options}
+    return parsed.set(query=query).render_as_string(hide_password=False)
+
+
 @contextmanager
 def postgres_reader(url: str) -> Iterator[str]:
     """A login role that may only read the scenario's schema; yield its URL, then drop it."""

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
-from rewind.models import StoreStats
+from rewind.models import Checkpoint, StoreStats
 from rewind.storage import (
     BlobRepository,
     CheckpointRepository,
@@ -71,6 +71,9 @@ class StoreFailingBeforeCommit:
 
     def writing(self) -> UnitOfWork:
         return FailBeforeCommit(self._inner.writing(), self.seen_before_failure)
+
+    def add_checkpoint(self, checkpoint: Checkpoint) -> None:
+        raise InjectedFailure("injected failure right before commit")
 
     def close(self) -> None:
         self._inner.close()

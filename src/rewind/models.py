@@ -519,6 +519,9 @@ class WatchOptions(DomainModel):
             snapshots (changes inotify never reports: writes through ``mmap``, a hard link
             written through a name outside the workspace). None: never.
         full_scan_after: The same, after this long since the last full scan. None: never.
+        max_workspaces: Watch at most this many workspaces at once, those snapshotted last;
+            each holds one of the few inotify instances the kernel gives a user
+            (``fs.inotify.max_user_instances``, 128 by default).
     """
 
     paranoid: bool = False
@@ -527,6 +530,7 @@ class WatchOptions(DomainModel):
     full_scan_after: Annotated[timedelta, Field(gt=timedelta(0), le=MAX_DURATION)] | None = (
         timedelta(minutes=10)
     )
+    max_workspaces: Annotated[int, Field(ge=1, le=MAX_COUNT)] = 64
 
 
 class WatchReport(DomainModel):

@@ -214,17 +214,15 @@ class CheckpointService:
                 )
             metadata = self._factory.metadata(dict(metadata or {}))
         _refuse_reserved_keys(metadata.extra)
-        with self._store.writing() as uow:
-            checkpoint = self._factory.build(
-                plan_id=plan_id,
-                sandbox_ref=sandbox_ref,
-                decision_id=decision_id,
-                checkpoint_type=checkpoint_type,
-                label=label,
-                metadata=metadata,
-            )
-            uow.checkpoints.add(checkpoint)
-            uow.commit()
+        checkpoint = self._factory.build(
+            plan_id=plan_id,
+            sandbox_ref=sandbox_ref,
+            decision_id=decision_id,
+            checkpoint_type=checkpoint_type,
+            label=label,
+            metadata=metadata,
+        )
+        self._store.add_checkpoint(checkpoint)
         return checkpoint
 
     def create_workspace_snapshot(

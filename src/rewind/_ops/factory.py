@@ -91,8 +91,11 @@ class CheckpointFactory:
         Raises:
             InvalidValueError: A field is invalid (the message names it).
         """
-        checkpoint_id = fields.get("checkpoint_id") or self.new_id(fields.get("parent_id"))
-        fields.update(checkpoint_id=checkpoint_id, created_at=_id_time(checkpoint_id))
+        if fields.get("checkpoint_id"):
+            fields["created_at"] = _id_time(fields["checkpoint_id"])
+        else:
+            new = self._ids.new(self._clock(), after=fields.get("parent_id"))
+            fields.update(checkpoint_id=str(new), created_at=new.datetime)
         return Checkpoint(**fields)
 
     @staticmethod

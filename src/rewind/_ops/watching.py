@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,6 +35,7 @@ from rewind.workspace.scan import IgnoreChain, ScanResult
 from rewind.workspace.watch import Changes, TreeWatch, remote_file_system
 
 __all__ = [
+    "EVICTED",
     "FIRST_SCAN",
     "HEAD_MOVED",
     "NEW_HARD_LINK",
@@ -50,6 +51,7 @@ __all__ = [
 
 # Why a snapshot scanned the whole workspace (besides the watch's own doubts).
 FIRST_SCAN = "first scan"
+EVICTED = "watch closed for a newer workspace (max_workspaces)"
 HEAD_MOVED = "head moved"
 NEW_HARD_LINK = "new hard link"
 ROOT_REPLACED = "workspace directory replaced"
@@ -63,6 +65,7 @@ class _Chain:
     """One workspace's watch, and the scan it vouches for since."""
 
     watch: TreeWatch
+    first_reason: str = FIRST_SCAN  # why the scan that starts the chain scans in full
     identity: tuple[int, int] = (0, 0)
     scan: ScanResult | None = None
     recorded_as: tuple[str | None, int] | None = None  # the index (head, version) of ``scan``
@@ -74,7 +77,13 @@ class _Chain:
 
 
 class Watches:
-    """The watched workspaces of one service, by plan and directory; thread-safe."""
+    """The watched workspaces of one service, by plan and directory; thread-safe.
+
+    Each watched workspace holds an inotify instance, of which the kernel gives each user a
+    few (``fs.inotify.max_user_instances``, 128 by default): at most
+    ``options.max_workspaces`` are watched at once, those snapshotted last. Watching
+    another closes the watch of the one snapshotted longest ago, whose next snapshot scans.
+    """
 
     def __init__(
         self, options: WatchOptions, *, clock: Callable[[], float] = time.monotonic
@@ -82,7 +91,9 @@ class Watches:
         self.options = options
         self.clock = clock
         self._lock = threading.Lock()
-        self._chains: dict[tuple[str, str], _Chain | str] = {}  # a str: why not watched
+        # By plan and directory, least recently snapshotted first; a str: why not watched.
+        self._chains: OrderedDict[tuple[str, str], _Chain | str] = OrderedDict()
+        self._evicted: set[tuple[str, str]] = set()
         self._watched = 0
         self._reasons: Counter[str] = Counter()
 
@@ -93,19 +104,51 @@ class Watches:
         with self._lock:
             chain = self._chains.get(key)
             if chain is None:
-                chain = self._chains[key] = self._new_chain(root)
+                chain = self._new_chain(key, root)
+            else:
+                self._chains.move_to_end(key)
         if isinstance(chain, str):
             yield WatchedWorkspace(self, key, chain)
             return
         with chain.lock:
             yield WatchedWorkspace(self, key, chain)
 
-    def _new_chain(self, root: WorkspaceRoot) -> _Chain | str:
+    def _new_chain(self, key: tuple[str, str], root: WorkspaceRoot) -> _Chain | str:
+        """Watch a workspace not watched yet, or say why not (with ``self._lock`` held).
+
+        A remote file system is remembered; a kernel that gives no inotify instance now is
+        asked again at the next snapshot.
+        """
         kind = remote_file_system(root.descriptor())
         if kind is not None and not self.options.allow_remote:
-            return f"{REMOTE} ({kind})"
+            reason = self._chains[key] = f"{REMOTE} ({kind})"
+            return reason
+        self._make_room()
         watch = TreeWatch.open()
-        return watch if isinstance(watch, str) else _Chain(watch)
+        if isinstance(watch, str):
+            return watch
+        chain = self._chains[key] = _Chain(watch)
+        if key in self._evicted:
+            self._evicted.discard(key)
+            chain.first_reason = EVICTED
+        return chain
+
+    def _make_room(self) -> None:
+        """Close watches, least recently snapshotted first, until one more fits the limit.
+
+        A watch in use by a snapshot is left alone (the limit may be passed meanwhile).
+        """
+        live = [key for key, chain in self._chains.items() if isinstance(chain, _Chain)]
+        for key in live[: max(0, len(live) - self.options.max_workspaces + 1)]:
+            chain = self._chains[key]
+            assert isinstance(chain, _Chain)
+            if chain.lock.acquire(blocking=False):
+                try:
+                    chain.watch.close()
+                    del self._chains[key]
+                    self._evicted.add(key)
+                finally:
+                    chain.lock.release()
 
     def report(self) -> WatchReport:
         """Count what the watches did so far."""
@@ -126,6 +169,7 @@ class Watches:
                 if isinstance(chain, _Chain):
                     chain.watch.close()
             self._chains.clear()
+            self._evicted.clear()
 
     def count(self, reason: str | None) -> None:
         """Count a watched snapshot (None), or a full scan and its reason."""
@@ -192,6 +236,7 @@ class WatchedWorkspace:
             # through this one. A full scan finds them all (every file with two links or more).
             reason = NEW_HARD_LINK
         chain.scan = chain.recorded_as = None  # until this scan is recorded
+        chain.first_reason = FIRST_SCAN
         chain.watch.restart()
         chain.pending = Changes()
         chain.identity = root.identity()
@@ -226,7 +271,7 @@ class WatchedWorkspace:
     def _doubt(self, chain: _Chain, root: WorkspaceRoot, index: WorkspaceIndex) -> str | None:
         """Why the watch cannot vouch for the workspace since its last scan, or None."""
         if chain.scan is None:
-            return FIRST_SCAN
+            return chain.first_reason
         if chain.pending.doubt is not None:
             return chain.pending.doubt
         if chain.recorded_as != (index.head_id, index.version):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, select, update
+from sqlalchemy import Connection, Select, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from rewind._ids import id_time
@@ -53,6 +53,16 @@ _SUMMARY_COLUMNS = (
 )
 
 
+_INSERT_CHECKPOINT = insert(_CHECKPOINTS_TABLE)
+
+
+def insert_checkpoint(connection: Connection | Session, checkpoint: Checkpoint) -> None:
+    """Insert a checkpoint's row through the table (the ORM's insert costs more)."""
+    values = checkpoint_values(checkpoint)
+    values["metadata"] = values.pop("metadata_document")  # the column's own name
+    connection.execute(_INSERT_CHECKPOINT, values)
+
+
 class SqlCheckpointRepository:
     """``CheckpointRepository`` on a SQLAlchemy session (SQLite or PostgreSQL)."""
 
@@ -75,10 +85,8 @@ class SqlCheckpointRepository:
         return [checkpoint_from_row(row) for row in rows]
 
     def add(self, checkpoint: Checkpoint) -> None:
-        """Insert the checkpoint's row (through the table: the ORM's insert costs more)."""
-        values = checkpoint_values(checkpoint)
-        values["metadata"] = values.pop("metadata_document")  # the column's own name
-        self._session.execute(insert(_CHECKPOINTS_TABLE), [values])
+        """Insert the checkpoint's row."""
+        insert_checkpoint(self._session, checkpoint)
 
     def add_snapshot(self, checkpoint: Checkpoint, changes: Sequence[DiffEntry]) -> None:
         """Insert a snapshot's row and its change rows (its contents are already stored)."""

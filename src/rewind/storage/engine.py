@@ -51,8 +51,12 @@ WRITE_OPTION = "rewind_write"
 _POSTGRES_NAMES = {"postgres", "postgresql", "postgresql+psycopg"}
 _SQLITE_NAMES = {"sqlite", "sqlite+pysqlite"}
 _REWIND_OPTIONS = frozenset({"lock_timeout"})
-_SQLITE_OPTIONS = frozenset({"mode"})
-"""``?mode=ro`` opens a SQLite store read-only."""
+_SQLITE_OPTIONS = frozenset({"mode", "synchronous"})
+"""``?mode=ro`` opens a SQLite store read-only; ``?synchronous=normal`` trades durability."""
+SQLITE_SYNCHRONOUS_LEVELS = ("full", "normal")
+"""SQLite's ``synchronous`` levels a URL may choose (``full``, the default, fsyncs every commit;
+``normal`` does not: a power loss or an operating-system crash may take back the last
+commits, an application crash never does, and the database never corrupts)."""
 
 
 def display_url(url: URL) -> str:
@@ -93,7 +97,8 @@ def parse_database_url(text: str) -> URL:
 def accepted_options(url: URL) -> frozenset[str]:
     """The query options a URL of this database may carry.
 
-    SQLite: ``lock_timeout`` and ``mode`` (only ``ro``). PostgreSQL: ``lock_timeout`` and
+    SQLite: ``lock_timeout``, ``mode`` (only ``ro``) and ``synchronous`` (``full`` or
+    ``normal``). PostgreSQL: ``lock_timeout`` and
     every connection parameter libpq knows (``sslmode``, ``application_name``, ``options``...).
     """
     if url.drivername.startswith("sqlite"):
@@ -135,6 +140,13 @@ def _check_options(url: URL) -> URL:
         raise DatabaseURLError(
             f"mode={mode!r} in database URL {display_url(url)!r}: the only mode is ro "
             "(open the store read-only)"
+        )
+    synchronous = url.query.get("synchronous")
+    if synchronous is not None and synchronous not in SQLITE_SYNCHRONOUS_LEVELS:
+        raise DatabaseURLError(
+            f"synchronous={synchronous!r} in database URL {display_url(url)!r}: the levels are "
+            f"{' and '.join(SQLITE_SYNCHRONOUS_LEVELS)} (full, the default, makes every commit "
+            "survive a power loss)"
         )
     return url
 
@@ -188,9 +200,10 @@ def build_engine(url: URL) -> Engine:
     _keep_driver_warnings_off_stderr()
     seconds = lock_timeout(url)
     read_only = is_read_only(url)
-    url = url.difference_update_query(["lock_timeout", "mode"])
+    synchronous = str(url.query.get("synchronous", "full"))
+    url = url.difference_update_query(["lock_timeout", "mode", "synchronous"])
     if url.drivername.startswith("sqlite"):
-        return _sqlite_engine(url, seconds, read_only=read_only)
+        return _sqlite_engine(url, seconds, read_only=read_only, synchronous=synchronous)
     try:
         engine = create_engine(
             url,
@@ -268,7 +281,7 @@ def lock_timeout(url: URL) -> float:
     return seconds
 
 
-def _sqlite_engine(url: URL, seconds: float, *, read_only: bool) -> Engine:
+def _sqlite_engine(url: URL, seconds: float, *, read_only: bool, synchronous: str) -> Engine:
     path = sqlite_database_path(url)
     options: dict[str, Any] = {
         "connect_args": {"timeout": seconds},
@@ -295,7 +308,7 @@ def _sqlite_engine(url: URL, seconds: float, *, read_only: bool) -> Engine:
         if read_only:
             _configure_read_only_connection(dbapi_connection, busy_timeout)
         else:
-            _configure_sqlite_connection(dbapi_connection, busy_timeout)
+            _configure_sqlite_connection(dbapi_connection, busy_timeout, synchronous)
 
     event.listen(engine, "connect", configure)
     event.listen(engine, "begin", _begin_sqlite_transaction)
@@ -305,7 +318,9 @@ def _sqlite_engine(url: URL, seconds: float, *, read_only: bool) -> Engine:
 SQLITE_PAGE_SIZE = 16384
 
 
-def _configure_sqlite_connection(dbapi_connection: Any, busy_timeout: int) -> None:
+def _configure_sqlite_connection(
+    dbapi_connection: Any, busy_timeout: int, synchronous: str
+) -> None:
     # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -318,6 +333,7 @@ def _configure_sqlite_connection(dbapi_connection: Any, busy_timeout: int) -> No
         # Likewise: pages a prune frees can then be given back to the file system.
         cursor.execute("PRAGMA auto_vacuum = INCREMENTAL")
         cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA synchronous = {synchronous.upper()}")  # one of the known levels
     finally:
         cursor.close()
 

@@ -16,8 +16,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rewind.errors import LockTimeoutError
+from rewind.models import Checkpoint
 from rewind.storage.blobs import SqlBlobRepository
-from rewind.storage.checkpoints import SqlCheckpointRepository
+from rewind.storage.checkpoints import SqlCheckpointRepository, insert_checkpoint
 from rewind.storage.engine import WRITE_OPTION, display_url, sqlite_database_path
 from rewind.storage.errors import read_only_store, translate_errors
 from rewind.storage.queries import SqlStoreQueries
@@ -72,6 +73,14 @@ class Store(Protocol):
 
         Raises:
             ReadOnlyStoreError: The store was opened read-only.
+        """
+
+    def add_checkpoint(self, checkpoint: Checkpoint) -> None:
+        """Store a checkpoint that holds no files, in a transaction of its own.
+
+        Raises:
+            ReadOnlyStoreError: The store was opened read-only.
+            StorageError: The database failed; nothing was stored.
         """
 
     def close(self) -> None:
@@ -185,9 +194,8 @@ class SqlStore:
         if engine.dialect.name == "postgresql":
             readers = engine.execution_options(isolation_level="REPEATABLE READ")
         self._readers = sessionmaker(readers, expire_on_commit=False)
-        self._writers = sessionmaker(
-            engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
-        )
+        self._write_engine = engine.execution_options(**{WRITE_OPTION: True})
+        self._writers = sessionmaker(self._write_engine, expire_on_commit=False)
 
     @property
     def database(self) -> str:
@@ -212,6 +220,27 @@ class SqlStore:
         if self._read_only:
             raise read_only_store(self.database, "opened read-only")
         return SqlUnitOfWork(self._writers, self.database, self._turn)
+
+    def add_checkpoint(self, checkpoint: Checkpoint) -> None:
+        """Store a checkpoint that holds no files, in a transaction of its own.
+
+        One insert needs no session: this is a metadata-only checkpoint, which an orchestrator
+        may take at every step, so it costs only a connection's transaction.
+
+        Raises:
+            ReadOnlyStoreError: The store was opened read-only.
+            StorageError: The database failed; nothing was stored.
+        """
+        if self._read_only:
+            raise read_only_store(self.database, "opened read-only")
+        if self._turn is not None:
+            self._turn.take(self.database)
+        try:
+            with translate_errors(self.database), self._write_engine.begin() as connection:
+                insert_checkpoint(connection, checkpoint)
+        finally:
+            if self._turn is not None:
+                self._turn.give_back()
 
     def close(self) -> None:
         """Dispose of the engine's connections."""
