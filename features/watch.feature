@@ -123,6 +123,16 @@ Feature: A watching service looks only at what the kernel says changed
     And checkpoint "N" holds exactly the files of the workspace
     And the watcher counted 4 watched snapshots and the full scans "first scan: 1"
 
+  Scenario: Paths put back by restore_paths are seen through the watch
+    Given I write "changed" to "src/app.py"
+    And I write "changed" to "README.md"
+    And I snapshot the workspace for plan "plan-1" as "L"
+    When I restore "src/app.py" of "K"
+    And I snapshot the workspace for plan "plan-1" as "M"
+    Then checkpoint "M" lists the changed paths "src/app.py"
+    And checkpoint "M" holds exactly the files of the workspace
+    And the watcher counted 3 watched snapshots and the full scans "first scan: 1"
+
   Scenario: A rollback by another service breaks the chain
     Given I write "changed" to "src/app.py"
     And I snapshot the workspace for plan "plan-1" as "L"

@@ -123,6 +123,13 @@ def run_command_with_defaults(context: Any, command: str) -> None:
     _run(scene, command, environment, scene.workspace)
 
 
+@when('I run "{command:Q}" in the workspace\'s directory "{path:Q}"')
+def run_command_inside(context: Any, command: str, path: str) -> None:
+    scene = world(context)
+    environment = {**os.environ, DATABASE_VARIABLE: scene.database_url}
+    _run(scene, command, environment, scene.workspace / path)
+
+
 @when('I run "{command:Q}" answering "{answer:Q}"')
 def run_command_answering(context: Any, command: str, answer: str) -> None:
     scene = world(context)

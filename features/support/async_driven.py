@@ -71,6 +71,7 @@ class AsyncDriven(CheckpointService):
     create_checkpoint = _awaited("create_checkpoint")
     create_workspace_snapshot = _awaited("create_workspace_snapshot")
     rollback_to_checkpoint = _awaited("rollback_to_checkpoint")
+    restore_paths = _awaited("restore_paths")
     restore_into = _awaited("restore_into")
     verify = _awaited("verify")
     get_checkpoint = _awaited("get_checkpoint")

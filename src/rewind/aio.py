@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from types import TracebackType
@@ -162,6 +162,23 @@ class AsyncCheckpointService:
     ) -> RollbackResult:
         """See ``CheckpointService.rollback_to_checkpoint``."""
         return await self._run(self._service.rollback_to_checkpoint, checkpoint_id, dry_run=dry_run)
+
+    async def restore_paths(
+        self,
+        checkpoint_id: str,
+        paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+        *,
+        workspace: str | os.PathLike[str] | None = None,
+        dry_run: bool = False,
+    ) -> RollbackResult:
+        """See ``CheckpointService.restore_paths``."""
+        return await self._run(
+            self._service.restore_paths,
+            checkpoint_id,
+            paths,
+            workspace=workspace,
+            dry_run=dry_run,
+        )
 
     async def restore_into(
         self, checkpoint_id: str, target_dir: str | os.PathLike[str]

@@ -9,7 +9,7 @@ repository writes the checkpoint, its changes and its contents in one transactio
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -324,6 +324,51 @@ class CheckpointService:
         if dry_run:
             return self._restorer.dry_run(checkpoint_id)
         return self._restorer.rollback(checkpoint_id)
+
+    def restore_paths(
+        self,
+        checkpoint_id: str,
+        paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+        *,
+        workspace: str | os.PathLike[str] | None = None,
+        dry_run: bool = False,
+    ) -> RollbackResult:
+        """Put back only some paths of a snapshot, leaving the rest of the workspace alone.
+
+        A path names a file or symlink, or a directory and everything below it (``.`` is
+        the whole workspace); it is relative to the workspace, or absolute inside it. A
+        selected path the snapshot does not hold is removed. Everything a rollback checks is
+        checked first, with the same refusals, and the current state is snapshotted
+        (``CheckpointType.SAFETY``): ``rollback_to_checkpoint(safety_checkpoint_id)`` undoes
+        it. The workspace's head becomes that safety snapshot, so the next snapshot records
+        the paths put back as its changes. Ignored paths, ``.git`` and the database's
+        directory are never touched.
+
+        Args:
+            checkpoint_id: The snapshot to take the paths from.
+            paths: The paths to put back (a lone string is one path).
+            workspace: The directory to put them back into; the snapshot's own by default.
+            dry_run: Report what would change, and change nothing (no safety snapshot either).
+
+        Returns:
+            The paths restored and removed, and the safety snapshot's id.
+
+        Raises:
+            CheckpointNotFoundError: No such checkpoint exists.
+            PathNotInCheckpointError: A path is neither in the snapshot nor in the workspace.
+            InvalidInputError: No path is given, or the checkpoint records no files.
+            RollbackFailedError: The file system refused a change halfway; ``undone`` says
+                whether the workspace was put back as it was.
+            WorkspaceError: The workspace is missing, a path leaves it or is unsafe, or
+                something untracked is in the way; nothing was changed.
+            DiskFullError: No space was left to stage the contents; nothing was changed.
+            CorruptStoreError: The manifest, a field or a needed content is not what rewind
+                wrote; nothing was changed.
+            StorageError: The database failed; nothing was changed.
+        """
+        if dry_run:
+            return self._restorer.dry_run(checkpoint_id, paths, workspace)
+        return self._restorer.restore_paths(checkpoint_id, paths, workspace)
 
     def restore_into(
         self, checkpoint_id: str, target_dir: str | os.PathLike[str]

@@ -19,6 +19,11 @@ If anything fails in step 5, the workspace is rolled back to the safety checkpoi
 stays; the workspace's next snapshot takes the lock (so it waits for a live rollback, and
 only a dead one's mark is left) and finishes the rollback first.
 
+``restore_paths`` is a rollback of some paths only: the same checks, lock and safety
+snapshot, but the workspace's head stays the safety snapshot (the workspace is now neither
+checkpoint), no restore mark is set (a crash leaves some of the paths put back, and the
+safety snapshot undoes it), and the files it writes make the next snapshot read them.
+
 ``restore_into`` locks its target for the whole restore, and on failure removes exactly
 what it wrote.
 """
@@ -26,6 +31,7 @@ what it wrote.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from contextlib import ExitStack
 
 from rewind._manifest import Tree
@@ -40,6 +46,7 @@ from rewind._ops.index import (
 from rewind._ops.integrity import stage_contents
 from rewind._ops.lookup import checked_tree, find_checkpoint, require_snapshot, target_tree
 from rewind._ops.record import ScannedWorkspace, record_snapshot
+from rewind._ops.selection import PathSelection
 from rewind._ops.watching import WatchedWorkspace, Watches, scan_maybe_watched, watching
 from rewind.errors import (
     CheckpointNotFoundError,
@@ -60,7 +67,7 @@ from rewind.workspace.restore import (
     prepare_empty_directory,
 )
 from rewind.workspace.root import WorkspaceRoot
-from rewind.workspace.scan import ScanResult
+from rewind.workspace.scan import ScanResult, resolve_workspace
 
 __all__ = ["Restorer", "open_workspace"]
 
@@ -96,30 +103,77 @@ class Restorer:
         ):
             return self._rollback_locked(target, root, watched, undo_on_failure=True)
 
-    def dry_run(self, checkpoint_id: str) -> RollbackResult:
-        """Say what a rollback would restore and remove; change nothing, anywhere.
+    def restore_paths(
+        self,
+        checkpoint_id: str,
+        paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+        workspace: str | os.PathLike[str] | None = None,
+    ) -> RollbackResult:
+        """Put back only ``paths`` as the snapshot recorded them (see the module).
 
-        It waits for a rollback of the workspace under way, so it never plans against a
-        half-written workspace.
+        ``workspace`` is the directory to put them back into, the snapshot's own by default.
+        """
+        with self._store.reading() as uow:
+            target = find_checkpoint(uow, checkpoint_id)
+        require_snapshot(target)
+        with (
+            self._open(target, workspace) as root,
+            watching(self._watches, target.plan_id, root) as watched,
+            root.locked(),
+        ):
+            only = PathSelection.parse(paths, root.path)
+            self._finish_dead_rollback(target.plan_id, root, watched)
+            return self._rollback_locked(target, root, watched, undo_on_failure=True, only=only)
+
+    def dry_run(
+        self,
+        checkpoint_id: str,
+        paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
+        workspace: str | os.PathLike[str] | None = None,
+    ) -> RollbackResult:
+        """Say what a rollback (of ``paths`` only, if given) would restore and remove.
+
+        Nothing changes, anywhere. It waits for a rollback of the workspace under way, so it
+        never plans against a half-written workspace.
         """
         with self._store.reading() as uow:
             target = find_checkpoint(uow, checkpoint_id)
         require_snapshot(target)
         # The lock first, then the store, as a rollback takes them: never the other way round.
         with (
-            open_workspace(target) as root,
+            self._open(target, workspace) as root,
             root.locked(),
             self._store.reading() as uow,
             ContentSpool() as staged,
         ):
+            only = None if paths is None else PathSelection.parse(paths, root.path)
             target = find_checkpoint(uow, checkpoint_id)
-            workspace = uow.workspaces.find(target.plan_id, root.path)
-            index = self._indexes.load(uow, workspace, machine_origin(root))
+            record = uow.workspaces.find(target.plan_id, root.path)
+            index = self._indexes.load(uow, record, machine_origin(root))
             tree = target_tree(uow, target, index)
             scanned = scan_workspace(self._store, root, index, now_ns=self._factory.now_ns)
+            selected = None
+            if only is not None:
+                tree, selected = only.merged(scanned.tree, tree, target.checkpoint_id)
             plan = plan_restore(root, tree, scanned, paths_checked=True)
             stage_contents(uow.blobs, plan.writes, staged)
-        return _result(target, plan, safety_id=None, dry_run=True)
+        return _result(target, plan, safety_id=None, dry_run=True, selected=selected)
+
+    @staticmethod
+    def _open(target: Checkpoint, workspace: str | os.PathLike[str] | None) -> WorkspaceRoot:
+        """The snapshot's own workspace, or the directory ``workspace`` names."""
+        if workspace is None:
+            return open_workspace(target)
+        return WorkspaceRoot(resolve_workspace(workspace))
+
+    def _finish_dead_rollback(
+        self, plan_id: str, root: WorkspaceRoot, watched: WatchedWorkspace | None
+    ) -> None:
+        """Finish a rollback of this workspace that a crash cut short (the caller locked it)."""
+        with self._store.reading() as uow:
+            record = uow.workspaces.find(plan_id, root.path)
+        if record is not None and record.restoring_to is not None:
+            self.finish_interrupted(record.restoring_to, plan_id, root, watched)
 
     def finish_interrupted(
         self,
@@ -176,12 +230,14 @@ class Restorer:
         watched: WatchedWorkspace | None,
         *,
         undo_on_failure: bool,
+        only: PathSelection | None = None,
     ) -> RollbackResult:
         """Steps 2 to 5 of a rollback to ``target``; the caller holds ``root``'s lock.
 
         With a watch (``watched``), the safety snapshot scans only what it reported, and the
         scan recorded stays the watch's starting point: every file the rollback writes or
-        removes is reported to the next snapshot like any other change.
+        removes is reported to the next snapshot like any other change. With ``only``, just
+        those paths are put back (``restore_paths``).
         """
         checkpoint_id = target.checkpoint_id
         origin = machine_origin(root)
@@ -193,7 +249,7 @@ class Restorer:
                 # since, and none can now until this transaction ends.
                 target = find_checkpoint(uow, checkpoint_id)
                 require_snapshot(target)
-                if target.sandbox_ref != root.path:
+                if only is None and target.sandbox_ref != root.path:
                     raise CorruptStoreError(  # pragma: no cover - a row changed between reads
                         f"checkpoint {checkpoint_id} changed its workspace during the rollback",
                         checkpoint_id=checkpoint_id,
@@ -204,10 +260,31 @@ class Restorer:
                 scanned = scan_maybe_watched(
                     self._store, root, index, spool, watched, now_ns=self._factory.now_ns
                 )
+                selected = None
+                if only is not None:
+                    tree, selected = only.merged(scanned.tree, tree, checkpoint_id)
                 plan = plan_restore(root, tree, scanned, paths_checked=True)
                 stage_contents(uow.blobs, plan.writes, staged)
                 scan = ScannedWorkspace(root, workspace, index, scanned, spool, origin)
-                safety, current = self._take_safety_snapshot(uow, target, scan)
+                safety, current = self._take_safety_snapshot(uow, target, scan, only)
+                if only is not None:
+                    # The head stays the safety snapshot, the index its tree: the files
+                    # written get new status, so the next snapshot reads them.
+                    uow.commit()
+                    self._indexes.remember(workspace.workspace_id, current)
+                    if watched is not None:
+                        watched.recorded(scanned, current)
+                    self._write(
+                        target,
+                        root,
+                        watched,
+                        safety=safety,
+                        plan=plan,
+                        staged=staged,
+                        undo_on_failure=undo_on_failure,
+                    )
+                    safety_id = safety.checkpoint_id
+                    return _result(target, plan, safety_id=safety_id, selected=selected)
                 uow.workspaces.move_head(workspace, target.checkpoint_id)
                 restored_paths = [entry.path for entry in plan.writes]
                 restored = current.restored(
@@ -224,25 +301,52 @@ class Restorer:
             self._indexes.remember(workspace.workspace_id, restored)
             if watched is not None:
                 watched.recorded(scanned, restored)
-            try:
-                apply_restore(root, plan, lambda entry: staged.read(entry.content_hash))
-            except Exception as failure:  # any failure at all: the safety net must catch it
-                if not undo_on_failure:
-                    raise
-                self._undo(target, root, watched, safety, failure)
+            self._write(
+                target,
+                root,
+                watched,
+                safety=safety,
+                plan=plan,
+                staged=staged,
+                undo_on_failure=undo_on_failure,
+            )
             self._finish(target, root)
         return _result(target, plan, safety_id=safety.checkpoint_id, dry_run=False)
 
+    def _write(
+        self,
+        target: Checkpoint,
+        root: WorkspaceRoot,
+        watched: WatchedWorkspace | None,
+        *,
+        safety: Checkpoint,
+        plan: RestorePlan,
+        staged: ContentSpool,
+        undo_on_failure: bool,
+    ) -> None:
+        """Step 5: carry out ``plan``; on any failure, go back to ``safety`` and say so."""
+        try:
+            apply_restore(root, plan, lambda entry: staged.read(entry.content_hash))
+        except Exception as failure:  # any failure at all: the safety net must catch it
+            if not undo_on_failure:
+                raise
+            self._undo(target, root, watched, safety, failure)
+
     def _take_safety_snapshot(
-        self, uow: UnitOfWork, target: Checkpoint, scan: ScannedWorkspace
+        self,
+        uow: UnitOfWork,
+        target: Checkpoint,
+        scan: ScannedWorkspace,
+        only: PathSelection | None = None,
     ) -> tuple[Checkpoint, WorkspaceIndex]:
         """Snapshot the state a rollback to ``target`` is about to replace."""
+        what = "rollback" if only is None else "restore of some paths"
         request = SnapshotRequest(
             plan_id=target.plan_id,
             decision_id=target.decision_id,
             checkpoint_type=CheckpointType.SAFETY,
-            label=f"before rollback to {target.checkpoint_id}",
-            metadata={"reason": f"rollback to {target.checkpoint_id}"},
+            label=f"before {what} to {target.checkpoint_id}",
+            metadata={"reason": f"{what} to {target.checkpoint_id}"},
             extra={},
         )
         return record_snapshot(uow, self._factory, scan, request)
@@ -341,14 +445,24 @@ def _foreign_mark(plan_id: str, directory: str, checkpoint_id: str) -> CorruptSt
 
 
 def _result(
-    target: Checkpoint, plan: RestorePlan, *, safety_id: str | None, dry_run: bool
+    target: Checkpoint,
+    plan: RestorePlan,
+    *,
+    safety_id: str | None,
+    dry_run: bool = False,
+    selected: int | None = None,
 ) -> RollbackResult:
-    """What a restore did (or, for a dry run, would do)."""
+    """What a restore did (or, for a dry run, would do).
+
+    ``selected``: how many of the target's paths a ``restore_paths`` selected; the others
+    were left as they are, neither restored nor unchanged.
+    """
+    unchanged = plan.unchanged_count if selected is None else selected - len(plan.writes)
     return RollbackResult(
         checkpoint_id=target.checkpoint_id,
         restored=tuple(plan.restored),
         removed=plan.removals,
-        unchanged_count=plan.unchanged_count,
+        unchanged_count=unchanged,
         safety_checkpoint_id=safety_id,
         dry_run=dry_run,
     )

@@ -213,8 +213,8 @@ def print_changes(checkpoint_id: str, changes: Sequence[Change], *, quiet: bool)
     click.echo(summary + (f", {other} changed" if other else ""))
 
 
-def print_rollback(result: RollbackResult, *, quiet: bool) -> None:
-    """What a rollback did (or would do), and how to undo it."""
+def print_rollback(result: RollbackResult, *, quiet: bool, undoes: str = "rollback") -> None:
+    """What a rollback (or a restore of some paths) did or would do, and how to undo it."""
     verbs = ("would restore", "would remove") if result.dry_run else ("restored", "removed")
     changes = [(path, verbs[0]) for path in result.restored]
     changes += [(path, verbs[1]) for path in result.removed]
@@ -232,7 +232,7 @@ def print_rollback(result: RollbackResult, *, quiet: bool) -> None:
     if result.safety_checkpoint_id:
         click.echo(
             f"safety checkpoint {result.safety_checkpoint_id}: "
-            f"rewind rollback {result.safety_checkpoint_id} undoes this rollback"
+            f"rewind rollback {result.safety_checkpoint_id} undoes this {undoes}"
         )
 
 
@@ -245,6 +245,18 @@ def rollback_question(target: Checkpoint, plan: RollbackResult, now: datetime) -
         f"{_files(len(plan.restored))} will be restored and {_files(len(plan.removed))} "
         f"removed ({plan.unchanged_count} unchanged); the current state is snapshotted first.\n"
         "Roll back?"
+    )
+
+
+def restore_paths_question(target: Checkpoint, plan: RollbackResult, now: datetime) -> str:
+    """The confirmation ``restore --path`` asks for: from where, how old, how much changes."""
+    label = f'"{target.label}"' if target.label else "(no label)"
+    return (
+        f"Put back paths of {target.sandbox_ref} from checkpoint {target.checkpoint_id} "
+        f"{label}, taken {age(target.created_at, now)} ({utc(target.created_at)}).\n"
+        f"{_files(len(plan.restored))} will be restored and {_files(len(plan.removed))} "
+        f"removed ({plan.unchanged_count} unchanged); the current state is snapshotted first.\n"
+        "Restore?"
     )
 
 

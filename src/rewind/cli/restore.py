@@ -58,16 +58,48 @@ def _confirm_rollback(service: CheckpointService, target: Checkpoint) -> None:
 @click.option(
     "--into",
     "target_dir",
-    required=True,
     type=click.Path(file_okay=False),
-    help="A missing or empty directory to write the files into.",
+    help="A missing or empty directory to write all the files into.",
 )
+@click.option(
+    "--path",
+    "paths",
+    multiple=True,
+    help="Put this path back in the workspace (a directory: all below it). Repeatable.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="With --path: show what would change; change nothing."
+)
+@click.option("--yes", "-y", is_flag=True, help="With --path: do not ask for confirmation.")
 @quiet_option
 @json_option
-def restore(*, checkpoint_id: str, target_dir: str, quiet: bool) -> None:
-    """Write the files of CHECKPOINT_ID into another directory."""
+def restore(
+    *,
+    checkpoint_id: str,
+    target_dir: str | None,
+    paths: tuple[str, ...],
+    dry_run: bool,
+    yes: bool,
+    quiet: bool,
+) -> None:
+    """Write the files of CHECKPOINT_ID into another directory, or put some paths back.
+
+    With --into, every file goes into that directory. With --path, only those paths are put
+    back in the checkpoint's workspace (what the checkpoint did not hold is removed); the
+    current state is snapshotted first, and the printed safety checkpoint undoes it.
+    """
+    if (target_dir is None) == (not paths):
+        raise click.UsageError("give either --into DIRECTORY or one or more --path PATH")
+    if target_dir is not None and (dry_run or yes):
+        raise click.UsageError("--dry-run and --yes go with --path, not --into")
+    if paths:
+        with_service(
+            partial(_restore_paths, checkpoint_id, paths, dry_run=dry_run, yes=yes, quiet=quiet)
+        )
+        return
 
     def write(service: CheckpointService) -> Outcome:
+        assert target_dir is not None
         target = service.resolve_checkpoint_id(checkpoint_id)
         with progress(f"Restoring {target}"):
             result = service.restore_into(target, target_dir)
@@ -76,3 +108,41 @@ def restore(*, checkpoint_id: str, target_dir: str, quiet: bool) -> None:
         return Outcome(data, partial(render.print_restore, result, directory, quiet=quiet))
 
     with_service(write)
+
+
+def _restore_paths(
+    checkpoint_id: str,
+    paths: tuple[str, ...],
+    service: CheckpointService,
+    *,
+    dry_run: bool,
+    yes: bool,
+    quiet: bool,
+) -> Outcome:
+    """``restore --path``: put back some paths in place, after asking unless ``yes``."""
+    target = named_checkpoint(service, checkpoint_id)
+    chosen = _as_given_here(paths, target.sandbox_ref)
+    if dry_run:
+        with progress("Comparing"):
+            result = service.restore_paths(target.checkpoint_id, chosen, dry_run=True)
+    else:
+        if not yes:
+            with progress("Comparing"):
+                plan = service.restore_paths(target.checkpoint_id, chosen, dry_run=True)
+            question = render.restore_paths_question(target, plan, datetime.now(UTC))
+            click.confirm(question, abort=True, err=True)
+        with progress(f"Restoring from {target.checkpoint_id}"):
+            result = service.restore_paths(target.checkpoint_id, chosen)
+    show = partial(render.print_rollback, result, quiet=quiet, undoes="restore")
+    return Outcome(result.model_dump(mode="json"), show)
+
+
+def _as_given_here(paths: tuple[str, ...], workspace: str) -> list[str]:
+    """Relative paths as a shell means them: from here when here is inside the workspace.
+
+    Elsewhere (a shell outside the workspace) they are the workspace's own paths.
+    """
+    here = os.path.realpath(os.getcwd())
+    if here != workspace and not here.startswith(f"{workspace}/"):
+        return list(paths)
+    return [path if os.path.isabs(path) else os.path.join(here, path) for path in paths]
