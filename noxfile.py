@@ -22,7 +22,7 @@ PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 COVERAGE_FILE = str(ROOT / ".coverage")
 REPORTS = ROOT / "reports"
 NOT_THROUGH_THE_SERVICE = (
-    r"features/(cli\w*|sweeps|exhausted_resources|schema|package|demo)\.feature"
+    r"features/(cli\w*|mcp\w*|sweeps|exhausted_resources|schema|package|demo)\.feature"
 )
 
 
@@ -53,7 +53,7 @@ def build(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict with the pydantic plugin, over src/, features/ and this file."""
-    session.install("-e", ".[postgres]", *_group("typecheck"))
+    session.install("-e", ".[postgres,mcp]", *_group("typecheck"))
     session.run("mypy")
 
 
@@ -63,7 +63,7 @@ def tests(session: nox.Session) -> None:
 
     Each backend runs twice: with CheckpointService, then with AsyncCheckpointService.
     """
-    session.install(".[postgres]", *_group("test"))
+    session.install(".[postgres,mcp]", *_group("test"))
     session.env["COVERAGE_FILE"] = COVERAGE_FILE
     session.run("coverage", "erase")
     shutil.rmtree(REPORTS, ignore_errors=True)
@@ -74,9 +74,9 @@ def tests(session: nox.Session) -> None:
         session.log("REWIND_TEST_POSTGRES_URL is not set: PostgreSQL scenarios are not run")
     # Every scenario runs against the synchronous service and against AsyncCheckpointService,
     # but for those that never call the scenario's service in process: the command line's
-    # (they run `rewind` in processes of its own), the fault sweeps (they drive the storage
-    # layer), the exhausted resources (child processes under limits), the schema, package and
-    # demo checks. Running those twice would test nothing more.
+    # and the MCP server's (they run `rewind` in processes of its own), the fault sweeps
+    # (they drive the storage layer), the exhausted resources (child processes under limits),
+    # the schema, package and demo checks. Running those twice would test nothing more.
     for backend in backends:
         for service in ("sync", "async"):
             only_api = ["--exclude", NOT_THROUGH_THE_SERVICE] if service == "async" else []

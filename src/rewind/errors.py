@@ -30,6 +30,7 @@ The hierarchy::
     │   ├── UnreadablePathError
     │   ├── UnwritablePathError
     │   ├── UnsafePathError
+    │   │   └── OutsideRootsError
     │   ├── RestoreConflictError
     │   └── RollbackFailedError
     └── StorageError
@@ -61,6 +62,7 @@ __all__ = [
     "InvalidValueError",
     "LockTimeoutError",
     "NotFoundError",
+    "OutsideRootsError",
     "PathNotInCheckpointError",
     "ReadOnlyStoreError",
     "RestoreConflictError",
@@ -228,6 +230,10 @@ class DiskFullError(RewindError):
 
 class UnsafePathError(WorkspaceError):
     """A restore would write, follow or delete something outside the workspace root."""
+
+
+class OutsideRootsError(UnsafePathError):
+    """A server was asked to act on a path outside every root it was started with."""
 
 
 class RestoreConflictError(WorkspaceError):

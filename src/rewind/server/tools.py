@@ -1,0 +1,383 @@
+"""rewind's MCP tools: look back, compare, read, restore and undo, for any MCP client.
+
+``build_mcp_server`` registers one tool per use case on the official SDK's ``MCPServer``;
+each calls the public ``AsyncCheckpointService`` only, after checking that every workspace
+it acts on lies under the server's roots. Each result is a typed model (the tool's output
+schema). A ``RewindError`` comes back as a tool error whose structured content carries its
+class name, message and ``retryable``; the server itself never falls over.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any, ParamSpec
+
+from mcp.server.mcpserver import MCPServer
+from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import BaseModel, Field
+
+from rewind import __version__
+from rewind.aio import AsyncCheckpointService
+from rewind.errors import InvalidInputError, RewindError
+from rewind.models import Checkpoint, RollbackResult, VerifyReport
+from rewind.server.roots import Roots
+
+__all__ = [
+    "DEFAULT_PLAN",
+    "MAX_TEXT_BYTES",
+    "CheckpointList",
+    "CheckpointSummary",
+    "DiffResult",
+    "FileContent",
+    "RestoreResult",
+    "StatsResult",
+    "build_mcp_server",
+    "error_result",
+]
+
+DEFAULT_PLAN = "agent"
+"""The plan an MCP snapshot belongs to when the client names none."""
+MAX_TEXT_BYTES = 100_000
+"""The most bytes of a patch or a file a tool returns unless asked for fewer."""
+MAX_LISTED = 1000
+"""The most checkpoints ``list_checkpoints`` returns at once."""
+MAX_LISTED_PATHS = 100
+"""The most changed paths a checkpoint's summary lists (``changed_count`` counts them all)."""
+
+_P = ParamSpec("_P")
+
+
+class CheckpointSummary(BaseModel):
+    """A checkpoint, in brief."""
+
+    checkpoint_id: str
+    plan_id: str
+    workspace: str
+    checkpoint_type: str
+    created_at: datetime
+    label: str | None
+    reason: str | None
+    parent_id: str | None
+    changed_count: int = Field(description="How many paths changed since the parent.")
+    changed_paths: list[str] = Field(description=f"The first {MAX_LISTED_PATHS} changed paths.")
+
+    @classmethod
+    def of(cls, checkpoint: Checkpoint) -> CheckpointSummary:
+        """Summarise ``checkpoint``."""
+        paths = list(checkpoint.metadata.extra.get("diff_paths", ()))
+        return cls(
+            checkpoint_id=checkpoint.checkpoint_id,
+            plan_id=checkpoint.plan_id,
+            workspace=checkpoint.sandbox_ref,
+            checkpoint_type=checkpoint.checkpoint_type.value,
+            created_at=checkpoint.created_at,
+            label=checkpoint.label,
+            reason=checkpoint.metadata.reason,
+            parent_id=checkpoint.parent_id,
+            changed_count=len(paths),
+            changed_paths=paths[:MAX_LISTED_PATHS],
+        )
+
+
+class CheckpointList(BaseModel):
+    """Checkpoints, newest first."""
+
+    checkpoints: list[CheckpointSummary]
+
+
+class Change(BaseModel):
+    """One changed path."""
+
+    path: str
+    change: str = Field(description="added, modified or deleted")
+
+
+class DiffResult(BaseModel):
+    """What changed from one checkpoint to another, or to the live workspace."""
+
+    from_checkpoint_id: str
+    to_checkpoint_id: str | None = Field(description="None: the live workspace.")
+    changes: list[Change]
+    patch: str | None = Field(description="A unified diff, when asked for.")
+    truncated: bool = Field(description="Whether the patch was cut at max_bytes.")
+
+
+class FileContent(BaseModel):
+    """One file as a checkpoint recorded it: text when it is UTF-8, base64 otherwise."""
+
+    checkpoint_id: str
+    path: str
+    size: int
+    text: str | None
+    base64: str | None
+    truncated: bool = Field(description="Whether the content was cut at max_bytes.")
+
+
+class RestoreResult(BaseModel):
+    """What a rollback or a restore of some paths did, or (a dry run) would do."""
+
+    checkpoint_id: str
+    dry_run: bool
+    restored: list[str]
+    removed: list[str]
+    unchanged_count: int
+    safety_checkpoint_id: str | None = Field(
+        description="Roll back to it to undo this; None for a dry run."
+    )
+    message: str
+
+    @classmethod
+    def of(cls, result: RollbackResult, what: str) -> RestoreResult:
+        """Report ``result`` of a ``what`` ("rollback" or "restore")."""
+        if result.dry_run:
+            message = (
+                f"dry run: {len(result.restored)} to restore, {len(result.removed)} to remove; "
+                "nothing changed. Call again with confirm=true to do it."
+            )
+        else:
+            message = (
+                f"{len(result.restored)} restored, {len(result.removed)} removed. To undo this "
+                f"{what}: rollback checkpoint_id={result.safety_checkpoint_id} confirm=true"
+            )
+        return cls(
+            checkpoint_id=result.checkpoint_id,
+            dry_run=result.dry_run,
+            restored=list(result.restored),
+            removed=list(result.removed),
+            unchanged_count=result.unchanged_count,
+            safety_checkpoint_id=result.safety_checkpoint_id,
+            message=message,
+        )
+
+
+class PlanCounts(BaseModel):
+    """What one plan's checkpoints hold."""
+
+    plan_id: str
+    checkpoints: int
+    snapshots: int
+    stored_bytes: int
+    tree_bytes: int
+    ratio: float = Field(description="tree_bytes over stored_bytes: what storing saves.")
+
+
+class StatsResult(BaseModel):
+    """What the store holds (see ``StoreStats``), in total and per plan."""
+
+    checkpoints: int
+    changes: int
+    blobs: int
+    content_bytes: int
+    stored_bytes: int
+    snapshots: int
+    tree_bytes: int
+    ratio: float = Field(description="tree_bytes over stored_bytes: what storing saves.")
+    plans: list[PlanCounts]
+
+
+def error_result(error: RewindError) -> CallToolResult:
+    """A tool error carrying a ``RewindError``'s class name, message and ``retryable``."""
+    kind = type(error).__name__
+    return CallToolResult(
+        content=[TextContent(type="text", text=f"{kind}: {error}")],
+        structured_content={
+            "error": kind,
+            "message": str(error),
+            "retryable": error.retryable,
+            "checkpoint_id": error.checkpoint_id,
+            "path": error.path,
+        },
+        is_error=True,
+    )
+
+
+def _reporting_errors(tool: Callable[_P, Awaitable[Any]]) -> Callable[_P, Awaitable[Any]]:
+    """Return a ``RewindError`` from ``tool`` as a tool error, never as a crash."""
+
+    @functools.wraps(tool)
+    async def reporting(*args: _P.args, **kwargs: _P.kwargs) -> Any:
+        try:
+            return await tool(*args, **kwargs)
+        except RewindError as error:
+            return error_result(error)
+
+    return reporting
+
+
+class _Tools:
+    """The tools of one server: a service, and the roots it may act under."""
+
+    def __init__(self, service: AsyncCheckpointService, roots: Roots) -> None:
+        self.service = service
+        self.roots = roots
+
+    async def _checkpoint(self, checkpoint_id: str) -> Checkpoint:
+        """The checkpoint named by ``checkpoint_id`` (or a prefix), if under the roots."""
+        checkpoint = await self.service.get_checkpoint(
+            await self.service.resolve_checkpoint_id(checkpoint_id)
+        )
+        self.roots.check(checkpoint.sandbox_ref)
+        return checkpoint
+
+    async def snapshot(
+        self,
+        workspace: str,
+        plan: str = DEFAULT_PLAN,
+        label: str | None = None,
+        reason: str | None = None,
+    ) -> CheckpointSummary:
+        """Snapshot the workspace directory now (every file, atomically); returns its id."""
+        directory = self.roots.check(workspace)
+        checkpoint = await self.service.create_workspace_snapshot(
+            plan, directory, label=label, reason=reason, source_tool="mcp"
+        )
+        return CheckpointSummary.of(checkpoint)
+
+    async def list_checkpoints(
+        self, workspace: str | None = None, plan: str | None = None, limit: int = 20
+    ) -> CheckpointList:
+        """List checkpoints, newest first: of one workspace, or of every workspace allowed."""
+        if not 1 <= limit <= MAX_LISTED:
+            raise InvalidInputError(f"limit must be from 1 to {MAX_LISTED}, not {limit}")
+        directory = None if workspace is None else self.roots.check(workspace)
+        found = await self.service.list_checkpoints(
+            plan, sandbox_ref=directory, limit=None if directory is None else limit
+        )
+        allowed = [checkpoint for checkpoint in found if checkpoint.sandbox_ref in self.roots]
+        return CheckpointList(checkpoints=[CheckpointSummary.of(c) for c in allowed[:limit]])
+
+    async def show(self, checkpoint_id: str) -> Checkpoint:
+        """Show one checkpoint: its fields, metadata and changed paths."""
+        return await self._checkpoint(checkpoint_id)
+
+    async def diff(
+        self,
+        checkpoint_id: str,
+        to_checkpoint_id: str | None = None,
+        patch: bool = False,
+        max_bytes: int = MAX_TEXT_BYTES,
+    ) -> DiffResult:
+        """Compare a checkpoint with another, or with the live workspace (no second id)."""
+        start = await self._checkpoint(checkpoint_id)
+        end = None if to_checkpoint_id is None else await self._checkpoint(to_checkpoint_id)
+        end_id = None if end is None else end.checkpoint_id
+        manifest = await self.service.diff(start.checkpoint_id, end_id)
+        text, truncated = None, False
+        if patch:
+            text, truncated = _capped(
+                await self.service.patch(start.checkpoint_id, end_id), max_bytes
+            )
+        return DiffResult(
+            from_checkpoint_id=start.checkpoint_id,
+            to_checkpoint_id=end_id,
+            changes=[Change(path=e.path, change=e.change.value) for e in manifest.entries],
+            patch=text,
+            truncated=truncated,
+        )
+
+    async def read_file(
+        self, checkpoint_id: str, path: str, max_bytes: int = MAX_TEXT_BYTES
+    ) -> FileContent:
+        """Read one file as a checkpoint recorded it."""
+        checkpoint = await self._checkpoint(checkpoint_id)
+        content = await self.service.read_file(checkpoint.checkpoint_id, path)
+        shown = content[:max_bytes]
+        try:
+            text, encoded = shown.decode("utf-8"), None
+        except UnicodeDecodeError:
+            text, encoded = None, base64.b64encode(shown).decode("ascii")
+        return FileContent(
+            checkpoint_id=checkpoint.checkpoint_id,
+            path=path,
+            size=len(content),
+            text=text,
+            base64=encoded,
+            truncated=len(content) > max_bytes,
+        )
+
+    async def rollback(self, checkpoint_id: str, confirm: bool = False) -> RestoreResult:
+        """Put the workspace back exactly as the checkpoint recorded it.
+
+        A dry run unless confirm is true. The result names the safety checkpoint that
+        undoes it.
+        """
+        checkpoint = await self._checkpoint(checkpoint_id)
+        result = await self.service.rollback_to_checkpoint(
+            checkpoint.checkpoint_id, dry_run=not confirm
+        )
+        return RestoreResult.of(result, "rollback")
+
+    async def restore_paths(
+        self,
+        checkpoint_id: str,
+        paths: list[str],
+        workspace: str | None = None,
+        confirm: bool = False,
+    ) -> RestoreResult:
+        """Put back only some paths (a directory: all below it) as the checkpoint had them.
+
+        A dry run unless confirm is true. The result names the safety checkpoint that
+        undoes it.
+        """
+        checkpoint = await self._checkpoint(checkpoint_id)
+        directory = None if workspace is None else self.roots.check(workspace)
+        result = await self.service.restore_paths(
+            checkpoint.checkpoint_id, paths, workspace=directory, dry_run=not confirm
+        )
+        return RestoreResult.of(result, "restore")
+
+    async def verify(self, checkpoint_id: str | None = None) -> VerifyReport:
+        """Re-read and re-hash what a checkpoint needs, or everything in the store."""
+        if checkpoint_id is None:
+            return await self.service.verify()
+        return await self.service.verify((await self._checkpoint(checkpoint_id)).checkpoint_id)
+
+    async def stats(self, plan: str | None = None) -> StatsResult:
+        """What the store holds: checkpoints, contents, bytes stored and saved."""
+        counted = await self.service.stats(plan)
+        return StatsResult.model_validate(counted.model_dump(mode="json"))
+
+
+def _capped(text: str, max_bytes: int) -> tuple[str, bool]:
+    """``text`` cut to at most ``max_bytes`` of UTF-8 (never inside a character)."""
+    encoded = text.encode("utf-8")
+    if len(encoded) <= max_bytes:
+        return text, False
+    return encoded[:max_bytes].decode("utf-8", "ignore"), True
+
+
+_READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False)
+_WRITES = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False)
+_DESTRUCTIVE = ToolAnnotations(read_only_hint=False, destructive_hint=True)
+
+
+def build_mcp_server(service: AsyncCheckpointService, roots: Roots) -> MCPServer:
+    """An MCP server whose tools act through ``service`` on workspaces under ``roots``."""
+    server = MCPServer(
+        "rewind",
+        version=__version__,
+        instructions=(
+            "rewind keeps atomic whole-tree checkpoints of workspaces. list_checkpoints and "
+            "diff to look back, read_file to see an old version, rollback or restore_paths "
+            "(a dry run first; confirm=true to act) to go back: each names the safety "
+            "checkpoint that undoes it."
+        ),
+    )
+    tools = _Tools(service, roots)
+    annotated: list[tuple[Callable[..., Awaitable[Any]], ToolAnnotations]] = [
+        (tools.snapshot, _WRITES),
+        (tools.list_checkpoints, _READ_ONLY),
+        (tools.show, _READ_ONLY),
+        (tools.diff, _READ_ONLY),
+        (tools.read_file, _READ_ONLY),
+        (tools.rollback, _DESTRUCTIVE),
+        (tools.restore_paths, _DESTRUCTIVE),
+        (tools.verify, _READ_ONLY),
+        (tools.stats, _READ_ONLY),
+    ]
+    for tool, hints in annotated:
+        server.add_tool(_reporting_errors(tool), annotations=hints, structured_output=True)
+    return server
