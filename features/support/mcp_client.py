@@ -2,7 +2,8 @@
 
 The client lives in one task on an event loop of its own thread, as the SDK wants (its
 context managers are entered and left by the same task); steps hand it calls through a
-queue and wait for the results. Over stdio it starts ``rewind mcp`` as the agents do.
+queue and wait for the results. Over stdio it starts ``rewind mcp`` as the agents do; over
+HTTP it is given a function that makes its transport in that task.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ _STOP = object()
 class McpConnection:
     """One connected SDK client: a subprocess over stdio, or a streamable HTTP transport."""
 
-    def __init__(self, server: StdioServerParameters | Transport | str) -> None:
+    def __init__(self, server: StdioServerParameters | Callable[[], Transport]) -> None:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
@@ -44,9 +45,10 @@ class McpConnection:
     def _wait(self, coroutine: Coroutine[Any, Any, _T]) -> _T:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout=60)
 
-    async def _serve(self, server: StdioServerParameters | Transport | str) -> None:
+    async def _serve(self, server: StdioServerParameters | Callable[[], Transport]) -> None:
         try:
-            async with Client(server) as client:
+            target = server if isinstance(server, StdioServerParameters) else server()
+            async with Client(target) as client:
                 self._ready.set_result(None)
                 while (item := await self._calls.get()) is not _STOP:
                     call, outcome = item  # type: ignore[misc]

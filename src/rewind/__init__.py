@@ -12,64 +12,128 @@ from another process or machine, and see exactly what changed::
 
 from __future__ import annotations
 
-from rewind._guard import Guard
-from rewind.aio import AsyncCheckpointService
-from rewind.errors import (
-    AmbiguousCheckpointIdError,
-    CheckpointNotFoundError,
-    CorruptStoreError,
-    DatabaseNotFoundError,
-    DatabaseUnavailableError,
-    DatabaseURLError,
-    DiskFullError,
-    InvalidCheckpointIdError,
-    InvalidInputError,
-    InvalidMetadataError,
-    InvalidValueError,
-    LockTimeoutError,
-    NotFoundError,
-    OutsideRootsError,
-    PathNotInCheckpointError,
-    ReadOnlyStoreError,
-    RestoreConflictError,
-    RewindError,
-    RollbackFailedError,
-    SchemaVersionError,
-    StorageError,
-    StorageOperationError,
-    UnreadablePathError,
-    UnsafePathError,
-    UnsupportedDurabilityError,
-    UnwritablePathError,
-    WatchDivergenceError,
-    WorkspaceError,
-    WorkspaceNotADirectoryError,
-    WorkspaceNotFoundError,
-)
-from rewind.models import (
-    ChangeKind,
-    Checkpoint,
-    CheckpointMetadata,
-    CheckpointType,
-    DiffEntry,
-    DiffManifest,
-    EntryKind,
-    OnError,
-    PlanStats,
-    PruneReport,
-    RetentionPolicy,
-    RollbackResult,
-    SchemaStatus,
-    SchemaUpgrade,
-    StoreStats,
-    Trigger,
-    VerifyProblem,
-    VerifyReport,
-    WatchOptions,
-    WatchReport,
-)
-from rewind.schema import schema_status, upgrade_schema
-from rewind.service import CheckpointService
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rewind._guard import Guard
+    from rewind.aio import AsyncCheckpointService
+    from rewind.errors import (
+        AmbiguousCheckpointIdError,
+        CheckpointNotFoundError,
+        CorruptStoreError,
+        DatabaseNotFoundError,
+        DatabaseUnavailableError,
+        DatabaseURLError,
+        DiskFullError,
+        InvalidCheckpointIdError,
+        InvalidInputError,
+        InvalidMetadataError,
+        InvalidValueError,
+        LockTimeoutError,
+        NotFoundError,
+        OutsideRootsError,
+        PathNotInCheckpointError,
+        ReadOnlyStoreError,
+        RestoreConflictError,
+        RewindError,
+        RollbackFailedError,
+        SchemaVersionError,
+        StorageError,
+        StorageOperationError,
+        UnreadablePathError,
+        UnsafePathError,
+        UnsupportedDurabilityError,
+        UnwritablePathError,
+        WatchDivergenceError,
+        WorkspaceError,
+        WorkspaceNotADirectoryError,
+        WorkspaceNotFoundError,
+    )
+    from rewind.models import (
+        ChangeKind,
+        Checkpoint,
+        CheckpointMetadata,
+        CheckpointType,
+        DiffEntry,
+        DiffManifest,
+        EntryKind,
+        OnError,
+        PlanStats,
+        PruneReport,
+        RetentionPolicy,
+        RollbackResult,
+        SchemaStatus,
+        SchemaUpgrade,
+        StoreStats,
+        Trigger,
+        VerifyProblem,
+        VerifyReport,
+        WatchOptions,
+        WatchReport,
+    )
+    from rewind.schema import schema_status, upgrade_schema
+    from rewind.service import CheckpointService
+
+# Each public name is imported when first used, so that a program importing one light module
+# of rewind (the agents' forwarding hook) does not pay for the whole library.
+_LAZY: dict[str, str] = {
+    "Guard": "rewind._guard",
+    "AsyncCheckpointService": "rewind.aio",
+    "AmbiguousCheckpointIdError": "rewind.errors",
+    "CheckpointNotFoundError": "rewind.errors",
+    "CorruptStoreError": "rewind.errors",
+    "DatabaseNotFoundError": "rewind.errors",
+    "DatabaseUnavailableError": "rewind.errors",
+    "DatabaseURLError": "rewind.errors",
+    "DiskFullError": "rewind.errors",
+    "InvalidCheckpointIdError": "rewind.errors",
+    "InvalidInputError": "rewind.errors",
+    "InvalidMetadataError": "rewind.errors",
+    "InvalidValueError": "rewind.errors",
+    "LockTimeoutError": "rewind.errors",
+    "NotFoundError": "rewind.errors",
+    "OutsideRootsError": "rewind.errors",
+    "PathNotInCheckpointError": "rewind.errors",
+    "ReadOnlyStoreError": "rewind.errors",
+    "RestoreConflictError": "rewind.errors",
+    "RewindError": "rewind.errors",
+    "RollbackFailedError": "rewind.errors",
+    "SchemaVersionError": "rewind.errors",
+    "StorageError": "rewind.errors",
+    "StorageOperationError": "rewind.errors",
+    "UnreadablePathError": "rewind.errors",
+    "UnsafePathError": "rewind.errors",
+    "UnsupportedDurabilityError": "rewind.errors",
+    "UnwritablePathError": "rewind.errors",
+    "WatchDivergenceError": "rewind.errors",
+    "WorkspaceError": "rewind.errors",
+    "WorkspaceNotADirectoryError": "rewind.errors",
+    "WorkspaceNotFoundError": "rewind.errors",
+    "ChangeKind": "rewind.models",
+    "Checkpoint": "rewind.models",
+    "CheckpointMetadata": "rewind.models",
+    "CheckpointType": "rewind.models",
+    "DiffEntry": "rewind.models",
+    "DiffManifest": "rewind.models",
+    "EntryKind": "rewind.models",
+    "OnError": "rewind.models",
+    "PlanStats": "rewind.models",
+    "PruneReport": "rewind.models",
+    "RetentionPolicy": "rewind.models",
+    "RollbackResult": "rewind.models",
+    "SchemaStatus": "rewind.models",
+    "SchemaUpgrade": "rewind.models",
+    "StoreStats": "rewind.models",
+    "Trigger": "rewind.models",
+    "VerifyProblem": "rewind.models",
+    "VerifyReport": "rewind.models",
+    "WatchOptions": "rewind.models",
+    "WatchReport": "rewind.models",
+    "schema_status": "rewind.schema",
+    "upgrade_schema": "rewind.schema",
+    "CheckpointService": "rewind.service",
+}
 
 __all__ = [
     "AmbiguousCheckpointIdError",
@@ -132,3 +196,17 @@ __all__ = [
 
 __version__ = "0.1.0"
 """The version of rewind: written here only (the package metadata reads it)."""
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rewind' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -1,41 +1,151 @@
-"""``rewind mcp``: rewind for coding agents. The logic lives in ``rewind.server``.
+"""``rewind serve``, ``mcp`` and ``hook``: rewind for coding agents.
 
-``rewind.server`` needs the ``mcp`` extra, so it is imported when a command runs, never when
-the command line starts.
+The logic lives in ``rewind.server`` (which needs the ``mcp`` extra, so it is imported when a
+command runs, never when the command line starts) and ``rewind.hooks``.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import sys
+from collections.abc import Callable
+from typing import Any
 
 import click
 
 from rewind.cli.app import main, session_of
 from rewind.errors import RewindError
+from rewind.hooks.payload import AGENTS, SERVER_URL_VARIABLE, default_token_file
 
 __all__: list[str] = []
 
-MCP_EXTRA = 'the MCP server needs the mcp extra: python3 -m pip install "rewind-checkpoints[mcp]"'
+MCP_EXTRA = 'this needs the mcp extra: python3 -m pip install "rewind-checkpoints[mcp]"'
 
-
-@main.command()
-@click.option(
+roots_option = click.option(
     "--root",
     "roots",
     multiple=True,
     type=click.Path(file_okay=False),
     help="A directory whose workspaces the server may act on (repeatable; default: here).",
 )
+
+
+def _server(name: str) -> Any:
+    """Import ``rewind.server.<name>``, or say which extra to install."""
+    try:
+        return __import__(f"rewind.server.{name}", fromlist=["_"])
+    except ImportError as exc:
+        raise click.ClickException(f"{MCP_EXTRA} ({exc})") from exc
+
+
+def _serving(start: Callable[[], None]) -> None:
+    try:
+        start()
+    except RewindError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
+@roots_option
 def mcp(*, roots: tuple[str, ...]) -> None:
     """Serve MCP on standard input and output, for clients that start their servers.
 
     The tools act only on workspaces under the roots, symlinks resolved.
     """
+    stdio = _server("stdio")
+    _serving(lambda: stdio.run_stdio(session_of().database_url, roots or [os.getcwd()]))
+
+
+@main.command()
+@roots_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--token-file",
+    type=click.Path(dir_okay=False),
+    help="The bearer token's file, made (mode 600) if missing. Default: ~/.config/rewind/token.",
+)
+@click.option(
+    "--allow-origin",
+    "origins",
+    multiple=True,
+    help="A browser Origin allowed to call the server (repeatable; default: none).",
+)
+def serve(
+    *,
+    roots: tuple[str, ...],
+    host: str,
+    port: int,
+    token_file: str | None,
+    origins: tuple[str, ...],
+) -> None:
+    """Serve MCP over HTTP at /mcp, and agents' HTTP hooks at /hooks/AGENT, watching.
+
+    Every request needs the bearer token; the server acts only on workspaces under the
+    roots. It prints its URL, then how to point an agent at it.
+    """
+    http = _server("http")
+    tokens = token_file or default_token_file()
+    options = http.ServeOptions(
+        roots=roots or [os.getcwd()], token_file=tokens, host=host, port=port, origins=origins
+    )
+
+    def announce(url: str) -> None:
+        click.echo(f"rewind serve: listening on {url}", err=True)
+        click.echo(
+            f"  MCP: {url}/mcp, HTTP hooks: {url}/hooks/claude-code, with the header "
+            f"'Authorization: Bearer <the token in {tokens}>'",
+            err=True,
+        )
+        click.echo(f"  command hooks: export {SERVER_URL_VARIABLE}={url}", err=True)
+        click.echo(url, nl=True)  # stdout: the URL alone, for scripts
+        sys.stdout.flush()
+
+    _serving(lambda: http.run_http(session_of().database_url, options, announce=announce))
+
+
+@main.group()
+def hook() -> None:
+    """Snapshot before an agent's tool call (its hook), or install that hook."""
+
+
+def _hook_command(agent: str) -> None:
+    @hook.command(name=agent)
+    def run() -> None:
+        from rewind.hooks.forward import run_hook  # noqa: PLC0415
+
+        sys.exit(run_hook(agent, session_of().database_url))
+
+    run.__doc__ = (
+        f"Read {agent}'s hook JSON on stdin, snapshot its workspace, print {{}}, exit 0 "
+        "whatever happens (errors go to stderr and the log)."
+    )
+
+
+for _agent in AGENTS:
+    _hook_command(_agent)
+
+
+@hook.command()
+@click.argument("agent", type=click.Choice(AGENTS))
+@click.option("--project", "scope", flag_value="project", default=True, help="This project.")
+@click.option("--user", "scope", flag_value="user", help="Your user settings.")
+@click.option("--dry-run", is_flag=True, help="Print the change to the settings; write nothing.")
+def install(*, agent: str, scope: str, dry_run: bool) -> None:
+    """Merge rewind's hook into AGENT's settings, keeping every other hook."""
+    from rewind.hooks.install import install_hook  # noqa: PLC0415
+
+    command = shutil.which("rewind") or "rewind"
     try:
-        from rewind.server.stdio import run_stdio  # noqa: PLC0415 - the mcp extra
-    except ImportError as exc:
-        raise click.ClickException(f"{MCP_EXTRA} ({exc})") from exc
-    try:
-        run_stdio(session_of().database_url, roots or [os.getcwd()])
+        done = install_hook(agent, user=scope == "user", command=command, dry_run=dry_run)
     except RewindError as exc:
         raise click.ClickException(str(exc)) from exc
+    if done.diff:
+        click.echo(done.diff, nl=False)
+    if not done.changed:
+        click.echo(f"{done.path}: the rewind hook is already there")
+    elif dry_run:
+        click.echo(f"dry run: {done.path} was not changed")
+    else:
+        click.echo(f"{done.path}: rewind's hook installed")

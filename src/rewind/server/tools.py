@@ -359,6 +359,7 @@ def build_mcp_server(service: AsyncCheckpointService, roots: Roots) -> MCPServer
     server = MCPServer(
         "rewind",
         version=__version__,
+        log_level="WARNING",
         instructions=(
             "rewind keeps atomic whole-tree checkpoints of workspaces. list_checkpoints and "
             "diff to look back, read_file to see an old version, rollback or restore_paths "

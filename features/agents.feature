@@ -1,0 +1,135 @@
+Feature: Coding agents checkpoint through hooks, and a local server that guards itself
+  Claude Code and Gemini CLI run a hook before each tool call: the `rewind hook` command (or,
+  for Claude Code, an HTTP hook posting to `rewind serve`) snapshots the session's workspace
+  with the tool call in the checkpoint's extra, and always lets the tool run. The server
+  listens on loopback, wants its bearer token on every request, acts only under its roots,
+  refuses browser pages and oversized bodies, and serves MCP over streamable HTTP.
+
+  Background:
+    Given a workspace with files
+      | path       | content |
+      | README.md  | hello   |
+      | src/app.py | app     |
+    And a checkpoint service on the scenario's database
+
+  Scenario: Claude Code's hook command snapshots its workspace, with the call in the extra
+    When Claude Code runs the hook command with its hook input
+    Then the hook exited 0 and printed only {}
+    And plan "claude-code" has 1 checkpoints
+    And the newest checkpoint of plan "claude-code" was taken before "Bash", with in its extra
+      | key         | value          |
+      | tool_use_id | toolu_01ABC123 |
+      | session_id  | abc123         |
+      | agent       | claude-code    |
+
+  Scenario: Gemini CLI's hook command prints only JSON
+    When Gemini CLI runs the hook command with its hook input
+    Then the hook exited 0 and printed only {}
+    And the hook said nothing on stderr
+    And the newest checkpoint of plan "gemini-cli" was taken before "write_file", with in its extra
+      | key        | value            |
+      | session_id | 7f3b2c1a-session |
+
+  Scenario Outline: A hook that cannot snapshot still lets the tool run (<why>)
+    When Claude Code runs the hook command with the input "<input>"
+    Then the hook exited 0 and printed only {}
+    And the hook said "no checkpoint was taken" on stderr and in its log
+    And plan "claude-code" has 0 checkpoints
+
+    Examples:
+      | why               | input                                   |
+      | not JSON          | this is not JSON                        |
+      | no cwd            | {"tool_name": "Bash"}                   |
+      | a missing cwd     | {"cwd": "{directory}/gone", "tool_name": "Bash"} |
+
+  Scenario: With a server configured, the hook command forwards to it
+    Given "rewind serve" runs with the workspace as its root
+    When Claude Code runs the hook command with its hook input
+    Then the hook exited 0 and printed only {}
+    And plan "claude-code" has 1 checkpoints
+    And the token file may be read by its owner only
+
+  Scenario: A server that is gone does not stop the tool
+    When Claude Code runs the hook command with its hook input, the server being gone
+    Then the hook exited 0 and printed only {}
+    And the hook said "no checkpoint was taken" on stderr and in its log
+
+  Scenario: Claude Code's HTTP hook posts to the server
+    Given "rewind serve" runs with the workspace as its root
+    When Claude Code posts its hook input to the server as the agent does
+    Then the server answered 200 with "{}"
+    And the newest checkpoint of plan "claude-code" was taken before "Bash", with in its extra
+      | key         | value          |
+      | tool_use_id | toolu_01ABC123 |
+
+  Scenario Outline: The server refuses a request <how>, and does nothing
+    Given "rewind serve" runs with the workspace as its root
+    When Claude Code posts its hook input to the server <how>
+    Then the server answered <status>
+    And the server's answer names "<reason>"
+    And plan "claude-code" has 0 checkpoints
+
+    Examples:
+      | how                                   | status | reason             |
+      | without a token                       | 401    | bearer token       |
+      | with a wrong token                    | 401    | bearer token       |
+      | from a web page at http://evil.example | 403    | evil.example       |
+      | under the Host name evil.example      | 403    | evil.example       |
+      | with a body of 2 MiB                  | 413    | larger than        |
+      | for a workspace outside its roots     | 422    | OutsideRootsError  |
+
+  Scenario: A token file others may read is refused
+    When I try to start "rewind serve" with a token file everyone may read
+    Then it exits with status 1 saying "may be read by others"
+
+  Scenario: MCP over streamable HTTP, with the token and only with it
+    Given "rewind serve" runs with the workspace as its root
+    And an MCP client connected to the server over streamable HTTP
+    When the agent calls "snapshot" with
+      """
+      {"workspace": "{workspace}"}
+      """
+    Then the tool succeeded
+    When the agent calls "list_checkpoints"
+    Then the result lists 1 checkpoints
+    And an MCP client without the token cannot connect
+
+  Scenario: An agent session of 20 tool calls through hooks is restored to call 7, then undone
+    Given "rewind serve" runs with the workspace as its root
+    When an agent session makes 20 tool calls, each after Claude Code's hook
+    Then plan "claude-code" has 20 checkpoints
+    When I roll back to the checkpoint taken before tool call "toolu_07"
+    Then the workspace is exactly as before tool call 7
+    When I roll back to the safety checkpoint of that rollback
+    Then the workspace is exactly as at the end of the session
+
+  Scenario: Installing the hook keeps the user's other hooks, and installing again changes nothing
+    Given the project's ".claude/settings.json" holds
+      """
+      {"model": "opus", "hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "./lint.sh"}]}]}}
+      """
+    When I run "rewind hook install claude-code --dry-run"
+    Then it exits with status 0 printing "+"
+    And the project's ".claude/settings.json" holds exactly
+      """
+      {"model": "opus", "hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "./lint.sh"}]}]}}
+      """
+    When I run "rewind hook install claude-code"
+    Then it exits with status 0 printing "installed"
+    And the project's ".claude/settings.json" holds exactly
+      """
+      {"model": "opus", "hooks": {"PreToolUse": [
+        {"matcher": "Bash", "hooks": [{"type": "command", "command": "./lint.sh"}]},
+        {"matcher": "Bash|Write|Edit|MultiEdit|NotebookEdit", "hooks": [{"type": "command", "command": "{rewind} hook claude-code", "timeout": 30}]}
+      ]}}
+      """
+    When I run "rewind hook install claude-code"
+    Then it exits with status 0 printing "already there"
+
+  Scenario: Installing Gemini CLI's hook into a project without settings
+    When I run "rewind hook install gemini"
+    Then it exits with status 0 printing "installed"
+    And the project's ".gemini/settings.json" holds exactly
+      """
+      {"hooks": {"BeforeTool": [{"matcher": "write_file|replace|run_shell_command", "hooks": [{"type": "command", "command": "{rewind} hook gemini", "timeout": 30000}]}]}}
+      """

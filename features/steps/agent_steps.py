@@ -1,0 +1,325 @@
+"""Steps that play a coding agent: ``rewind serve`` over HTTP, and ``rewind hook`` commands.
+
+Hook inputs are the agents' documented JSON (``features/fixtures/hooks``), fed to the
+installed command in a subprocess or posted to the running server, as the agents do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import httpx2
+from behave import given, then, when
+from mcp.client.streamable_http import streamable_http_client
+from support.mcp_client import McpConnection
+from support.scenario import expand
+from support.serving import RunningServer
+from support.trees import read_tree
+from support.world import World, world
+
+from rewind.hooks.payload import SERVER_URL_VARIABLE, TOKEN_FILE_VARIABLE
+from rewind.service import DATABASE_URL_VARIABLE
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hooks"
+INPUTS = {
+    "Claude Code": ("claude-code", "claude-code-pre-tool-use.json"),
+    "Gemini CLI": ("gemini", "gemini-before-tool.json"),
+}
+
+
+def _fixture(scene: World, agent: str, **fields: Any) -> bytes:
+    document = json.loads(expand(scene, (FIXTURES / INPUTS[agent][1]).read_text("utf-8")))
+    document.update(fields)
+    return json.dumps(document).encode()
+
+
+def _token_file(scene: World) -> str:
+    return str(scene.directory / "config" / "token")
+
+
+@given('"rewind serve" runs with the workspace as its root')
+def serve_workspace(context: Any) -> None:
+    scene = world(context)
+    context.server = RunningServer(scene.database_url, [str(scene.workspace)], _token_file(scene))
+    context.add_cleanup(context.server.stop)
+
+
+@when("{agent} posts its hook input to the server {how}")
+def post_hook(context: Any, agent: str, how: str) -> None:
+    scene = world(context)
+    server: RunningServer = context.server
+    headers = {"Authorization": f"Bearer {server.token}", "Content-Type": "application/json"}
+    body = _fixture(scene, agent)
+    if how == "without a token":
+        del headers["Authorization"]
+    elif how == "with a wrong token":
+        headers["Authorization"] = "Bearer not-the-token"
+    elif how == "from a web page at http://evil.example":
+        headers["Origin"] = "http://evil.example"
+    elif how == "under the Host name evil.example":
+        headers["Host"] = "evil.example"
+    elif how == "with a body of 2 MiB":
+        body = _fixture(scene, agent, padding="x" * (2 * 1024 * 1024))
+    elif how == "for a workspace outside its roots":
+        body = _fixture(scene, agent, cwd=str(scene.directory))
+    else:
+        assert how == "as the agent does", how
+    path = f"/hooks/{INPUTS[agent][0]}"
+    context.http_status, context.http_body = server.post(path, body, headers)
+
+
+@then("the server answered {status:d}")
+def answered(context: Any, status: int) -> None:
+    assert context.http_status == status, (context.http_status, context.http_body)
+
+
+@then('the server answered 200 with "{body}"')
+def answered_with(context: Any, body: str) -> None:
+    assert (context.http_status, context.http_body.decode()) == (200, body), context.http_body
+
+
+@then('the server\'s answer names "{text:Q}"')
+def answer_names(context: Any, text: str) -> None:
+    assert text in context.http_body.decode(), context.http_body
+
+
+@then('the newest checkpoint of plan "{plan:Q}" was taken before "{tool:Q}", with in its extra')
+def newest_extra(context: Any, plan: str, tool: str) -> None:
+    newest = world(context).the_service.list_checkpoints(plan, limit=1)[0]
+    assert newest.metadata.source_tool == tool, newest.metadata
+    extra = newest.metadata.extra
+    for row in context.table:
+        assert extra.get(row["key"]) == row["value"], (row["key"], extra)
+
+
+@then("the token file may be read by its owner only")
+def token_private(context: Any) -> None:
+    mode = stat.S_IMODE(os.stat(_token_file(world(context))).st_mode)
+    assert mode == 0o600, oct(mode)
+
+
+@when('I try to start "rewind serve" with a token file everyone may read')
+def serve_with_open_token(context: Any) -> None:
+    scene = world(context)
+    path = Path(_token_file(scene))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("a-token\n", encoding="ascii")
+    path.chmod(0o644)
+    command = shutil.which("rewind")
+    assert command is not None
+    scene.result = subprocess.run(
+        [
+            command,
+            "serve",
+            "--port",
+            "0",
+            "--token-file",
+            str(path),
+            "--root",
+            str(scene.workspace),
+        ],
+        env={**os.environ, DATABASE_URL_VARIABLE: scene.database_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@given("an MCP client connected to the server over streamable HTTP")
+def client_over_http(context: Any) -> None:
+    server: RunningServer = context.server
+
+    def transport() -> Any:
+        headers = {"Authorization": f"Bearer {server.token}"}
+        return streamable_http_client(
+            f"{server.url}/mcp", http_client=httpx2.AsyncClient(headers=headers)
+        )
+
+    context.mcp = McpConnection(transport)
+    context.add_cleanup(context.mcp.close)
+
+
+@then("an MCP client without the token cannot connect")
+def client_without_token(context: Any) -> None:
+    server: RunningServer = context.server
+    try:
+        connection = McpConnection(lambda: streamable_http_client(f"{server.url}/mcp"))
+    except Exception:  # the SDK reports the server's refusal as an error response
+        status, _body = server.post("/mcp", b"{}", {"Content-Type": "application/json"})
+        assert status == 401, status
+    else:
+        connection.close()
+        raise AssertionError("a client without the token connected")
+
+
+def _run_hook(context: Any, agent: str, body: bytes, *, server: str | None = None) -> None:
+    scene = world(context)
+    command = shutil.which("rewind")
+    assert command is not None
+    environment = {
+        **os.environ,
+        DATABASE_URL_VARIABLE: scene.database_url,
+        "REWIND_HOOK_LOG": str(scene.directory / "hooks.log"),
+        TOKEN_FILE_VARIABLE: _token_file(scene),
+    }
+    environment.pop(SERVER_URL_VARIABLE, None)
+    running = getattr(context, "server", None)
+    if server is not None:
+        environment[SERVER_URL_VARIABLE] = server
+    elif running is not None:
+        environment[SERVER_URL_VARIABLE] = running.url
+    done = subprocess.run(
+        [command, "hook", INPUTS[agent][0]],
+        input=body,
+        env=environment,
+        cwd=scene.workspace,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    scene.result = subprocess.CompletedProcess(
+        done.args,
+        done.returncode,
+        done.stdout.decode("utf-8", "replace"),
+        done.stderr.decode("utf-8", "replace"),
+    )
+
+
+@when("{agent} runs the hook command with its hook input")
+def run_hook_command(context: Any, agent: str) -> None:
+    _run_hook(context, agent, _fixture(world(context), agent))
+
+
+@when('{agent} runs the hook command with the input "{text}"')
+def run_hook_command_with(context: Any, agent: str, text: str) -> None:
+    _run_hook(context, agent, expand(world(context), text).encode())
+
+
+@when("{agent} runs the hook command with its hook input, the server being gone")
+def run_hook_command_no_server(context: Any, agent: str) -> None:
+    _run_hook(context, agent, _fixture(world(context), agent), server="http://127.0.0.1:9")
+
+
+@then("the hook exited 0 and printed only {{}}")
+def hook_answer(context: Any) -> None:
+    result = world(context).the_result
+    assert (result.returncode, result.stdout) == (0, "{}\n"), (result.returncode, result.stdout)
+
+
+@then('the hook said "{text:Q}" on stderr and in its log')
+def hook_complained(context: Any, text: str) -> None:
+    scene = world(context)
+    assert text in scene.the_result.stderr, scene.the_result.stderr
+    assert text in (scene.directory / "hooks.log").read_text("utf-8")
+
+
+@then("the hook said nothing on stderr")
+def hook_quiet(context: Any) -> None:
+    result = world(context).the_result
+    assert result.stderr == "", result.stderr
+
+
+@given('the project\'s "{path:Q}" holds')
+def project_file(context: Any, path: str) -> None:
+    target = world(context).directory / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(context.text, encoding="utf-8")
+
+
+@then('the project\'s "{path:Q}" holds exactly')
+def project_file_is(context: Any, path: str) -> None:
+    scene = world(context)
+    found = json.loads((scene.directory / path).read_text("utf-8"))
+    command = shutil.which("rewind")
+    assert command is not None
+    expected = json.loads(context.text.replace("{rewind}", command))
+    assert found == expected, json.dumps(found, indent=2)
+
+
+@then('nothing exists at the project\'s "{path:Q}"')
+def project_file_missing(context: Any, path: str) -> None:
+    assert not (world(context).directory / path).exists()
+
+
+# An agent's session: 20 tool calls, each preceded by the hook, each changing files as a
+# shell command would (a subprocess writes, deletes, renames; git switches a nested repo).
+SESSION = [
+    "printf 'one' > a.txt",
+    "mkdir -p src/lib && printf 'lib' > src/lib/util.py",
+    "printf 'more' >> a.txt",
+    "mv a.txt b.txt",
+    "git init -q nested && git -C nested config user.email a@b && git -C nested config user.name a",
+    "printf 'v1' > nested/file.txt && git -C nested add . && git -C nested commit -qm v1",
+    "git -C nested checkout -qb feature && printf 'v2' > nested/file.txt"
+    " && printf 'x' > nested/only.txt && git -C nested add . && git -C nested commit -qm v2",
+    "git -C nested checkout -q -",
+    "rm src/lib/util.py",
+    "ln -s b.txt link.txt",
+    "chmod +x b.txt",
+    "printf 'deep' > src/deep.txt && mkdir -p src/x/y && printf 'z' > src/x/y/z.txt",
+    "rm -r src/x",
+    "printf 'changed' > b.txt",
+    "mv src renamed-src",
+    "printf '\\000\\001binary' > data.bin",
+    "git -C nested checkout -q feature",
+    "rm link.txt && ln -s data.bin link.txt",
+    "printf 'last' > last.txt",
+    "rm -f data.bin",
+]
+
+
+@when("an agent session makes {count:d} tool calls, each after Claude Code's hook")
+def agent_session(context: Any, count: int) -> None:
+    scene = world(context)
+    context.session_states = []
+    for index in range(count):
+        call = f"toolu_{index + 1:02d}"
+        body = _fixture(scene, "Claude Code", tool_use_id=call)
+        _run_hook(context, "Claude Code", body)
+        assert scene.the_result.returncode == 0, scene.the_result
+        assert not scene.the_result.stderr, scene.the_result
+        context.session_states.append(_tracked(scene.workspace))
+        subprocess.run(["sh", "-c", SESSION[index]], cwd=scene.workspace, check=True)
+    context.session_end = _tracked(scene.workspace)
+
+
+def _tracked(root: Path) -> Any:
+    """The workspace as rewind tracks it: everything but ``.git`` directories."""
+    files, directories = read_tree(root)
+
+    def kept(path: str) -> bool:
+        return ".git" not in path.split("/")
+
+    return {p: s for p, s in files.items() if kept(p)}, {d for d in directories if kept(d)}
+
+
+@when('I roll back to the checkpoint taken before tool call "{call:Q}"')
+def roll_back_to_call(context: Any, call: str) -> None:
+    scene = world(context)
+    found = [
+        checkpoint
+        for checkpoint in scene.the_service.list_checkpoints("claude-code")
+        if checkpoint.metadata.extra.get("tool_use_id") == call
+    ]
+    assert len(found) == 1, found
+    scene.rollback = scene.the_service.rollback_to_checkpoint(found[0].checkpoint_id)
+
+
+@then("the workspace is exactly as before tool call {number:d}")
+def as_before_call(context: Any, number: int) -> None:
+    found = _tracked(world(context).workspace)
+    expected = context.session_states[number - 1]
+    assert found[0] == expected[0], sorted(set(found[0]) ^ set(expected[0]))
+
+
+@then("the workspace is exactly as at the end of the session")
+def as_at_end(context: Any) -> None:
+    found = _tracked(world(context).workspace)
+    assert found[0] == context.session_end[0], sorted(set(found[0]) ^ set(context.session_end[0]))

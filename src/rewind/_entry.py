@@ -1,0 +1,27 @@
+"""The ``rewind`` command's entry point.
+
+An agent runs ``rewind hook <agent>`` before every tool call, so that call goes straight to
+the light hook (``rewind.hooks.forward``: the standard library and a few small modules)
+instead of loading the command line and the whole library first.
+"""
+
+from __future__ import annotations
+
+import sys
+
+__all__ = ["main"]
+
+
+def main() -> None:
+    """Run ``rewind`` with the process's arguments."""
+    arguments = sys.argv[1:]
+    if len(arguments) == 2 and arguments[0] == "hook":  # noqa: PLR2004 - ``hook AGENT``
+        from rewind.hooks.payload import AGENTS  # noqa: PLC0415 - the light path only
+
+        if arguments[1] in AGENTS:
+            from rewind.hooks.forward import run_hook  # noqa: PLC0415
+
+            sys.exit(run_hook(arguments[1]))
+    from rewind.cli import main as command  # noqa: PLC0415 - everything else
+
+    command()

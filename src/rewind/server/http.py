@@ -1,0 +1,233 @@
+"""``rewind serve``: MCP over streamable HTTP, and the endpoint agents' HTTP hooks post to.
+
+A local server that can delete files is a security boundary, so every HTTP request passes
+``RequestGuard`` before anything else sees it: its ``Host`` must be this server's own
+loopback name (DNS rebinding), an ``Origin``, if any, one the server was told to allow (a
+browser page), its bearer token the server's, and its body at most the limit. Anything
+else is answered with an error status and does nothing.
+
+Routes: ``/mcp`` (the MCP SDK's streamable HTTP transport) and ``POST /hooks/<agent>``
+(``claude-code`` or ``gemini``: the hook's JSON, as the agent sends it; the workspace is its
+``cwd``, which must lie under the roots).
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import secrets
+import socket
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import uvicorn
+from mcp.server.transport_security import TransportSecuritySettings
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from rewind.aio import AsyncCheckpointService
+from rewind.errors import InvalidInputError, RewindError
+from rewind.hooks.payload import AGENTS, HookCall
+from rewind.server.roots import Roots
+from rewind.server.tools import build_mcp_server
+
+__all__ = [
+    "DEFAULT_PORT",
+    "MAX_BODY_BYTES",
+    "RequestGuard",
+    "ServeOptions",
+    "read_or_create_token",
+    "run_http",
+]
+
+DEFAULT_PORT = 8765
+MAX_BODY_BYTES = 1024 * 1024
+"""The largest request body the server reads (1 MiB): a hook's JSON or a tool call."""
+
+_log = logging.getLogger("rewind.serve")
+
+
+def read_or_create_token(path: str | os.PathLike[str]) -> str:
+    """Return the token in ``path``, creating it (readable by its owner only) if missing.
+
+    Raises:
+        InvalidInputError: The file exists but others may read it, another user owns it, or
+            it holds no token.
+    """
+    location = os.fspath(path)
+    os.makedirs(os.path.dirname(os.path.abspath(location)), mode=0o700, exist_ok=True)
+    try:
+        descriptor = os.open(location, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _existing_token(location)
+    token = secrets.token_urlsafe(32)
+    with os.fdopen(descriptor, "w", encoding="ascii") as file:
+        file.write(f"{token}\n")
+    return token
+
+
+def _existing_token(location: str) -> str:
+    status = os.stat(location)
+    if status.st_uid != os.geteuid() or stat.S_IMODE(status.st_mode) & 0o077:
+        raise InvalidInputError(
+            f"token file {location!r} may be read by others: it must belong to you with mode "
+            f"600 (chmod 600 {location})",
+            path=location,
+        )
+    with open(location, encoding="ascii") as file:
+        token = file.read().strip()
+    if not token:
+        raise InvalidInputError(f"token file {location!r} holds no token", path=location)
+    return token
+
+
+class RequestGuard:
+    """ASGI middleware: the checks every HTTP request passes before it reaches a route."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        token: str,
+        hosts: Sequence[str],
+        origins: Sequence[str] = (),
+        max_body: int = MAX_BODY_BYTES,
+    ) -> None:
+        self.app = app
+        self._token = f"Bearer {token}".encode()
+        self._hosts = frozenset(hosts)
+        self._origins = frozenset(origins)
+        self._max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuse a request that fails a check; pass the others (and lifespan events) on."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {name.decode("latin-1").lower(): value for name, value in scope["headers"]}
+        refusal = self._refusal(headers)
+        if refusal is not None:
+            status, message = refusal
+            extra = {"WWW-Authenticate": "Bearer"} if status == 401 else None  # noqa: PLR2004
+            await JSONResponse({"error": message}, status, extra)(scope, receive, send)
+            return
+        await self.app(scope, self._limited(receive, scope, send), send)
+
+    def _refusal(self, headers: dict[str, bytes]) -> tuple[int, str] | None:
+        host = headers.get("host", b"").decode("latin-1")
+        if host not in self._hosts:
+            return 403, f"Host {host!r} is not this server's (it answers only on loopback)"
+        origin = headers.get("origin")
+        if origin is not None and origin.decode("latin-1") not in self._origins:
+            return 403, f"Origin {origin.decode('latin-1')!r} is not allowed (--allow-origin)"
+        if not hmac.compare_digest(headers.get("authorization", b""), self._token):
+            return 401, "a bearer token is required: Authorization: Bearer <the token file's>"
+        length = headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > self._max_body):
+            return 413, f"the request body is larger than {self._max_body} bytes"
+        return None
+
+    def _limited(self, receive: Receive, scope: Scope, send: Send) -> Receive:
+        """``receive``, failing a body that grows past the limit while it streams in."""
+        received = 0
+        limit = self._max_body
+
+        async def receiving() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _BodyTooLarge
+            return message
+
+        return receiving
+
+
+class _BodyTooLarge(Exception):
+    """A streamed body passed the limit; the connection is dropped."""
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """Where and how ``rewind serve`` listens."""
+
+    roots: Sequence[str | os.PathLike[str]]
+    token_file: str
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    origins: Sequence[str] = ()
+    max_body: int = MAX_BODY_BYTES
+
+
+def build_app(
+    service: AsyncCheckpointService,
+    roots: Roots,
+    token: str,
+    hosts: Sequence[str],
+    options: ServeOptions,
+) -> ASGIApp:
+    """The whole HTTP application: MCP at ``/mcp``, hooks at ``/hooks/<agent>``, guarded."""
+    server = build_mcp_server(service, roots)
+
+    async def hook(request: Request) -> Response:
+        agent = request.path_params["agent"]
+        if agent not in AGENTS:
+            return JSONResponse(
+                {"error": f"no hook for {agent!r} (one of {', '.join(AGENTS)})"}, 404
+            )
+        try:
+            call = HookCall.parse(agent, await request.body())
+            workspace = roots.check(call.workspace)
+            checkpoint = await service.create_workspace_snapshot(
+                call.plan, workspace, call.tool_use_id, **call.snapshot_fields()
+            )
+        except RewindError as error:
+            _log.warning("hook %s: %s: %s", agent, type(error).__name__, error)
+            body = {"error": type(error).__name__, "message": str(error)}
+            return JSONResponse(body, 422)
+        _log.info(
+            "hook %s: checkpoint %s before %s", agent, checkpoint.checkpoint_id, call.tool_name
+        )
+        return JSONResponse({})  # nothing to decide: the tool runs
+
+    server.custom_route("/hooks/{agent}", methods=["POST"])(hook)
+    app = server.streamable_http_app(
+        max_request_body_size=options.max_body,
+        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+        host=options.host,
+    )
+    return RequestGuard(
+        app, token=token, hosts=hosts, origins=options.origins, max_body=options.max_body
+    )
+
+
+def run_http(url: str | None, options: ServeOptions, *, announce: Any = print) -> None:
+    """Serve until interrupted; ``announce`` is told the URL once the socket listens.
+
+    Raises:
+        RewindError: The store cannot be opened, a root is not a directory, or the token
+            file is unsafe.
+    """
+    roots = Roots(options.roots)
+    token = read_or_create_token(options.token_file)
+    listening = socket.create_server((options.host, options.port))
+    port = listening.getsockname()[1]
+    hosts = [f"{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]", options.host)]
+
+    async def serve() -> None:
+        async with await AsyncCheckpointService.open(url, watch=True) as service:
+            app = build_app(service, roots, token, hosts, options)
+            config = uvicorn.Config(app, log_level="warning", lifespan="on")
+            announce(f"http://{options.host}:{port}")
+            await uvicorn.Server(config).serve(sockets=[listening])
+
+    try:
+        anyio.run(serve)
+    finally:
+        listening.close()
