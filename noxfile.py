@@ -33,7 +33,7 @@ def _group(name: str) -> list[str]:
 @nox.session
 def lint(session: nox.Session) -> None:
     """Ruff, the layer contracts (import-linter) and the public API's twins and surface."""
-    session.install("-e", ".", *_group("lint"))
+    session.install("-e", ".[mcp]", *_group("lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("lint-imports")

@@ -64,14 +64,15 @@ def post_hook(context: Any, agent: str, how: str) -> None:
         headers["Origin"] = "http://evil.example"
     elif how == "under the Host name evil.example":
         headers["Host"] = "evil.example"
-    elif how == "with a body of 2 MiB":
+    elif how in ("with a body of 2 MiB", "with a streamed body of 2 MiB"):
         body = _fixture(scene, agent, padding="x" * (2 * 1024 * 1024))
     elif how == "for a workspace outside its roots":
         body = _fixture(scene, agent, cwd=str(scene.directory))
     else:
         assert how == "as the agent does", how
     path = f"/hooks/{INPUTS[agent][0]}"
-    context.http_status, context.http_body = server.post(path, body, headers)
+    chunked = how == "with a streamed body of 2 MiB"
+    context.http_status, context.http_body = server.post(path, body, headers, chunked=chunked)
 
 
 @then("the server answered {status:d}")

@@ -11,7 +11,7 @@ import os
 import shutil
 import subprocess
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from rewind.service import DATABASE_URL_VARIABLE
 
@@ -44,14 +44,24 @@ class RunningServer:
             self.token = file.read().strip()
 
     def post(
-        self, path: str, body: bytes, headers: dict[str, str] | None = None
+        self,
+        path: str,
+        body: bytes,
+        headers: dict[str, str] | None = None,
+        *,
+        chunked: bool = False,
     ) -> tuple[int, bytes]:
-        """POST ``body`` to ``path``; return the status and the response body."""
+        """POST ``body`` to ``path`` (in 64 KiB chunks, without a length, if ``chunked``)."""
         address = urllib.parse.urlsplit(self.url)
         assert address.hostname is not None and address.port is not None
         connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
+        sent: bytes | Iterator[bytes] = body
+        if chunked:
+            sent = (body[start : start + 65536] for start in range(0, len(body), 65536))
         try:
-            connection.request("POST", path, body=body, headers=headers or {})
+            connection.request(
+                "POST", path, body=sent, headers=headers or {}, encode_chunked=chunked
+            )
             response = connection.getresponse()
             return response.status, response.read()
         finally:

@@ -20,7 +20,7 @@ from rewind.hooks.payload import AGENTS, SERVER_URL_VARIABLE, default_token_file
 
 __all__: list[str] = []
 
-MCP_EXTRA = 'this needs the mcp extra: python3 -m pip install "rewind-checkpoints[mcp]"'
+MCP_EXTRA = 'this needs the mcp extra: python3 -m pip install ".[mcp]" (in a clone of rewind)'
 
 roots_option = click.option(
     "--root",

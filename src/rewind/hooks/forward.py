@@ -3,7 +3,7 @@
 The hook's JSON comes on standard input. With ``$REWIND_SERVER_URL`` set it is posted to that
 ``rewind serve`` (standard library only: the command starts in tens of milliseconds);
 otherwise this process snapshots the workspace itself, in the store ``$REWIND_DATABASE_URL``
-names (else ``.rewind/rewind.db`` here). Whatever happens, the command prints ``{}`` (Gemini
+names (else ``.rewind/rewind.db`` in the workspace, the hook input's ``cwd``). Whatever happens, the command prints ``{}`` (Gemini
 CLI reads only JSON on stdout), exits 0, and says what went wrong on stderr and in the log
 (``$REWIND_HOOK_LOG``, else ``$XDG_STATE_HOME/rewind/hooks.log``): a hook that fails must
 never block the agent's tool (exit 2 would).
@@ -81,8 +81,10 @@ def _forward(server: str, agent: str, body: bytes) -> str:
 def _snapshot_here(agent: str, body: bytes, database_url: str | None) -> str:
     """No server: snapshot in this process (it pays for importing the whole library)."""
     call = HookCall.parse(agent, body)
-    from rewind.service import CheckpointService  # noqa: PLC0415 - only without a server
+    from rewind.service import DATABASE_URL_VARIABLE, CheckpointService  # noqa: PLC0415
 
+    if database_url is None and not os.environ.get(DATABASE_URL_VARIABLE):
+        database_url = f"sqlite:///{os.path.join(call.workspace, '.rewind', 'rewind.db')}"
     with CheckpointService.open(database_url) as service:
         checkpoint = service.create_workspace_snapshot(
             call.plan, call.workspace, call.tool_use_id, **call.snapshot_fields()

@@ -116,7 +116,28 @@ class RequestGuard:
             extra = {"WWW-Authenticate": "Bearer"} if status == 401 else None  # noqa: PLR2004
             await JSONResponse({"error": message}, status, extra)(scope, receive, send)
             return
-        await self.app(scope, self._limited(receive, scope, send), send)
+        if b"content-length" in dict(scope["headers"]):
+            await self.app(scope, receive, send)  # its length was checked above
+            return
+        body = await self._read_streamed(receive)
+        if body is None:
+            message = f"the request body is larger than {self._max_body} bytes"
+            await JSONResponse({"error": message}, 413)(scope, receive, send)
+            return
+        await self.app(scope, _replaying(body, receive), send)
+
+    async def _read_streamed(self, receive: Receive) -> bytes | None:
+        """Read a body sent without a length, up to the limit; None past it."""
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return bytes(body)
+            body += message.get("body", b"")
+            if len(body) > self._max_body:
+                return None
+            if not message.get("more_body", False):
+                return bytes(body)
 
     def _refusal(self, headers: dict[str, bytes]) -> tuple[int, str] | None:
         host = headers.get("host", b"").decode("latin-1")
@@ -132,25 +153,19 @@ class RequestGuard:
             return 413, f"the request body is larger than {self._max_body} bytes"
         return None
 
-    def _limited(self, receive: Receive, scope: Scope, send: Send) -> Receive:
-        """``receive``, failing a body that grows past the limit while it streams in."""
-        received = 0
-        limit = self._max_body
 
-        async def receiving() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise _BodyTooLarge
-            return message
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that hands over ``body`` once, then waits on the client as before."""
+    pending = True
 
-        return receiving
+    async def replay() -> Message:
+        nonlocal pending
+        if pending:
+            pending = False
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
 
-
-class _BodyTooLarge(Exception):
-    """A streamed body passed the limit; the connection is dropped."""
+    return replay
 
 
 @dataclass(frozen=True)
