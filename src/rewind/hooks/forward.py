@@ -3,8 +3,9 @@
 The hook's JSON comes on standard input. With ``$REWIND_SERVER_URL`` set it is posted to that
 ``rewind serve`` (standard library only: the command starts in tens of milliseconds);
 otherwise this process snapshots the workspace itself, in the store ``$REWIND_DATABASE_URL``
-names (else ``.rewind/rewind.db`` in the workspace, the hook input's ``cwd``). Whatever happens, the command prints ``{}`` (Gemini
-CLI reads only JSON on stdout), exits 0, and says what went wrong on stderr and in the log
+names (else ``.rewind/rewind.db`` in the workspace, the hook input's ``cwd``). Whatever
+happens, the command prints ``{}`` (Gemini CLI reads only JSON on stdout), exits 0, and
+says what went wrong on stderr and in the log
 (``$REWIND_HOOK_LOG``, else ``$XDG_STATE_HOME/rewind/hooks.log``): a hook that fails must
 never block the agent's tool (exit 2 would).
 """
