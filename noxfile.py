@@ -145,7 +145,7 @@ def bench(session: nox.Session) -> None:
     ``nox -s bench -- --quick`` smoke-tests the harness; see ``benchmarks/bench.py`` for the
     options. PostgreSQL is measured too when ``REWIND_TEST_POSTGRES_URL`` is set.
     """
-    session.install(".[postgres]", "langgraph-checkpoint-sqlite")
+    session.install(".[postgres,mcp]", "langgraph-checkpoint-sqlite")
     session.run("python", str(ROOT / "benchmarks" / "bench.py"), *session.posargs)
 
 

@@ -36,6 +36,8 @@ What is measured, with the time of the operation only (median, min and max, in m
      same through a watching service, every 100th checked against a full scan.
 12.  a small workspace's snapshots while a big one's first snapshot runs (same database).
 13.  the 10-file snapshot across tree sizes, per 1,000 files and per MB.
+14.  snapshots through ``rewind serve`` as agents take them (``agents.py``): a hook's POST,
+     an MCP ``snapshot`` call, the forwarding hook command, beside ``git add -A && commit``.
 
 The reference tree for the targets is the 10,000-file one (the size closest to it when
 10,000 is not run). Type-check with ``MYPYPATH=benchmarks mypy --strict benchmarks/``.
@@ -54,6 +56,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import bigfile
+from agents import measure_agents
 from comparison import Contender, compare_on_tree
 from contenders import (
     Checkpointer,
@@ -164,6 +167,12 @@ def _run_sqlite_only(
     small_shape = small_files_shape(SMALL_WORKSPACE_FILES, SMALL_WORKSPACE_DIRECTORIES)
     small = generate_template(small_shape, options.seed, scratch / "templates" / "small")
     results.concurrency = measure_concurrency(biggest, small, scratch / "concurrency", options.seed)
+    _log(f"agents: snapshots through rewind serve, {reference.shape.files:,} files")
+    agents = measure_agents(reference, scratch / "agents", options.repeat, options.seed)
+    if isinstance(agents, str):
+        results.skipped["agents"] = agents
+    else:
+        results.agents = agents
     _log("metadata-only checkpoints")
     results.metadata = measure_metadata_checkpoints(
         scratch / "metadata", METADATA_CALLS, options.repeat

@@ -233,6 +233,43 @@ class MemoryFigures:
 
 
 @dataclass
+class AgentFigures:
+    """Snapshots through ``rewind serve`` beside shadow git, 10 files changed (measurement 14)."""
+
+    files: int
+    hook_post: Series = field(default_factory=lambda: Series("ms"))
+    """Claude Code's hook JSON posted to ``/hooks/claude-code``: request to response."""
+    mcp_snapshot: Series = field(default_factory=lambda: Series("ms"))
+    """The MCP ``snapshot`` tool through the SDK's client over streamable HTTP."""
+    hook_command: Series = field(default_factory=lambda: Series("ms"))
+    """The forwarding ``rewind hook claude-code`` process, interpreter start included."""
+    git: Series = field(default_factory=lambda: Series("ms"))
+    """Shadow git's ``git add -A && git commit`` on its own copy."""
+
+    @property
+    def hook_ratio(self) -> float:
+        """The hook POST's median over git's."""
+        return self.hook_post.median / self.git.median
+
+    @property
+    def mcp_ratio(self) -> float:
+        """The MCP call's median over git's."""
+        return self.mcp_snapshot.median / self.git.median
+
+    def as_json(self) -> Json:
+        """Every series and the ratios."""
+        return {
+            "files": self.files,
+            "hook_post": self.hook_post.as_json(),
+            "mcp_snapshot": self.mcp_snapshot.as_json(),
+            "hook_command": self.hook_command.as_json(),
+            "git": self.git.as_json(),
+            "hook_ratio": self.hook_ratio,
+            "mcp_ratio": self.mcp_ratio,
+        }
+
+
+@dataclass
 class MetadataFigures:
     """Metadata-only checkpoints per second, rewind beside LangGraph (measurement 8)."""
 

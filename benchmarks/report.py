@@ -12,6 +12,7 @@ from figures import (
     GIT,
     MB,
     REWIND_SQLITE,
+    AgentFigures,
     ConcurrencyFigures,
     DepthFigures,
     Json,
@@ -73,6 +74,7 @@ class BenchResults:
     scale: ScaleFigures | None = None
     long_lived: list[LongLivedFigures] = field(default_factory=list)
     concurrency: ConcurrencyFigures | None = None
+    agents: AgentFigures | None = None
     skipped: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> Json:
@@ -90,6 +92,7 @@ class BenchResults:
             "scale": _json_or_none(self.scale),
             "long_lived": [figures.as_json() for figures in self.long_lived],
             "concurrency": _json_or_none(self.concurrency),
+            "agents": _json_or_none(self.agents),
             "skipped": self.skipped,
         }
 
@@ -180,6 +183,24 @@ def _other_targets(results: BenchResults) -> list[Target]:
             1.0,
             None if metadata is None else metadata.relaxed_ratio,
         ),
+        Target(
+            "hook POST snapshot through rewind serve, rewind/git",
+            "<=",
+            0.3,
+            None if results.agents is None else results.agents.hook_ratio,
+        ),
+        Target(
+            "MCP snapshot call through rewind serve, rewind/git",
+            "<=",
+            0.5,
+            None if results.agents is None else results.agents.mcp_ratio,
+        ),
+        Target(
+            "forwarding rewind hook command, ms",
+            "<=",
+            100.0,
+            None if results.agents is None else results.agents.hook_command.median,
+        ),
         Target("100k files first snapshot, s", "<", 15.0, None if scale is None else scale.seconds),
         Target(
             "100k files database, MB",
@@ -219,6 +240,7 @@ def _json_or_none(
     | MetadataFigures
     | ScaleFigures
     | ConcurrencyFigures
+    | AgentFigures
     | None,
 ) -> Json | None:
     return None if figures is None else figures.as_json()
@@ -362,6 +384,7 @@ def _print_single_runs(results: BenchResults) -> None:
             f"(snapshot {memory.snapshot_seconds:.1f} s, rollback {memory.rollback_seconds:.1f} s)"
         )
     _print_metadata(results.metadata)
+    _print_agents(results.agents)
     if results.scale is not None:
         scale = results.scale
         print(
@@ -374,6 +397,17 @@ def _print_single_runs(results: BenchResults) -> None:
                 f"  watched no-change snapshot of those {scale.tracked_files:,} files: "
                 f"{scale.watched_no_change.median:.1f} ms (median)"
             )
+
+
+def _print_agents(agents: AgentFigures | None) -> None:
+    if agents is None:
+        return
+    print(
+        f"  through rewind serve ({agents.files:,} files, 10 changed, watching): hook POST "
+        f"{agents.hook_post.median:.1f} ms ({agents.hook_ratio:.2f}x git), MCP snapshot "
+        f"{agents.mcp_snapshot.median:.1f} ms ({agents.mcp_ratio:.2f}x), hook command "
+        f"{agents.hook_command.median:.0f} ms wall; git add -A && commit {agents.git.median:.1f} ms"
+    )
 
 
 def _print_metadata(metadata: MetadataFigures | None) -> None:
