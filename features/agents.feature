@@ -22,6 +22,12 @@ Feature: Coding agents checkpoint through hooks, and a local server that guards 
       | session_id  | abc123         |
       | agent       | claude-code    |
 
+  Scenario: The hook command takes the store from --db, as every command does
+    When Claude Code runs the hook command with its hook input, naming the store with --db
+    Then the hook exited 0 and printed only {}
+    And the hook said nothing on stderr
+    And plan "claude-code" has 1 checkpoints
+
   Scenario: Gemini CLI's hook command prints only JSON
     When Gemini CLI runs the hook command with its hook input
     Then the hook exited 0 and printed only {}
@@ -39,8 +45,27 @@ Feature: Coding agents checkpoint through hooks, and a local server that guards 
     Examples:
       | why               | input                                   |
       | not JSON          | this is not JSON                        |
+      | not an object     | ["Bash"]                                |
       | no cwd            | {"tool_name": "Bash"}                   |
       | a missing cwd     | {"cwd": "{directory}/gone", "tool_name": "Bash"} |
+      | a tool name that is not text | {"cwd": "{workspace}", "tool_name": 7} |
+
+  Scenario: A hook input of more than 1 MiB is not read, and the tool runs
+    When Claude Code runs the hook command with an input of 2 MiB
+    Then the hook exited 0 and printed only {}
+    And the hook said "larger than" on stderr and in its log
+
+  Scenario: A server that refuses the hook's token does not stop the tool
+    Given "rewind serve" runs with the workspace as its root
+    When Claude Code runs the hook command with its hook input, the server's token being another
+    Then the hook exited 0 and printed only {}
+    And the hook said "answered 401" on stderr and in its log
+    And plan "claude-code" has 0 checkpoints
+
+  Scenario: A server URL that is not http:// is said, and the tool runs
+    When Claude Code runs the hook command with its hook input, the server URL being "ftp://127.0.0.1"
+    Then the hook exited 0 and printed only {}
+    And the hook said "is not an http:// URL" on stderr and in its log
 
   Scenario: With a server configured, the hook command forwards to it
     Given "rewind serve" runs with the workspace as its root
@@ -54,13 +79,18 @@ Feature: Coding agents checkpoint through hooks, and a local server that guards 
     Then the hook exited 0 and printed only {}
     And the hook said "no checkpoint was taken" on stderr and in its log
 
-  Scenario: Claude Code's HTTP hook posts to the server
+  Scenario Outline: Claude Code's HTTP hook posts to the server (<how>)
     Given "rewind serve" runs with the workspace as its root
-    When Claude Code posts its hook input to the server as the agent does
+    When Claude Code posts its hook input to the server <how>
     Then the server answered 200 with "{}"
     And the newest checkpoint of plan "claude-code" was taken before "Bash", with in its extra
       | key         | value          |
       | tool_use_id | toolu_01ABC123 |
+
+    Examples:
+      | how                   |
+      | as the agent does     |
+      | with a streamed body  |
 
   Scenario Outline: The server refuses a request <how>, and does nothing
     Given "rewind serve" runs with the workspace as its root
@@ -78,6 +108,47 @@ Feature: Coding agents checkpoint through hooks, and a local server that guards 
       | with a body of 2 MiB                  | 413    | larger than        |
       | with a streamed body of 2 MiB         | 413    | larger than        |
       | for a workspace outside its roots     | 422    | OutsideRootsError  |
+
+  Scenario: The server has hooks for the agents it knows only
+    Given "rewind serve" runs with the workspace as its root
+    When Claude Code posts its hook input to the server's hook for another agent
+    Then the server answered 404
+    And the server's answer names "claude-code, gemini"
+
+  Scenario Outline: rewind <command> refuses <what> at start, in one line
+    When I try to start "rewind <command>" with "<arguments>"
+    Then it fails with one line "<message>"
+
+    Examples:
+      | command | what                                | arguments                   | message                            |
+      | serve   | a root that is not a directory      | --root {directory}/nowhere  | is not a directory                 |
+      | serve   | an empty root                       | --root ''                   | a root directory's path is empty   |
+      | mcp     | a root that is not a directory      | --root {directory}/nowhere  | is not a directory                 |
+      | mcp     | an empty root                       | --root ''                   | a root directory's path is empty   |
+      | serve   | an empty host                       | --host ''                   | the host to listen on is empty     |
+      | serve   | a host name that does not resolve   | --host no-such-host.invalid | cannot listen on no-such-host.invalid |
+      | serve   | another machine's address           | --host 192.0.2.1            | cannot listen on 192.0.2.1         |
+      | serve   | an empty token file path            | --token-file ''             | the token file's path is empty     |
+      | serve   | a token file under a file           | --token-file {workspace}/README.md/token | cannot be read or made |
+
+  Scenario Outline: Without the MCP SDK, rewind <command> says which extra to install
+    When a Python process without the MCP SDK runs "rewind <command>"
+    Then it exits with status 1 saying "the mcp extra"
+
+    Examples:
+      | command |
+      | serve   |
+      | mcp     |
+
+  Scenario: With no store or log named, the hook command snapshots into the workspace's own store
+    When Claude Code runs the hook command with its hook input, naming no store and no log
+    Then the hook exited 0 and printed only {}
+    And the workspace's own store holds 1 checkpoint of plan "claude-code"
+    And the hooks' log in the state directory names "checkpoint"
+
+  Scenario: A token file that holds no token is refused
+    When I try to start "rewind serve" with an empty token file
+    Then it exits with status 1 saying "holds no token"
 
   Scenario: A token file others may read is refused
     When I try to start "rewind serve" with a token file everyone may read
@@ -126,6 +197,35 @@ Feature: Coding agents checkpoint through hooks, and a local server that guards 
       """
     When I run "rewind hook install claude-code"
     Then it exits with status 0 printing "already there"
+
+  Scenario: Installing again replaces an older rewind hook, and leaves the others where they were
+    Given the project's ".claude/settings.json" holds
+      """
+      {"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "/old/venv/bin/rewind hook claude-code"}, {"type": "command", "command": "./lint.sh"}]}]}}
+      """
+    When I run "rewind hook install claude-code"
+    Then it exits with status 0 printing "installed"
+    And the project's ".claude/settings.json" holds exactly
+      """
+      {"hooks": {"PreToolUse": [
+        {"matcher": "Bash", "hooks": [{"type": "command", "command": "./lint.sh"}]},
+        {"matcher": "Bash|Write|Edit|MultiEdit|NotebookEdit", "hooks": [{"type": "command", "command": "{rewind} hook claude-code", "timeout": 30}]}
+      ]}}
+      """
+
+  Scenario Outline: Settings rewind cannot read are left alone, and said
+    Given the project's ".claude/settings.json" holds
+      """
+      <settings>
+      """
+    When I run "rewind hook install claude-code"
+    Then it exits with status 1 saying "<message>"
+
+    Examples:
+      | settings                          | message                     |
+      | ["not", "an", "object"]           | does not hold a JSON object |
+      | {"hooks": {"PreToolUse": "Bash"}} | is not a list of matcher groups |
+      | {"hooks": {                       | is not JSON                 |
 
   Scenario: Installing Gemini CLI's hook into a project without settings
     When I run "rewind hook install gemini"

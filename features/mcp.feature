@@ -115,3 +115,32 @@ Feature: Any MCP client looks back, compares and restores through rewind mcp
     And verifying the store finds no problem
     When I snapshot the workspace for plan "agent" as "after"
     Then checkpoint "after" holds exactly the files of the workspace
+
+  Scenario: Binary files come back as base64, long answers are cut and say so, a limit is checked
+    Given "blob.bin" in the workspace holds 1 MiB of random bytes
+    And the agent calls "snapshot" with, keeping the checkpoint as "B"
+      """
+      {"workspace": "{workspace}"}
+      """
+    When the agent calls "read_file" with
+      """
+      {"checkpoint_id": "{B}", "path": "blob.bin", "max_bytes": 12}
+      """
+    Then the result's "text" is null
+    And the result's "truncated" is true
+    And the result's "size" is 1048576
+    When the agent calls "diff" with
+      """
+      {"checkpoint_id": "{K}", "patch": true, "max_bytes": 10}
+      """
+    Then the result's "truncated" is true
+    When the agent calls "verify" with
+      """
+      {"checkpoint_id": "{B}"}
+      """
+    Then the result's "ok" is true
+    When the agent calls "list_checkpoints" with
+      """
+      {"limit": 0}
+      """
+    Then the tool failed with InvalidInputError naming "limit must be from 1", which is not retryable

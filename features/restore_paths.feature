@@ -90,6 +90,18 @@ Feature: Putting back some paths of a checkpoint, and leaving the rest alone
       | src/app.py, missing.txt | PathNotInCheckpointError | missing.txt |
       | no path             | InvalidInputError        | at least one path |
 
+  Scenario Outline: Paths that are not paths are refused: <given>
+    When I try to restore the paths <given> of "K"
+    Then it fails with InvalidInputError naming "<culprit>"
+    And the workspace's files are exactly as noted
+
+    Examples:
+      | given                  | culprit             |
+      | {"src": True}          | a list of paths     |
+      | 5                      | a list of paths     |
+      | ["src/app.py", 5]      | is not a path       |
+      | ["f"] * 10001          | more than 10000     |
+
   Scenario: A checkpoint without files has no paths to put back
     Given a "manual" checkpoint for plan "plan-1" and decision "d-1" as "bare"
     When I try to restore "src/app.py" of "bare"

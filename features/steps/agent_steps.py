@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import stat
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -66,12 +68,14 @@ def post_hook(context: Any, agent: str, how: str) -> None:
         headers["Host"] = "evil.example"
     elif how in ("with a body of 2 MiB", "with a streamed body of 2 MiB"):
         body = _fixture(scene, agent, padding="x" * (2 * 1024 * 1024))
+    elif how == "with a streamed body":
+        pass  # chunked, below
     elif how == "for a workspace outside its roots":
         body = _fixture(scene, agent, cwd=str(scene.directory))
     else:
         assert how == "as the agent does", how
     path = f"/hooks/{INPUTS[agent][0]}"
-    chunked = how == "with a streamed body of 2 MiB"
+    chunked = how in ("with a streamed body", "with a streamed body of 2 MiB")
     context.http_status, context.http_body = server.post(path, body, headers, chunked=chunked)
 
 
@@ -107,11 +111,20 @@ def token_private(context: Any) -> None:
 
 @when('I try to start "rewind serve" with a token file everyone may read')
 def serve_with_open_token(context: Any) -> None:
+    _serve_with_token_file(context, "a-token\n", 0o644)
+
+
+@when('I try to start "rewind serve" with an empty token file')
+def serve_with_empty_token(context: Any) -> None:
+    _serve_with_token_file(context, "\n", 0o600)
+
+
+def _serve_with_token_file(context: Any, text: str, mode: int) -> None:
     scene = world(context)
     path = Path(_token_file(scene))
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("a-token\n", encoding="ascii")
-    path.chmod(0o644)
+    path.write_text(text, encoding="ascii")
+    path.chmod(mode)
     command = shutil.which("rewind")
     assert command is not None
     scene.result = subprocess.run(
@@ -160,7 +173,9 @@ def client_without_token(context: Any) -> None:
         raise AssertionError("a client without the token connected")
 
 
-def _run_hook(context: Any, agent: str, body: bytes, *, server: str | None = None) -> None:
+def _run_hook(
+    context: Any, agent: str, body: bytes, *, server: str | None = None, db_option: bool = False
+) -> None:
     scene = world(context)
     command = shutil.which("rewind")
     assert command is not None
@@ -171,13 +186,14 @@ def _run_hook(context: Any, agent: str, body: bytes, *, server: str | None = Non
         TOKEN_FILE_VARIABLE: _token_file(scene),
     }
     environment.pop(SERVER_URL_VARIABLE, None)
+    options = ["--db", environment.pop(DATABASE_URL_VARIABLE)] if db_option else []
     running = getattr(context, "server", None)
     if server is not None:
         environment[SERVER_URL_VARIABLE] = server
     elif running is not None:
         environment[SERVER_URL_VARIABLE] = running.url
     done = subprocess.run(
-        [command, "hook", INPUTS[agent][0]],
+        [command, *options, "hook", INPUTS[agent][0]],
         input=body,
         env=environment,
         cwd=scene.workspace,
@@ -196,6 +212,11 @@ def _run_hook(context: Any, agent: str, body: bytes, *, server: str | None = Non
 @when("{agent} runs the hook command with its hook input")
 def run_hook_command(context: Any, agent: str) -> None:
     _run_hook(context, agent, _fixture(world(context), agent))
+
+
+@when("{agent} runs the hook command with its hook input, naming the store with --db")
+def run_hook_command_db(context: Any, agent: str) -> None:
+    _run_hook(context, agent, _fixture(world(context), agent), db_option=True)
 
 
 @when('{agent} runs the hook command with the input "{text}"')
@@ -324,3 +345,114 @@ def as_before_call(context: Any, number: int) -> None:
 def as_at_end(context: Any) -> None:
     found = _tracked(world(context).workspace)
     assert found[0] == context.session_end[0], sorted(set(found[0]) ^ set(context.session_end[0]))
+
+
+WITHOUT_MCP = """
+import sys
+sys.modules["mcp"] = None  # every import of it now raises ImportError
+from rewind.cli import main
+sys.argv = ["rewind", *sys.argv[1:]]
+main()
+"""
+
+
+@when('a Python process without the MCP SDK runs "rewind {arguments}"')
+def run_without_mcp(context: Any, arguments: str) -> None:
+    scene = world(context)
+    scene.result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_MCP, *arguments.split()],
+        capture_output=True,
+        text=True,
+        env={**os.environ, DATABASE_URL_VARIABLE: scene.database_url},
+        cwd=scene.directory,
+        timeout=60,
+        check=False,
+    )
+
+
+@when('I try to start "rewind {command}" with "{arguments:Q}"')
+def start_with(context: Any, command: str, arguments: str) -> None:
+    """Start the server with a free port, its own token file and the workspace as its root,
+    then ``arguments`` (which win where an option is given once)."""
+    scene = world(context)
+    program = shutil.which("rewind")
+    assert program is not None
+    defaults = ["--root", str(scene.workspace)]
+    if command == "serve":
+        defaults += ["--port", "0", "--token-file", _token_file(scene)]
+    words = [program, command, *defaults, *shlex.split(expand(scene, arguments))]
+    scene.result = subprocess.run(
+        words,
+        env={**os.environ, DATABASE_URL_VARIABLE: scene.database_url},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@when("{agent} runs the hook command with an input of 2 MiB")
+def run_hook_command_huge(context: Any, agent: str) -> None:
+    _run_hook(context, agent, _fixture(world(context), agent, padding="x" * (2 * 1024 * 1024)))
+
+
+@when("{agent} runs the hook command with its hook input, the server's token being another")
+def run_hook_command_wrong_token(context: Any, agent: str) -> None:
+    path = Path(_token_file(world(context)))
+    path.write_text("another-token\n", encoding="ascii")
+    _run_hook(context, agent, _fixture(world(context), agent))
+
+
+@when('{agent} runs the hook command with its hook input, the server URL being "{url:Q}"')
+def run_hook_command_bad_url(context: Any, agent: str, url: str) -> None:
+    _run_hook(context, agent, _fixture(world(context), agent), server=url)
+
+
+@when("{agent} posts its hook input to the server's hook for another agent")
+def post_unknown_agent(context: Any, agent: str) -> None:
+    server: RunningServer = context.server
+    headers = {"Authorization": f"Bearer {server.token}"}
+    body = _fixture(world(context), agent)
+    context.http_status, context.http_body = server.post("/hooks/cursor", body, headers)
+
+
+@when("{agent} runs the hook command with its hook input, naming no store and no log")
+def run_hook_command_defaults(context: Any, agent: str) -> None:
+    scene = world(context)
+    command = shutil.which("rewind")
+    assert command is not None
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in (DATABASE_URL_VARIABLE, "REWIND_HOOK_LOG", SERVER_URL_VARIABLE)
+    }
+    environment["XDG_STATE_HOME"] = str(scene.directory / "state")
+    done = subprocess.run(
+        [command, "hook", INPUTS[agent][0]],
+        input=_fixture(scene, agent),
+        env=environment,
+        cwd=scene.directory,
+        capture_output=True,
+        text=False,
+        timeout=120,
+        check=False,
+    )
+    scene.result = subprocess.CompletedProcess(
+        done.args, done.returncode, done.stdout.decode(), done.stderr.decode()
+    )
+
+
+@then('the workspace\'s own store holds {count:d} checkpoint of plan "{plan:Q}"')
+def own_store(context: Any, count: int, plan: str) -> None:
+    from rewind import CheckpointService  # noqa: PLC0415
+
+    store = world(context).workspace / ".rewind" / "rewind.db"
+    with CheckpointService.open(f"sqlite:///{store}", create=False) as service:
+        assert len(service.list_checkpoints(plan)) == count
+
+
+@then('the hooks\' log in the state directory names "{text:Q}"')
+def state_log(context: Any, text: str) -> None:
+    log = world(context).directory / "state" / "rewind" / "hooks.log"
+    assert text in log.read_text("utf-8"), log.read_text("utf-8")

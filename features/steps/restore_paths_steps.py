@@ -70,3 +70,12 @@ def still_holds(context: Any, name: str, path: str) -> None:
     scene = world(context)
     files, _directories = read_tree(scene.directory / name)
     assert files[path] == scene.beside[name][0][path], files.get(path)
+
+
+@when('I try to restore the paths {given} of "{name:Q}"')
+def try_restore_values(context: Any, given: str, name: str) -> None:
+    scene = world(context)
+    checkpoint_id = named(scene, name).checkpoint_id
+    value = eval(given, {"__builtins__": {}})
+    scene.noted = read_tree(scene.workspace)
+    attempt(scene, lambda: scene.the_service.restore_paths(checkpoint_id, value))

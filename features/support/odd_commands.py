@@ -4,7 +4,8 @@
 holds, a word, nothing and a printf directive (and, where a duration is expected, a
 duration of a billion days). ``command_lines`` gives each to every option and argument of
 every command that takes a value, one at a time, with and without ``--json``; it reads them
-from the Click command itself, so a new option is swept without anyone listing it here.
+from the Click command itself, so a new option is swept without anyone listing it here
+(except ``PROTOCOL_COMMANDS``, which say where their odd values are tried instead).
 ``command_problems`` says what is wrong with how a run ended.
 """
 
@@ -27,6 +28,14 @@ from support.extremes import PLAN
 ODD_TEXTS = ("0", "-1", "99999999999999999999", "abc", "", "%s")
 LONG_DURATION = "1000000000d"
 """Given too, to an option that takes a duration."""
+
+PROTOCOL_COMMANDS = {
+    ("hook", "claude-code"): "prints Claude Code's hook JSON: agents.feature feeds it odd input",
+    ("hook", "gemini"): "prints Gemini CLI's hook JSON: agents.feature feeds it odd input",
+    ("mcp",): "serves MCP until its client leaves: mcp.feature gives it odd calls",
+    ("serve",): "serves until stopped: agents.feature starts it with odd values",
+}
+"""Commands that speak another program's protocol or serve, not swept here, and why."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,8 @@ def command_lines(usages: Mapping[tuple[str, ...], Usage]) -> Iterator[tuple[Com
     ``--json``.
     """
     for path, command in commands():
+        if path in PROTOCOL_COMMANDS:
+            continue
         usage = usages.get(path)
         assert usage is not None, f"no valid use of 'rewind {' '.join(path)}' is known"
         global_db = [parameter for parameter in main.params if _takes_value(parameter)]
@@ -163,6 +174,7 @@ def command_usages(
         ("db", "current"): Usage(),
         ("db", "upgrade"): Usage(),
         ("diff",): Usage(lambda: {"base_id": first}),
+        ("hook", "install"): Usage(lambda: {"agent": "claude-code"}, ("--dry-run",)),
         ("list",): Usage(),
         ("prune",): Usage(lambda: {"keep_last": "1000"}, ("--dry-run",)),
         ("restore",): Usage(lambda: {"checkpoint_id": last, "target_dir": next(targets)}),

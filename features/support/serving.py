@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import os
 import shutil
+import signal
 import subprocess
 import urllib.parse
 from collections.abc import Iterator, Sequence
@@ -68,6 +69,7 @@ class RunningServer:
             connection.close()
 
     def stop(self) -> None:
-        """Stop the server (SIGTERM, as a user's Ctrl-C would) and wait for it."""
-        self.process.terminate()
-        self.process.communicate(timeout=60)
+        """Stop the server as a user's Ctrl-C does (SIGINT), and wait for it to exit 0."""
+        self.process.send_signal(signal.SIGINT)
+        _, errors = self.process.communicate(timeout=60)
+        assert self.process.returncode == 0, (self.process.returncode, errors)

@@ -6,17 +6,22 @@ command runs, never when the command line starts) and ``rewind.hooks``.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from rewind.cli.app import main, session_of
+from rewind.cli.app import Outcome, fail_here, main, run, session_of
+from rewind.cli.params import json_option
 from rewind.errors import RewindError
 from rewind.hooks.payload import AGENTS, SERVER_URL_VARIABLE, default_token_file
+
+if TYPE_CHECKING:
+    from rewind.hooks.install import HookInstall
 
 __all__: list[str] = []
 
@@ -40,10 +45,13 @@ def _server(name: str) -> Any:
 
 
 def _serving(start: Callable[[], None]) -> None:
+    """Serve until the client leaves or Ctrl-C (a normal stop: exit status 0)."""
     try:
         start()
     except RewindError as exc:
-        raise click.ClickException(str(exc)) from exc
+        fail_here(exc)
+    except KeyboardInterrupt:
+        click.echo("rewind: stopped", err=True)
 
 
 @main.command()
@@ -86,7 +94,7 @@ def serve(
     roots. It prints its URL, then how to point an agent at it.
     """
     http = _server("http")
-    tokens = token_file or default_token_file()
+    tokens = default_token_file() if token_file is None else token_file
     options = http.ServeOptions(
         roots=roots or [os.getcwd()], token_file=tokens, host=host, port=port, origins=origins
     )
@@ -132,20 +140,26 @@ for _agent in AGENTS:
 @click.option("--project", "scope", flag_value="project", default=True, help="This project.")
 @click.option("--user", "scope", flag_value="user", help="Your user settings.")
 @click.option("--dry-run", is_flag=True, help="Print the change to the settings; write nothing.")
+@json_option
 def install(*, agent: str, scope: str, dry_run: bool) -> None:
     """Merge rewind's hook into AGENT's settings, keeping every other hook."""
     from rewind.hooks.install import install_hook  # noqa: PLC0415
 
     command = shutil.which("rewind") or "rewind"
-    try:
+
+    def merge() -> Outcome:
         done = install_hook(agent, user=scope == "user", command=command, dry_run=dry_run)
-    except RewindError as exc:
-        raise click.ClickException(str(exc)) from exc
+        return Outcome(dataclasses.asdict(done), lambda: _print_install(done))
+
+    run(merge)
+
+
+def _print_install(done: HookInstall) -> None:
     if done.diff:
         click.echo(done.diff, nl=False)
     if not done.changed:
         click.echo(f"{done.path}: the rewind hook is already there")
-    elif dry_run:
+    elif done.dry_run:
         click.echo(f"dry run: {done.path} was not changed")
     else:
         click.echo(f"{done.path}: rewind's hook installed")

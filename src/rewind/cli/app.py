@@ -192,6 +192,12 @@ def fail(session: Session, command: str | None, exc: RewindError) -> NoReturn:
     click.get_current_context().exit(1)
 
 
+def fail_here(exc: RewindError) -> NoReturn:
+    """``fail`` the command running now with ``exc``."""
+    context = click.get_current_context()
+    fail(session_of(context), _command_name(context), exc)
+
+
 @contextmanager
 def progress(message: str) -> Iterator[None]:
     """Show a transient spinner on stderr while the block runs, if stderr is a terminal."""

@@ -70,7 +70,10 @@ def install_hook(
     base = (home or os.path.expanduser("~")) if user else os.getcwd()
     path = os.path.join(base, hook.directory, "settings.json")
     before = _read(path)
-    settings = json.loads(before) if before.strip() else {}
+    try:
+        settings = json.loads(before) if before.strip() else {}
+    except ValueError as exc:
+        raise InvalidInputError(f"{path} is not JSON ({exc}); fix it first", path=path) from exc
     if not isinstance(settings, dict):
         raise InvalidInputError(f"{path} does not hold a JSON object", path=path)
     _merge(settings, hook, f"{command} hook {agent}", agent, path)
@@ -95,24 +98,33 @@ def _read(path: str) -> str:
 
 
 def _merge(settings: dict[str, Any], hook: AgentHook, command: str, agent: str, path: str) -> None:
-    """Put rewind's hook into ``settings`` once, replacing an older rewind hook."""
+    """Put rewind's hook into ``settings`` once, in a group of its own.
+
+    An older rewind hook (another path to rewind, another matcher) is taken out of its group,
+    and a group it leaves empty goes; every other hook stays where it was.
+    """
     hooks = settings.setdefault("hooks", {})
     groups = hooks.setdefault(hook.event, []) if isinstance(hooks, dict) else None
     if not isinstance(groups, list) or not all(isinstance(group, dict) for group in groups):
         raise InvalidInputError(
             f"{path}: hooks.{hook.event} is not a list of matcher groups", path=path
         )
-    ours = {"type": "command", "command": command, "timeout": hook.timeout}
+    ours = {
+        "matcher": hook.matcher,
+        "hooks": [{"type": "command", "command": command, "timeout": hook.timeout}],
+    }
+    if ours in groups:
+        return
+    kept = []
     for group in groups:
         handlers = group.get("hooks")
-        if not isinstance(handlers, list):
-            continue
-        for index, handler in enumerate(handlers):
-            if isinstance(handler, dict) and _is_rewinds(handler, agent):
-                handlers[index] = ours
-                group["matcher"] = hook.matcher
-                return
-    groups.append({"matcher": hook.matcher, "hooks": [ours]})
+        if isinstance(handlers, list):
+            others = [h for h in handlers if not (isinstance(h, dict) and _is_rewinds(h, agent))]
+            if handlers and not others:
+                continue
+            group["hooks"] = others
+        kept.append(group)
+    groups[:] = [*kept, ours]
 
 
 def _is_rewinds(handler: dict[str, Any], agent: str) -> bool:

@@ -60,14 +60,22 @@ def read_or_create_token(path: str | os.PathLike[str]) -> str:
             it holds no token.
     """
     location = os.fspath(path)
-    os.makedirs(os.path.dirname(os.path.abspath(location)), mode=0o700, exist_ok=True)
+    if not location.strip():
+        raise InvalidInputError("the token file's path is empty (--token-file)", path=location)
     try:
-        descriptor = os.open(location, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return _existing_token(location)
-    token = secrets.token_urlsafe(32)
-    with os.fdopen(descriptor, "w", encoding="ascii") as file:
-        file.write(f"{token}\n")
+        os.makedirs(os.path.dirname(os.path.abspath(location)), mode=0o700, exist_ok=True)
+        try:
+            descriptor = os.open(location, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return _existing_token(location)
+        token = secrets.token_urlsafe(32)
+        with os.fdopen(descriptor, "w", encoding="ascii") as file:
+            file.write(f"{token}\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "it is not text"
+        raise InvalidInputError(
+            f"token file {location!r} cannot be read or made: {reason}", path=location
+        ) from exc
     return token
 
 
@@ -222,16 +230,34 @@ def build_app(
     )
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket listening on ``host``:``port`` (0: a free port).
+
+    Raises:
+        InvalidInputError: ``host`` is empty (it would mean every interface) or cannot be
+            listened on (an unknown name, an address of another machine, a port in use).
+    """
+    if not host.strip():
+        raise InvalidInputError(
+            "the host to listen on is empty (--host); give 0.0.0.0 to listen on every interface"
+        )
+    try:
+        return socket.create_server((host, port))
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise InvalidInputError(f"cannot listen on {host}:{port}: {reason}") from exc
+
+
 def run_http(url: str | None, options: ServeOptions, *, announce: Any = print) -> None:
     """Serve until interrupted; ``announce`` is told the URL once the socket listens.
 
     Raises:
-        RewindError: The store cannot be opened, a root is not a directory, or the token
-            file is unsafe.
+        RewindError: The store cannot be opened, a root is not a directory, the token file
+            is unsafe, or the host and port cannot be listened on.
     """
     roots = Roots(options.roots)
     token = read_or_create_token(options.token_file)
-    listening = socket.create_server((options.host, options.port))
+    listening = _listen(options.host, options.port)
     port = listening.getsockname()[1]
     hosts = [f"{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]", options.host)]
 

@@ -16,6 +16,8 @@ class Roots:
     def __init__(self, directories: Iterable[str | os.PathLike[str]]) -> None:
         resolved = []
         for directory in directories:
+            if not os.fsdecode(directory).strip():
+                raise InvalidInputError("a root directory's path is empty (--root)")
             path = os.path.realpath(os.fsdecode(directory))
             if not os.path.isdir(path):
                 raise WorkspaceNotFoundError(
