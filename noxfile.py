@@ -22,7 +22,7 @@ PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 COVERAGE_FILE = str(ROOT / ".coverage")
 REPORTS = ROOT / "reports"
 NOT_THROUGH_THE_SERVICE = (
-    r"features/(cli\w*|mcp\w*|sweeps|exhausted_resources|schema|package|demo)\.feature"
+    r"features/(cli\w*|mcp\w*|agents|sweeps|exhausted_resources|schema|package|demo)\.feature"
 )
 
 
@@ -73,10 +73,11 @@ def tests(session: nox.Session) -> None:
     else:
         session.log("REWIND_TEST_POSTGRES_URL is not set: PostgreSQL scenarios are not run")
     # Every scenario runs against the synchronous service and against AsyncCheckpointService,
-    # but for those that never call the scenario's service in process: the command line's
-    # and the MCP server's (they run `rewind` in processes of its own), the fault sweeps
-    # (they drive the storage layer), the exhausted resources (child processes under limits),
-    # the schema, package and demo checks. Running those twice would test nothing more.
+    # but for those whose subject is not the scenario's service: the command line's, the MCP
+    # server's and the agents' hooks and server (they run `rewind` in processes of its own and
+    # use the service at most to look at what those did), the fault sweeps (they drive the
+    # storage layer), the exhausted resources (child processes under limits), the schema,
+    # package and demo checks. Running those twice would test nothing more.
     for backend in backends:
         for service in ("sync", "async"):
             only_api = ["--exclude", NOT_THROUGH_THE_SERVICE] if service == "async" else []
