@@ -117,7 +117,6 @@ def record_snapshot(
     ]
     uow.blobs.add(blobs)
     uow.checkpoints.add_snapshot(checkpoint, diff.entries)
-    uow.workspaces.move_head(workspace, checkpoint_id)
     after = WorkspaceIndex(
         checkpoint_id,
         index.version + 1,
@@ -131,5 +130,5 @@ def record_snapshot(
         paths_checked=True,  # the scan's paths (``known`` holds no other)
     )
     update = index_update(index, after, scan.origin, scanned.fresh, removed=removed)
-    uow.workspaces.write_index(workspace, update)
+    uow.workspaces.move_head(workspace, update)
     return checkpoint, after

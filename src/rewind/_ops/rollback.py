@@ -285,7 +285,6 @@ class Restorer:
                     )
                     safety_id = safety.checkpoint_id
                     return _result(target, plan, safety_id=safety_id, selected=selected)
-                uow.workspaces.move_head(workspace, target.checkpoint_id)
                 restored_paths = [entry.path for entry in plan.writes]
                 restored = current.restored(
                     target,
@@ -295,7 +294,7 @@ class Restorer:
                 update = index_update(
                     current, restored, origin, restored_paths, removed=list(plan.removals)
                 )
-                uow.workspaces.write_index(workspace, update)
+                uow.workspaces.move_head(workspace, update)
                 uow.workspaces.mark_restoring(workspace, target.checkpoint_id)
                 uow.commit()
             self._indexes.remember(workspace.workspace_id, restored)

@@ -7,14 +7,16 @@ from itertools import chain, groupby
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from rewind.errors import CorruptStoreError
 from rewind.storage.records import BlobHeader, NewBlob
 from rewind.storage.sql import (
     batches,
+    dialect,
     give_back_free_pages,
-    insert_ignoring_duplicates,
+    insert_new_rows,
     insert_rows,
     table,
 )
@@ -37,11 +39,15 @@ class SqlBlobRepository:
         """Insert the blobs not stored yet, and their chunks, many rows per statement.
 
         A blob another transaction stores at the same moment is skipped, not an error.
+        On PostgreSQL the stored ones are first locked against a prune; on SQLite the write
+        transaction already excludes prunes, and the insert skips them without a query.
         """
         blobs = sorted(blobs, key=lambda blob: blob.content_hash)
         if not blobs:
             return
-        existing = self._lock_existing([blob.content_hash for blob in blobs])
+        existing: set[str] = set()
+        if dialect(self._session) is postgresql:
+            existing = self._lock_existing([blob.content_hash for blob in blobs])
         rows = [
             {
                 "id": blob.content_hash,
@@ -54,8 +60,7 @@ class SqlBlobRepository:
         ]
         if not rows:
             return
-        statement = insert_ignoring_duplicates(self._session, _BLOBS_TABLE)
-        inserted = set(self._session.scalars(statement.returning(_BLOBS_TABLE.c.id), rows))
+        inserted = insert_new_rows(self._session, _BLOBS_TABLE, rows)
         batch: list[dict[str, Any]] = []
         batch_bytes = 0
         for blob in blobs:
@@ -170,8 +175,8 @@ class SqlBlobRepository:
         """Return which of these blobs exist, each locked against deletion, in id order.
 
         A prune deleting one of them at this moment is waited for; the blob is then gone
-        and is stored again from this snapshot's own copy. (SQLite's write transactions
-        already exclude each other.)
+        and is stored again from this snapshot's own copy. (PostgreSQL only: SQLite's write
+        transactions already exclude each other.)
         """
         existing: set[str] = set()
         for batch in batches(content_hashes):

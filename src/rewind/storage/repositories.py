@@ -50,11 +50,11 @@ class WorkspaceRepository(Protocol):
     def index(self, workspace: WorkspaceHead) -> dict[str, Known]:
         """Return the workspace's index rows, by path."""
 
-    def write_index(self, workspace: WorkspaceHead, update: IndexUpdate) -> None:
-        """Write index rows and record which checkpoint's tree they now hold."""
+    def move_head(self, workspace: WorkspaceHead, update: IndexUpdate) -> None:
+        """Make ``update.head_id`` the workspace's head, with the index rows of its tree.
 
-    def move_head(self, workspace: WorkspaceHead, checkpoint_id: str) -> None:
-        """Make ``checkpoint_id`` the checkpoint the workspace's next snapshot diffs against."""
+        The head is the checkpoint the workspace's next snapshot diffs against.
+        """
 
     def mark_restoring(self, workspace: WorkspaceHead, checkpoint_id: str | None) -> None:
         """Record (or, with None, clear) the rollback the workspace's files are undergoing."""

@@ -26,6 +26,7 @@ __all__ = [
     "give_back_free_pages",
     "in_scope",
     "insert_ignoring_duplicates",
+    "insert_new_rows",
     "insert_rows",
     "reading_rows",
     "table",
@@ -76,6 +77,30 @@ def insert_rows(session: Session, into: Table, rows: Sequence[dict[str, Any]]) -
     )
     values = [tuple(row[column] for column in columns) for row in rows]
     session.connection().exec_driver_sql(statement, values)
+
+
+def insert_new_rows(session: Session, into: Table, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """Insert the rows whose ``id`` is not stored yet; return the ids inserted.
+
+    ``INSERT ... ON CONFLICT DO NOTHING RETURNING id``, ``BATCH`` rows per statement, with
+    the values handed to the driver as they are (as ``insert_rows``): a row whose id exists,
+    or that another transaction inserts at the same moment, is skipped, not an error.
+    """
+    inserted: set[str] = set()
+    if not rows:
+        return inserted
+    columns = list(rows[0])
+    marker = "?" if dialect(session) is sqlite else "%s"
+    connection = session.connection()
+    for batch in batches(rows):
+        values = ", ".join([f"({', '.join([marker] * len(columns))})"] * len(batch))
+        statement = (
+            f"INSERT INTO {into.name} ({', '.join(columns)}) VALUES {values} "
+            "ON CONFLICT DO NOTHING RETURNING id"
+        )
+        parameters = tuple(row[column] for row in batch for column in columns)
+        inserted.update(key for (key,) in connection.exec_driver_sql(statement, parameters))
+    return inserted
 
 
 def insert_ignoring_duplicates(session: Session, into: type[Any] | Table) -> Any:

@@ -131,8 +131,11 @@ class SqlWorkspaceRepository:
             known[path] = Known(entry, proof)
         return known
 
-    def write_index(self, workspace: WorkspaceHead, update: IndexUpdate) -> None:
-        """Write index rows and record which checkpoint's tree they now hold."""
+    def move_head(self, workspace: WorkspaceHead, update: IndexUpdate) -> None:
+        """Make ``update.head_id`` the workspace's head, with the index rows of its tree.
+
+        One ``UPDATE`` of the workspace's row records both the head and the index's.
+        """
         owner = WorkspaceEntryRow.workspace_id == workspace.workspace_id
         if update.complete:
             self._session.execute(delete(WorkspaceEntryRow).where(owner))
@@ -150,14 +153,11 @@ class SqlWorkspaceRepository:
         )
         self._set(
             workspace,
+            head_id=update.head_id,
             index_head=update.head_id,
             index_origin=update.origin,
             index_version=update.version,
         )
-
-    def move_head(self, workspace: WorkspaceHead, checkpoint_id: str) -> None:
-        """Make ``checkpoint_id`` the checkpoint the workspace's next snapshot diffs against."""
-        self._set(workspace, head_id=checkpoint_id)
 
     def mark_restoring(self, workspace: WorkspaceHead, checkpoint_id: str | None) -> None:
         """Record (or, with None, clear) the rollback the workspace's files are undergoing."""
