@@ -74,6 +74,38 @@ Feature: Coding agents checkpoint through hooks, and a local server that guards 
     And plan "claude-code" has 1 checkpoints
     And the token file may be read by its owner only
 
+  Scenario: The forwarding hook command loads only what forwarding needs
+    Given "rewind serve" runs with the workspace as its root
+    When Claude Code runs the hook command with its hook input, listing the modules it imports
+    Then the hook exited 0 and printed only {}
+    And plan "claude-code" has 1 checkpoints
+    And the hook imported no module of rewind but the command's, nor http, json, typing or dataclasses
+
+  Scenario Outline: The hook command forwards to a server URL written <how>
+    Given "rewind serve" runs with the workspace as its root
+    When Claude Code runs the hook command with its hook input, the server URL being "<url>"
+    Then the hook exited 0 and printed only {}
+    And plan "claude-code" has 1 checkpoints
+
+    Examples:
+      | how                        | url                      |
+      | with a trailing slash      | http://127.0.0.1:{port}/ |
+      | with its name, in capitals | HTTP://localhost:{port}  |
+
+  Scenario Outline: A server URL the hook cannot post to is said, and the tool runs (<how>)
+    Given "rewind serve" runs with the workspace as its root
+    When Claude Code runs the hook command with its hook input, the server URL being "<url>"
+    Then the hook exited 0 and printed only {}
+    And plan "claude-code" has 0 checkpoints
+    And the hook said "<said>" on stderr and in its log
+
+    Examples:
+      | how                                 | url                               | said                    |
+      | a path the server has no hook under | http://127.0.0.1:{port}/elsewhere | answered 404            |
+      | an IPv6 address it is not on        | http://[::1]:{port}               | no checkpoint was taken |
+      | no port number                      | http://127.0.0.1:port             | is not an http:// URL   |
+      | a user name                         | http://me@127.0.0.1:{port}        | is not an http:// URL   |
+
   Scenario: A server that is gone does not stop the tool
     When Claude Code runs the hook command with its hook input, the server being gone
     Then the hook exited 0 and printed only {}

@@ -25,7 +25,7 @@ from support.serving import RunningServer
 from support.trees import read_tree
 from support.world import World, world
 
-from rewind.hooks.payload import SERVER_URL_VARIABLE, TOKEN_FILE_VARIABLE
+from rewind.hooks.names import SERVER_URL_VARIABLE, TOKEN_FILE_VARIABLE
 from rewind.service import DATABASE_URL_VARIABLE
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hooks"
@@ -174,7 +174,13 @@ def client_without_token(context: Any) -> None:
 
 
 def _run_hook(
-    context: Any, agent: str, body: bytes, *, server: str | None = None, db_option: bool = False
+    context: Any,
+    agent: str,
+    body: bytes,
+    *,
+    server: str | None = None,
+    db_option: bool = False,
+    list_imports: bool = False,
 ) -> None:
     scene = world(context)
     command = shutil.which("rewind")
@@ -185,6 +191,8 @@ def _run_hook(
         "REWIND_HOOK_LOG": str(scene.directory / "hooks.log"),
         TOKEN_FILE_VARIABLE: _token_file(scene),
     }
+    if list_imports:  # Python writes "import time: self | cumulative | module" to stderr
+        environment["PYTHONPROFILEIMPORTTIME"] = "1"
     environment.pop(SERVER_URL_VARIABLE, None)
     options = ["--db", environment.pop(DATABASE_URL_VARIABLE)] if db_option else []
     running = getattr(context, "server", None)
@@ -222,6 +230,35 @@ def run_hook_command_db(context: Any, agent: str) -> None:
 @when('{agent} runs the hook command with the input "{text}"')
 def run_hook_command_with(context: Any, agent: str, text: str) -> None:
     _run_hook(context, agent, expand(world(context), text).encode())
+
+
+@when("{agent} runs the hook command with its hook input, listing the modules it imports")
+def run_hook_command_listing_imports(context: Any, agent: str) -> None:
+    _run_hook(context, agent, _fixture(world(context), agent), list_imports=True)
+
+
+FORWARDING_MODULES = {
+    "rewind",
+    "rewind._entry",
+    "rewind.hooks",
+    "rewind.hooks.names",
+    "rewind.hooks.forward",
+}
+HEAVY_MODULES = {"http", "json", "typing", "dataclasses", "email", "ssl", "urllib", "asyncio"}
+
+
+@then(
+    "the hook imported no module of rewind but the command's, nor http, json, typing or dataclasses"
+)
+def hook_imports_little(context: Any) -> None:
+    lines = world(context).the_result.stderr.splitlines()
+    timed = [line for line in lines if line.startswith("import time:")]
+    imported = {line.rpartition("|")[2].strip() for line in timed}
+    assert "rewind.hooks.forward" in imported, lines[-5:]
+    rewinds = {name for name in imported if name.split(".")[0] == "rewind"}
+    assert rewinds <= FORWARDING_MODULES, sorted(rewinds - FORWARDING_MODULES)
+    heavy = {name for name in imported if name.split(".")[0] in HEAVY_MODULES}
+    assert not heavy, sorted(heavy)
 
 
 @when("{agent} runs the hook command with its hook input, the server being gone")
@@ -406,6 +443,9 @@ def run_hook_command_wrong_token(context: Any, agent: str) -> None:
 
 @when('{agent} runs the hook command with its hook input, the server URL being "{url:Q}"')
 def run_hook_command_bad_url(context: Any, agent: str, url: str) -> None:
+    running = getattr(context, "server", None)
+    if running is not None:  # "{port}": the running server's
+        url = url.replace("{port}", running.url.rpartition(":")[2])
     _run_hook(context, agent, _fixture(world(context), agent), server=url)
 
 

@@ -16,7 +16,7 @@ def main() -> None:
     """Run ``rewind`` with the process's arguments."""
     arguments = sys.argv[1:]
     if len(arguments) == 2 and arguments[0] == "hook":  # noqa: PLR2004 - ``hook AGENT``
-        from rewind.hooks.payload import AGENTS  # noqa: PLC0415 - the light path only
+        from rewind.hooks.names import AGENTS  # noqa: PLC0415 - the light path only
 
         if arguments[1] in AGENTS:
             from rewind.hooks.forward import run_hook  # noqa: PLC0415

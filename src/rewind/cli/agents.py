@@ -18,7 +18,7 @@ import click
 from rewind.cli.app import Outcome, fail_here, main, run, session_of
 from rewind.cli.params import json_option
 from rewind.errors import RewindError
-from rewind.hooks.payload import AGENTS, SERVER_URL_VARIABLE, default_token_file
+from rewind.hooks.names import AGENTS, SERVER_URL_VARIABLE, default_token_file
 
 if TYPE_CHECKING:
     from rewind.hooks.install import HookInstall

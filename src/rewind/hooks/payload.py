@@ -15,35 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from rewind.errors import InvalidInputError
+from rewind.hooks.names import AGENTS, PLANS
 
-__all__ = [
-    "AGENTS",
-    "MAX_HOOK_INPUT",
-    "SERVER_URL_VARIABLE",
-    "TOKEN_FILE_VARIABLE",
-    "HookCall",
-    "default_token_file",
-]
+__all__ = ["HookCall"]
 
-AGENTS = ("claude-code", "gemini")
-"""The agents whose hooks rewind reads, as the command and the endpoint name them."""
-PLANS = {"claude-code": "claude-code", "gemini": "gemini-cli"}
-"""The plan each agent's snapshots belong to: one history per agent and workspace."""
-MAX_HOOK_INPUT = 1024 * 1024
-"""The most bytes of hook input read (1 MiB; a Write's content is in ``tool_input``)."""
-SERVER_URL_VARIABLE = "REWIND_SERVER_URL"
-"""Where a running ``rewind serve`` listens (``http://127.0.0.1:8765``); unset: no server."""
-TOKEN_FILE_VARIABLE = "REWIND_TOKEN_FILE"
-"""The file holding the server's bearer token, if not the default one."""
 _TEXT_FIELDS = ("session_id", "hook_event_name", "tool_name", "tool_use_id")
-
-
-def default_token_file() -> str:
-    """``$REWIND_TOKEN_FILE``, else ``$XDG_CONFIG_HOME/rewind/token`` (``~/.config/...``)."""
-    if given := os.environ.get(TOKEN_FILE_VARIABLE):
-        return given
-    config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return os.path.join(config, "rewind", "token")
 
 
 @dataclass(frozen=True)

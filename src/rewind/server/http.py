@@ -32,7 +32,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rewind.aio import AsyncCheckpointService
 from rewind.errors import InvalidInputError, RewindError
-from rewind.hooks.payload import AGENTS, HookCall
+from rewind.hooks.names import AGENTS
+from rewind.hooks.payload import HookCall
 from rewind.server.roots import Roots
 from rewind.server.tools import build_mcp_server
 
