@@ -193,6 +193,8 @@ def _run_hook(
     }
     if list_imports:  # Python writes "import time: self | cumulative | module" to stderr
         environment["PYTHONPROFILEIMPORTTIME"] = "1"
+        for variable in ("COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START"):
+            environment.pop(variable, None)  # the command's imports, not coverage's
     environment.pop(SERVER_URL_VARIABLE, None)
     options = ["--db", environment.pop(DATABASE_URL_VARIABLE)] if db_option else []
     running = getattr(context, "server", None)
