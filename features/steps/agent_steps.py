@@ -444,7 +444,7 @@ def run_hook_command_wrong_token(context: Any, agent: str) -> None:
 
 
 @when('{agent} runs the hook command with its hook input, the server URL being "{url:Q}"')
-def run_hook_command_bad_url(context: Any, agent: str, url: str) -> None:
+def run_hook_command_to_url(context: Any, agent: str, url: str) -> None:
     running = getattr(context, "server", None)
     if running is not None:  # "{port}": the running server's
         url = url.replace("{port}", running.url.rpartition(":")[2])

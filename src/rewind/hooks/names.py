@@ -1,8 +1,8 @@
 """What every piece of the agents' hooks shares: agents, plans, limits, environment variables.
 
-And where the server's token is kept. The standard library's ``os`` only: the forwarding
-hook command imports this module and nothing else of rewind, so that it starts in a few tens
-of milliseconds.
+It also says where the server's token is kept. It imports only the standard library's
+``os``: the forwarding hook command imports this module and nothing else of rewind, so that
+it starts in a few tens of milliseconds.
 """
 
 from __future__ import annotations

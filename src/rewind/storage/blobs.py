@@ -39,15 +39,11 @@ class SqlBlobRepository:
         """Insert the blobs not stored yet, and their chunks, many rows per statement.
 
         A blob another transaction stores at the same moment is skipped, not an error.
-        On PostgreSQL the stored ones are first locked against a prune; on SQLite the write
-        transaction already excludes prunes, and the insert skips them without a query.
         """
         blobs = sorted(blobs, key=lambda blob: blob.content_hash)
         if not blobs:
             return
-        existing: set[str] = set()
-        if dialect(self._session) is postgresql:
-            existing = self._lock_existing([blob.content_hash for blob in blobs])
+        existing = self._lock_existing([blob.content_hash for blob in blobs])
         rows = [
             {
                 "id": blob.content_hash,
@@ -175,10 +171,13 @@ class SqlBlobRepository:
         """Return which of these blobs exist, each locked against deletion, in id order.
 
         A prune deleting one of them at this moment is waited for; the blob is then gone
-        and is stored again from this snapshot's own copy. (PostgreSQL only: SQLite's write
-        transactions already exclude each other.)
+        and is stored again from this snapshot's own copy. On SQLite, whose write
+        transactions already exclude prunes, nothing is queried and nothing is returned: the
+        insert that follows skips the stored ones itself.
         """
         existing: set[str] = set()
+        if dialect(self._session) is not postgresql:
+            return existing
         for batch in batches(content_hashes):
             existing.update(
                 self._session.scalars(

@@ -70,7 +70,7 @@ def insert_rows(session: Session, into: Table, rows: Sequence[dict[str, Any]]) -
     if not rows:
         return
     columns = list(rows[0])
-    marker = "?" if dialect(session) is sqlite else "%s"
+    marker = _parameter_marker(session)
     statement = (
         f"INSERT INTO {into.name} ({', '.join(columns)}) "
         f"VALUES ({', '.join([marker] * len(columns))})"
@@ -90,7 +90,7 @@ def insert_new_rows(session: Session, into: Table, rows: Sequence[dict[str, Any]
     if not rows:
         return inserted
     columns = list(rows[0])
-    marker = "?" if dialect(session) is sqlite else "%s"
+    marker = _parameter_marker(session)
     connection = session.connection()
     for batch in batches(rows):
         values = ", ".join([f"({', '.join([marker] * len(columns))})"] * len(batch))
@@ -101,6 +101,11 @@ def insert_new_rows(session: Session, into: Table, rows: Sequence[dict[str, Any]
         parameters = tuple(row[column] for row in batch for column in columns)
         inserted.update(key for (key,) in connection.exec_driver_sql(statement, parameters))
     return inserted
+
+
+def _parameter_marker(session: Session) -> str:
+    """The driver's placeholder for a value in raw SQL: sqlite3's ``?``, psycopg's ``%s``."""
+    return "?" if dialect(session) is sqlite else "%s"
 
 
 def insert_ignoring_duplicates(session: Session, into: type[Any] | Table) -> Any:
