@@ -23,6 +23,7 @@ The hierarchy::
     │   ├── CheckpointNotFoundError
     │   └── PathNotInCheckpointError
     ├── DiskFullError
+    ├── InsecureFileError
     ├── WatchDivergenceError
     ├── WorkspaceError
     │   ├── WorkspaceNotFoundError (also NotFoundError)
@@ -56,6 +57,7 @@ __all__ = [
     "DatabaseURLError",
     "DatabaseUnavailableError",
     "DiskFullError",
+    "InsecureFileError",
     "InvalidCheckpointIdError",
     "InvalidInputError",
     "InvalidMetadataError",
@@ -188,6 +190,17 @@ class PathNotInCheckpointError(NotFoundError):
             checkpoint_id=checkpoint_id,
             path=path,
         )
+
+
+class InsecureFileError(RewindError):
+    """A file or directory rewind keeps for itself is not private to this user.
+
+    The per-user store, the hooks' log, the server's token and the service's socket live in
+    directories of mode 0700, in files of mode 0600. rewind refuses one that is a symlink,
+    belongs to another user or is not a regular file (a directory where a directory is
+    expected): another user may have planted it to read or redirect what rewind writes.
+    ``path`` names it. A store named explicitly (``--db``, a URL) is not checked this way.
+    """
 
 
 class WatchDivergenceError(RewindError):
