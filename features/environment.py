@@ -63,6 +63,29 @@ def scenario_directory(context: Any) -> Iterator[Path]:
     remove_tree(directory)
 
 
+USER_DIRECTORIES = ("XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_RUNTIME_DIR")
+
+
+@fixture
+def private_user_directories(context: Any, directory: Path) -> Iterator[Path]:
+    """This scenario's own XDG directories: no scenario reads or writes the real user's.
+
+    rewind keeps its per-user store, hooks' log, token and service socket there; the
+    directories are made when rewind needs them (the runtime one exists, mode 0700).
+    """
+    saved = {name: os.environ.get(name) for name in USER_DIRECTORIES}
+    home = directory / "user"
+    for name in USER_DIRECTORIES:
+        os.environ[name] = str(home / name.removeprefix("XDG_").lower())
+    (home / "runtime_dir").mkdir(mode=0o700, parents=True)
+    yield home
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @fixture
 def scenario_database(context: Any, backend: str, directory: Path) -> Iterator[str]:
     if backend == "postgres":
@@ -75,6 +98,7 @@ def scenario_database(context: Any, backend: str, directory: Path) -> Iterator[s
 def before_scenario(context: Any, scenario: Any) -> None:
     backend = _backend(context)
     directory: Path = use_fixture(scenario_directory, context)
+    use_fixture(private_user_directories, context, directory)
     database_url: str = use_fixture(scenario_database, context, backend, directory)
     context.world = World(
         backend=backend,
