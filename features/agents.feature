@@ -50,17 +50,31 @@ Feature: Coding agents checkpoint through hooks, and a local server that guards 
       | a missing cwd     | {"cwd": "{directory}/gone", "tool_name": "Bash"} |
       | a tool name that is not text | {"cwd": "{workspace}", "tool_name": 7} |
 
-  Scenario: A hook input of more than 1 MiB is not read, and the tool runs
-    When Claude Code runs the hook command with an input of 2 MiB
+  Scenario: A Write of a 1.5 MB file is checkpointed: the hook reads its whole input
+    When Claude Code runs the hook command with a Write of 1.5 MB, its call id after the content
     Then the hook exited 0 and printed only {}
-    And the hook said "larger than" on stderr and in its log
+    And the hook said nothing on stderr
+    And the newest checkpoint of plan "claude-code" was taken before "Write", with in its extra
+      | key          | value                |
+      | tool_use_id  | toolu_01BIGWRITE     |
+      | tool_summary | {workspace}/big.txt  |
 
-  Scenario: A server that refuses the hook's token does not stop the tool
+  Scenario: A Write of a 1.5 MB file is checkpointed through the server too
+    Given "rewind serve" runs with the workspace as its root
+    When Claude Code runs the hook command with a Write of 1.5 MB, its call id after the content
+    Then the hook exited 0 and printed only {}
+    And the hook said nothing on stderr
+    And the newest checkpoint of plan "claude-code" was taken before "Write", with in its extra
+      | key          | value                |
+      | tool_use_id  | toolu_01BIGWRITE     |
+
+  Scenario: A server that refuses the hook's token: the hook snapshots in process instead
     Given "rewind serve" runs with the workspace as its root
     When Claude Code runs the hook command with its hook input, the server's token being another
     Then the hook exited 0 and printed only {}
     And the hook said "answered 401" on stderr and in its log
-    And plan "claude-code" has 0 checkpoints
+    And the hook said "snapshotted in process instead" on stderr and in its log
+    And plan "claude-code" has 1 checkpoints
 
   Scenario: A server URL that is not http:// is said, and the tool runs
     When Claude Code runs the hook command with its hook input, the server URL being "ftp://127.0.0.1"
@@ -79,7 +93,7 @@ Feature: Coding agents checkpoint through hooks, and a local server that guards 
     When Claude Code runs the hook command with its hook input, listing the modules it imports
     Then the hook exited 0 and printed only {}
     And plan "claude-code" has 1 checkpoints
-    And the hook imported no module of rewind but the command's, nor http, json, typing or dataclasses
+    And the hook imported no module of rewind but the command's, nor http, typing or dataclasses
 
   Scenario Outline: The hook command forwards to a server URL written <how>
     Given "rewind serve" runs with the workspace as its root
@@ -92,24 +106,53 @@ Feature: Coding agents checkpoint through hooks, and a local server that guards 
       | with a trailing slash      | http://127.0.0.1:{port}/ |
       | with its name, in capitals | HTTP://localhost:{port}  |
 
-  Scenario Outline: A server URL the hook cannot post to is said, and the tool runs (<how>)
+  Scenario Outline: A server URL the hook cannot post to is said, and the hook snapshots in process (<how>)
     Given "rewind serve" runs with the workspace as its root
     When Claude Code runs the hook command with its hook input, the server URL being "<url>"
     Then the hook exited 0 and printed only {}
-    And plan "claude-code" has 0 checkpoints
+    And plan "claude-code" has 1 checkpoints
     And the hook said "<said>" on stderr and in its log
+    And the hook said "snapshotted in process instead" on stderr and in its log
 
     Examples:
-      | how                                 | url                               | said                    |
-      | a path the server has no hook under | http://127.0.0.1:{port}/elsewhere | answered 404            |
-      | an IPv6 address it is not on        | http://[::1]:{port}               | no checkpoint was taken |
-      | no port number                      | http://127.0.0.1:port             | is not an http:// URL   |
-      | a user name                         | http://me@127.0.0.1:{port}        | is not an http:// URL   |
+      | how                                 | url                               | said                  |
+      | a path the server has no hook under | http://127.0.0.1:{port}/elsewhere | answered 404          |
+      | an IPv6 address it is not on        | http://[::1]:{port}               | cannot post           |
+      | no port number                      | http://127.0.0.1:port             | is not an http:// URL |
+      | a user name                         | http://me@127.0.0.1:{port}        | is not an http:// URL |
 
-  Scenario: A server that is gone does not stop the tool
+  Scenario: A server that is gone: the hook snapshots in process, and the tool runs
     When Claude Code runs the hook command with its hook input, the server being gone
     Then the hook exited 0 and printed only {}
-    And the hook said "no checkpoint was taken" on stderr and in its log
+    And the hook said "snapshotted in process instead" on stderr and in its log
+    And plan "claude-code" has 1 checkpoints
+
+  Scenario: A server that never answers: the hook gives up at its deadline and snapshots in process
+    Given a server that accepts connections and never answers
+    When Claude Code runs the hook command with its hook input, giving the server 1 second
+    Then the hook exited 0 and printed only {}
+    And the hook said "did not answer in time" on stderr and in its log
+    And the hook said "snapshotted in process instead" on stderr and in its log
+    And the newest checkpoint of plan "claude-code" was taken before "Bash", with in its extra
+      | key         | value          |
+      | tool_use_id | toolu_01ABC123 |
+
+  Scenario: The server drops a hook whose deadline has passed, rather than store a late "before"
+    Given "rewind serve" runs with the workspace as its root
+    When Claude Code posts its hook input to the server with a deadline that has passed
+    Then the server answered 504
+    And the server's answer names "DeadlineExceededError"
+    And plan "claude-code" has 0 checkpoints
+
+  Scenario Outline: A hook input naming a workspace with a NUL is refused as input (<where>)
+    Given "rewind serve" runs with the workspace as its root
+    When Claude Code <how> with a NUL in its cwd
+    Then <outcome>
+
+    Examples:
+      | where          | how                               | outcome                                                   |
+      | the server     | posts its hook input to the server | the server answered 422                                  |
+      | the command    | runs the hook command              | the hook said "holds a NUL character" on stderr and in its log |
 
   Scenario Outline: Claude Code's HTTP hook posts to the server (<how>)
     Given "rewind serve" runs with the workspace as its root
@@ -172,11 +215,13 @@ Feature: Coding agents checkpoint through hooks, and a local server that guards 
       | serve   |
       | mcp     |
 
-  Scenario: With no store or log named, the hook command snapshots into the workspace's own store
+  Scenario: With no store or log named, the hook command snapshots into the user's store
     When Claude Code runs the hook command with its hook input, naming no store and no log
     Then the hook exited 0 and printed only {}
-    And the workspace's own store holds 1 checkpoint of plan "claude-code"
+    And the user's store holds 1 checkpoint of plan "claude-code"
+    And nothing exists at "workspace/.rewind" beside the workspace
     And the hooks' log in the state directory names "checkpoint"
+    And the hooks' log in the state directory may be read by its owner only
 
   Scenario: A token file that holds no token is refused
     When I try to start "rewind serve" with an empty token file

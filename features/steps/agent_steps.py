@@ -10,9 +10,11 @@ import json
 import os
 import shlex
 import shutil
+import socket
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from support.serving import RunningServer
 from support.trees import read_tree
 from support.world import World, world
 
+from rewind.hooks.forward import DEADLINE_HEADER, DEADLINE_VARIABLE
 from rewind.hooks.names import SERVER_URL_VARIABLE, TOKEN_FILE_VARIABLE
 from rewind.service import DATABASE_URL_VARIABLE
 
@@ -72,6 +75,10 @@ def post_hook(context: Any, agent: str, how: str) -> None:
         pass  # chunked, below
     elif how == "for a workspace outside its roots":
         body = _fixture(scene, agent, cwd=str(scene.directory))
+    elif how == "with a deadline that has passed":
+        headers[DEADLINE_HEADER] = f"{time.time() - 60:.3f}"
+    elif how == "with a NUL in its cwd":
+        body = _fixture(scene, agent, cwd=f"{scene.workspace}\x00/elsewhere")
     else:
         assert how == "as the agent does", how
     path = f"/hooks/{INPUTS[agent][0]}"
@@ -100,7 +107,7 @@ def newest_extra(context: Any, plan: str, tool: str) -> None:
     assert newest.metadata.source_tool == tool, newest.metadata
     extra = newest.metadata.extra
     for row in context.table:
-        assert extra.get(row["key"]) == row["value"], (row["key"], extra)
+        assert extra.get(row["key"]) == expand(world(context), row["value"]), (row["key"], extra)
 
 
 @then("the token file may be read by its owner only")
@@ -181,6 +188,7 @@ def _run_hook(
     server: str | None = None,
     db_option: bool = False,
     list_imports: bool = False,
+    deadline: float | None = None,
 ) -> None:
     scene = world(context)
     command = shutil.which("rewind")
@@ -196,6 +204,8 @@ def _run_hook(
         for variable in ("COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START"):
             environment.pop(variable, None)  # the command's imports, not coverage's
     environment.pop(SERVER_URL_VARIABLE, None)
+    if deadline is not None:
+        environment[DEADLINE_VARIABLE] = str(deadline)
     options = ["--db", environment.pop(DATABASE_URL_VARIABLE)] if db_option else []
     running = getattr(context, "server", None)
     if server is not None:
@@ -242,16 +252,17 @@ def run_hook_command_listing_imports(context: Any, agent: str) -> None:
 FORWARDING_MODULES = {
     "rewind",
     "rewind._entry",
+    "rewind._private",
     "rewind.hooks",
+    "rewind.hooks.event",
     "rewind.hooks.names",
     "rewind.hooks.forward",
 }
-HEAVY_MODULES = {"http", "json", "typing", "dataclasses", "email", "ssl", "urllib", "asyncio"}
+HEAVY_MODULES = {"http", "typing", "dataclasses", "email", "ssl", "urllib", "asyncio"}
+"""Not json: the hook reads its whole input, and keeps only the fields it needs (2 ms)."""
 
 
-@then(
-    "the hook imported no module of rewind but the command's, nor http, json, typing or dataclasses"
-)
+@then("the hook imported no module of rewind but the command's, nor http, typing or dataclasses")
 def hook_imports_little(context: Any) -> None:
     lines = world(context).the_result.stderr.splitlines()
     timed = [line for line in lines if line.startswith("import time:")]
@@ -431,9 +442,41 @@ def start_with(context: Any, command: str, arguments: str) -> None:
     )
 
 
-@when("{agent} runs the hook command with an input of 2 MiB")
-def run_hook_command_huge(context: Any, agent: str) -> None:
-    _run_hook(context, agent, _fixture(world(context), agent, padding="x" * (2 * 1024 * 1024)))
+@when("{agent} runs the hook command with a Write of 1.5 MB, its call id after the content")
+def run_hook_command_big_write(context: Any, agent: str) -> None:
+    scene = world(context)
+    document = json.loads(_fixture(scene, agent))
+    document.pop("tool_use_id", None)
+    document["tool_name"] = "Write"
+    content = "a line of the new file\n" * (1_500_000 // 23)
+    document["tool_input"] = {"file_path": str(scene.workspace / "big.txt"), "content": content}
+    document["tool_use_id"] = "toolu_01BIGWRITE"  # after the content, as Claude Code sends it
+    body = json.dumps(document).encode()
+    assert body.rindex(b"tool_use_id") > body.index(b"content") and len(body) > 1_500_000
+    _run_hook(context, agent, body)
+
+
+@when("{agent} runs the hook command with a NUL in its cwd")
+def run_hook_command_nul(context: Any, agent: str) -> None:
+    scene = world(context)
+    _run_hook(context, agent, _fixture(scene, agent, cwd=f"{scene.workspace}\x00/elsewhere"))
+
+
+@given("a server that accepts connections and never answers")
+def silent_server(context: Any) -> None:
+    listening = socket.create_server(("127.0.0.1", 0))  # the kernel accepts; nobody answers
+    context.add_cleanup(listening.close)
+    token = Path(_token_file(world(context)))
+    token.parent.mkdir(mode=0o700)
+    token.write_text("a-token\n", encoding="ascii")
+    token.chmod(0o600)
+    context.silent_url = f"http://127.0.0.1:{listening.getsockname()[1]}"
+
+
+@when("{agent} runs the hook command with its hook input, giving the server {seconds:d} second")
+def run_hook_command_deadline(context: Any, agent: str, seconds: int) -> None:
+    body = _fixture(world(context), agent)
+    _run_hook(context, agent, body, server=context.silent_url, deadline=seconds)
 
 
 @when("{agent} runs the hook command with its hook input, the server's token being another")
@@ -485,11 +528,11 @@ def run_hook_command_defaults(context: Any, agent: str) -> None:
     )
 
 
-@then('the workspace\'s own store holds {count:d} checkpoint of plan "{plan:Q}"')
-def own_store(context: Any, count: int, plan: str) -> None:
+@then('the user\'s store holds {count:d} checkpoint of plan "{plan:Q}"')
+def user_store(context: Any, count: int, plan: str) -> None:
     from rewind import CheckpointService  # noqa: PLC0415
 
-    store = world(context).workspace / ".rewind" / "rewind.db"
+    store = Path(os.environ["XDG_DATA_HOME"]) / "rewind" / "rewind.db"
     with CheckpointService.open(f"sqlite:///{store}", create=False) as service:
         assert len(service.list_checkpoints(plan)) == count
 
@@ -498,3 +541,10 @@ def own_store(context: Any, count: int, plan: str) -> None:
 def state_log(context: Any, text: str) -> None:
     log = world(context).directory / "state" / "rewind" / "hooks.log"
     assert text in log.read_text("utf-8"), log.read_text("utf-8")
+
+
+@then("the hooks' log in the state directory may be read by its owner only")
+def state_log_private(context: Any) -> None:
+    log = world(context).directory / "state" / "rewind" / "hooks.log"
+    modes = (stat.S_IMODE(log.stat().st_mode), stat.S_IMODE(log.parent.stat().st_mode))
+    assert modes == (0o600, 0o700), [oct(mode) for mode in modes]

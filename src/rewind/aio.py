@@ -142,6 +142,7 @@ class AsyncCheckpointService:
         extra: Mapping[str, Any] | None = None,
         checkpoint_type: CheckpointType = CheckpointType.PRE_DECISION,
         label: str | None = None,
+        deadline: datetime | None = None,
     ) -> Checkpoint:
         """See ``CheckpointService.create_workspace_snapshot``."""
         return await self._run(
@@ -155,6 +156,7 @@ class AsyncCheckpointService:
             extra=extra,
             checkpoint_type=checkpoint_type,
             label=label,
+            deadline=deadline,
         )
 
     async def rollback_to_checkpoint(

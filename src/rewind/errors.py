@@ -22,6 +22,7 @@ The hierarchy::
     ├── NotFoundError (also LookupError)
     │   ├── CheckpointNotFoundError
     │   └── PathNotInCheckpointError
+    ├── DeadlineExceededError
     ├── DiskFullError
     ├── InsecureFileError
     ├── WatchDivergenceError
@@ -56,6 +57,7 @@ __all__ = [
     "DatabaseNotFoundError",
     "DatabaseURLError",
     "DatabaseUnavailableError",
+    "DeadlineExceededError",
     "DiskFullError",
     "InsecureFileError",
     "InvalidCheckpointIdError",
@@ -230,6 +232,15 @@ class UnreadablePathError(WorkspaceError):
 
 class UnwritablePathError(WorkspaceError):
     """The file system refused to create, replace or remove a path (permissions, I/O)."""
+
+
+class DeadlineExceededError(RewindError):
+    """A snapshot's deadline passed before it was stored; nothing was stored.
+
+    An agent's hook waits a bounded time for its checkpoint, then lets the tool run: a
+    snapshot stored later could hold the state after the tool ran under a "before" label,
+    so it is dropped instead (``create_workspace_snapshot(..., deadline=...)``).
+    """
 
 
 class DiskFullError(RewindError):

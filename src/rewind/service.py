@@ -237,6 +237,7 @@ class CheckpointService:
         extra: Mapping[str, Any] | None = None,
         checkpoint_type: CheckpointType = CheckpointType.PRE_DECISION,
         label: str | None = None,
+        deadline: datetime | None = None,
     ) -> Checkpoint:
         """Snapshot the files of a workspace, storing only what changed since its parent.
 
@@ -257,11 +258,15 @@ class CheckpointService:
             extra: More JSON metadata; keys named in ``SNAPSHOT_KEYS`` are reserved.
             checkpoint_type: Why the snapshot is taken.
             label: A short text for people.
+            deadline: A timezone-aware time after which the snapshot is no use (an agent's
+                tool runs then): it is checked before the scan and again just before the
+                commit, and a late snapshot is not stored.
 
         Returns:
             The stored snapshot.
 
         Raises:
+            DeadlineExceededError: ``deadline`` passed before the snapshot was stored.
             WorkspaceError: The workspace is missing, not a directory, or has unreadable files.
             InvalidInputError: An id, the label or the metadata is invalid, or the path is
                 too long for the operating system.
@@ -274,6 +279,12 @@ class CheckpointService:
         caller_extra = dict(extra or {})
         _refuse_reserved_keys(caller_extra)
         self._factory.metadata({"extra": caller_extra})  # reject bad metadata before scanning
+        if deadline is not None and (
+            not isinstance(deadline, datetime) or deadline.utcoffset() is None
+        ):
+            raise InvalidInputError(
+                f"deadline must be a timezone-aware datetime, not {deadline!r:.80}"
+            )
         request = SnapshotRequest(
             plan_id=plan_id,
             decision_id=decision_id,
@@ -281,6 +292,7 @@ class CheckpointService:
             label=label,
             metadata={"reason": reason, "source_tool": source_tool, "phase": phase},
             extra=caller_extra,
+            deadline=deadline,
         )
         checkpoint = self._snapshotter.snapshot(sandbox_ref, request)
         if self._retention is not None:

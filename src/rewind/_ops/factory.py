@@ -18,6 +18,7 @@ from ulid import ULID
 from rewind._ids import CheckpointIdFactory
 from rewind._json import freeze_json
 from rewind.errors import (
+    DeadlineExceededError,
     InvalidInputError,
     InvalidMetadataError,
     InvalidValueError,
@@ -47,6 +48,8 @@ class SnapshotRequest:
     label: str | None
     metadata: dict[str, Any]
     extra: dict[str, Any]
+    deadline: datetime | None = None
+    """When the snapshot is no use any more: not stored after it (``DeadlineExceededError``)."""
 
     def __post_init__(self) -> None:
         with reported_as_invalid("snapshot request"):
@@ -78,6 +81,19 @@ class CheckpointFactory:
         """Return the clock's time in nanoseconds since the epoch."""
         now = self._clock()
         return int(now.timestamp()) * 1_000_000_000 + now.microsecond * 1_000
+
+    def check_deadline(self, request: SnapshotRequest, workspace: str) -> None:
+        """Refuse to go on with ``request`` once its deadline has passed.
+
+        Raises:
+            DeadlineExceededError: The clock is past the request's deadline.
+        """
+        if request.deadline is not None and self._clock() > request.deadline:
+            raise DeadlineExceededError(
+                f"the snapshot of {workspace!r} for plan {request.plan_id!r} was not stored: "
+                f"its deadline, {request.deadline.isoformat()}, passed first",
+                path=workspace,
+            )
 
     def new_id(self, parent_id: str | None = None) -> str:
         """Return a new checkpoint id for now, sorting after ``parent_id``."""

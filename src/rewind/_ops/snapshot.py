@@ -64,6 +64,7 @@ class Snapshotter:
         Raises:
             WorkspaceError: The workspace is missing, not a directory, or unreadable.
             LockTimeoutError: Others kept rolling the workspace back meanwhile.
+            DeadlineExceededError: The request's deadline passed before it was stored.
         """
         with (
             WorkspaceRoot(resolve_workspace(sandbox_ref)) as root,
@@ -104,6 +105,7 @@ class Snapshotter:
         workspace's lock, so no other snapshot or rollback can move the head meanwhile.
         """
         plan_id = request.plan_id
+        self._factory.check_deadline(request, root.path)
         with ContentSpool() as spool:
             seen: WorkspaceHead | None = None
             scanned = None
@@ -129,6 +131,7 @@ class Snapshotter:
                     return None
                 scan = ScannedWorkspace(root, workspace, index, scanned, spool, origin)
                 checkpoint, after = record_snapshot(uow, self._factory, scan, request)
+                self._factory.check_deadline(request, root.path)  # late: rolled back, not stored
                 uow.commit()
         self._indexes.remember(workspace.workspace_id, after)
         if watched is not None:

@@ -21,6 +21,7 @@ import socket
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio
@@ -31,7 +32,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rewind.aio import AsyncCheckpointService
-from rewind.errors import InvalidInputError, RewindError
+from rewind.errors import DeadlineExceededError, InvalidInputError, RewindError
+from rewind.hooks.forward import DEADLINE_HEADER
 from rewind.hooks.names import AGENTS
 from rewind.hooks.payload import HookCall
 from rewind.server.roots import Roots
@@ -49,6 +51,9 @@ __all__ = [
 DEFAULT_PORT = 8765
 MAX_BODY_BYTES = 1024 * 1024
 """The largest request body the server reads (1 MiB): a hook's JSON or a tool call."""
+
+HOOK_DEADLINE_SECONDS = 20.0
+"""How long an agent's own HTTP hook (which sends no deadline) waits for its checkpoint."""
 
 _log = logging.getLogger("rewind.serve")
 
@@ -206,15 +211,18 @@ def build_app(
                 {"error": f"no hook for {agent!r} (one of {', '.join(AGENTS)})"}, 404
             )
         try:
+            deadline = hook_deadline(request.headers.get(DEADLINE_HEADER))
             call = HookCall.parse(agent, await request.body())
             workspace = roots.check(call.workspace)
             checkpoint = await service.create_workspace_snapshot(
-                call.plan, workspace, call.tool_use_id, **call.snapshot_fields()
+                call.plan, workspace, call.tool_use_id, deadline=deadline, **call.snapshot_fields()
             )
+        except DeadlineExceededError as late:
+            _log.warning("hook %s: late, dropped: %s", agent, late)
+            return JSONResponse(_error_body(late), 504)
         except RewindError as error:
             _log.warning("hook %s: %s: %s", agent, type(error).__name__, error)
-            body = {"error": type(error).__name__, "message": str(error)}
-            return JSONResponse(body, 422)
+            return JSONResponse(_error_body(error), 422)
         _log.info(
             "hook %s: checkpoint %s before %s", agent, checkpoint.checkpoint_id, call.tool_name
         )
@@ -229,6 +237,27 @@ def build_app(
     return RequestGuard(
         app, token=token, hosts=hosts, origins=options.origins, max_body=options.max_body
     )
+
+
+def hook_deadline(header: str | None) -> datetime:
+    """When a hook's checkpoint stops being of use.
+
+    That is its ``Rewind-Deadline`` header (seconds since the epoch, as the hook command sends
+    it), else ``HOOK_DEADLINE_SECONDS`` from now (an agent's own HTTP hook sends none).
+
+    Raises:
+        InvalidInputError: The header is not a number of seconds.
+    """
+    if header is None:
+        return datetime.now(UTC) + timedelta(seconds=HOOK_DEADLINE_SECONDS)
+    try:
+        return datetime.fromtimestamp(float(header), UTC)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise InvalidInputError(f"{DEADLINE_HEADER} {header[:40]!r} is not a time") from exc
+
+
+def _error_body(error: RewindError) -> dict[str, str]:
+    return {"error": type(error).__name__, "message": str(error)}
 
 
 def _listen(host: str, port: int) -> socket.socket:
