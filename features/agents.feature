@@ -269,7 +269,7 @@ Feature: Coding agents checkpoint through hooks, and a local server that guards 
       """
       {"model": "opus", "hooks": {"PreToolUse": [
         {"matcher": "Bash", "hooks": [{"type": "command", "command": "./lint.sh"}]},
-        {"matcher": "Bash|Write|Edit|MultiEdit|NotebookEdit", "hooks": [{"type": "command", "command": "{rewind} hook claude-code", "timeout": 30}]}
+        {"matcher": "Bash|Write|Edit|MultiEdit|NotebookEdit", "hooks": [{"type": "command", "command": "{rewind} hook claude-code", "timeout": 120}]}
       ]}}
       """
     When I run "rewind hook install claude-code"
@@ -286,7 +286,7 @@ Feature: Coding agents checkpoint through hooks, and a local server that guards 
       """
       {"hooks": {"PreToolUse": [
         {"matcher": "Bash", "hooks": [{"type": "command", "command": "./lint.sh"}]},
-        {"matcher": "Bash|Write|Edit|MultiEdit|NotebookEdit", "hooks": [{"type": "command", "command": "{rewind} hook claude-code", "timeout": 30}]}
+        {"matcher": "Bash|Write|Edit|MultiEdit|NotebookEdit", "hooks": [{"type": "command", "command": "{rewind} hook claude-code", "timeout": 120}]}
       ]}}
       """
 
@@ -304,10 +304,46 @@ Feature: Coding agents checkpoint through hooks, and a local server that guards 
       | {"hooks": {"PreToolUse": "Bash"}} | is not a list of matcher groups |
       | {"hooks": {                       | is not JSON                 |
 
+  Scenario: Installing says what the hook runs and where its checkpoints go
+    When I run "rewind hook install claude-code"
+    Then it exits with status 0 printing "the hook runs: {rewind} hook claude-code (checked: it answers)"
+    And it printed "checkpoints go to {database_path}"
+
+  Scenario: Installing from a path with a space writes that path quoted, and the agent's shell runs it
+    Given the rewind command is reached through "{directory}/my tools/rewind"
+    When I run "'{directory}/my tools/rewind' hook install claude-code"
+    Then it exits with status 0 printing "installed"
+    And the project's ".claude/settings.json" runs "'{directory}/my tools/rewind' hook claude-code"
+    And the agent's shell runs that hook command with Claude Code's hook input, which exits 0 printing only {}
+    And plan "claude-code" has 1 checkpoints
+
+  Scenario: A hook command that cannot open its store is not installed
+    When I run "rewind --db mysql://nowhere/rewind hook install claude-code"
+    Then it exits with status 1 saying "was not installed"
+    And nothing exists at the project's ".claude/settings.json"
+
+  Scenario: The hook installed with --db keeps that store
+    When I run "rewind --db {directory}/elsewhere.db hook install claude-code"
+    Then it exits with status 0 printing "checkpoints go to {directory}/elsewhere.db"
+    And the project's ".claude/settings.json" runs "{rewind} --db sqlite:///{directory}/elsewhere.db hook claude-code"
+
+  Scenario Outline: Gemini CLI's project hook in a folder it <trust>: installed, and said
+    When I run "rewind hook install gemini" with a home whose Gemini CLI <trust>
+    Then it exits with status 0 printing "installed"
+    And it <says> "is not one: trust it in Gemini CLI" on stderr
+
+    Examples:
+      | trust                          | says       |
+      | trusts nothing                 | said       |
+      | trusts the project             | did not say |
+      | trusts the project's parent    | did not say |
+      | distrusts the project          | said       |
+      | trusts workspaces by its env   | did not say |
+
   Scenario: Installing Gemini CLI's hook into a project without settings
     When I run "rewind hook install gemini"
     Then it exits with status 0 printing "installed"
     And the project's ".gemini/settings.json" holds exactly
       """
-      {"hooks": {"BeforeTool": [{"matcher": "write_file|replace|run_shell_command", "hooks": [{"type": "command", "command": "{rewind} hook gemini", "timeout": 30000}]}]}}
+      {"hooks": {"BeforeTool": [{"matcher": "write_file|replace|run_shell_command", "hooks": [{"type": "command", "command": "{rewind} hook gemini", "timeout": 120000}]}]}}
       """

@@ -548,3 +548,90 @@ def state_log_private(context: Any) -> None:
     log = world(context).directory / "state" / "rewind" / "hooks.log"
     modes = (stat.S_IMODE(log.stat().st_mode), stat.S_IMODE(log.parent.stat().st_mode))
     assert modes == (0o600, 0o700), [oct(mode) for mode in modes]
+
+
+@given('the rewind command is reached through "{path:Q}"')
+def rewind_through(context: Any, path: str) -> None:
+    link = Path(expand(world(context), path))
+    link.parent.mkdir(parents=True, exist_ok=True)
+    command = shutil.which("rewind")
+    assert command is not None
+    link.symlink_to(command)
+
+
+def _installed_command(scene: World, path: str) -> str:
+    settings = json.loads((scene.directory / path).read_text("utf-8"))
+    event = next(iter(settings["hooks"]))
+    commands = [h["command"] for group in settings["hooks"][event] for h in group["hooks"]]
+    assert len(commands) == 1, commands
+    return str(commands[0])
+
+
+@then('the project\'s "{path:Q}" runs "{command:Q}"')
+def project_runs(context: Any, path: str, command: str) -> None:
+    scene = world(context)
+    installed = _installed_command(scene, path)
+    assert installed == expand(scene, command), installed
+    context.installed_command = installed
+
+
+@then(
+    "the agent's shell runs that hook command with Claude Code's hook input, "
+    "which exits 0 printing only {{}}"
+)
+def shell_runs_hook(context: Any) -> None:
+    scene = world(context)
+    environment = {
+        **os.environ,
+        DATABASE_URL_VARIABLE: scene.database_url,
+        "REWIND_HOOK_LOG": str(scene.directory / "hooks.log"),
+    }
+    environment.pop(SERVER_URL_VARIABLE, None)
+    done = subprocess.run(
+        ["/bin/sh", "-c", context.installed_command],
+        input=_fixture(scene, "Claude Code"),
+        env=environment,
+        cwd=scene.workspace,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, b"{}\n", b""), done
+
+
+GEMINI_TRUST = {
+    "trusts nothing": {},
+    "trusts the project": {"{directory}": "TRUST_FOLDER"},
+    "trusts the project's parent": {"{directory}/sibling": "TRUST_PARENT"},
+    "distrusts the project": {"{directory}/..": "TRUST_FOLDER", "{directory}": "DO_NOT_TRUST"},
+    "trusts workspaces by its env": {},
+}
+
+
+@when('I run "{command:Q}" with a home whose Gemini CLI {trust}')
+def run_with_gemini_trust(context: Any, command: str, trust: str) -> None:
+    scene = world(context)
+    home = scene.directory / "home"
+    (home / ".gemini").mkdir(parents=True)
+    rules = {expand(scene, path): level for path, level in GEMINI_TRUST[trust].items()}
+    (home / ".gemini" / "trustedFolders.json").write_text(json.dumps(rules), "utf-8")
+    environment = {**os.environ, DATABASE_URL_VARIABLE: scene.database_url, "HOME": str(home)}
+    environment.pop("GEMINI_CLI_TRUST_WORKSPACE", None)
+    if trust == "trusts workspaces by its env":
+        environment["GEMINI_CLI_TRUST_WORKSPACE"] = "true"
+    scene.result = subprocess.run(
+        shlex.split(expand(scene, command)),
+        env=environment,
+        cwd=scene.directory,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@then('it {says} "{text:Q}" on stderr')
+def says_on_stderr(context: Any, says: str, text: str) -> None:
+    stderr = world(context).the_result.stderr
+    assert says in ("said", "did not say"), says
+    assert (text in stderr) == (says == "said"), stderr

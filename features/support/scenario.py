@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -52,11 +53,18 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def expand(scene: World, text: str) -> str:
-    """Replace {workspace}, {directory}, {database} and {repository} in a scenario's text."""
+    """Replace {workspace}, {directory}, {database} and {repository} in a scenario's text.
+
+    Also {database_path} (a SQLite store's file, else its URL) and {rewind} (the absolute
+    path of the ``rewind`` command the scenarios run).
+    """
     for name, checkpoint in scene.checkpoints.items():
         text = text.replace(f"{{{name}}}", checkpoint.checkpoint_id)
+    if "{rewind}" in text:
+        text = text.replace("{rewind}", shutil.which("rewind") or "rewind")
     return (
         text.replace("{workspace}", str(scene.workspace))
+        .replace("{database_path}", scene.database_url.removeprefix("sqlite:///"))
         .replace("{database_display}", display_url(parse_database_url(scene.database_url)))
         .replace("{repository}", str(REPOSITORY))
         .replace("{directory}", str(scene.directory))

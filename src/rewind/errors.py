@@ -24,6 +24,7 @@ The hierarchy::
     │   └── PathNotInCheckpointError
     ├── DeadlineExceededError
     ├── DiskFullError
+    ├── HookCheckError
     ├── InsecureFileError
     ├── WatchDivergenceError
     ├── WorkspaceError
@@ -59,6 +60,7 @@ __all__ = [
     "DatabaseUnavailableError",
     "DeadlineExceededError",
     "DiskFullError",
+    "HookCheckError",
     "InsecureFileError",
     "InvalidCheckpointIdError",
     "InvalidInputError",
@@ -192,6 +194,15 @@ class PathNotInCheckpointError(NotFoundError):
             checkpoint_id=checkpoint_id,
             path=path,
         )
+
+
+class HookCheckError(RewindError):
+    """An agent's hook command did not answer when run once, as the agent would run it.
+
+    ``rewind hook install`` runs the command it is about to install with an input that
+    snapshots nothing, and installs nothing if it does not print ``{}`` and exit 0: a hook
+    that fails open would otherwise skip every checkpoint without a word.
+    """
 
 
 class InsecureFileError(RewindError):

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import click
+from click.core import ParameterSource
 
 from rewind.cli.app import Outcome, fail_here, main, run, session_of
 from rewind.cli.params import json_option
-from rewind.errors import RewindError
+from rewind.errors import HookCheckError, RewindError
 from rewind.hooks.names import AGENTS, SERVER_URL_VARIABLE, default_token_file
 
 if TYPE_CHECKING:
@@ -142,19 +144,88 @@ for _agent in AGENTS:
 @click.option("--dry-run", is_flag=True, help="Print the change to the settings; write nothing.")
 @json_option
 def install(*, agent: str, scope: str, dry_run: bool) -> None:
-    """Merge rewind's hook into AGENT's settings, keeping every other hook."""
-    from rewind.hooks.install import install_hook  # noqa: PLC0415
+    """Merge rewind's hook into AGENT's settings, keeping every other hook.
 
-    command = shutil.which("rewind") or "rewind"
+    The hook runs this rewind by its absolute path (and with --db, if given here). It is run
+    once first, as the agent will run it, to prove it answers; nothing is written if not.
+    """
+    from rewind.hooks.install import check_hook, hook_command, install_hook  # noqa: PLC0415
+
+    context = click.get_current_context()
+    named = _database_named_here(context)
+    command = hook_command(agent, _this_rewind(), named)
 
     def merge() -> Outcome:
+        problem = check_hook(command, agent, os.getcwd())
+        if problem is not None:
+            raise HookCheckError(f"{problem}; {command!r} was not installed")
         done = install_hook(agent, user=scope == "user", command=command, dry_run=dry_run)
-        return Outcome(dataclasses.asdict(done), lambda: _print_install(done))
+        report = InstallReport(done, _store_shown(named), _untrusted_folder(agent, scope))
+        return Outcome(report.data(), lambda: _print_install(report))
 
     run(merge)
 
 
-def _print_install(done: HookInstall) -> None:
+@dataclasses.dataclass(frozen=True)
+class InstallReport:
+    """What ``hook install`` did, where the checkpoints will go, and what may stop the hook."""
+
+    done: HookInstall
+    store: str
+    untrusted: str | None
+
+    def data(self) -> dict[str, Any]:
+        """The command's JSON data."""
+        return {
+            **dataclasses.asdict(self.done),
+            "store": self.store,
+            "untrusted_folder": self.untrusted,
+        }
+
+
+def _this_rewind() -> str:
+    """The absolute path of the ``rewind`` command running now (the agent must find it)."""
+    running = os.path.abspath(sys.argv[0])
+    if os.path.basename(running).startswith("rewind") and os.access(running, os.X_OK):
+        return running
+    found = shutil.which("rewind")
+    if found is None:
+        raise click.ClickException(
+            "cannot tell where the rewind command is: run hook install as `rewind hook install`"
+        )
+    return os.path.abspath(found)
+
+
+def _database_named_here(context: click.Context) -> str | None:
+    """The store given with ``--db`` on this command line (not through the environment)."""
+    root = context.find_root()
+    if root.get_parameter_source("database_url") is ParameterSource.COMMANDLINE:
+        return session_of(context).database_url
+    return None
+
+
+def _store_shown(named: str | None) -> str:
+    """Where the hook's checkpoints go, said for people (a password hidden)."""
+    from rewind.service import default_database_url  # noqa: PLC0415
+
+    url = named or default_database_url()
+    if url.startswith("sqlite:///"):
+        return url.removeprefix("sqlite:///")
+    return re.sub(r"(//[^:/@]*):[^@/]*@", r"\1:***@", url)
+
+
+def _untrusted_folder(agent: str, scope: str) -> str | None:
+    """The project folder whose hooks the agent will not run until it is trusted, if any."""
+    from rewind.hooks.install import gemini_folder_trusted  # noqa: PLC0415
+
+    here = os.getcwd()
+    if agent == "gemini" and scope == "project" and not gemini_folder_trusted(here):
+        return here
+    return None
+
+
+def _print_install(report: InstallReport) -> None:
+    done = report.done
     if done.diff:
         click.echo(done.diff, nl=False)
     if not done.changed:
@@ -163,3 +234,13 @@ def _print_install(done: HookInstall) -> None:
         click.echo(f"dry run: {done.path} was not changed")
     else:
         click.echo(f"{done.path}: rewind's hook installed")
+    click.echo(f"the hook runs: {done.command} (checked: it answers)")
+    click.echo(f"checkpoints go to {report.store}")
+    if report.untrusted is not None:
+        click.echo(
+            f"note: Gemini CLI runs a project's hooks only in a trusted folder, and "
+            f"{report.untrusted} is not one: trust it in Gemini CLI (start gemini there and "
+            "choose 'Trust folder'), or install for your user instead: "
+            "rewind hook install gemini --user",
+            err=True,
+        )

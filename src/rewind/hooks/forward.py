@@ -14,7 +14,8 @@ and says what went wrong on stderr and in the log (``$REWIND_HOOK_LOG``, else
 ``$XDG_STATE_HOME/rewind/hooks.log``, private to the user): a hook that fails must never
 block the agent's tool (exit 2 would). Each log line is ``TIME AGENT KIND: ...``, ``KIND``
 one of ``checkpoint`` (taken here), ``forwarded``, ``fallback`` (the server failed; taken
-here instead) and ``skipped`` (no checkpoint was taken).
+here instead), ``skipped`` (no checkpoint was taken) and ``probe`` (``hook install``'s check,
+which snapshots nothing).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import time
 
 from rewind._private import open_private_file, private_directory, user_directory
 from rewind.hooks.event import read_event
-from rewind.hooks.names import SERVER_URL_VARIABLE, default_token_file
+from rewind.hooks.names import PROBE_EVENT, SERVER_URL_VARIABLE, default_token_file
 
 TYPE_CHECKING = False  # not ``typing``'s: importing typing costs the command 10 ms
 if TYPE_CHECKING:
@@ -70,7 +71,9 @@ def run_hook(
     try:
         event = read_event(agent, source.read())
         server = os.environ.get(SERVER_URL_VARIABLE)
-        if not server:
+        if event.get("hook_event_name") == PROBE_EVENT:
+            _log(agent, "probe", _open_store(database_url))
+        elif not server:
             _log(agent, "checkpoint", _snapshot_here(agent, event, database_url))
         else:
             try:
@@ -212,6 +215,15 @@ def _snapshot_here(agent: str, event: dict[str, str], database_url: str | None) 
             call.plan, call.workspace, call.tool_use_id, **call.snapshot_fields()
         )
     return f"checkpoint {checkpoint.checkpoint_id} before {call.tool_name}"
+
+
+def _open_store(database_url: str | None) -> str:
+    """Open (and create) the store a fallback would snapshot into; say which it is."""
+    from rewind.service import CheckpointService, default_database_url  # noqa: PLC0415
+
+    with CheckpointService.open(database_url):
+        pass
+    return f"the install check: the store {database_url or default_database_url()} opens"
 
 
 def hook_log_path() -> str:

@@ -1,10 +1,13 @@
-"""``rewind hook install <agent>``: merge rewind's hook into an agent's settings file.
+"""``rewind hook install <agent>``: merge rewind's hook into an agent's settings, and check it.
 
 Claude Code reads ``.claude/settings.json`` (``--project``, under the current directory) or
 ``~/.claude/settings.json`` (``--user``); Gemini CLI ``.gemini/settings.json`` or
-``~/.gemini/settings.json``. The hook runs before each tool call that may change files.
-Installing is idempotent: a rewind hook already there is brought up to date, every other
-hook and setting is kept as it was. A dry run returns the diff and writes nothing.
+``~/.gemini/settings.json``. The hook runs before each tool call that may change files, as
+the absolute, shell-quoted path of the ``rewind`` that installed it: a bare ``rewind`` the
+agent's ``PATH`` may not find would fail open, silently, on every call. Installing is
+idempotent: a rewind hook already there is brought up to date, every other hook and setting
+is kept as it was. A dry run returns the diff and writes nothing. ``check_hook`` then runs the
+installed command once, as the agent would, to prove it answers.
 """
 
 from __future__ import annotations
@@ -12,13 +15,24 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import shlex
+import subprocess
 import tempfile
 from dataclasses import dataclass
 from typing import Any
 
 from rewind.errors import InvalidInputError
+from rewind.hooks.names import PROBE_EVENT
 
-__all__ = ["AGENT_HOOKS", "HookInstall", "install_hook"]
+__all__ = [
+    "AGENT_HOOKS",
+    "HookInstall",
+    "check_hook",
+    "gemini_folder_trusted",
+    "hook_command",
+    "install_hook",
+    "settings_path",
+]
 
 
 @dataclass(frozen=True)
@@ -29,13 +43,19 @@ class AgentHook:
     event: str
     matcher: str
     timeout: int
-    """In the agent's unit: seconds for Claude Code, milliseconds for Gemini CLI."""
+    """In the agent's unit: seconds for Claude Code, milliseconds for Gemini CLI. Far above
+    the hook's own deadline for the service (10 s), so a slow first snapshot in process still
+    finishes before the agent kills the hook."""
 
 
 AGENT_HOOKS = {
-    "claude-code": AgentHook(".claude", "PreToolUse", "Bash|Write|Edit|MultiEdit|NotebookEdit", 30),
-    "gemini": AgentHook(".gemini", "BeforeTool", "write_file|replace|run_shell_command", 30_000),
+    "claude-code": AgentHook(
+        ".claude", "PreToolUse", "Bash|Write|Edit|MultiEdit|NotebookEdit", 120
+    ),
+    "gemini": AgentHook(".gemini", "BeforeTool", "write_file|replace|run_shell_command", 120_000),
 }
+CHECK_SECONDS = 120.0
+"""How long ``check_hook`` lets the command run (a first run may create the store)."""
 
 
 @dataclass(frozen=True)
@@ -43,9 +63,23 @@ class HookInstall:
     """What installing did, or (a dry run) would do."""
 
     path: str
+    command: str
     diff: str
     changed: bool
     dry_run: bool
+
+
+def hook_command(agent: str, executable: str, database_url: str | None = None) -> str:
+    """The shell command an agent runs: ``executable [--db URL] hook AGENT``, quoted."""
+    words = [executable, *(["--db", database_url] if database_url else []), "hook", agent]
+    return shlex.join(words)
+
+
+def settings_path(agent: str, *, user: bool, home: str | None = None) -> str:
+    """The settings file of ``agent``: the user's (under ``home``) or this project's."""
+    hook = _agent_hook(agent)
+    base = (home or os.path.expanduser("~")) if user else os.getcwd()
+    return os.path.join(base, hook.directory, "settings.json")
 
 
 def install_hook(
@@ -56,7 +90,7 @@ def install_hook(
     Args:
         agent: ``claude-code`` or ``gemini``.
         user: The user's settings (under ``home``) instead of the project's (here).
-        command: How the agent runs rewind (``/path/to/rewind``).
+        command: The shell command the agent runs (``hook_command``).
         dry_run: Only say what would change.
         home: The user's home directory (default: ``~``).
 
@@ -64,11 +98,8 @@ def install_hook(
         InvalidInputError: The agent is unknown, or the settings file is not a JSON object
             (or its hooks are not laid out as the agent documents them).
     """
-    if agent not in AGENT_HOOKS:
-        raise InvalidInputError(f"no hook for {agent!r} (one of {', '.join(AGENT_HOOKS)})")
-    hook = AGENT_HOOKS[agent]
-    base = (home or os.path.expanduser("~")) if user else os.getcwd()
-    path = os.path.join(base, hook.directory, "settings.json")
+    hook = _agent_hook(agent)
+    path = settings_path(agent, user=user, home=home)
     before = _read(path)
     try:
         settings = json.loads(before) if before.strip() else {}
@@ -76,7 +107,7 @@ def install_hook(
         raise InvalidInputError(f"{path} is not JSON ({exc}); fix it first", path=path) from exc
     if not isinstance(settings, dict):
         raise InvalidInputError(f"{path} does not hold a JSON object", path=path)
-    _merge(settings, hook, f"{command} hook {agent}", agent, path)
+    _merge(settings, hook, command, agent, path)
     after = json.dumps(settings, indent=2) + "\n"
     diff = "".join(
         difflib.unified_diff(
@@ -86,7 +117,84 @@ def install_hook(
     changed = after != before
     if changed and not dry_run:
         _write(path, after)
-    return HookInstall(path=path, diff=diff, changed=changed, dry_run=dry_run)
+    return HookInstall(path=path, command=command, diff=diff, changed=changed, dry_run=dry_run)
+
+
+def check_hook(command: str, agent: str, directory: str) -> str | None:
+    """Run the installed ``command`` once, through the shell as the agent does.
+
+    Its input is the install check's event (``PROBE_EVENT``), which snapshots nothing.
+
+    Returns:
+        None if it printed ``{}``, said nothing on stderr and exited 0 (so it found its
+        store, too), else what went wrong, in a sentence.
+    """
+    probe = json.dumps({"hook_event_name": PROBE_EVENT, "cwd": directory})
+    try:
+        done = subprocess.run(
+            ["/bin/sh", "-c", command],
+            input=probe.encode(),
+            capture_output=True,
+            cwd=directory,
+            timeout=CHECK_SECONDS,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"the hook command could not be run: {exc}"
+    if done.returncode == 0 and done.stdout.strip() == b"{}" and not done.stderr.strip():
+        return None
+    said = (done.stderr or done.stdout).decode("utf-8", "replace").strip()[:300]
+    return f"the hook command exited {done.returncode}: {said or 'saying nothing'}"
+
+
+def gemini_folder_trusted(directory: str, home: str | None = None) -> bool:
+    """Whether Gemini CLI trusts ``directory`` (it runs a project's hooks only then).
+
+    As Gemini CLI decides: ``GEMINI_CLI_TRUST_WORKSPACE=true``, or folder trust turned off
+    in the user's settings, or the longest rule of ``~/.gemini/trustedFolders.json`` that
+    contains the directory (``TRUST_FOLDER``: that folder; ``TRUST_PARENT``: its parent)
+    not being ``DO_NOT_TRUST``.
+    """
+    if os.environ.get("GEMINI_CLI_TRUST_WORKSPACE", "").lower() == "true":
+        return True
+    base = os.path.join(home or os.path.expanduser("~"), ".gemini")
+    security = _json_object(os.path.join(base, "settings.json")).get("security")
+    folder_trust = security.get("folderTrust") if isinstance(security, dict) else None
+    if isinstance(folder_trust, dict) and folder_trust.get("enabled") is False:
+        return True  # folder trust turned off: every folder's settings are read
+    rules = _json_object(
+        os.environ.get("GEMINI_CLI_TRUSTED_FOLDERS_PATH")
+        or os.path.join(base, "trustedFolders.json")
+    )
+    return _trusted_by_rules(os.path.realpath(directory), rules)
+
+
+def _trusted_by_rules(directory: str, rules: dict[str, Any]) -> bool:
+    best, trusted = -1, False
+    for rule, level in rules.items():
+        if level not in ("TRUST_FOLDER", "TRUST_PARENT", "DO_NOT_TRUST"):
+            continue
+        trusted_path = os.path.dirname(rule.rstrip("/")) if level == "TRUST_PARENT" else rule
+        root = os.path.realpath(trusted_path)
+        inside = directory == root or directory.startswith(root.rstrip("/") + "/")
+        if inside and len(root) > best:
+            best, trusted = len(root), level != "DO_NOT_TRUST"
+    return trusted
+
+
+def _json_object(path: str) -> dict[str, Any]:
+    """The JSON object in ``path``; empty when missing or unreadable (the agent's view too)."""
+    try:
+        found = json.loads(_read(path) or "{}")
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _agent_hook(agent: str) -> AgentHook:
+    if agent not in AGENT_HOOKS:
+        raise InvalidInputError(f"no hook for {agent!r} (one of {', '.join(AGENT_HOOKS)})")
+    return AGENT_HOOKS[agent]
 
 
 def _read(path: str) -> str:
@@ -119,7 +227,7 @@ def _merge(settings: dict[str, Any], hook: AgentHook, command: str, agent: str, 
     for group in groups:
         handlers = group.get("hooks")
         if isinstance(handlers, list):
-            others = [h for h in handlers if not (isinstance(h, dict) and _is_rewinds(h, agent))]
+            others = [h for h in handlers if not (isinstance(h, dict) and is_rewinds(h, agent))]
             if handlers and not others:
                 continue
             group["hooks"] = others
@@ -127,9 +235,20 @@ def _merge(settings: dict[str, Any], hook: AgentHook, command: str, agent: str, 
     groups[:] = [*kept, ours]
 
 
-def _is_rewinds(handler: dict[str, Any], agent: str) -> bool:
+def is_rewinds(handler: dict[str, Any], agent: str) -> bool:
+    """Whether a hook handler of an agent's settings is rewind's hook for ``agent``."""
     command = handler.get("command")
-    return isinstance(command, str) and command.endswith(f"hook {agent}") and "rewind" in command
+    if not isinstance(command, str):
+        return False
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return False
+    return (
+        len(words) >= 3  # noqa: PLR2004 - PROGRAM ... hook AGENT
+        and words[-2:] == ["hook", agent]
+        and "rewind" in os.path.basename(words[0])
+    )
 
 
 def _write(path: str, text: str) -> None:

@@ -11,8 +11,8 @@ import os
 
 __all__ = [
     "AGENTS",
-    "MAX_HOOK_INPUT",
     "PLANS",
+    "PROBE_EVENT",
     "SERVER_URL_VARIABLE",
     "TOKEN_FILE_VARIABLE",
     "default_token_file",
@@ -22,8 +22,8 @@ AGENTS = ("claude-code", "gemini")
 """The agents whose hooks rewind reads, as the command and the endpoint name them."""
 PLANS = {"claude-code": "claude-code", "gemini": "gemini-cli"}
 """The plan each agent's snapshots belong to: one history per agent and workspace."""
-MAX_HOOK_INPUT = 1024 * 1024
-"""The most bytes of hook input read (1 MiB; a Write's content is in ``tool_input``)."""
+PROBE_EVENT = "RewindInstallCheck"
+"""The ``hook_event_name`` of the input ``hook install`` sends to prove the command answers."""
 SERVER_URL_VARIABLE = "REWIND_SERVER_URL"
 """Where a running ``rewind serve`` listens (``http://127.0.0.1:8765``); unset: no server."""
 TOKEN_FILE_VARIABLE = "REWIND_TOKEN_FILE"
