@@ -300,9 +300,10 @@ def hook_quiet(context: Any) -> None:
 
 @given('the project\'s "{path:Q}" holds')
 def project_file(context: Any, path: str) -> None:
-    target = world(context).directory / path
+    scene = world(context)
+    target = scene.directory / path
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(context.text, encoding="utf-8")
+    target.write_text(expand(scene, context.text), encoding="utf-8")
 
 
 @then('the project\'s "{path:Q}" holds exactly')

@@ -244,3 +244,29 @@ def _print_install(report: InstallReport) -> None:
             "rewind hook install gemini --user",
             err=True,
         )
+
+
+@main.command()
+@json_option
+def doctor() -> None:
+    """Check what agents need to be checkpointed here: store, hooks, server, the hooks' log.
+
+    Exit status 1 when something would lose checkpoints (a finding marked fail).
+    """
+    from rewind.hooks.doctor import diagnose  # noqa: PLC0415
+
+    def examine() -> Outcome:
+        findings = diagnose(os.getcwd(), session_of().database_url)
+        failed = any(finding.status == "fail" for finding in findings)
+        data = {"ok": not failed, "findings": [dataclasses.asdict(f) for f in findings]}
+        return Outcome(data, lambda: _print_findings(findings), 1 if failed else 0)
+
+    run(examine)
+
+
+def _print_findings(findings: list[Any]) -> None:
+    area = None
+    for finding in findings:
+        shown = "" if finding.area == area else finding.area
+        area = finding.area
+        click.echo(f"{shown:<9} {finding.status:<5} {finding.message}")

@@ -68,11 +68,13 @@ def run_hook(
 ) -> int:
     """Take the snapshot the hook asks for; print ``{}``; return 0, whatever happened."""
     source = stdin if stdin is not None else sys.stdin.buffer
+    kind = "skipped"
     try:
         event = read_event(agent, source.read())
         server = os.environ.get(SERVER_URL_VARIABLE)
         if event.get("hook_event_name") == PROBE_EVENT:
-            _log(agent, "probe", _open_store(database_url))
+            kind = "probe"
+            _log(agent, kind, _open_store(database_url))
         elif not server:
             _log(agent, "checkpoint", _snapshot_here(agent, event, database_url))
         else:
@@ -84,7 +86,7 @@ def run_hook(
             else:
                 _log(agent, "forwarded", f"to {server}")
     except Exception as exc:  # fail open: anything at all, the tool must still run
-        _say(agent, "skipped", f"no checkpoint was taken: {type(exc).__name__}: {exc}")
+        _say(agent, kind, f"no checkpoint was taken: {type(exc).__name__}: {exc}")
     print("{}", file=stdout if stdout is not None else sys.stdout, flush=True)
     return 0
 
