@@ -7,9 +7,13 @@ keeps its state in one ``support.world.World``, ``context.world``.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import signal
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -79,11 +83,41 @@ def private_user_directories(context: Any, directory: Path) -> Iterator[Path]:
         os.environ[name] = str(home / name.removeprefix("XDG_").lower())
     (home / "runtime_dir").mkdir(mode=0o700, parents=True)
     yield home
+    stop_background_services(home)
     for name, value in saved.items():
         if value is None:
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+def stop_background_services(home: Path) -> None:
+    """Stop every background service a hook of this scenario started (SIGTERM, then wait)."""
+    for state in [
+        *home.glob("runtime_dir/rewind/service-*.json"),
+        *home.glob("state_home/rewind/service-*.json"),
+    ]:
+        try:
+            pid = int(json.loads(state.read_text("utf-8"))["pid"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+            for _ in range(6000):  # it finishes its request and saves its coverage first
+                if not _alive(pid):
+                    break
+                time.sleep(0.01)
+            else:
+                os.kill(pid, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie nobody reaped yet has ended)."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text("ascii")
+    except OSError:
+        return False
+    return status.rpartition(")")[2].split()[0] != "Z"
 
 
 @fixture

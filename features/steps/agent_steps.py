@@ -21,37 +21,23 @@ from typing import Any
 import httpx2
 from behave import given, then, when
 from mcp.client.streamable_http import streamable_http_client
+from support.hooking import INPUTS, hook_input, run_hook_process, token_file
 from support.mcp_client import McpConnection
 from support.scenario import expand
 from support.serving import RunningServer
 from support.trees import read_tree
 from support.world import World, world
 
-from rewind.hooks.forward import DEADLINE_HEADER, DEADLINE_VARIABLE
-from rewind.hooks.names import SERVER_URL_VARIABLE, TOKEN_FILE_VARIABLE
+from rewind.hooks.background import SERVICE_VARIABLE
+from rewind.hooks.names import SERVER_URL_VARIABLE
+from rewind.hooks.wire import DEADLINE_HEADER
 from rewind.service import DATABASE_URL_VARIABLE
-
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "hooks"
-INPUTS = {
-    "Claude Code": ("claude-code", "claude-code-pre-tool-use.json"),
-    "Gemini CLI": ("gemini", "gemini-before-tool.json"),
-}
-
-
-def _fixture(scene: World, agent: str, **fields: Any) -> bytes:
-    document = json.loads(expand(scene, (FIXTURES / INPUTS[agent][1]).read_text("utf-8")))
-    document.update(fields)
-    return json.dumps(document).encode()
-
-
-def _token_file(scene: World) -> str:
-    return str(scene.directory / "config" / "token")
 
 
 @given('"rewind serve" runs with the workspace as its root')
 def serve_workspace(context: Any) -> None:
     scene = world(context)
-    context.server = RunningServer(scene.database_url, [str(scene.workspace)], _token_file(scene))
+    context.server = RunningServer(scene.database_url, [str(scene.workspace)], token_file(scene))
     context.add_cleanup(context.server.stop)
 
 
@@ -60,7 +46,7 @@ def post_hook(context: Any, agent: str, how: str) -> None:
     scene = world(context)
     server: RunningServer = context.server
     headers = {"Authorization": f"Bearer {server.token}", "Content-Type": "application/json"}
-    body = _fixture(scene, agent)
+    body = hook_input(scene, agent)
     if how == "without a token":
         del headers["Authorization"]
     elif how == "with a wrong token":
@@ -70,15 +56,15 @@ def post_hook(context: Any, agent: str, how: str) -> None:
     elif how == "under the Host name evil.example":
         headers["Host"] = "evil.example"
     elif how in ("with a body of 2 MiB", "with a streamed body of 2 MiB"):
-        body = _fixture(scene, agent, padding="x" * (2 * 1024 * 1024))
+        body = hook_input(scene, agent, padding="x" * (2 * 1024 * 1024))
     elif how == "with a streamed body":
         pass  # chunked, below
     elif how == "for a workspace outside its roots":
-        body = _fixture(scene, agent, cwd=str(scene.directory))
+        body = hook_input(scene, agent, cwd=str(scene.directory))
     elif how == "with a deadline that has passed":
         headers[DEADLINE_HEADER] = f"{time.time() - 60:.3f}"
     elif how == "with a NUL in its cwd":
-        body = _fixture(scene, agent, cwd=f"{scene.workspace}\x00/elsewhere")
+        body = hook_input(scene, agent, cwd=f"{scene.workspace}\x00/elsewhere")
     else:
         assert how == "as the agent does", how
     path = f"/hooks/{INPUTS[agent][0]}"
@@ -112,23 +98,23 @@ def newest_extra(context: Any, plan: str, tool: str) -> None:
 
 @then("the token file may be read by its owner only")
 def token_private(context: Any) -> None:
-    mode = stat.S_IMODE(os.stat(_token_file(world(context))).st_mode)
+    mode = stat.S_IMODE(os.stat(token_file(world(context))).st_mode)
     assert mode == 0o600, oct(mode)
 
 
 @when('I try to start "rewind serve" with a token file everyone may read')
 def serve_with_open_token(context: Any) -> None:
-    _serve_with_token_file(context, "a-token\n", 0o644)
+    _serve_withtoken_file(context, "a-token\n", 0o644)
 
 
 @when('I try to start "rewind serve" with an empty token file')
 def serve_with_empty_token(context: Any) -> None:
-    _serve_with_token_file(context, "\n", 0o600)
+    _serve_withtoken_file(context, "\n", 0o600)
 
 
-def _serve_with_token_file(context: Any, text: str, mode: int) -> None:
+def _serve_withtoken_file(context: Any, text: str, mode: int) -> None:
     scene = world(context)
-    path = Path(_token_file(scene))
+    path = Path(token_file(scene))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="ascii")
     path.chmod(mode)
@@ -180,63 +166,21 @@ def client_without_token(context: Any) -> None:
         raise AssertionError("a client without the token connected")
 
 
-def _run_hook(
-    context: Any,
-    agent: str,
-    body: bytes,
-    *,
-    server: str | None = None,
-    db_option: bool = False,
-    list_imports: bool = False,
-    deadline: float | None = None,
-) -> None:
-    scene = world(context)
-    command = shutil.which("rewind")
-    assert command is not None
-    environment = {
-        **os.environ,
-        DATABASE_URL_VARIABLE: scene.database_url,
-        "REWIND_HOOK_LOG": str(scene.directory / "hooks.log"),
-        TOKEN_FILE_VARIABLE: _token_file(scene),
-    }
-    if list_imports:  # Python writes "import time: self | cumulative | module" to stderr
-        environment["PYTHONPROFILEIMPORTTIME"] = "1"
-        for variable in ("COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START"):
-            environment.pop(variable, None)  # the command's imports, not coverage's
-    environment.pop(SERVER_URL_VARIABLE, None)
-    if deadline is not None:
-        environment[DEADLINE_VARIABLE] = str(deadline)
-    options = ["--db", environment.pop(DATABASE_URL_VARIABLE)] if db_option else []
+def _run_hook(context: Any, agent: str, body: bytes, **options: Any) -> None:
     running = getattr(context, "server", None)
-    if server is not None:
-        environment[SERVER_URL_VARIABLE] = server
-    elif running is not None:
-        environment[SERVER_URL_VARIABLE] = running.url
-    done = subprocess.run(
-        [command, *options, "hook", INPUTS[agent][0]],
-        input=body,
-        env=environment,
-        cwd=scene.workspace,
-        capture_output=True,
-        timeout=120,
-        check=False,
-    )
-    scene.result = subprocess.CompletedProcess(
-        done.args,
-        done.returncode,
-        done.stdout.decode("utf-8", "replace"),
-        done.stderr.decode("utf-8", "replace"),
-    )
+    if "server" not in options and running is not None:
+        options["server"] = running.url
+    world(context).result = run_hook_process(world(context), agent, body, **options)
 
 
 @when("{agent} runs the hook command with its hook input")
 def run_hook_command(context: Any, agent: str) -> None:
-    _run_hook(context, agent, _fixture(world(context), agent))
+    _run_hook(context, agent, hook_input(world(context), agent))
 
 
 @when("{agent} runs the hook command with its hook input, naming the store with --db")
 def run_hook_command_db(context: Any, agent: str) -> None:
-    _run_hook(context, agent, _fixture(world(context), agent), db_option=True)
+    _run_hook(context, agent, hook_input(world(context), agent), db_option=True)
 
 
 @when('{agent} runs the hook command with the input "{text}"')
@@ -246,7 +190,7 @@ def run_hook_command_with(context: Any, agent: str, text: str) -> None:
 
 @when("{agent} runs the hook command with its hook input, listing the modules it imports")
 def run_hook_command_listing_imports(context: Any, agent: str) -> None:
-    _run_hook(context, agent, _fixture(world(context), agent), list_imports=True)
+    _run_hook(context, agent, hook_input(world(context), agent), list_imports=True)
 
 
 FORWARDING_MODULES = {
@@ -276,7 +220,7 @@ def hook_imports_little(context: Any) -> None:
 
 @when("{agent} runs the hook command with its hook input, the server being gone")
 def run_hook_command_no_server(context: Any, agent: str) -> None:
-    _run_hook(context, agent, _fixture(world(context), agent), server="http://127.0.0.1:9")
+    _run_hook(context, agent, hook_input(world(context), agent), server="http://127.0.0.1:9")
 
 
 @then("the hook exited 0 and printed only {{}}")
@@ -354,7 +298,7 @@ def agent_session(context: Any, count: int) -> None:
     context.session_states = []
     for index in range(count):
         call = f"toolu_{index + 1:02d}"
-        body = _fixture(scene, "Claude Code", tool_use_id=call)
+        body = hook_input(scene, "Claude Code", tool_use_id=call)
         _run_hook(context, "Claude Code", body)
         assert scene.the_result.returncode == 0, scene.the_result
         assert not scene.the_result.stderr, scene.the_result
@@ -430,7 +374,7 @@ def start_with(context: Any, command: str, arguments: str) -> None:
     assert program is not None
     defaults = ["--root", str(scene.workspace)]
     if command == "serve":
-        defaults += ["--port", "0", "--token-file", _token_file(scene)]
+        defaults += ["--port", "0", "--token-file", token_file(scene)]
     words = [program, command, *defaults, *shlex.split(expand(scene, arguments))]
     scene.result = subprocess.run(
         words,
@@ -446,7 +390,7 @@ def start_with(context: Any, command: str, arguments: str) -> None:
 @when("{agent} runs the hook command with a Write of 1.5 MB, its call id after the content")
 def run_hook_command_big_write(context: Any, agent: str) -> None:
     scene = world(context)
-    document = json.loads(_fixture(scene, agent))
+    document = json.loads(hook_input(scene, agent))
     document.pop("tool_use_id", None)
     document["tool_name"] = "Write"
     content = "a line of the new file\n" * (1_500_000 // 23)
@@ -460,14 +404,14 @@ def run_hook_command_big_write(context: Any, agent: str) -> None:
 @when("{agent} runs the hook command with a NUL in its cwd")
 def run_hook_command_nul(context: Any, agent: str) -> None:
     scene = world(context)
-    _run_hook(context, agent, _fixture(scene, agent, cwd=f"{scene.workspace}\x00/elsewhere"))
+    _run_hook(context, agent, hook_input(scene, agent, cwd=f"{scene.workspace}\x00/elsewhere"))
 
 
 @given("a server that accepts connections and never answers")
 def silent_server(context: Any) -> None:
     listening = socket.create_server(("127.0.0.1", 0))  # the kernel accepts; nobody answers
     context.add_cleanup(listening.close)
-    token = Path(_token_file(world(context)))
+    token = Path(token_file(world(context)))
     token.parent.mkdir(mode=0o700)
     token.write_text("a-token\n", encoding="ascii")
     token.chmod(0o600)
@@ -476,15 +420,15 @@ def silent_server(context: Any) -> None:
 
 @when("{agent} runs the hook command with its hook input, giving the server {seconds:d} second")
 def run_hook_command_deadline(context: Any, agent: str, seconds: int) -> None:
-    body = _fixture(world(context), agent)
+    body = hook_input(world(context), agent)
     _run_hook(context, agent, body, server=context.silent_url, deadline=seconds)
 
 
 @when("{agent} runs the hook command with its hook input, the server's token being another")
 def run_hook_command_wrong_token(context: Any, agent: str) -> None:
-    path = Path(_token_file(world(context)))
+    path = Path(token_file(world(context)))
     path.write_text("another-token\n", encoding="ascii")
-    _run_hook(context, agent, _fixture(world(context), agent))
+    _run_hook(context, agent, hook_input(world(context), agent))
 
 
 @when('{agent} runs the hook command with its hook input, the server URL being "{url:Q}"')
@@ -492,14 +436,14 @@ def run_hook_command_to_url(context: Any, agent: str, url: str) -> None:
     running = getattr(context, "server", None)
     if running is not None:  # "{port}": the running server's
         url = url.replace("{port}", running.url.rpartition(":")[2])
-    _run_hook(context, agent, _fixture(world(context), agent), server=url)
+    _run_hook(context, agent, hook_input(world(context), agent), server=url)
 
 
 @when("{agent} posts its hook input to the server's hook for another agent")
 def post_unknown_agent(context: Any, agent: str) -> None:
     server: RunningServer = context.server
     headers = {"Authorization": f"Bearer {server.token}"}
-    body = _fixture(world(context), agent)
+    body = hook_input(world(context), agent)
     context.http_status, context.http_body = server.post("/hooks/cursor", body, headers)
 
 
@@ -513,10 +457,11 @@ def run_hook_command_defaults(context: Any, agent: str) -> None:
         for name, value in os.environ.items()
         if name not in (DATABASE_URL_VARIABLE, "REWIND_HOOK_LOG", SERVER_URL_VARIABLE)
     }
+    environment[SERVICE_VARIABLE] = "off"
     environment["XDG_STATE_HOME"] = str(scene.directory / "state")
     done = subprocess.run(
         [command, "hook", INPUTS[agent][0]],
-        input=_fixture(scene, agent),
+        input=hook_input(scene, agent),
         env=environment,
         cwd=scene.directory,
         capture_output=True,
@@ -586,11 +531,12 @@ def shell_runs_hook(context: Any) -> None:
         **os.environ,
         DATABASE_URL_VARIABLE: scene.database_url,
         "REWIND_HOOK_LOG": str(scene.directory / "hooks.log"),
+        SERVICE_VARIABLE: "off",
     }
     environment.pop(SERVER_URL_VARIABLE, None)
     done = subprocess.run(
         ["/bin/sh", "-c", context.installed_command],
-        input=_fixture(scene, "Claude Code"),
+        input=hook_input(scene, "Claude Code"),
         env=environment,
         cwd=scene.workspace,
         capture_output=True,

@@ -20,7 +20,7 @@ whose logic is ``rewind.server``), and
 ``render``, the only one that prints.
 """
 
-from rewind.cli import agents, browse, db, maintain, restore, snapshot  # noqa: F401 - they add the commands
+from rewind.cli import agents, background, browse, db, maintain, restore, snapshot  # noqa: F401 - they add the commands
 from rewind.cli.app import main
 
 __all__ = ["main"]

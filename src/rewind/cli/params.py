@@ -16,7 +16,14 @@ import click
 from rewind.cli.app import session_of
 from rewind.models import MAX_DURATION, CheckpointType
 
-__all__ = ["CHECKPOINT_TYPES", "json_option", "parse_duration", "parse_extra", "quiet_option"]
+__all__ = [
+    "CHECKPOINT_TYPES",
+    "duration",
+    "json_option",
+    "parse_duration",
+    "parse_extra",
+    "quiet_option",
+]
 
 _DURATION = re.compile(r"([0-9]{1,15})([wdhms])")  # ASCII digits; 15 bound int() and any sum
 _DURATION_SECONDS = {"w": 604_800, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
@@ -69,14 +76,26 @@ def parse_duration(
     _context: click.Context, parameter: click.Parameter, value: str | None
 ) -> timedelta | None:
     """A duration such as ``30m``, ``12h``, ``7d``, ``2w`` or ``1d12h`` (or ``none``)."""
+    try:
+        return duration(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+def duration(value: str | None) -> timedelta | None:
+    """A duration such as ``30m``, ``12h``, ``7d``, ``2w`` or ``1d12h``; None for ``none``.
+
+    Raises:
+        ValueError: It is not one, or is longer than 100 years.
+    """
     text = None if value is None else value.strip().lower()
     if text is None or text == "none":
         return None
     if not text or _DURATION.sub("", text):
-        raise click.BadParameter(f"{value!r} is not a duration such as 30m, 12h, 7d or 2w")
+        raise ValueError(f"{value!r} is not a duration such as 30m, 12h, 7d or 2w")
     seconds = sum(int(number) * _DURATION_SECONDS[unit] for number, unit in _DURATION.findall(text))
     if seconds > MAX_DURATION.total_seconds():
-        raise click.BadParameter(
+        raise ValueError(
             f"{value!r} is longer than the longest duration rewind accepts, "
             f"{MAX_DURATION.days}d (100 years)"
         )

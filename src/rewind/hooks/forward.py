@@ -1,13 +1,16 @@
 """``rewind hook <agent>``: snapshot before the agent's tool call, and always let it run.
 
 The hook's JSON comes on standard input, read whole however large (a ``Write`` carries the
-whole new file) and cut down to the fields a checkpoint needs (``rewind.hooks.event``). With
-``$REWIND_SERVER_URL`` set those fields are posted to that ``rewind serve`` (standard library
-only: the command starts in tens of milliseconds) with a deadline well under the agent's own
-timeout (``$REWIND_HOOK_DEADLINE`` seconds, 10 by default); the server drops a request whose
-deadline passed rather than store a late "before" checkpoint. If the server does not answer
-in time, or refuses, or is gone, this process snapshots the workspace itself, in the store
-``$REWIND_DATABASE_URL`` names (else the user's store), and says so in the log.
+whole new file) and cut down to the fields a checkpoint needs (``rewind.hooks.event``). Those
+fields go to the long-lived process that snapshots the workspace (standard library only: the
+command starts in tens of milliseconds): the ``rewind serve`` that ``$REWIND_SERVER_URL``
+names, else the user's background service for the store (``rewind.hooks.background``),
+started on demand, unless ``$REWIND_SERVICE`` is ``off``. The request carries a deadline well
+under the agent's own timeout (``$REWIND_HOOK_DEADLINE`` seconds, 10 by default): the server
+drops a request whose deadline passed rather than store a late "before" checkpoint. If it does
+not answer in time, or refuses, or cannot be reached or started, this process snapshots the
+workspace itself, in the store ``--db`` or ``$REWIND_DATABASE_URL`` names (else the user's
+store), and says so in the log.
 
 Whatever happens, the command prints ``{}`` (Gemini CLI reads only JSON on stdout), exits 0,
 and says what went wrong on stderr and in the log (``$REWIND_HOOK_LOG``, else
@@ -20,22 +23,21 @@ which snapshots nothing).
 
 from __future__ import annotations
 
-import json
 import os
-import socket
 import sys
 import time
 
 from rewind._private import open_private_file, private_directory, user_directory
+from rewind.hooks.background import ServiceUnavailable, reach_service, service_wanted
 from rewind.hooks.event import read_event
-from rewind.hooks.names import PROBE_EVENT, SERVER_URL_VARIABLE, default_token_file
+from rewind.hooks.names import PROBE_EVENT, SERVER_URL_VARIABLE
+from rewind.hooks.wire import ForwardingFailed, Target, post_event
 
 TYPE_CHECKING = False  # not ``typing``'s: importing typing costs the command 10 ms
 if TYPE_CHECKING:
     from typing import BinaryIO, TextIO
 
 __all__ = [
-    "DEADLINE_HEADER",
     "DEADLINE_VARIABLE",
     "DEFAULT_DEADLINE_SECONDS",
     "LOG_VARIABLE",
@@ -47,16 +49,10 @@ LOG_VARIABLE = "REWIND_HOOK_LOG"
 DEADLINE_VARIABLE = "REWIND_HOOK_DEADLINE"
 DEFAULT_DEADLINE_SECONDS = 10.0
 """How long the server has to store the checkpoint; the agent's hook timeout is far longer."""
-DEADLINE_HEADER = "Rewind-Deadline"
-"""The request header carrying the deadline, in seconds since the epoch."""
-ANSWER_GRACE_SECONDS = 1.0
-"""How long past the deadline the command still waits for the server's answer."""
-MAX_ANSWER = 64 * 1024
-"""The most bytes of the server's answer read (it answers ``{}``, or an error in a line)."""
 
 
-class _ForwardingFailed(Exception):
-    """The server did not store the checkpoint: unreachable, too slow, or refusing."""
+class _InProcess(Exception):
+    """No server is configured and no service is wanted: snapshot here."""
 
 
 def run_hook(
@@ -71,24 +67,53 @@ def run_hook(
     kind = "skipped"
     try:
         event = read_event(agent, source.read())
-        server = os.environ.get(SERVER_URL_VARIABLE)
         if event.get("hook_event_name") == PROBE_EVENT:
             kind = "probe"
             _log(agent, kind, _open_store(database_url))
-        elif not server:
-            _log(agent, "checkpoint", _snapshot_here(agent, event, database_url))
         else:
-            try:
-                _forward(server, agent, event, time.time() + _deadline_seconds())
-            except _ForwardingFailed as failure:
-                taken = _snapshot_here(agent, event, database_url)
-                _say(agent, "fallback", f"{failure}; snapshotted in process instead: {taken}")
-            else:
-                _log(agent, "forwarded", f"to {server}")
+            _checkpoint(agent, event, database_url)
     except Exception as exc:  # fail open: anything at all, the tool must still run
         _say(agent, kind, f"no checkpoint was taken: {type(exc).__name__}: {exc}")
     print("{}", file=stdout if stdout is not None else sys.stdout, flush=True)
     return 0
+
+
+def _checkpoint(agent: str, event: dict[str, str], database_url: str | None) -> None:
+    """Have the long-lived process take the checkpoint, else take it here; log which."""
+    deadline = time.time() + _deadline_seconds()
+    try:
+        target = _target(database_url, deadline)
+        post_event(target, agent, event, deadline)
+    except _InProcess:
+        _log(agent, "checkpoint", _snapshot_here(agent, event, database_url))
+    except (ForwardingFailed, ServiceUnavailable, ValueError) as failure:
+        taken = _snapshot_here(agent, event, database_url)
+        _say(agent, "fallback", f"{failure}; snapshotted in process instead: {taken}")
+    else:
+        _log(agent, "forwarded", f"to {target.name}")
+
+
+def _target(database_url: str | None, deadline: float) -> Target:
+    """Where to post: ``$REWIND_SERVER_URL``, else the store's background service.
+
+    Raises:
+        _InProcess: Neither is wanted.
+        ValueError: ``$REWIND_SERVER_URL`` is not an ``http://`` URL.
+        ServiceUnavailable: The service cannot be reached or started in time.
+    """
+    server = os.environ.get(SERVER_URL_VARIABLE)
+    if server:
+        return Target.of_url(server)
+    if not service_wanted():
+        raise _InProcess
+    return reach_service(database_url or store_url(), deadline)
+
+
+def store_url() -> str:
+    """``$REWIND_DATABASE_URL``, else the user's store (computed without the library)."""
+    return os.environ.get("REWIND_DATABASE_URL") or (
+        f"sqlite:///{os.path.join(user_directory('data'), 'rewind.db')}"
+    )
 
 
 def _deadline_seconds() -> float:
@@ -99,111 +124,6 @@ def _deadline_seconds() -> float:
     except ValueError:
         return DEFAULT_DEADLINE_SECONDS
     return seconds if 0 < seconds < 3600 else DEFAULT_DEADLINE_SECONDS  # noqa: PLR2004
-
-
-def _forward(server: str, agent: str, event: dict[str, str], deadline: float) -> None:
-    """Post ``event`` to the server, which must store it before ``deadline``.
-
-    One HTTP/1.1 request on a socket (``http.client`` alone would double the command's start,
-    and the server is rewind's own): the answer is read until the server closes.
-
-    Raises:
-        _ForwardingFailed: No ``200`` came back in time (the reason is the message).
-    """
-    try:
-        host, port, request = _request(server, agent, event, deadline)
-        answer = _exchange((host, port), request, deadline)
-    except TimeoutError as exc:
-        raise _ForwardingFailed(f"the server at {server} did not answer in time") from exc
-    except Exception as exc:  # any failure to post means: snapshot here instead
-        raise _ForwardingFailed(
-            f"cannot post to the server at {server}: {type(exc).__name__}: {exc}"
-        ) from exc
-    status_line, _, rest = answer.partition(b"\r\n")
-    version, _, reason = status_line.partition(b" ")
-    status = reason[:3]
-    if not (version.startswith(b"HTTP/") and status.isdigit()):
-        raise _ForwardingFailed(f"the server at {server} did not answer HTTP: {status_line[:80]!r}")
-    if status != b"200":
-        content = rest.partition(b"\r\n\r\n")[2].decode("utf-8", "replace")
-        raise _ForwardingFailed(
-            f"the server at {server} answered {status.decode()}: {content[:300]}"
-        )
-
-
-def _request(
-    server: str, agent: str, event: dict[str, str], deadline: float
-) -> tuple[str, int, bytes]:
-    """The host, port and bytes of the request posting ``event`` to ``server``.
-
-    Raises:
-        ValueError: ``server`` is not an ``http://`` URL.
-        InsecureFileError: The token file is not the user's private file.
-        OSError: The token file cannot be read.
-    """
-    host, port, address, prefix = _http_address(server)
-    descriptor = open_private_file(default_token_file())
-    with os.fdopen(descriptor, encoding="ascii") as file:
-        token = file.read().strip()
-    body = json.dumps(event).encode("utf-8")
-    head = (
-        f"POST {prefix}/hooks/{agent} HTTP/1.1\r\n"
-        f"Host: {address}\r\n"
-        f"Authorization: Bearer {token}\r\n"
-        "Content-Type: application/json\r\n"
-        f"{DEADLINE_HEADER}: {deadline:.3f}\r\n"
-        f"Content-Length: {len(body)}\r\n"
-        "Connection: close\r\n\r\n"
-    )
-    return host, port, head.encode("ascii") + body
-
-
-def _exchange(address: tuple[str, int], request: bytes, deadline: float) -> bytes:
-    """Send ``request``; read the answer until the server closes or the deadline's grace ends.
-
-    Raises:
-        TimeoutError: The deadline (and its grace) passed first.
-        OSError: The connection failed.
-    """
-    give_up = deadline + ANSWER_GRACE_SECONDS
-    answer = bytearray()
-    with socket.create_connection(address, timeout=max(give_up - time.time(), 0.001)) as peer:
-        peer.sendall(request)
-        while len(answer) <= MAX_ANSWER:
-            peer.settimeout(max(give_up - time.time(), 0.001))
-            chunk = peer.recv(MAX_ANSWER)
-            if not chunk:
-                break
-            answer += chunk
-    return bytes(answer)
-
-
-def _http_address(server: str) -> tuple[str, int, str, str]:
-    """The host, port, ``host:port`` as written, and path of an ``http://`` URL.
-
-    Raises:
-        ValueError: It is not an ``http://host[:port][/path]`` URL.
-    """
-    scheme, separator, rest = server.partition("://")
-    address, _, path = rest.partition("/")
-    host, port = address, "80"
-    if address.startswith("["):  # an IPv6 address: [::1]:8765
-        host, _, after = address[1:].partition("]")
-        if after:
-            port = after.removeprefix(":")
-    elif ":" in address:
-        host, _, port = address.rpartition(":")
-    if not (
-        scheme.lower() == "http"
-        and separator
-        and host
-        and port.isdigit()
-        and address.isprintable()
-        and not any(character in address for character in " @")
-    ):
-        raise ValueError(f"{SERVER_URL_VARIABLE}={server!r} is not an http:// URL")
-    prefix = path.partition("?")[0].partition("#")[0].rstrip("/")
-    return host, int(port), address, f"/{prefix}" if prefix else ""
 
 
 def _snapshot_here(agent: str, event: dict[str, str], database_url: str | None) -> str:

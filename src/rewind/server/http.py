@@ -29,13 +29,14 @@ import uvicorn
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rewind.aio import AsyncCheckpointService
 from rewind.errors import DeadlineExceededError, InvalidInputError, RewindError
-from rewind.hooks.forward import DEADLINE_HEADER
 from rewind.hooks.names import AGENTS
 from rewind.hooks.payload import HookCall
+from rewind.hooks.wire import DEADLINE_HEADER
 from rewind.server.roots import Roots
 from rewind.server.tools import build_mcp_server
 
@@ -200,9 +201,16 @@ def build_app(
     token: str,
     hosts: Sequence[str],
     options: ServeOptions,
+    *,
+    routes: Sequence[Route] = (),
 ) -> ASGIApp:
-    """The whole HTTP application: MCP at ``/mcp``, hooks at ``/hooks/<agent>``, guarded."""
+    """The whole HTTP application: MCP at ``/mcp``, hooks at ``/hooks/<agent>``, guarded.
+
+    ``routes`` adds more (the background service's own), behind the same guard.
+    """
     server = build_mcp_server(service, roots)
+    for route in routes:
+        server.custom_route(route.path, methods=list(route.methods or ()))(route.endpoint)
 
     async def hook(request: Request) -> Response:
         agent = request.path_params["agent"]
