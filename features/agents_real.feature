@@ -7,7 +7,8 @@ Feature: The real coding agents checkpoint through rewind's hooks, each against 
   `rewind hook install`, as a user would; what it recorded is read back with `rewind list` and
   undone with `rewind rollback`. A second hook records every hook input the agent sends: they
   are the fixtures under features/fixtures/hooks/captured/, and they must stay true to the
-  program.
+  program. Codex CLI, Copilot CLI and OpenCode, which rewind has no hook for yet, run the same
+  prompt with the recording hook alone, so that their fixtures stay true too.
 
   Background:
     Given a workspace with files
@@ -33,3 +34,18 @@ Feature: The real coding agents checkpoint through rewind's hooks, each against 
       | Claude Code | claude-code | user    |
       | Gemini CLI  | gemini      | project |
       | Gemini CLI  | gemini      | user    |
+
+  Scenario Outline: <agent>, which rewind has no hook for yet, sends its hooks what its captured fixtures hold
+    Given <agent> from the npm registry, in a home of its own, talking only to a scripted model
+    When the model writes "notes.txt" and then runs "rm keep.txt && printf 'made\n' > made.txt", in one prompt
+    Then the agent answered "Done." and exited 0
+    And the model was asked for each turn of its script, and was sent the result of each tool call
+    And "keep.txt" is gone, and "made.txt" holds "made"
+    And the agent called its hooks before each tool call, naming the tool and, where the agent sends one, the model's call id
+    And the agent's hook inputs have the fields of its captured fixtures
+
+    Examples:
+      | agent       |
+      | Codex CLI   |
+      | Copilot CLI |
+      | OpenCode    |

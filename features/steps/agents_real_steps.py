@@ -150,13 +150,13 @@ def model_played(context: Any) -> None:
 )
 def checkpoint_before_each_call(context: Any) -> None:
     run = _run_of(context)
-    listed = json.loads(
-        _rewind(context, "--json", "list", "--workspace", str(run.places.workspace))
-    )
+    workspace = str(run.places.workspace)
+    listed = json.loads(_rewind(context, "--json", "list", "--workspace", workspace))
     checkpoints = sorted(listed["data"]["checkpoints"], key=lambda item: item["checkpoint_id"])
     for call in run.model.script.tool_calls:
-        named = [item for item in checkpoints if item["metadata"]["source_tool"] == call.name]
-        assert named, (call.name, checkpoints, run.report())
+        tool = run.program.hook_tool(call)
+        named = [item for item in checkpoints if item["metadata"]["source_tool"] == tool]
+        assert named, (tool, checkpoints, run.report())
         run.before[call.call_id] = named[0]
         if run.program.sends_call_ids:
             extra = named[0]["metadata"]["extra"]
@@ -183,9 +183,8 @@ def deleted_file_back(context: Any, kept: str, content: str, made: str) -> None:
 def workspace_as_before_shell(context: Any) -> None:
     run = _run_of(context)
     before_tools = [hook for hook in run.hooks() if hook.tree is not None]
-    shell = [
-        hook for hook in before_tools if hook.payload.get("tool_name") == run.program.shell_tool
-    ]
+    shell_tool = run.program.hook_tool(run.model.script.tool_calls[-1])
+    shell = [hook for hook in before_tools if run.program.tool_of(hook.payload) == shell_tool]
     assert len(shell) == 1, [hook.payload for hook in before_tools]
     assert shell[0].tree is not None
     found, expected = read_tree(run.places.workspace), read_tree(shell[0].tree)
@@ -203,3 +202,27 @@ def hook_inputs_as_captured(context: Any) -> None:
         capture(directory, hooks, run.program.redactions(str(world(context).directory)))
     problems = differences(directory, hooks)
     assert not problems, problems
+
+
+@then('"{deleted:Q}" is gone, and "{made:Q}" holds "{content:Q}"')
+def shell_command_ran(context: Any, deleted: str, made: str, content: str) -> None:
+    workspace = world(context).workspace
+    assert not (workspace / deleted).exists()
+    assert (workspace / made).read_text("utf-8") == f"{content}\n"
+
+
+@then(
+    "the agent called its hooks before each tool call, naming the tool and, where the agent "
+    "sends one, the model's call id"
+)
+def hooks_before_each_call(context: Any) -> None:
+    run = _run_of(context)
+    program = run.program
+    before_tools = [hook.payload for hook in run.hooks() if hook.tree is not None]
+    calls = run.model.script.tool_calls
+    assert [program.tool_of(payload) for payload in before_tools] == [
+        program.hook_tool(call) for call in calls
+    ], before_tools
+    if program.sends_call_ids:
+        ids = [program.call_id_of(payload) for payload in before_tools]
+        assert ids == [call.call_id for call in calls], ids

@@ -9,7 +9,7 @@ people give it.
 
 from __future__ import annotations
 
-from support.agents import claude_code, gemini_cli  # noqa: F401 - each registers itself
+from support.agents import claude_code, codex_cli, copilot_cli, gemini_cli, opencode  # noqa: F401 - each registers itself
 from support.agents.program import PROGRAMS, AgentOutcome, AgentProgram, Places
 
 __all__ = ["PROGRAMS", "AgentOutcome", "AgentProgram", "Places"]

@@ -68,8 +68,8 @@ PINS = {
         Pin("opencode", "opencode-ai", "1.18.33", "opencode"),
     )
 }
-DRIVEN = ("claude-code", "gemini")
-"""The agents a scenario drives today (the others' pins wait for their scenarios)."""
+DRIVEN = tuple(PINS)
+"""The agents the scenarios drive (all: those rewind has no hook for yet only record)."""
 
 
 def install(pin: Pin, cache: Path) -> Path:

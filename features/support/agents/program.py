@@ -73,6 +73,8 @@ class AgentProgram(ABC):
     user_settings: ClassVar[str]
     """The user's settings file that holds hooks, under the home: ``.claude/settings.json``."""
     call_prefix: ClassVar[str] = "call_"
+    hook_tool_names: ClassVar[Mapping[str, str]] = {}
+    """The model's tool names that the agent's hooks name otherwise (Codex: ``Bash``)."""
 
     @classmethod
     def executable(cls) -> Path:
@@ -99,8 +101,8 @@ class AgentProgram(ABC):
         ])  # fmt: skip
 
     @abstractmethod
-    def write_arguments(self, path: Path, content: str) -> dict[str, Any]:
-        """The file-writing tool's arguments."""
+    def write_arguments(self, path: Path, content: str) -> dict[str, Any] | str:
+        """The file-writing tool's arguments (text: a freeform tool's input)."""
 
     @abstractmethod
     def shell_arguments(self, command: str) -> dict[str, Any]:
@@ -136,6 +138,20 @@ class AgentProgram(ABC):
             group = {"matcher": "*", "hooks": [{"type": "command", "command": command}]}
             hooks.setdefault(event, []).append(group)
         write_json(path, settings)
+
+    def hook_tool(self, call: ToolCall) -> str:
+        """The tool's name as the agent's hooks (and so rewind's checkpoints) give it."""
+        return self.hook_tool_names.get(call.name, call.name)
+
+    def tool_of(self, payload: Mapping[str, Any]) -> str | None:
+        """The tool a hook input is about, if any."""
+        tool = payload.get("tool_name")
+        return str(tool) if tool is not None else None
+
+    def call_id_of(self, payload: Mapping[str, Any]) -> str | None:
+        """The model's call id in a hook input, if the agent sends one."""
+        call_id = payload.get("tool_use_id")
+        return str(call_id) if call_id is not None else None
 
     def redactions(self, directory: str) -> dict[str, str]:
         """How the agent spells the scenario's ``directory`` in its hook inputs, each with the
