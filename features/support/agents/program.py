@@ -118,7 +118,7 @@ class AgentProgram(ABC):
 
     @abstractmethod
     def command(self, executable: Path, prompt: str) -> list[str]:
-        """The command line that runs one prompt without a person, printing JSON."""
+        """The command line that runs one prompt without a person, printing its answer."""
 
     @abstractmethod
     def answer(self, stdout: str) -> str | None:
