@@ -172,10 +172,11 @@ Feature: Coding agents checkpoint through hooks, and a local server that guards 
       | serve   |
       | mcp     |
 
-  Scenario: With no store or log named, the hook command snapshots into the workspace's own store
+  Scenario: With no store or log named, the hook command snapshots into the user's store
     When Claude Code runs the hook command with its hook input, naming no store and no log
     Then the hook exited 0 and printed only {}
-    And the workspace's own store holds 1 checkpoint of plan "claude-code"
+    And the user's store holds 1 checkpoint of plan "claude-code"
+    And nothing exists at "workspace/.rewind" beside the workspace
     And the hooks' log in the state directory names "checkpoint"
 
   Scenario: A token file that holds no token is refused

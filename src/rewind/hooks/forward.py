@@ -123,12 +123,10 @@ def _http_address(server: str) -> tuple[str, int, str, str]:
 def _snapshot_here(agent: str, body: bytes, database_url: str | None) -> str:
     """No server: snapshot in this process (it pays for importing the whole library)."""
     from rewind.hooks.payload import HookCall  # noqa: PLC0415 - the forwarding path needs none
-    from rewind.service import DATABASE_URL_VARIABLE, CheckpointService  # noqa: PLC0415
+    from rewind.service import CheckpointService  # noqa: PLC0415
 
     call = HookCall.parse(agent, body)
 
-    if database_url is None and not os.environ.get(DATABASE_URL_VARIABLE):
-        database_url = f"sqlite:///{os.path.join(call.workspace, '.rewind', 'rewind.db')}"
     with CheckpointService.open(database_url) as service:
         checkpoint = service.create_workspace_snapshot(
             call.plan, call.workspace, call.tool_use_id, **call.snapshot_fields()
