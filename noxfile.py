@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import nox
@@ -24,6 +25,9 @@ REPORTS = ROOT / "reports"
 NOT_THROUGH_THE_SERVICE = (
     r"features/(cli\w*|mcp\w*|agents|sweeps|exhausted_resources|schema|package|demo)\.feature"
 )
+REAL_AGENTS = r"features/agents_real\.feature"
+"""The real agents' scenarios (tagged @real_agents): only ``nox -s agents`` runs them."""
+AGENTS_CACHE = ROOT / ".cache" / "agents"
 
 
 def _group(name: str) -> list[str]:
@@ -80,7 +84,9 @@ def tests(session: nox.Session) -> None:
     # package and demo checks. Running those twice would test nothing more.
     for backend in backends:
         for service in ("sync", "async"):
-            only_api = ["--exclude", NOT_THROUGH_THE_SERVICE] if service == "async" else []
+            excluded = REAL_AGENTS
+            if service == "async":
+                excluded = f"{NOT_THROUGH_THE_SERVICE}|{REAL_AGENTS}"
             session.run(
                 "coverage",
                 "run",
@@ -95,9 +101,47 @@ def tests(session: nox.Session) -> None:
                 "--junit",
                 "--junit-directory",
                 str(REPORTS / (backend if service == "sync" else f"{backend}-async")),
-                *only_api,
+                "--exclude",
+                excluded,
                 *session.posargs,
             )
+
+
+@nox.session
+def agents(session: nox.Session) -> None:
+    """The real coding agents, from the npm registry at pinned versions, on SQLite.
+
+    Installs each agent's package into .cache/agents/ (once; a package npm cannot install
+    fails the session), then runs features/agents_real.feature: each agent against a scripted
+    model on 127.0.0.1, in a network namespace with only a loopback interface where the
+    system allows one. ``REWIND_CAPTURE_HOOKS=1 nox -s agents`` writes the captured hook
+    inputs (features/fixtures/hooks/captured/) again.
+    """
+    session.install(".[postgres,mcp]", *_group("test"))
+    pins = ROOT / "features" / "support" / "agents" / "pins.py"
+    session.run("python", str(pins), str(AGENTS_CACHE))
+    session.env["REWIND_AGENTS_CACHE"] = str(AGENTS_CACHE)
+    feature = str(ROOT / "features" / "agents_real.feature")
+    behave = ["behave", "--define", "backend=sqlite", "--format", "pretty", "--no-capture"]
+    loopback = _loopback_only(session)
+    session.run(*loopback, *behave, feature, *session.posargs, external=bool(loopback))
+
+
+def _loopback_only(session: nox.Session) -> list[str]:
+    """The command prefix that runs a command where only 127.0.0.1 is reachable, if any.
+
+    A new network namespace holds a loopback interface and nothing else; making one needs
+    root (or CAP_SYS_ADMIN). Without it the agents' own settings keep them on 127.0.0.1.
+    """
+    unshare, ip = shutil.which("unshare"), shutil.which("ip")
+    if unshare and ip:
+        probe = subprocess.run(
+            [unshare, "--net", ip, "link", "set", "lo", "up"], capture_output=True, check=False
+        )
+        if probe.returncode == 0:
+            return [unshare, "--net", "sh", "-c", f'{ip} link set lo up && exec "$@"', "netns"]
+    session.log("no network namespace here: the agents' settings alone keep them on 127.0.0.1")
+    return []
 
 
 @nox.session

@@ -1,14 +1,14 @@
 """rewind in one minute: snapshot a workspace twice, restart, and find everything again.
 
 Run it with ``nox -s demo`` (or ``python examples/demo.py`` where rewind is installed). It works
-in a new temporary directory on the embedded SQLite default (``.rewind/rewind.db`` there);
-``--db URL`` points it at another database, PostgreSQL included.
+in a new temporary directory, with a SQLite store of its own there (so it leaves your own
+store, ``$XDG_DATA_HOME/rewind/rewind.db``, alone); ``--db URL`` points it at another
+database, PostgreSQL included.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -32,18 +32,18 @@ with CheckpointService.open({url!r}) as service:
 def main() -> None:
     """Run the demo."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", help="database URL (default: .rewind/rewind.db in the demo dir)")
+    parser.add_argument("--db", help="database URL (default: rewind.db in the demo dir)")
     arguments = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="rewind-demo-"))
-    os.chdir(home)  # the default database lives under the current directory
+    url = arguments.db or f"sqlite:///{home / 'rewind.db'}"
     workspace = home / "workspace"
     write(workspace / "README.md", "# A project an agent works on\n")
     write(workspace / "src" / "app.py", "print('hello')\n")
     write(workspace / "config.json", '{"debug": false}\n')
     print(f"workspace: {workspace}")
 
-    with CheckpointService.open(arguments.db) as service:
+    with CheckpointService.open(url) as service:
         print(f"database:  {service.database}\n")
         first = service.create_workspace_snapshot(
             "demo-plan", workspace, "decision-1", reason="before the agent edits", label="start"
@@ -63,7 +63,6 @@ def main() -> None:
             label="after edits",
         )
         show("snapshot after the agent's edits", second)
-        url = arguments.db or f"sqlite:///{home / '.rewind' / 'rewind.db'}"
 
     print("The service is closed. A new Python process opens the same database:")
     subprocess.run([sys.executable, "-c", AFTER_RESTART.format(url=url)], check=True)

@@ -108,7 +108,7 @@ Feature: The rewind command line
     When I run "rewind --db '  ' --json list"
     Then it exits with status 2 saying "'--db': is empty"
 
-  Scenario: With no database setting, the store is .rewind/rewind.db and is never tracked
+  Scenario: With no database setting, the store is the user's, outside the workspace
     When I run "rewind snapshot . --plan plan-1" in the workspace without a database setting
     Then it prints a new checkpoint id, then the lines
       """
@@ -119,6 +119,8 @@ Feature: The rewind command line
     When I run "rewind list" in the workspace without a database setting
     Then the output has 2 lines, each with "  "
     And the output contains "plan-1"
+    And the user's store holds 1 checkpoint of plan "plan-1"
+    And nothing exists at "workspace/.rewind" beside the workspace
 
   Scenario: A database file kept in the workspace's top directory is never tracked
     When I run "rewind --db sqlite:///{workspace}/rewind.db snapshot {workspace} --plan plan-1"
@@ -127,6 +129,7 @@ Feature: The rewind command line
       """
       0 added, 0 modified, 0 deleted
       """
+    And nothing exists at "workspace/.gitignore" beside the workspace
 
   Scenario: Diff, dry run, rollback, restore and verify from the terminal
     When the workspace is snapshotted for plan "plan-1" through the API, labelled "first"
@@ -175,6 +178,7 @@ Feature: The rewind command line
     And nothing exists at "no" beside the workspace
     When I run "rewind list" in the workspace without a database setting
     Then it exits with status 1 saying "no rewind database"
+    And the user's store directory does not exist
     And nothing exists at "workspace/.rewind" beside the workspace
     When I run "rewind verify" in the workspace without a database setting
     Then it exits with status 1 saying "no rewind database"
@@ -184,6 +188,7 @@ Feature: The rewind command line
     Then it exits with status 1 saying "no rewind database"
     When I run "rewind db current" in the workspace without a database setting
     Then the output contains "no rewind store at"
+    And the user's store directory does not exist
     And nothing exists at "workspace/.rewind" beside the workspace
 
   Scenario: The database may be given as a plain file path

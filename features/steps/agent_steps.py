@@ -474,15 +474,6 @@ def run_hook_command_defaults(context: Any, agent: str) -> None:
     )
 
 
-@then('the user\'s store holds {count:d} checkpoint of plan "{plan:Q}"')
-def user_store(context: Any, count: int, plan: str) -> None:
-    from rewind import CheckpointService  # noqa: PLC0415
-
-    store = Path(os.environ["XDG_DATA_HOME"]) / "rewind" / "rewind.db"
-    with CheckpointService.open(f"sqlite:///{store}", create=False) as service:
-        assert len(service.list_checkpoints(plan)) == count
-
-
 @then('the hooks\' log in the state directory names "{text:Q}"')
 def state_log(context: Any, text: str) -> None:
     log = world(context).directory / "state" / "rewind" / "hooks.log"

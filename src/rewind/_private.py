@@ -26,14 +26,17 @@ if TYPE_CHECKING:
     from typing import NoReturn
 
 __all__ = [
+    "DATABASE_URL_VARIABLE",
     "DIRECTORY_MODE",
     "FILE_MODE",
+    "default_store_url",
     "open_private_file",
     "private_directory",
     "runtime_directory",
     "user_directory",
 ]
 
+DATABASE_URL_VARIABLE = "REWIND_DATABASE_URL"
 DIRECTORY_MODE = 0o700
 FILE_MODE = 0o600
 _XDG = {
@@ -56,6 +59,17 @@ def user_directory(kind: str) -> str:
     if not os.path.isabs(base):
         base = os.path.join(os.path.expanduser("~"), *default)
     return os.path.join(base, "rewind")
+
+
+def default_store_url() -> str:
+    """Return ``$REWIND_DATABASE_URL``, else the user's store.
+
+    The user's store is one SQLite file holding every workspace's history, outside them all:
+    ``$XDG_DATA_HOME/rewind/rewind.db``, else ``~/.local/share/rewind/rewind.db``.
+    """
+    return os.environ.get(DATABASE_URL_VARIABLE) or (
+        f"sqlite:///{os.path.join(user_directory('data'), 'rewind.db')}"
+    )
 
 
 def runtime_directory() -> str | None:

@@ -212,7 +212,9 @@ class InsecureFileError(RewindError):
     directories of mode 0700, in files of mode 0600. rewind refuses one that is a symlink,
     belongs to another user or is not a regular file (a directory where a directory is
     expected): another user may have planted it to read or redirect what rewind writes.
-    ``path`` names it. A store named explicitly (``--db``, a URL) is not checked this way.
+    ``path`` names it. A store named explicitly (``--db``, a URL) is checked this way only
+    in a directory named ``.rewind``; elsewhere only a dangling symlink where a new store
+    would be made is refused.
     """
 
 

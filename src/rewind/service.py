@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
@@ -29,6 +28,7 @@ from rewind._ops.rollback import Restorer
 from rewind._ops.snapshot import Snapshotter
 from rewind._ops.stats import store_stats
 from rewind._ops.watching import Watches
+from rewind._private import DATABASE_URL_VARIABLE, default_store_url
 from rewind.errors import (
     InvalidInputError,
     InvalidMetadataError,
@@ -59,14 +59,7 @@ __all__ = [
     "CheckpointService",
 ]
 
-DATABASE_URL_VARIABLE = "REWIND_DATABASE_URL"
-
-
-def default_database_url() -> str:
-    """Return ``$REWIND_DATABASE_URL``, else a SQLite file at ``.rewind/rewind.db`` here."""
-    return os.environ.get(DATABASE_URL_VARIABLE) or (
-        f"sqlite:///{Path.cwd() / '.rewind' / 'rewind.db'}"
-    )
+default_database_url = default_store_url
 
 
 def _utc_now() -> datetime:
@@ -120,8 +113,9 @@ class CheckpointService:
 
         Args:
             url: ``sqlite:///path/to/rewind.db`` or ``postgresql://user@host/db``. Default:
-                ``$REWIND_DATABASE_URL``, else ``sqlite:///.rewind/rewind.db`` under the
-                current directory.
+                ``$REWIND_DATABASE_URL``, else the user's store,
+                ``$XDG_DATA_HOME/rewind/rewind.db`` (else ``~/.local/share/rewind/rewind.db``):
+                one for every workspace, its directory 0700 and its files 0600.
             create: Whether to create the store if there is none yet. With False, a missing
                 SQLite file or a database without rewind's tables raises
                 ``DatabaseNotFoundError`` and nothing is created.
@@ -141,6 +135,8 @@ class CheckpointService:
             DatabaseURLError: The URL is malformed or names an unsupported database.
             DatabaseNotFoundError: ``create`` is False and there is no store at ``url``.
             DatabaseUnavailableError: The database cannot be reached or opened.
+            InsecureFileError: The user's store (or a store in a ``.rewind`` directory) is
+                a symlink or another user's, or a new store's file is a dangling symlink.
             SchemaVersionError: The database belongs to a newer rewind, or is not rewind's.
         """
         if retention is not None:

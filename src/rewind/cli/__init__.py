@@ -1,7 +1,8 @@
 """The ``rewind`` command: parse the arguments, call the service, render the result.
 
-Every command takes ``--db URL`` (default: ``$REWIND_DATABASE_URL``, else
-``.rewind/rewind.db`` under the current directory); a plain file path means a SQLite file.
+Every command takes ``--db URL`` (default: ``$REWIND_DATABASE_URL``, else the user's store,
+``$XDG_DATA_HOME/rewind/rewind.db``, one for every workspace); a plain file path means a
+SQLite file.
 Only ``snapshot`` and ``db upgrade`` create a store that does not exist yet: the others fail,
 naming the database, and create nothing (``db current`` says there is no store).
 

@@ -109,7 +109,8 @@ def _report_usage_error(session: Session, exc: click.UsageError) -> None:
     metavar="URL",
     callback=lambda _context, _parameter, value: _as_url(value),
     help="Database URL (sqlite:///path or postgresql://...), or the path of a SQLite file. "
-    f"Default: ${DATABASE_URL_VARIABLE}, else .rewind/rewind.db here.",
+    f"Default: ${DATABASE_URL_VARIABLE}, else your own store, "
+    "$XDG_DATA_HOME/rewind/rewind.db (~/.local/share/rewind/rewind.db).",
 )
 @click.option("--json", "json_output", is_flag=True, help="Print one JSON document (any command).")
 @click.version_option(package_name=DISTRIBUTION)

@@ -27,9 +27,9 @@ CONFIG_FILE = "$XDG_CONFIG_HOME/rewind/config.toml"
 
 
 def _store_url() -> str:
-    from rewind.hooks.forward import store_url  # noqa: PLC0415
+    from rewind._private import default_store_url  # noqa: PLC0415
 
-    return session_of().database_url or store_url()
+    return session_of().database_url or default_store_url()
 
 
 @main.group()

@@ -27,7 +27,12 @@ import os
 import sys
 import time
 
-from rewind._private import open_private_file, private_directory, user_directory
+from rewind._private import (
+    default_store_url,
+    open_private_file,
+    private_directory,
+    user_directory,
+)
 from rewind.hooks.background import ServiceUnavailable, reach_service, service_wanted
 from rewind.hooks.event import read_event
 from rewind.hooks.names import PROBE_EVENT, SERVER_URL_VARIABLE
@@ -106,14 +111,7 @@ def _target(database_url: str | None, deadline: float) -> Target:
         return Target.of_url(server)
     if not service_wanted():
         raise _InProcess
-    return reach_service(database_url or store_url(), deadline)
-
-
-def store_url() -> str:
-    """``$REWIND_DATABASE_URL``, else the user's store (computed without the library)."""
-    return os.environ.get("REWIND_DATABASE_URL") or (
-        f"sqlite:///{os.path.join(user_directory('data'), 'rewind.db')}"
-    )
+    return reach_service(database_url or default_store_url(), deadline)
 
 
 def _deadline_seconds() -> float:

@@ -76,6 +76,8 @@ def open_store(url: str, *, create: bool = True) -> SqlStore:
         DatabaseNotFoundError: ``create`` is False (or the file is read-only) and no rewind
             store exists there.
         DatabaseUnavailableError: The database cannot be reached or opened.
+        InsecureFileError: A file of the user's store (or of a store in a ``.rewind``) is a
+            symlink or another user's, or a new store's file is a dangling symlink.
         SchemaVersionError: The database belongs to a newer rewind, or is not rewind's, or
             is read-only at an older revision.
         ReadOnlyStoreError: The database refuses the writes an upgrade needs.

@@ -24,7 +24,8 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.pool import NullPool, StaticPool
 
 from rewind._json import storable_text_problem
-from rewind.errors import DatabaseUnavailableError, DatabaseURLError
+from rewind.errors import DatabaseURLError
+from rewind.storage.files import prepare_store_file
 
 __all__ = [
     "CONNECT_TIMEOUT_SECONDS",
@@ -187,15 +188,18 @@ def sqlite_database_path(url: URL) -> Path | None:
 
 
 def build_engine(url: URL) -> Engine:
-    """Return an engine for ``url``, creating a SQLite file's directory if needed.
+    """Return an engine for ``url``, first making a SQLite file and its directory if needed.
 
-    A ``lock_timeout`` query parameter (seconds, default 30) bounds how long a write waits
-    for another writer: SQLite's busy timeout, PostgreSQL's ``lock_timeout``.
+    A SQLite file is checked and made as ``storage.files`` says (private, never through a
+    symlink) before SQLite opens it. A ``lock_timeout`` query parameter (seconds, default
+    30) bounds how long a write waits for another writer: SQLite's busy timeout,
+    PostgreSQL's ``lock_timeout``.
 
     Raises:
         DatabaseURLError: ``lock_timeout`` is not a positive number, or the URL names
             PostgreSQL and psycopg is not installed.
-        DatabaseUnavailableError: The SQLite directory cannot be created.
+        DatabaseUnavailableError: The SQLite file or its directory cannot be made.
+        InsecureFileError: A file of rewind's own store is a symlink or another user's.
     """
     _keep_driver_warnings_off_stderr()
     seconds = lock_timeout(url)
@@ -290,17 +294,12 @@ def _sqlite_engine(url: URL, seconds: float, *, read_only: bool, synchronous: st
     if path is None:
         options.update(poolclass=StaticPool)
         options["connect_args"]["check_same_thread"] = False
-    elif read_only:
-        # A fresh connection for each unit of work, so each one sees what writers committed
-        # since (and decides afresh whether the file must be read as immutable).
-        options.update(creator=_read_only_connector(str(path), seconds), poolclass=NullPool)
     else:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise DatabaseUnavailableError(
-                f"cannot create the directory of database {display_url(url)}: {exc.strerror}"
-            ) from exc
+        prepare_store_file(path, read_only=read_only, shown=display_url(url))
+        if read_only:
+            # A fresh connection for each unit of work, so each one sees what writers
+            # committed since (and decides afresh whether the file must be read as immutable).
+            options.update(creator=_read_only_connector(str(path), seconds), poolclass=NullPool)
     engine = create_engine(url, **options)
     busy_timeout = round(seconds * 1000)
 
