@@ -49,7 +49,7 @@ Feature: Agents' hooks hand their checkpoints to one background service per user
     And the older service was asked to stop
     And plan "claude-code" has 1 checkpoints
     When I run "rewind --json service status"
-    Then the envelope's "data.version" is the version of this rewind
+    Then the service's status names the version of this rewind
 
   Scenario: A request from another rewind version is refused with 409, and stores nothing
     When Claude Code's hook runs, the background service being on

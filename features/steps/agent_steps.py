@@ -198,9 +198,11 @@ FORWARDING_MODULES = {
     "rewind._entry",
     "rewind._private",
     "rewind.hooks",
+    "rewind.hooks.background",
     "rewind.hooks.event",
     "rewind.hooks.names",
     "rewind.hooks.forward",
+    "rewind.hooks.wire",
 }
 HEAVY_MODULES = {"http", "typing", "dataclasses", "email", "ssl", "urllib", "asyncio"}
 """Not json: the hook reads its whole input, and keeps only the fields it needs (2 ms)."""

@@ -89,7 +89,8 @@ class _Activity:
             host = f"127.0.0.1:{scope['rewind.port']}".encode()
             scope = {**scope, "headers": [*kept, (b"host", host), (b"authorization", self.token)]}
         self.in_flight += 1
-        self.requests += 1
+        if not scope["path"].startswith("/service/"):  # the service's own routes do not count
+            self.requests += 1
         try:
             await self.app(scope, receive, send)
         finally:
