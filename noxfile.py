@@ -177,7 +177,7 @@ def kills(session: nox.Session) -> None:
 @nox.session
 def soak(session: nox.Session) -> None:
     """The watcher's differential test for longer: 500 random runs (``-- RUNS`` for more)."""
-    session.install(".", *_group("test"))
+    session.install(".[postgres,mcp]", *_group("test"))  # behave loads every step module
     session.env["REWIND_SOAK_RUNS"] = session.posargs[0] if session.posargs else "500"
     feature = ROOT / "features" / "watch_differential.feature"
     session.run("behave", "--define", "backend=sqlite", str(feature))
