@@ -1,4 +1,5 @@
-"""Developer tasks. A bare ``nox`` runs lint, typecheck, tests, kills and coverage_report.
+"""Developer tasks. A bare ``nox`` runs lint, typecheck, tests, kills, coverage_report, docs and
+mutants.
 
 The tests run Behave once per backend: SQLite always, PostgreSQL too when
 ``REWIND_TEST_POSTGRES_URL`` points at a server (each scenario gets its own schema there).
@@ -15,7 +16,15 @@ from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["lint", "typecheck", "tests", "kills", "coverage_report"]
+nox.options.sessions = [
+    "lint",
+    "typecheck",
+    "tests",
+    "kills",
+    "coverage_report",
+    "docs",
+    "mutants",
+]
 nox.options.default_venv_backend = "venv"
 
 ROOT = Path(__file__).parent
@@ -168,7 +177,7 @@ def kills(session: nox.Session) -> None:
 @nox.session
 def soak(session: nox.Session) -> None:
     """The watcher's differential test for longer: 500 random runs (``-- RUNS`` for more)."""
-    session.install(".", *_group("test"))
+    session.install(".[postgres,mcp]", *_group("test"))  # behave loads every step module
     session.env["REWIND_SOAK_RUNS"] = session.posargs[0] if session.posargs else "500"
     feature = ROOT / "features" / "watch_differential.feature"
     session.run("behave", "--define", "backend=sqlite", str(feature))
@@ -181,6 +190,26 @@ def coverage_report(session: nox.Session) -> None:
     session.env["COVERAGE_FILE"] = COVERAGE_FILE
     session.run("coverage", "combine")
     session.run("coverage", "report")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Run every Python and shell block of README.md and docs/ as written, in a fresh directory.
+
+    ``checks/doc_blocks.py`` says which blocks run and how to mark one that is not meant to.
+    """
+    session.install(".[langgraph]")
+    session.run("python", str(ROOT / "checks" / "doc_blocks.py"), *session.posargs)
+
+
+@nox.session
+def mutants(session: nox.Session) -> None:
+    """Apply each bug of ``checks/mutants.py`` to a copy of the tree: its scenarios must fail.
+
+    On SQLite, in about 3 minutes; ``nox -s mutants -- NAME`` runs the mutants named so only.
+    """
+    session.install(".[postgres,mcp]", *_group("test"))
+    session.run("python", str(ROOT / "checks" / "mutants.py"), *session.posargs)
 
 
 @nox.session

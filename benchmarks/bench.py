@@ -38,6 +38,8 @@ What is measured, with the time of the operation only (median, min and max, in m
 13.  the 10-file snapshot across tree sizes, per 1,000 files and per MB.
 14.  snapshots through ``rewind serve`` as agents take them (``agents.py``): a hook's POST,
      an MCP ``snapshot`` call, the forwarding hook command, beside ``git add -A && commit``.
+15.  how late an asyncio heartbeat (every 5 ms) gets during an async first snapshot of the
+     reference tree (``event_loop.py``): at most 50 ms is a target.
 
 The reference tree for the targets is the 10,000-file one (the size closest to it when
 10,000 is not run). Type-check with ``MYPYPATH=benchmarks mypy --strict benchmarks/``.
@@ -67,6 +69,7 @@ from contenders import (
     StoreBackend,
     git_version,
 )
+from event_loop import measure_event_loop
 from metadata_checkpoints import measure_metadata_checkpoints
 from report import BenchResults, evaluate_targets, print_report, write_json
 from rewind_only import measure_concurrency, measure_depth, measure_long_lived, measure_scale
@@ -173,6 +176,8 @@ def _run_sqlite_only(
         results.skipped["agents"] = agents
     else:
         results.agents = agents
+    _log(f"event loop: a heartbeat during an async snapshot of {reference.shape.files:,} files")
+    results.event_loop = measure_event_loop(reference, scratch / "event-loop", options.repeat)
     _log("metadata-only checkpoints")
     results.metadata = measure_metadata_checkpoints(
         scratch / "metadata", METADATA_CALLS, options.repeat

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from event_loop import LATENESS_TARGET_MS, EventLoopFigures
 from figures import (
     GIT,
     MB,
@@ -75,6 +76,7 @@ class BenchResults:
     long_lived: list[LongLivedFigures] = field(default_factory=list)
     concurrency: ConcurrencyFigures | None = None
     agents: AgentFigures | None = None
+    event_loop: EventLoopFigures | None = None
     skipped: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> Json:
@@ -93,6 +95,7 @@ class BenchResults:
             "long_lived": [figures.as_json() for figures in self.long_lived],
             "concurrency": _json_or_none(self.concurrency),
             "agents": _json_or_none(self.agents),
+            "event_loop": _json_or_none(self.event_loop),
             "skipped": self.skipped,
         }
 
@@ -201,6 +204,12 @@ def _other_targets(results: BenchResults) -> list[Target]:
             100.0,
             None if results.agents is None else results.agents.hook_command.median,
         ),
+        Target(
+            "asyncio heartbeat during a first snapshot, worst ms late",
+            "<=",
+            LATENESS_TARGET_MS,
+            None if results.event_loop is None else results.event_loop.lateness.maximum,
+        ),
         Target("100k files first snapshot, s", "<", 15.0, None if scale is None else scale.seconds),
         Target(
             "100k files database, MB",
@@ -241,6 +250,7 @@ def _json_or_none(
     | ScaleFigures
     | ConcurrencyFigures
     | AgentFigures
+    | EventLoopFigures
     | None,
 ) -> Json | None:
     return None if figures is None else figures.as_json()
@@ -385,6 +395,7 @@ def _print_single_runs(results: BenchResults) -> None:
         )
     _print_metadata(results.metadata)
     _print_agents(results.agents)
+    _print_event_loop(results.event_loop)
     if results.scale is not None:
         scale = results.scale
         print(
@@ -407,6 +418,16 @@ def _print_agents(agents: AgentFigures | None) -> None:
         f"{agents.hook_post.median:.1f} ms ({agents.hook_ratio:.2f}x git), MCP snapshot "
         f"{agents.mcp_snapshot.median:.1f} ms ({agents.mcp_ratio:.2f}x), hook command "
         f"{agents.hook_command.median:.0f} ms wall; git add -A && commit {agents.git.median:.1f} ms"
+    )
+
+
+def _print_event_loop(figures: EventLoopFigures | None) -> None:
+    if figures is None:
+        return
+    print(
+        f"  asyncio heartbeat every {figures.period_ms:g} ms during an async first snapshot of "
+        f"{figures.files:,} files: worst tick {figures.lateness.maximum:.1f} ms late "
+        f"(median of runs {figures.lateness.median:.1f} ms; {min(figures.ticks)}+ ticks a run)"
     )
 
 

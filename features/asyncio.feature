@@ -3,10 +3,13 @@ Feature: The asyncio service never holds up the event loop, and a cancelled call
   coroutine; the work runs in worker threads, so other tasks of the loop go on meanwhile.
   (Every other scenario runs against it too, with -D service=async.)
 
-  Scenario: A first snapshot of 10,000 files never holds up the event loop
-    Given a workspace with 10000 files of 4 KiB
-    When an async service takes the first snapshot while a heartbeat task ticks every 5 ms
-    Then the heartbeat was never more than 50 ms late
+  Scenario: The event loop goes on while a snapshot is in progress
+    Given a workspace with 1000 files of 4 KiB
+    And a checkpoint service on the scenario's database
+    When an async service takes the first snapshot while a heartbeat task ticks
+    Then the heartbeat ticked while the snapshot was scanning, with the garbage collector paused
+    And the garbage collector is on again once the snapshot is done
+    And plan "plan-1" has 1 checkpoint
 
   Scenario: Cancelling a task that awaits a snapshot lets the snapshot finish
     Given a workspace with files

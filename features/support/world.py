@@ -48,6 +48,15 @@ class LimitedRollback(TypedDict, total=False):
     safety_checkpoint_id: str | None
 
 
+class HeartbeatWitness(TypedDict):
+    """What an asyncio heartbeat saw while an async snapshot ran (no clock involved)."""
+
+    ticked_while_scanning: bool
+    collector_on_while_scanning: bool | None
+    collector_on_before: bool
+    collector_on_after: bool
+
+
 class WorkerSnapshots(TypedDict):
     """The checkpoint ids one worker process made, of the shared and of its own workspace."""
 
@@ -131,7 +140,7 @@ class World:
     stats_before: StoreStats | None = None
     log_records: list[logging.LogRecord] = field(default_factory=list)
     guard: Guard | None = None
-    heartbeat_lateness: float | None = None
+    heartbeat: HeartbeatWitness | None = None
     # LangGraph: the graph and its saver, and each checkpoint travelled back to.
     graph: Any = None
     saver: WorkspaceSaver | None = None
