@@ -203,9 +203,26 @@ MUTANTS = (
     _one(
         "a hook that cannot snapshot blocks the tool (exit 2)",
         "src/rewind/hooks/forward.py",
-        "        _log(message)\n",
-        "        _log(message)\n        return 2\n",
+        '        _say(agent, kind, f"no checkpoint was taken: {type(exc).__name__}: {exc}")\n',
+        '        _say(agent, kind, f"no checkpoint was taken: {type(exc).__name__}: {exc}")\n'
+        "        return 2\n",
         Scenarios("features/agents.feature", "A hook that cannot snapshot still lets the tool run"),
+    ),
+    _one(
+        "a snapshot whose deadline passed while it ran is stored all the same",
+        "src/rewind/_ops/snapshot.py",
+        "                self._factory.check_deadline(request, root.path)  # late: rolled back,"
+        " not stored\n",
+        "",
+        Scenarios("features/deadline.feature", "passes while the snapshot runs"),
+    ),
+    _one(
+        "the background service lets a TCP request in without the token",
+        "src/rewind/server/background.py",
+        "        return self.socket_path is not None and server is not None"
+        " and server[0] == self.socket_path\n",
+        "        return True\n",
+        Scenarios("features/service.feature", "Without a runtime directory"),
     ),
     _one(
         "the server takes any bearer token",
