@@ -77,7 +77,7 @@ Feature: rewind prune deletes what no rule keeps; rewind stats shows what the st
     And the envelope's "data.dry_run" is true
     And the envelope's "data.deleted" is []
     And the envelope's "data.kept" is 4
-    And the envelope's "data.policy" is {"keep_last": 1, "keep_within": "P14D", "keep_labelled": false, "keep_types": ["manual"], "safety_within": null}
+    And the envelope's "data.policy" is {"keep_last": 1, "keep_within": "P14D", "keep_labelled": false, "keep_types": ["manual"], "safety_within": null, "max_bytes": null}
     When I run "rewind prune --keep-last 2 --no-keep-labelled --json"
     Then it prints one JSON envelope of "prune" with status "ok" and exit code 0
     And the envelope's "data.dry_run" is false
@@ -87,7 +87,7 @@ Feature: rewind prune deletes what no rule keeps; rewind stats shows what the st
 
   Scenario: A prune with no rule, or a malformed duration, is a usage error
     When I run "rewind prune"
-    Then it exits with status 2 saying "--keep-last, --keep-within or --keep-type"
+    Then it exits with status 2 saying "--keep-last, --keep-within, --keep-type or --max-bytes"
     When I run "rewind prune --no-keep-labelled --safety-within 1d"
     Then it exits with status 2 saying "say what to keep"
     When I run "rewind prune --keep-within 7x"
@@ -127,3 +127,25 @@ Feature: rewind prune deletes what no rule keeps; rewind stats shows what the st
     Then the envelope lists 2 items under "data.plans"
     And the envelope's "data.plans.1.plan_id" is "plan-2"
     And the envelope's "data.plans.1.snapshots" is 1
+
+  Scenario: A byte budget: the oldest checkpoints left go until the store fits, the labelled one stays
+    When I run "rewind prune --max-bytes 1 --dry-run"
+    Then the output contains "dry run: 2 checkpoints would be deleted, 2 kept"
+    When I run "rewind prune --max-bytes 1"
+    Then the output contains "2 checkpoints deleted, 2 kept"
+    And it did not print "{first}"
+    And it did not print "{last}"
+    When I run "rewind list"
+    Then the output has 3 lines, each with "  "
+    And the output contains "keep-me"
+
+  Scenario Outline: A size rewind cannot read is a usage error (<size>)
+    When I run "rewind prune --max-bytes <size>"
+    Then it exits with status 2 saying "is not a size"
+
+    Examples:
+      | size   |
+      | lots   |
+      | 0      |
+      | -5M    |
+      | 2X     |

@@ -32,6 +32,30 @@ Feature: Pruning keeps every kept checkpoint whole
     Then the store holds fewer bytes and blobs, exactly as the prune reported
     And the prune reported 28 deleted and 2 kept
 
+  Scenario: A byte budget deletes the oldest checkpoints until the store fits, each kept one exact
+    Given a checkpoint service on the scenario's database
+    And a history of 30 snapshots of plan "plan-1" from seed 8, labelling one in 100 and rolling back before one in 100
+    When I prune to a budget of half of the bytes the store holds
+    Then the store holds at most the budget
+    And every checkpoint deleted is older than every snapshot kept but the labelled and the head
+    And every kept checkpoint restores exactly as it was taken
+    And every kept snapshot names its nearest kept ancestor as its parent and diff base
+    And verifying the store finds no problem
+
+  Scenario: A budget the store fits already deletes nothing
+    Given a checkpoint service on the scenario's database
+    And a history of 8 snapshots of plan "plan-1" from seed 9, labelling one in 100 and rolling back before one in 100
+    When I prune to a budget of twice of the bytes the store holds
+    Then the prune reported 0 deleted and 8 kept
+
+  Scenario: A budget no prune can reach keeps the heads and the labelled checkpoints
+    Given a checkpoint service on the scenario's database
+    And a history of 12 snapshots of plan "plan-1" from seed 10, labelling one in 4 and rolling back before one in 100
+    When I prune to a budget of one byte of the bytes the store holds
+    Then the kept checkpoints are the newest 1 snapshots, the labelled ones, the safety checkpoints and the head
+    And every kept checkpoint restores exactly as it was taken
+    And verifying the store finds no problem
+
   Scenario: A dry run reports what a prune would delete and deletes nothing
     Given a checkpoint service on the scenario's database
     And a history of 10 snapshots of plan "plan-1" from seed 6, labelling one in 100 and rolling back before one in 100

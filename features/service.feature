@@ -104,3 +104,16 @@ Feature: Agents' hooks hand their checkpoints to one background service per user
     Then it exits with status 0 printing "listening on"
     When I run "rewind service status"
     Then it exits with status 1 printing "not running"
+
+  Scenario: With a byte budget in the user's config, the service prunes the store to it when it starts
+    Given the user's config.toml holds
+      """
+      [service]
+      max_bytes = "1"
+      """
+    And the workspace was snapshotted 4 times for plan "claude-code", changing between them
+    When I run "rewind service start"
+    Then it exits with status 0 printing "rewind service: running"
+    And plan "claude-code" has 1 checkpoints
+    When I run "rewind service logs"
+    Then it printed "pruned 3 checkpoints to fit 1 bytes"

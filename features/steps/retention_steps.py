@@ -38,7 +38,7 @@ def _policy(text: str) -> RetentionPolicy:
             fields[key] = (
                 None if value == "none" else timedelta(**{_UNITS[value[-1]]: int(value[:-1])})
             )
-        elif key == "keep_last":
+        elif key in ("keep_last", "max_bytes"):
             fields[key] = int(value)
         elif key == "keep_labelled":
             fields[key] = value == "true"
@@ -600,3 +600,33 @@ def error_caused_by_validation(context: Any) -> None:
     error = world(context).error
     assert isinstance(error, InvalidInputError), repr(error)
     assert isinstance(error.__cause__, ValidationError), repr(error.__cause__)
+
+
+@when("I prune to a budget of {fraction} of the bytes the store holds")
+def prune_to_budget(context: Any, fraction: str) -> None:
+    scene = world(context)
+    share = {"half": 0.5, "a tenth": 0.1, "twice": 2.0, "one byte": 0.0}[fraction]
+    stored = scene.the_service.stats().stored_bytes
+    context.budget = max(1, int(stored * share))
+    _prune(scene, f"max_bytes={context.budget}")
+
+
+@then("the store holds at most the budget")
+def within_budget(context: Any) -> None:
+    stored = world(context).the_service.stats().stored_bytes
+    assert stored <= context.budget, (stored, context.budget)
+
+
+@then("every checkpoint deleted is older than every snapshot kept but the labelled and the head")
+def oldest_went(context: Any) -> None:
+    scene = world(context)
+    deleted = scene.the_pruned.deleted
+    assert deleted, "nothing was deleted"
+    kept = [
+        checkpoint
+        for checkpoint in scene.the_service.list_checkpoints()
+        if not checkpoint.label and checkpoint.checkpoint_type.value != "safety"
+    ]
+    heads = {checkpoint.checkpoint_id for checkpoint in kept[:1]}  # the newest is the head
+    younger = [c.checkpoint_id for c in kept if c.checkpoint_id not in heads]
+    assert max(deleted) < min(younger, default="~"), (max(deleted), min(younger, default=None))

@@ -272,3 +272,11 @@ def user_config(context: Any) -> None:
     config = Path(os.environ["XDG_CONFIG_HOME"]) / "rewind" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(context.text, "utf-8")
+
+
+@given('the workspace was snapshotted {count:d} times for plan "{plan:Q}", changing between them')
+def snapshotted_times(context: Any, count: int, plan: str) -> None:
+    scene = world(context)
+    for number in range(count):
+        write_file(scene.workspace, "notes.txt", f"change {number}")
+        scene.the_service.create_workspace_snapshot(plan, scene.workspace)

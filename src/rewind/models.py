@@ -440,6 +440,11 @@ class RetentionPolicy(DomainModel):
         keep_labelled: Every checkpoint with a label.
         keep_types: Every checkpoint of these types.
         safety_within: How long safety checkpoints are kept; None: like any other.
+        max_bytes: A budget for the contents the store keeps (compressed, what
+            ``StoreStats.stored_bytes`` counts): once the rules above have deleted what
+            they delete, the oldest checkpoints left go first until the store fits, but a
+            head or a rollback's target never. A policy with this rule alone keeps everything
+            else.
     """
 
     keep_last: Annotated[int, Field(ge=1, le=MAX_COUNT)] | None = None
@@ -449,14 +454,21 @@ class RetentionPolicy(DomainModel):
     safety_within: Annotated[timedelta, Field(ge=timedelta(0), le=MAX_DURATION)] | None = timedelta(
         days=1
     )
+    max_bytes: Annotated[int, Field(ge=1)] | None = None
 
     @property
     def is_empty(self) -> bool:
         """Whether no rule chooses what to keep.
 
         ``keep_labelled`` alone does not, nor does a ``keep_within`` of zero (it keeps nothing).
+        A byte budget does: it keeps everything it can.
         """
-        return not (self.keep_last or self.keep_within or self.keep_types)
+        return not (self.keep_last or self.keep_within or self.keep_types or self.max_bytes)
+
+    @property
+    def keeps_by_rules(self) -> bool:
+        """Whether a rule besides the byte budget chooses what to keep."""
+        return bool(self.keep_last or self.keep_within or self.keep_types)
 
 
 class PruneReport(DomainModel):

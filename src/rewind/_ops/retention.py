@@ -48,6 +48,10 @@ __all__ = ["prune_after_snapshot", "prune_store"]
 _log = logging.getLogger("rewind")
 
 
+BUDGET_ROUNDS = 8
+"""A byte budget deletes an eighth of the oldest checkpoints left per round (at least one)."""
+
+
 def prune_store(
     uow: UnitOfWork,
     policy: RetentionPolicy,
@@ -60,7 +64,50 @@ def prune_store(
     workspaces = uow.workspaces.lock_in_scope(plan_id)
     summaries = uow.checkpoints.summaries(plan_id)
     protected = _protected(workspaces)
-    return _prune(uow, policy, now, summaries, protected, dry_run=dry_run)
+    report = _prune(uow, policy, now, summaries, protected, dry_run=dry_run)
+    if policy.max_bytes is None:
+        return report
+    return _within_budget(uow, policy, plan_id, protected, report)
+
+
+def _within_budget(
+    uow: UnitOfWork,
+    policy: RetentionPolicy,
+    plan_id: str | None,
+    protected: set[str],
+    report: PruneReport,
+) -> PruneReport:
+    """Delete the oldest checkpoints left, a slice at a time, until the store fits the budget.
+
+    Never a head or a rollback's target, nor (``keep_labelled``) a labelled checkpoint. Each
+    slice is deleted as a prune deletes (folding the changes forward, so every kept
+    checkpoint stays exact), and the store is measured again after it.
+    """
+    assert policy.max_bytes is not None
+    while uow.queries.stats().stored_bytes > policy.max_bytes:
+        summaries = uow.checkpoints.summaries(plan_id)
+        candidates = sorted(
+            (
+                summary
+                for summary in summaries
+                if summary.checkpoint_id not in protected
+                and not (policy.keep_labelled and summary.label)
+            ),
+            key=lambda summary: summary.checkpoint_id,
+        )
+        if not candidates:
+            break
+        going = {s.checkpoint_id for s in candidates[: max(1, len(candidates) // BUDGET_ROUNDS)]}
+        kept = {s.checkpoint_id for s in summaries} - going
+        step = _delete_all_but(uow, summaries, kept, dry_run=report.dry_run)
+        report = PruneReport(
+            deleted=(*report.deleted, *step.deleted),
+            kept=step.kept,
+            blobs_deleted=report.blobs_deleted + step.blobs_deleted,
+            bytes_freed=report.bytes_freed + step.bytes_freed,
+            dry_run=report.dry_run,
+        )
+    return report
 
 
 def prune_after_snapshot(
@@ -106,6 +153,8 @@ def _workspace_needs_pruning(
 
     Lets automatic retention skip the prune's locks when there is nothing to delete.
     """
+    if not policy.keeps_by_rules:
+        return False  # a byte budget is the store's, not one workspace's: prune applies it
     workspace = uow.workspaces.find(snapshot.plan_id, snapshot.sandbox_ref)
     protected = _protected([] if workspace is None else [workspace])
     summaries = _workspace_snapshots(uow, snapshot)
@@ -138,7 +187,17 @@ def _prune(
     *,
     dry_run: bool,
 ) -> PruneReport:
-    kept = kept_ids(policy, now, summaries) | protected
+    if policy.keeps_by_rules:
+        kept = kept_ids(policy, now, summaries) | protected
+    else:  # a byte budget alone: nothing goes by rule
+        kept = {summary.checkpoint_id for summary in summaries}
+    return _delete_all_but(uow, summaries, kept, dry_run=dry_run)
+
+
+def _delete_all_but(
+    uow: UnitOfWork, summaries: Sequence[CheckpointSummary], kept: set[str], *, dry_run: bool
+) -> PruneReport:
+    """Delete every checkpoint of ``summaries`` not in ``kept``, each kept one staying exact."""
     deleted = [summary.checkpoint_id for summary in summaries if summary.checkpoint_id not in kept]
     if not deleted:
         return PruneReport(

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from rewind.cli.app import Outcome, fail_here, main, run, session_of
-from rewind.cli.params import duration, json_option
+from rewind.cli.params import duration, json_option, size
 from rewind.errors import InvalidInputError, RewindError
 
 __all__: list[str] = []
@@ -41,14 +41,17 @@ def service() -> None:
 @click.option("--idle-timeout", help="Exit after this long without a request (30m; none).")
 @click.option("--keep-within", help="Keep every checkpoint younger than this (30d; none).")
 @click.option("--keep-last", type=click.IntRange(0), help="Keep each workspace's last N (100).")
+@click.option("--max-bytes", help="At start, prune the store to this size (500M, 2G).")
 @click.option("--port", default=0, type=click.IntRange(0, 65535), help="Its TCP port (0: free).")
 @click.option("--root", "roots", multiple=True, help="Where it may act (default: anywhere).")
 def run_command(*, port: int, roots: tuple[str, ...], **settings: Any) -> None:
     """Run the service in the foreground (hooks start it this way, detached).
 
     Settings come from these options, else from the [service] table of
-    $XDG_CONFIG_HOME/rewind/config.toml (idle_timeout, keep_within, keep_last), else the
-    defaults: 30 minutes idle, and 30 days plus each workspace's last 100 checkpoints kept.
+    $XDG_CONFIG_HOME/rewind/config.toml (idle_timeout, keep_within, keep_last, max_bytes),
+    else the defaults: 30 minutes idle, 30 days plus each workspace's last 100 checkpoints
+    kept after each snapshot, and no byte budget (with one, the store is pruned to it, oldest
+    first, each time the service starts).
     """
     from rewind.server.background import run_service  # noqa: PLC0415
 
@@ -78,6 +81,7 @@ def service_options(settings: dict[str, Any], roots: tuple[str, ...], port: int)
         idle = duration(_text(chosen["idle_timeout"], "30m"))
         within = duration(_text(chosen["keep_within"], "30d"))
         last = int(chosen["keep_last"] if chosen["keep_last"] is not None else 100)
+        budget = None if chosen["max_bytes"] is None else size(chosen["max_bytes"])
         policy = RetentionPolicy(keep_within=within, keep_last=last or None)
     except (ValueError, TypeError) as exc:
         raise InvalidInputError(f"the service's settings ({CONFIG_FILE}): {exc}") from exc
@@ -86,6 +90,7 @@ def service_options(settings: dict[str, Any], roots: tuple[str, ...], port: int)
         idle_seconds=float("inf") if idle is None else idle.total_seconds(),
         port=port,
         retention=None if policy.is_empty else policy,
+        max_bytes=budget,
     )
 
 

@@ -9,7 +9,7 @@ import click
 
 from rewind.cli import render
 from rewind.cli.app import Outcome, main, progress, with_service
-from rewind.cli.params import CHECKPOINT_TYPES, json_option, parse_duration
+from rewind.cli.params import CHECKPOINT_TYPES, json_option, parse_duration, parse_size
 from rewind.errors import InvalidValueError
 from rewind.models import MAX_COUNT, CheckpointType, RetentionPolicy
 from rewind.service import CheckpointService
@@ -67,6 +67,12 @@ def verify(*, checkpoint_id: str | None) -> None:
     metavar="DURATION|none",
     help="Keep safety checkpoints only this long; none: like any other.",
 )
+@click.option(
+    "--max-bytes",
+    callback=parse_size,
+    metavar="SIZE",
+    help="Then delete the oldest checkpoints left until the stored contents fit (500M, 2G).",
+)
 @click.option("--plan", "plan_id", help="Prune only this plan's checkpoints.")
 @click.option("--dry-run", is_flag=True, help="Print what would be deleted; delete nothing.")
 @json_option
@@ -77,13 +83,16 @@ def prune(
     keep_labelled: bool,
     keep_types: tuple[str, ...],
     safety_within: timedelta | None,
+    max_bytes: int | None,
     plan_id: str | None,
     dry_run: bool,
 ) -> None:
     """Delete the checkpoints no rule keeps; every kept one stays restorable.
 
     Each workspace's head and a rollback's target are always kept. At least one of
-    --keep-last, --keep-within and --keep-type is needed.
+    --keep-last, --keep-within, --keep-type and --max-bytes is needed. With --max-bytes, the
+    oldest checkpoints left then go until the stored contents fit (labelled ones stay
+    unless --no-keep-labelled).
     """
     try:
         policy = RetentionPolicy(
@@ -92,13 +101,14 @@ def prune(
             keep_labelled=keep_labelled,
             keep_types=frozenset(CheckpointType(kind) for kind in keep_types),
             safety_within=safety_within,
+            max_bytes=max_bytes,
         )
     except InvalidValueError as exc:
         options = ", ".join(f"--{name.replace('_', '-')}" for name in exc.fields)
         raise click.UsageError(f"{options}: {exc}") from exc
     if policy.is_empty:
         raise click.UsageError(
-            "say what to keep: --keep-last, --keep-within or --keep-type "
+            "say what to keep: --keep-last, --keep-within, --keep-type or --max-bytes "
             "(with none of them nearly everything would go)"
         )
 

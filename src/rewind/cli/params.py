@@ -22,7 +22,9 @@ __all__ = [
     "json_option",
     "parse_duration",
     "parse_extra",
+    "parse_size",
     "quiet_option",
+    "size",
 ]
 
 _DURATION = re.compile(r"([0-9]{1,15})([wdhms])")  # ASCII digits; 15 bound int() and any sum
@@ -70,6 +72,33 @@ def parse_extra(
         except ValueError:
             extra[key] = text
     return extra
+
+
+_SIZE = re.compile(r"([0-9]{1,15}(?:\.[0-9]{1,6})?)\s*([kmgt]?)i?b?")
+_SIZE_FACTORS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+
+
+def parse_size(
+    _context: click.Context, _parameter: click.Parameter, value: str | None
+) -> int | None:
+    """A size such as ``500M``, ``2G``, ``1.5GiB`` or ``123456`` (bytes), as a number of bytes."""
+    try:
+        return None if value is None else size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+def size(value: str | int) -> int:
+    """A number of bytes from ``500M``, ``2G``, ``1.5GiB``, ``123456`` or an int.
+
+    Raises:
+        ValueError: It is not one, or is less than a byte.
+    """
+    match = _SIZE.fullmatch(str(value).strip().lower())
+    found = 0 if match is None else int(float(match[1]) * _SIZE_FACTORS[match[2]])
+    if found < 1:
+        raise ValueError(f"{value!r} is not a size such as 500M, 2G or 123456 (bytes)")
+    return found
 
 
 def parse_duration(

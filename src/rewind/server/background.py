@@ -61,6 +61,8 @@ class ServiceOptions:
     port: int = 0
     """Its loopback TCP port; 0: a free one, written in its state file."""
     retention: RetentionPolicy | None = field(default_factory=lambda: DEFAULT_RETENTION)
+    max_bytes: int | None = None
+    """A byte budget for the store, applied (oldest checkpoints first) each time it starts."""
 
 
 class _Activity:
@@ -152,6 +154,9 @@ async def _serve(url: str, options: ServiceOptions, listening: _Listening) -> No
     hosts = [f"{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]")]
     opened = AsyncCheckpointService.open(url, watch=True, retention=options.retention)
     async with await opened as service:
+        if options.max_bytes is not None:
+            pruned = await service.prune(RetentionPolicy(max_bytes=options.max_bytes))
+            _say(f"pruned {len(pruned.deleted)} checkpoints to fit {options.max_bytes} bytes")
         server: uvicorn.Server | None = None
 
         async def status(_request: Request) -> Response:
@@ -171,22 +176,17 @@ async def _serve(url: str, options: ServiceOptions, listening: _Listening) -> No
         server = uvicorn.Server(uvicorn.Config(_with_port(activity, port), log_level="warning"))
         _write_state(files, url, port, started)
         where = " and ".join(filter(None, [files.socket, f"http://127.0.0.1:{port}"]))
-        print(
-            f"{started.isoformat()} rewind service {__version__} (pid {os.getpid()}) "
-            f"listening on {where}",
-            file=sys.stderr,
-            flush=True,
-        )
+        _say(f"rewind service {__version__} (pid {os.getpid()}) listening on {where}")
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(_exit_when_idle, server, activity, options.idle_seconds)
             await server.serve(sockets=listening.sockets)
             tasks.cancel_scope.cancel()
-    print(
-        f"{datetime.now(UTC).isoformat()} rewind service stopped after "
-        f"{activity.requests} requests",
-        file=sys.stderr,
-        flush=True,
-    )
+    _say(f"rewind service stopped after {activity.requests} requests")
+
+
+def _say(line: str) -> None:
+    """One dated line in the service's log (its stderr)."""
+    print(f"{datetime.now(UTC).isoformat()} {line}", file=sys.stderr, flush=True)
 
 
 def _with_port(app: ASGIApp, port: int) -> ASGIApp:
