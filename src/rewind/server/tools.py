@@ -3,14 +3,15 @@
 ``build_mcp_server`` registers one tool per use case on the official SDK's ``MCPServer``;
 each calls the public ``AsyncCheckpointService`` only, after checking that every workspace
 it acts on lies under the server's roots. Each result is a typed model (the tool's output
-schema). A ``RewindError`` comes back as a tool error whose structured content carries its
-class name, message and ``retryable``; the server itself never falls over.
+schema). A ``RewindError`` comes back as a tool error whose text is JSON carrying its class
+name, message and ``retryable`` (``error_result``); the server itself never falls over.
 """
 
 from __future__ import annotations
 
 import base64
 import functools
+import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, ParamSpec
@@ -179,19 +180,23 @@ class StatsResult(BaseModel):
 
 
 def error_result(error: RewindError) -> CallToolResult:
-    """A tool error carrying a ``RewindError``'s class name, message and ``retryable``."""
-    kind = type(error).__name__
-    return CallToolResult(
-        content=[TextContent(type="text", text=f"{kind}: {error}")],
-        structured_content={
-            "error": kind,
-            "message": str(error),
-            "retryable": error.retryable,
-            "checkpoint_id": error.checkpoint_id,
-            "path": error.path,
-        },
-        is_error=True,
-    )
+    """A tool error any MCP client reads: one text block, JSON describing ``error``.
+
+    The JSON object holds ``error`` (the class name), ``message``, ``retryable`` (whether
+    the same call may succeed if simply tried again), ``checkpoint_id`` and ``path`` (or
+    null). The result has no structured content: clients check structured content against
+    the tool's output schema even on an error (the TypeScript SDK's client does, and so
+    every agent built on it), and a refusal has none of the result's fields.
+    """
+    details = {
+        "error": type(error).__name__,
+        "message": str(error),
+        "retryable": error.retryable,
+        "checkpoint_id": error.checkpoint_id,
+        "path": error.path,
+    }
+    text = TextContent(type="text", text=json.dumps(details))
+    return CallToolResult(content=[text], is_error=True)
 
 
 def _reporting_errors(tool: Callable[_P, Awaitable[Any]]) -> Callable[_P, Awaitable[Any]]:
