@@ -7,9 +7,13 @@ either in the same way.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
+import re
 import shutil
+from itertools import takewhile
 from typing import Any
 
 import httpx2
@@ -18,14 +22,15 @@ from behave import given, then, when
 from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp_types import CallToolResult, TextContent
+from support.databases import tamper_raw
 from support.mcp_client import McpConnection
-from support.scenario import expand
+from support.scenario import expand, named
 from support.serving import RunningServer
 from support.trees import paths_of, read_tree
 from support.typescript_client import TypeScriptConnection
 from support.world import World, world
 
-from rewind.service import DATABASE_URL_VARIABLE
+from rewind.service import DATABASE_URL_VARIABLE, MIN_ID_PREFIX
 
 
 def _connect(context: Any, root: str) -> None:
@@ -241,3 +246,63 @@ def tools_listed(context: Any, names: str) -> None:
 def all_succeeded(context: Any) -> None:
     for result in context.mcp_results:
         assert not result.is_error, result.content
+
+
+def _damage_chunks(context: Any, path: str, name: str, which: str) -> None:
+    scene = world(context)
+    content = scene.the_service.read_file(named(scene, name).checkpoint_id, path)
+    tamper_raw(
+        scene.database_url,
+        f"UPDATE blob_chunks SET data = ? WHERE blob_id = ?{which}",
+        b"\0 not a compressed chunk",
+        hashlib.sha256(content).hexdigest(),
+    )
+
+
+@given('someone damages every stored chunk of "{path:Q}" as of "{name:Q}"')
+def damage_every_chunk(context: Any, path: str, name: str) -> None:
+    _damage_chunks(context, path, name, "")
+
+
+@given('someone damages every stored chunk but the first of "{path:Q}" as of "{name:Q}"')
+def damage_later_chunks(context: Any, path: str, name: str) -> None:
+    _damage_chunks(context, path, name, " AND seq > 0")
+
+
+@then('the result holds the first {count:d} bytes of "{path:Q}" as of "{name:Q}", in base64')
+def holds_first_bytes(context: Any, count: int, path: str, name: str) -> None:
+    kind, data, _mode = world(context).recorded[name][0][path]
+    assert kind == "file", kind
+    found = _structured(context)
+    assert found["text"] is None, found
+    assert base64.b64decode(found["base64"]) == data[:count]
+
+
+def _refusal_text(context: Any) -> str:
+    return json.dumps(refusal(context.mcp_result), ensure_ascii=False)
+
+
+@then('the refusal names "{text:Q}"')
+def refusal_names(context: Any, text: str) -> None:
+    assert expand(world(context), text) in _refusal_text(context), _refusal_text(context)
+
+
+@then('the refusal does not name "{text:Q}"')
+def refusal_does_not_name(context: Any, text: str) -> None:
+    assert expand(world(context), text) not in _refusal_text(context), _refusal_text(context)
+
+
+@when('the agent calls "{tool:Q}" with the prefix that {names} share')
+def call_with_shared_prefix(context: Any, tool: str, names: str) -> None:
+    scene = world(context)
+    ids = [named(scene, name).checkpoint_id for name in re.findall(r'"([^"]*)"', names)]
+    shared = takewhile(lambda letters: len(set(letters)) == 1, zip(*ids, strict=True))
+    prefix = "".join(letters[0] for letters in shared)
+    assert len(prefix) >= MIN_ID_PREFIX, ids  # ULIDs made a moment apart share their time
+    context.mcp_result = context.mcp.call_tool(tool, {"checkpoint_id": prefix})
+
+
+@then('the result\'s "plans" names only the plan "{plan:Q}"')
+def plans_named(context: Any, plan: str) -> None:
+    plans = [counts["plan_id"] for counts in _structured(context)["plans"]]
+    assert plans == [plan], plans

@@ -24,10 +24,11 @@ from rewind import __version__
 from rewind.aio import AsyncCheckpointService
 from rewind.errors import InvalidInputError, RewindError
 from rewind.models import Checkpoint, RollbackResult, VerifyReport
-from rewind.server.roots import Roots
+from rewind.server.roots import Roots, refuse_nul
 
 __all__ = [
     "DEFAULT_PLAN",
+    "MAX_READ_BYTES",
     "MAX_TEXT_BYTES",
     "CheckpointList",
     "CheckpointSummary",
@@ -42,12 +43,15 @@ __all__ = [
 DEFAULT_PLAN = "agent"
 """The plan an MCP snapshot belongs to when the client names none."""
 MAX_TEXT_BYTES = 100_000
-"""The most bytes of a patch or a file a tool returns unless asked for fewer."""
+"""The most bytes of a patch or a file a tool returns unless asked for another number."""
+MAX_READ_BYTES = 16 * 1024 * 1024
+"""The most bytes of a patch or a file a tool returns when asked (``max_bytes``: 1 to this)."""
 MAX_LISTED = 1000
 """The most checkpoints ``list_checkpoints`` returns at once."""
 MAX_LISTED_PATHS = 100
 """The most changed paths a checkpoint's summary lists (``changed_count`` counts them all)."""
 
+_CONTINUATION_MASK, _CONTINUATION = 0xC0, 0x80  # UTF-8's bytes after a character's first
 _P = ParamSpec("_P")
 
 
@@ -220,9 +224,12 @@ class _Tools:
         self.roots = roots
 
     async def _checkpoint(self, checkpoint_id: str) -> Checkpoint:
-        """The checkpoint named by ``checkpoint_id`` (or a prefix), if under the roots."""
+        """The checkpoint named by ``checkpoint_id`` (or a prefix), if under the roots.
+
+        A checkpoint of another workspace is not found, and never named.
+        """
         checkpoint = await self.service.get_checkpoint(
-            await self.service.resolve_checkpoint_id(checkpoint_id)
+            await self.service.resolve_checkpoint_id(checkpoint_id, within=self.roots.directories)
         )
         self.roots.check(checkpoint.sandbox_ref)
         return checkpoint
@@ -266,14 +273,16 @@ class _Tools:
         max_bytes: int = MAX_TEXT_BYTES,
     ) -> DiffResult:
         """Compare a checkpoint with another, or with the live workspace (no second id)."""
+        _check_max_bytes(max_bytes)
         start = await self._checkpoint(checkpoint_id)
         end = None if to_checkpoint_id is None else await self._checkpoint(to_checkpoint_id)
         end_id = None if end is None else end.checkpoint_id
         manifest = await self.service.diff(start.checkpoint_id, end_id)
         text, truncated = None, False
-        if patch:
+        if patch:  # one byte more than shown says whether there was more
             text, truncated = _capped(
-                await self.service.patch(start.checkpoint_id, end_id), max_bytes
+                await self.service.patch(start.checkpoint_id, end_id, max_bytes=max_bytes + 1),
+                max_bytes,
             )
         return DiffResult(
             from_checkpoint_id=start.checkpoint_id,
@@ -286,10 +295,12 @@ class _Tools:
     async def read_file(
         self, checkpoint_id: str, path: str, max_bytes: int = MAX_TEXT_BYTES
     ) -> FileContent:
-        """Read one file as a checkpoint recorded it."""
+        """Read one file as a checkpoint recorded it (its first max_bytes bytes)."""
+        _check_max_bytes(max_bytes)
+        refuse_nul(path, "path")
         checkpoint = await self._checkpoint(checkpoint_id)
-        content = await self.service.read_file(checkpoint.checkpoint_id, path)
-        shown = content[:max_bytes]
+        size = await self.service.file_size(checkpoint.checkpoint_id, path)
+        shown = await self.service.read_file(checkpoint.checkpoint_id, path, max_bytes=max_bytes)
         try:
             text, encoded = shown.decode("utf-8"), None
         except UnicodeDecodeError:
@@ -297,10 +308,10 @@ class _Tools:
         return FileContent(
             checkpoint_id=checkpoint.checkpoint_id,
             path=path,
-            size=len(content),
+            size=size,
             text=text,
             base64=encoded,
-            truncated=len(content) > max_bytes,
+            truncated=size > len(shown),
         )
 
     async def rollback(self, checkpoint_id: str, confirm: bool = False) -> RestoreResult:
@@ -327,6 +338,8 @@ class _Tools:
         A dry run unless confirm is true. The result names the safety checkpoint that
         undoes it.
         """
+        for path in paths:
+            refuse_nul(path, "path")
         checkpoint = await self._checkpoint(checkpoint_id)
         directory = None if workspace is None else self.roots.check(workspace)
         result = await self.service.restore_paths(
@@ -335,23 +348,39 @@ class _Tools:
         return RestoreResult.of(result, "restore")
 
     async def verify(self, checkpoint_id: str | None = None) -> VerifyReport:
-        """Re-read and re-hash what a checkpoint needs, or everything in the store."""
+        """Re-read and re-hash what a checkpoint needs, or every checkpoint under the roots."""
         if checkpoint_id is None:
-            return await self.service.verify()
+            return await self.service.verify(within=self.roots.directories)
         return await self.service.verify((await self._checkpoint(checkpoint_id)).checkpoint_id)
 
     async def stats(self, plan: str | None = None) -> StatsResult:
-        """What the store holds: checkpoints, contents, bytes stored and saved."""
-        counted = await self.service.stats(plan)
+        """What the workspaces under the roots hold: checkpoints, contents, bytes stored, saved."""
+        counted = await self.service.stats(plan, within=self.roots.directories)
         return StatsResult.model_validate(counted.model_dump(mode="json"))
 
 
+def _check_max_bytes(max_bytes: int) -> None:
+    """Refuse a ``max_bytes`` outside 1 to ``MAX_READ_BYTES``.
+
+    Raises:
+        InvalidInputError: It is outside.
+    """
+    if not 1 <= max_bytes <= MAX_READ_BYTES:
+        raise InvalidInputError(f"max_bytes must be from 1 to {MAX_READ_BYTES}, not {max_bytes}")
+
+
 def _capped(text: str, max_bytes: int) -> tuple[str, bool]:
-    """``text`` cut to at most ``max_bytes`` of UTF-8 (never inside a character)."""
-    encoded = text.encode("utf-8")
+    """``text`` cut to at most ``max_bytes`` of UTF-8 (never inside a character).
+
+    A lone surrogate (a file name that is not UTF-8) counts as the three bytes it encodes to.
+    """
+    encoded = text.encode("utf-8", "surrogatepass")
     if len(encoded) <= max_bytes:
         return text, False
-    return encoded[:max_bytes].decode("utf-8", "ignore"), True
+    end = max_bytes
+    while end > 0 and encoded[end] & _CONTINUATION_MASK == _CONTINUATION:  # inside a character
+        end -= 1
+    return encoded[:end].decode("utf-8", "surrogatepass"), True
 
 
 _READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False)
