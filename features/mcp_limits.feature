@@ -47,6 +47,22 @@ Feature: The MCP server reads only what it answers, and speaks only of its roots
     And the result's "truncated" is false
     And the result's "size" is 8
 
+  Scenario: A text cut inside a character comes back as text, without that character
+    Given I write "héllo wörld" to "README.md"
+    And the agent calls "snapshot" with, keeping the checkpoint as "U"
+      """
+      {"workspace": "{workspace}"}
+      """
+    When the agent calls "read_file" with
+      """
+      {"checkpoint_id": "{U}", "path": "README.md", "max_bytes": 2}
+      """
+    Then the result's "text" is "h"
+    And the result's "truncated" is true
+    When the agent calls "diff" from "K" to "U" with a patch cut inside its first "ö"
+    Then the patch in the result is the patch from "K" to "U" up to its first "ö"
+    And the result's "truncated" is true
+
   Scenario: diff builds the patch only as far as max_bytes, reading no file past it
     Given I write "new line" to "src/app.py"
     And I write "changed" to "README.md"

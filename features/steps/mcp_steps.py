@@ -306,3 +306,36 @@ def call_with_shared_prefix(context: Any, tool: str, names: str) -> None:
 def plans_named(context: Any, plan: str) -> None:
     plans = [counts["plan_id"] for counts in _structured(context)["plans"]]
     assert plans == [plan], plans
+
+
+def _whole_patch(context: Any, base: str, target: str) -> str:
+    scene = world(context)
+    base_id, target_id = named(scene, base).checkpoint_id, named(scene, target).checkpoint_id
+    return scene.the_service.patch(base_id, target_id)
+
+
+@when(
+    'the agent calls "diff" from "{base:Q}" to "{target:Q}" with a patch cut inside its first '
+    '"{letter:Q}"'
+)
+def diff_cut_inside(context: Any, base: str, target: str, letter: str) -> None:
+    whole = _whole_patch(context, base, target)
+    assert len(letter.encode()) > 1, letter
+    inside = len(whole[: whole.index(letter)].encode()) + 1
+    scene = world(context)
+    arguments = {
+        "checkpoint_id": named(scene, base).checkpoint_id,
+        "to_checkpoint_id": named(scene, target).checkpoint_id,
+        "patch": True,
+        "max_bytes": inside,
+    }
+    context.mcp_result = context.mcp.call_tool("diff", arguments)
+
+
+@then(
+    'the patch in the result is the patch from "{base:Q}" to "{target:Q}" up to its first '
+    '"{letter:Q}"'
+)
+def patch_up_to(context: Any, base: str, target: str, letter: str) -> None:
+    whole = _whole_patch(context, base, target)
+    assert _structured(context)["patch"] == whole[: whole.index(letter)], _structured(context)

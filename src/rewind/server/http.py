@@ -94,7 +94,7 @@ def read_or_create_token(path: str | os.PathLike[str]) -> str:
             pass
         try:
             return _new_token(location)
-        except FileExistsError:  # another server starting made it meanwhile
+        except FileExistsError:  # pragma: no cover - another server starting made it meanwhile
             return _read_token(location)
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "it is not text"

@@ -301,10 +301,8 @@ class _Tools:
         checkpoint = await self._checkpoint(checkpoint_id)
         size = await self.service.file_size(checkpoint.checkpoint_id, path)
         shown = await self.service.read_file(checkpoint.checkpoint_id, path, max_bytes=max_bytes)
-        try:
-            text, encoded = shown.decode("utf-8"), None
-        except UnicodeDecodeError:
-            text, encoded = None, base64.b64encode(shown).decode("ascii")
+        text = _as_text(shown, cut=size > len(shown))
+        encoded = None if text is not None else base64.b64encode(shown).decode("ascii")
         return FileContent(
             checkpoint_id=checkpoint.checkpoint_id,
             path=path,
@@ -357,6 +355,19 @@ class _Tools:
         """What the workspaces under the roots hold: checkpoints, contents, bytes stored, saved."""
         counted = await self.service.stats(plan, within=self.roots.directories)
         return StatsResult.model_validate(counted.model_dump(mode="json"))
+
+
+def _as_text(content: bytes, *, cut: bool) -> str | None:
+    """``content`` as text if it is UTF-8, else None; a ``cut`` one may end mid-character.
+
+    That last character, cut, is left out.
+    """
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if cut and exc.reason == "unexpected end of data":
+            return content[: exc.start].decode("utf-8")
+        return None
 
 
 def _check_max_bytes(max_bytes: int) -> None:
