@@ -3,8 +3,9 @@
 ``build_mcp_server`` registers one tool per use case on the official SDK's ``MCPServer``;
 each calls the public ``AsyncCheckpointService`` only, after checking that every workspace
 it acts on lies under the server's roots. Each result is a typed model (the tool's output
-schema). A ``RewindError`` comes back as a tool error whose text is JSON carrying its class
-name, message and ``retryable`` (``error_result``); the server itself never falls over.
+schema; ``results.py``). A ``RewindError`` comes back as a tool error whose text is JSON
+carrying its class name, message and ``retryable`` (``error_result``); the server itself
+never falls over.
 """
 
 from __future__ import annotations
@@ -13,29 +14,30 @@ import base64
 import functools
 import json
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Any, ParamSpec
 
 from mcp.server.mcpserver import MCPServer
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, Field
 
 from rewind import __version__
 from rewind.aio import AsyncCheckpointService
 from rewind.errors import InvalidInputError, RewindError
-from rewind.models import Checkpoint, RollbackResult, VerifyReport
+from rewind.models import Checkpoint, VerifyReport
+from rewind.server.results import (
+    Change,
+    CheckpointList,
+    CheckpointSummary,
+    DiffResult,
+    FileContent,
+    RestoreResult,
+    StatsResult,
+)
 from rewind.server.roots import Roots, refuse_nul
 
 __all__ = [
     "DEFAULT_PLAN",
     "MAX_READ_BYTES",
     "MAX_TEXT_BYTES",
-    "CheckpointList",
-    "CheckpointSummary",
-    "DiffResult",
-    "FileContent",
-    "RestoreResult",
-    "StatsResult",
     "build_mcp_server",
     "error_result",
 ]
@@ -48,139 +50,9 @@ MAX_READ_BYTES = 16 * 1024 * 1024
 """The most bytes of a patch or a file a tool returns when asked (``max_bytes``: 1 to this)."""
 MAX_LISTED = 1000
 """The most checkpoints ``list_checkpoints`` returns at once."""
-MAX_LISTED_PATHS = 100
-"""The most changed paths a checkpoint's summary lists (``changed_count`` counts them all)."""
 
 _CONTINUATION_MASK, _CONTINUATION = 0xC0, 0x80  # UTF-8's bytes after a character's first
 _P = ParamSpec("_P")
-
-
-class CheckpointSummary(BaseModel):
-    """A checkpoint, in brief."""
-
-    checkpoint_id: str
-    plan_id: str
-    workspace: str
-    checkpoint_type: str
-    created_at: datetime
-    label: str | None
-    reason: str | None
-    parent_id: str | None
-    changed_count: int = Field(description="How many paths changed since the parent.")
-    changed_paths: list[str] = Field(description=f"The first {MAX_LISTED_PATHS} changed paths.")
-
-    @classmethod
-    def of(cls, checkpoint: Checkpoint) -> CheckpointSummary:
-        """Summarise ``checkpoint``."""
-        paths = list(checkpoint.metadata.extra.get("diff_paths", ()))
-        return cls(
-            checkpoint_id=checkpoint.checkpoint_id,
-            plan_id=checkpoint.plan_id,
-            workspace=checkpoint.sandbox_ref,
-            checkpoint_type=checkpoint.checkpoint_type.value,
-            created_at=checkpoint.created_at,
-            label=checkpoint.label,
-            reason=checkpoint.metadata.reason,
-            parent_id=checkpoint.parent_id,
-            changed_count=len(paths),
-            changed_paths=paths[:MAX_LISTED_PATHS],
-        )
-
-
-class CheckpointList(BaseModel):
-    """Checkpoints, newest first."""
-
-    checkpoints: list[CheckpointSummary]
-
-
-class Change(BaseModel):
-    """One changed path."""
-
-    path: str
-    change: str = Field(description="added, modified or deleted")
-
-
-class DiffResult(BaseModel):
-    """What changed from one checkpoint to another, or to the live workspace."""
-
-    from_checkpoint_id: str
-    to_checkpoint_id: str | None = Field(description="None: the live workspace.")
-    changes: list[Change]
-    patch: str | None = Field(description="A unified diff, when asked for.")
-    truncated: bool = Field(description="Whether the patch was cut at max_bytes.")
-
-
-class FileContent(BaseModel):
-    """One file as a checkpoint recorded it: text when it is UTF-8, base64 otherwise."""
-
-    checkpoint_id: str
-    path: str
-    size: int
-    text: str | None
-    base64: str | None
-    truncated: bool = Field(description="Whether the content was cut at max_bytes.")
-
-
-class RestoreResult(BaseModel):
-    """What a rollback or a restore of some paths did, or (a dry run) would do."""
-
-    checkpoint_id: str
-    dry_run: bool
-    restored: list[str]
-    removed: list[str]
-    unchanged_count: int
-    safety_checkpoint_id: str | None = Field(
-        description="Roll back to it to undo this; None for a dry run."
-    )
-    message: str
-
-    @classmethod
-    def of(cls, result: RollbackResult, what: str) -> RestoreResult:
-        """Report ``result`` of a ``what`` ("rollback" or "restore")."""
-        if result.dry_run:
-            message = (
-                f"dry run: {len(result.restored)} to restore, {len(result.removed)} to remove; "
-                "nothing changed. Call again with confirm=true to do it."
-            )
-        else:
-            message = (
-                f"{len(result.restored)} restored, {len(result.removed)} removed. To undo this "
-                f"{what}: rollback checkpoint_id={result.safety_checkpoint_id} confirm=true"
-            )
-        return cls(
-            checkpoint_id=result.checkpoint_id,
-            dry_run=result.dry_run,
-            restored=list(result.restored),
-            removed=list(result.removed),
-            unchanged_count=result.unchanged_count,
-            safety_checkpoint_id=result.safety_checkpoint_id,
-            message=message,
-        )
-
-
-class PlanCounts(BaseModel):
-    """What one plan's checkpoints hold."""
-
-    plan_id: str
-    checkpoints: int
-    snapshots: int
-    stored_bytes: int
-    tree_bytes: int
-    ratio: float = Field(description="tree_bytes over stored_bytes: what storing saves.")
-
-
-class StatsResult(BaseModel):
-    """What the store holds (see ``StoreStats``), in total and per plan."""
-
-    checkpoints: int
-    changes: int
-    blobs: int
-    content_bytes: int
-    stored_bytes: int
-    snapshots: int
-    tree_bytes: int
-    ratio: float = Field(description="tree_bytes over stored_bytes: what storing saves.")
-    plans: list[PlanCounts]
 
 
 def error_result(error: RewindError) -> CallToolResult:
