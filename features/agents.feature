@@ -180,8 +180,6 @@ Feature: Coding agents checkpoint through hooks, and a local server that guards 
       | with a wrong token                    | 401    | bearer token       |
       | from a web page at http://evil.example | 403    | evil.example       |
       | under the Host name evil.example      | 403    | evil.example       |
-      | with a body of 2 MiB                  | 413    | larger than        |
-      | with a streamed body of 2 MiB         | 413    | larger than        |
       | for a workspace outside its roots     | 422    | OutsideRootsError  |
 
   Scenario: The server has hooks for the agents it knows only

@@ -78,6 +78,7 @@ class AsyncDriven(CheckpointService):
     list_checkpoints = _awaited("list_checkpoints")
     get_changes = _awaited("get_changes")
     read_file = _awaited("read_file")
+    file_size = _awaited("file_size")
     diff = _awaited("diff")
     patch = _awaited("patch")
     stats = _awaited("stats")

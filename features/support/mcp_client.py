@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from mcp import Client
 from mcp.client._transport import Transport
 from mcp.client.stdio import StdioServerParameters
-from mcp_types import CallToolResult
+from mcp_types import CallToolResult, Tool
 
 _T = TypeVar("_T")
 _Call = Callable[[Client], Awaitable[Any]]
@@ -66,6 +66,10 @@ class McpConnection:
         outcome: Future[Any] = Future()
         self._loop.call_soon_threadsafe(self._calls.put_nowait, (call, outcome))
         return outcome.result(timeout=120)
+
+    def list_tools(self) -> list[Tool]:
+        """The tools the server lists."""
+        return self.run(lambda client: client.list_tools()).tools  # type: ignore[no-any-return]
 
     def call_tool(self, name: str, arguments: dict[str, Any]) -> CallToolResult:
         """Call one tool and return its result (a tool error is a result too)."""

@@ -188,9 +188,14 @@ class AsyncCheckpointService:
         """See ``CheckpointService.restore_into``."""
         return await self._run(self._service.restore_into, checkpoint_id, target_dir)
 
-    async def verify(self, checkpoint_id: str | None = None) -> VerifyReport:
+    async def verify(
+        self,
+        checkpoint_id: str | None = None,
+        *,
+        within: Sequence[str | os.PathLike[str]] | None = None,
+    ) -> VerifyReport:
         """See ``CheckpointService.verify``."""
-        return await self._run(self._service.verify, checkpoint_id)
+        return await self._run(self._service.verify, checkpoint_id, within=within)
 
     async def get_checkpoint(self, checkpoint_id: str) -> Checkpoint:
         """See ``CheckpointService.get_checkpoint``."""
@@ -221,13 +226,27 @@ class AsyncCheckpointService:
         """See ``CheckpointService.get_changes``."""
         return await self._run(self._service.get_changes, checkpoint_id)
 
-    async def read_file(self, checkpoint_id: str, path: str) -> bytes:
+    async def read_file(
+        self, checkpoint_id: str, path: str, *, max_bytes: int | None = None
+    ) -> bytes:
         """See ``CheckpointService.read_file``."""
-        return await self._run(self._service.read_file, checkpoint_id, path)
+        return await self._run(self._service.read_file, checkpoint_id, path, max_bytes=max_bytes)
 
-    async def patch(self, from_checkpoint_id: str, to_checkpoint_id: str | None = None) -> str:
+    async def file_size(self, checkpoint_id: str, path: str) -> int:
+        """See ``CheckpointService.file_size``."""
+        return await self._run(self._service.file_size, checkpoint_id, path)
+
+    async def patch(
+        self,
+        from_checkpoint_id: str,
+        to_checkpoint_id: str | None = None,
+        *,
+        max_bytes: int | None = None,
+    ) -> str:
         """See ``CheckpointService.patch``."""
-        return await self._run(self._service.patch, from_checkpoint_id, to_checkpoint_id)
+        return await self._run(
+            self._service.patch, from_checkpoint_id, to_checkpoint_id, max_bytes=max_bytes
+        )
 
     async def diff(
         self, from_checkpoint_id: str, to_checkpoint_id: str | None = None
@@ -235,9 +254,14 @@ class AsyncCheckpointService:
         """See ``CheckpointService.diff``."""
         return await self._run(self._service.diff, from_checkpoint_id, to_checkpoint_id)
 
-    async def stats(self, plan_id: str | None = None) -> StoreStats:
+    async def stats(
+        self,
+        plan_id: str | None = None,
+        *,
+        within: Sequence[str | os.PathLike[str]] | None = None,
+    ) -> StoreStats:
         """See ``CheckpointService.stats``."""
-        return await self._run(self._service.stats, plan_id)
+        return await self._run(self._service.stats, plan_id, within=within)
 
     async def watch_report(self) -> WatchReport:
         """See ``CheckpointService.watch_report`` (it never blocks: no thread is used)."""
@@ -249,9 +273,14 @@ class AsyncCheckpointService:
         """See ``CheckpointService.prune``."""
         return await self._run(self._service.prune, policy, plan_id=plan_id, dry_run=dry_run)
 
-    async def resolve_checkpoint_id(self, id_or_prefix: str) -> str:
+    async def resolve_checkpoint_id(
+        self,
+        id_or_prefix: str,
+        *,
+        within: Sequence[str | os.PathLike[str]] | None = None,
+    ) -> str:
         """See ``CheckpointService.resolve_checkpoint_id``."""
-        return await self._run(self._service.resolve_checkpoint_id, id_or_prefix)
+        return await self._run(self._service.resolve_checkpoint_id, id_or_prefix, within=within)
 
     def guard(
         self,

@@ -17,7 +17,7 @@ from typing import Any, Self
 from rewind._guard import Guard
 from rewind._json import storable_text_problem
 from rewind._ops.compare import Comparer
-from rewind._ops.contents import read_stored_file
+from rewind._ops.contents import read_stored_file, stored_entry
 from rewind._ops.factory import CheckpointFactory, SnapshotRequest
 from rewind._ops.factory import checkpoint_type as as_checkpoint_type
 from rewind._ops.index import IndexCache
@@ -30,6 +30,7 @@ from rewind._ops.stats import store_stats
 from rewind._ops.watching import Watches
 from rewind._private import DATABASE_URL_VARIABLE, default_store_url
 from rewind.errors import (
+    CheckpointNotFoundError,
     InvalidInputError,
     InvalidMetadataError,
 )
@@ -50,7 +51,7 @@ from rewind.models import (
     WatchOptions,
     WatchReport,
 )
-from rewind.storage import CheckpointQuery, Store, open_store
+from rewind.storage import CheckpointQuery, DirectoryScope, Store, open_store
 
 __all__ = [
     "DATABASE_URL_VARIABLE",
@@ -405,7 +406,12 @@ class CheckpointService:
         """
         return self._restorer.restore_into(checkpoint_id, target_dir)
 
-    def verify(self, checkpoint_id: str | None = None) -> VerifyReport:
+    def verify(
+        self,
+        checkpoint_id: str | None = None,
+        *,
+        within: Sequence[str | os.PathLike[str]] | None = None,
+    ) -> VerifyReport:
         """Re-read and re-hash what a checkpoint needs, or everything in the store.
 
         Checks that each manifest can be read (no cycle in its ancestry, no damaged row) and
@@ -414,15 +420,27 @@ class CheckpointService:
         its sha256, and (for the whole store) that every workspace's head and rollback mark
         are snapshots of that workspace; reports every problem found.
 
+        Args:
+            checkpoint_id: The checkpoint to check; None checks the whole store.
+            within: Only the checkpoints of workspaces in these directories (each directory
+                or below it, symlinks resolved) exist for this call: the whole-store check
+                covers them, their workspaces and the contents they use, and no other
+                blob.
+
         Raises:
-            CheckpointNotFoundError: ``checkpoint_id`` names no checkpoint.
+            CheckpointNotFoundError: ``checkpoint_id`` names no checkpoint (within them).
+            InvalidInputError: ``within`` is not a list of paths.
             StorageError: The database failed.
         """
+        scope = _scope(within)
         with self._store.reading() as uow:
             verifier = StoreVerifier(uow)
             if checkpoint_id is None:
-                return verifier.check_store()
-            verifier.check_checkpoint(find_checkpoint(uow, checkpoint_id))
+                return verifier.check_store(scope)
+            checkpoint = find_checkpoint(uow, checkpoint_id)
+            if scope is not None and checkpoint.sandbox_ref not in scope:
+                raise CheckpointNotFoundError(checkpoint_id)
+            verifier.check_checkpoint(checkpoint)
             return verifier.report(checked=1)
 
     def get_checkpoint(self, checkpoint_id: str) -> Checkpoint:
@@ -497,45 +515,81 @@ class CheckpointService:
         """
         return self._comparer.changes(checkpoint_id)
 
-    def read_file(self, checkpoint_id: str, path: str) -> bytes:
+    def read_file(self, checkpoint_id: str, path: str, *, max_bytes: int | None = None) -> bytes:
         """Return the bytes of one file as a snapshot stored it (a symlink: its target).
 
         Args:
             checkpoint_id: The snapshot.
             path: The file's path relative to the workspace, with ``/`` between names.
+            max_bytes: Return only the file's first ``max_bytes`` bytes, reading only the
+                stored chunks that hold them (``file_size`` tells the whole size). A cut
+                read is not checked against the content's sha256, which covers every byte;
+                a whole one is.
 
         Raises:
             CheckpointNotFoundError: No such checkpoint exists.
             PathNotInCheckpointError: The snapshot holds no file at ``path``.
-            InvalidInputError: ``path`` is not text, or the checkpoint records no files.
+            InvalidInputError: ``path`` is not text, ``max_bytes`` is not a whole number of
+                at least 0, or the checkpoint records no files.
             CorruptStoreError: The stored content is missing, damaged or altered.
             StorageError: The database failed.
         """
         if not isinstance(path, str):
             raise InvalidInputError(f"path must be text, not {path!r:.80}")
+        _check_max_bytes(max_bytes)
         with self._store.reading() as uow:
-            return read_stored_file(uow, find_checkpoint(uow, checkpoint_id), path)
+            checkpoint = find_checkpoint(uow, checkpoint_id)
+            return read_stored_file(uow, checkpoint, path, max_bytes)
 
-    def patch(self, from_checkpoint_id: str, to_checkpoint_id: str | None = None) -> str:
+    def file_size(self, checkpoint_id: str, path: str) -> int:
+        """Return the size in bytes of one file as a snapshot stored it, without reading it.
+
+        A symlink's size is its target's length.
+
+        Raises:
+            CheckpointNotFoundError: No such checkpoint exists.
+            PathNotInCheckpointError: The snapshot holds no file at ``path``.
+            InvalidInputError: ``path`` is not text, or the checkpoint records no files.
+            CorruptStoreError: The snapshot's manifest cannot be read.
+            StorageError: The database failed.
+        """
+        if not isinstance(path, str):
+            raise InvalidInputError(f"path must be text, not {path!r:.80}")
+        with self._store.reading() as uow:
+            return stored_entry(uow, find_checkpoint(uow, checkpoint_id), path).size
+
+    def patch(
+        self,
+        from_checkpoint_id: str,
+        to_checkpoint_id: str | None = None,
+        *,
+        max_bytes: int | None = None,
+    ) -> str:
         """Return the unified patch from one snapshot to another, or to its live workspace.
 
         Text files get ``---``/``+++`` headers and hunks, as ``git diff`` prints them; a
         binary file (a NUL in its first 8,000 bytes, or not UTF-8) gets one line saying it
-        differs. Every line ends with a newline; no change gives an empty string.
+        differs, and so does a file over 16 MiB on either side. Every line ends with a
+        newline; no change gives an empty string.
 
         Args:
             from_checkpoint_id: The base snapshot.
             to_checkpoint_id: The target snapshot; None compares with the files now in the
                 base snapshot's workspace.
+            max_bytes: Return only the patch's first ``max_bytes`` bytes of UTF-8 (never cut
+                inside a character): the patch is built only that far, and no file past it
+                is read. Ask for one byte more than you show to learn whether it was cut.
 
         Raises:
             CheckpointNotFoundError: A checkpoint does not exist.
-            InvalidInputError: A checkpoint records no files.
+            InvalidInputError: A checkpoint records no files, or ``max_bytes`` is not a whole
+                number of at least 0.
             CorruptStoreError: A stored content is missing, damaged or altered.
             WorkspaceError: The live workspace cannot be read.
             StorageError: The database failed.
         """
-        return self._comparer.patch(from_checkpoint_id, to_checkpoint_id)
+        _check_max_bytes(max_bytes)
+        return self._comparer.patch(from_checkpoint_id, to_checkpoint_id, max_bytes)
 
     def diff(self, from_checkpoint_id: str, to_checkpoint_id: str | None = None) -> DiffManifest:
         """Return the changes from one snapshot to another, or to its live workspace.
@@ -553,19 +607,27 @@ class CheckpointService:
         """
         return self._comparer.diff(from_checkpoint_id, to_checkpoint_id)
 
-    def stats(self, plan_id: str | None = None) -> StoreStats:
+    def stats(
+        self,
+        plan_id: str | None = None,
+        *,
+        within: Sequence[str | os.PathLike[str]] | None = None,
+    ) -> StoreStats:
         """Return what the store holds, in total and per plan, and how well it packs it.
 
         Args:
             plan_id: Count only this plan's checkpoints and the contents they use.
+            within: Count only the checkpoints of workspaces in these directories (each
+                directory or below it, symlinks resolved) and the contents they use.
 
         Raises:
-            InvalidInputError: ``plan_id`` is not text.
+            InvalidInputError: ``plan_id`` is not text, or ``within`` is not a list of paths.
             StorageError: The database failed.
         """
         _check_text("plan_id", plan_id)
+        scope = _scope(within)
         with self._store.reading() as uow:
-            return store_stats(uow, plan_id)
+            return store_stats(uow, plan_id, scope)
 
     def prune(
         self, policy: RetentionPolicy, *, plan_id: str | None = None, dry_run: bool = False
@@ -640,20 +702,32 @@ class CheckpointService:
             triggers=triggers,
         )
 
-    def resolve_checkpoint_id(self, id_or_prefix: str) -> str:
+    def resolve_checkpoint_id(
+        self,
+        id_or_prefix: str,
+        *,
+        within: Sequence[str | os.PathLike[str]] | None = None,
+    ) -> str:
         """Return the full id of the one checkpoint whose id starts with ``id_or_prefix``.
 
         Letter case does not matter (ULIDs are case-insensitive). A prefix needs at least
         ``MIN_ID_PREFIX`` characters.
 
+        Args:
+            id_or_prefix: A checkpoint id, or its first characters.
+            within: Only the checkpoints of workspaces in these directories (each directory
+                or below it, symlinks resolved) match; the others are not named either.
+
         Raises:
             InvalidCheckpointIdError: The text is too short or cannot start a ULID.
             AmbiguousCheckpointIdError: Several checkpoints match (``candidates`` lists some).
             CheckpointNotFoundError: No checkpoint matches.
+            InvalidInputError: ``within`` is not a list of paths.
             StorageError: The database failed.
         """
+        scope = _scope(within)
         with self._store.reading() as uow:
-            return resolve_prefix(uow, id_or_prefix)
+            return resolve_prefix(uow, id_or_prefix, scope)
 
 
 def _real_path(sandbox_ref: object) -> str:
@@ -665,6 +739,43 @@ def _real_path(sandbox_ref: object) -> str:
     if (problem := storable_text_problem(given)) is not None:
         raise InvalidInputError(f"sandbox_ref {given!r:.300} {problem}")
     return os.path.realpath(given)
+
+
+def _scope(within: object) -> DirectoryScope | None:
+    """The workspaces in the directories ``within`` names, as snapshots record them.
+
+    Raises:
+        InvalidInputError: ``within`` is not a list of paths (a single path is refused: it
+            would read as a list of letters), or one of them is not storable text.
+    """
+    if within is None:
+        return None
+    if isinstance(within, str | bytes | os.PathLike) or not isinstance(within, Iterable):
+        raise InvalidInputError(f"within must be a list of directories, not {within!r:.80}")
+    directories = []
+    for directory in within:
+        try:
+            given = os.fsdecode(directory)
+        except TypeError as exc:
+            raise InvalidInputError(f"within holds {directory!r:.80}, not a path") from exc
+        if (problem := storable_text_problem(given)) is not None or not given:
+            raise InvalidInputError(f"within holds {given!r:.300}, which {problem or 'is empty'}")
+        directories.append(os.path.realpath(given))
+    return DirectoryScope(tuple(directories))
+
+
+def _check_max_bytes(max_bytes: object) -> None:
+    """Refuse a ``max_bytes`` that is not a whole number of at least 0 (None passes).
+
+    Raises:
+        InvalidInputError: It is not.
+    """
+    if max_bytes is not None and (
+        not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or max_bytes < 0
+    ):
+        raise InvalidInputError(
+            f"max_bytes must be a whole number of at least 0, not {max_bytes!r:.80}"
+        )
 
 
 def _check_text(name: str, value: object) -> None:

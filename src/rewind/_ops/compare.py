@@ -6,13 +6,14 @@ The answer is a list of changes (a ``DiffManifest``) or a unified patch.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 from rewind._manifest import Tree
 from rewind._ops.contents import StoredSide
 from rewind._ops.factory import CheckpointFactory
 from rewind._ops.index import IndexCache, WorkspaceIndex, machine_origin, scan_workspace
 from rewind._ops.lookup import checked_tree, find_checkpoint
-from rewind._ops.patch import unified_patch
+from rewind._ops.patch import MAX_PATCHED_FILE, unified_patch
 from rewind._ops.rollback import open_workspace
 from rewind.errors import RewindError
 from rewind.models import Checkpoint, DiffManifest, EntryKind
@@ -64,24 +65,39 @@ class Comparer:
             parent, tree, base_id=checkpoint.parent_id, target_id=checkpoint.checkpoint_id
         )
 
-    def patch(self, from_checkpoint_id: str, to_checkpoint_id: str | None) -> str:
-        """The unified patch from one snapshot to another, or (None) to its live workspace."""
+    def patch(
+        self, from_checkpoint_id: str, to_checkpoint_id: str | None, max_bytes: int | None = None
+    ) -> str:
+        """The unified patch from one snapshot to another, or (None) to its live workspace.
+
+        With ``max_bytes``, its first ``max_bytes`` bytes: no file past them is read.
+        """
         with self._store.reading() as uow:
             base_checkpoint = find_checkpoint(uow, from_checkpoint_id)
             base = checked_tree(uow, base_checkpoint)
             if to_checkpoint_id is not None:
                 target, manifest = _stored_diff(uow, base_checkpoint, base, to_checkpoint_id)
                 with StoredSide(base) as old, StoredSide(target) as new:
-                    old.stage(uow, manifest.paths)
-                    new.stage(uow, manifest.paths)
-                    return unified_patch(manifest, old.read, new.read)
+
+                    def prepare(paths: Sequence[str]) -> None:
+                        old.stage(uow, paths)
+                        new.stage(uow, paths)
+
+                    return unified_patch(
+                        manifest, old.read, new.read, max_bytes=max_bytes, prepare=prepare
+                    )
         with open_workspace(base_checkpoint) as root, StoredSide(base) as old:
             live = self._live_tree(base_checkpoint, root)
             manifest = diff_trees(base, live, base_id=base_checkpoint.checkpoint_id, target_id=None)
             with self._store.reading() as uow:
                 find_checkpoint(uow, base_checkpoint.checkpoint_id)  # not pruned meanwhile
-                old.stage(uow, manifest.paths)
-            return unified_patch(manifest, old.read, lambda path: _read_live(root, live, path))
+                return unified_patch(
+                    manifest,
+                    old.read,
+                    lambda path: _read_live(root, live, path),
+                    max_bytes=max_bytes,
+                    prepare=lambda paths: old.stage(uow, paths),
+                )
 
     def _live_tree(self, checkpoint: Checkpoint, root: WorkspaceRoot) -> Tree:
         """The tree in the workspace ``checkpoint`` was taken of, scanned through its index."""
@@ -109,7 +125,8 @@ def _stored_diff(
 def _read_live(root: WorkspaceRoot, tree: Tree, path: str) -> bytes | None:
     """The bytes of ``path`` in the live workspace (a symlink: its target); None if unreadable.
 
-    The file may have changed since the scan: the patch then shows what it holds now.
+    The file may have changed since the scan: the patch then shows what it holds now, unless
+    it grew past ``MAX_PATCHED_FILE`` (then None: it is not read further).
     """
     entry = tree.get(path)
     if entry is None:
@@ -119,8 +136,10 @@ def _read_live(root: WorkspaceRoot, tree: Tree, path: str) -> bytes | None:
             return root.read_link(path)
         with root.open_file(path) as descriptor:
             parts = []
-            while part := os.read(descriptor, _READ_SIZE):
+            size = 0
+            while size <= MAX_PATCHED_FILE and (part := os.read(descriptor, _READ_SIZE)):
                 parts.append(part)
-            return b"".join(parts)
+                size += len(part)
+            return None if size > MAX_PATCHED_FILE else b"".join(parts)
     except (RewindError, OSError):
         return None

@@ -17,6 +17,7 @@ from rewind.models import Checkpoint, EntryKind, VerifyProblem, VerifyReport
 from rewind.storage import (
     BlobHeader,
     BlobRepository,
+    DirectoryScope,
     UnitOfWork,
     WorkspaceHead,
     WorkspaceRecord,
@@ -27,6 +28,7 @@ __all__ = [
     "StoreVerifier",
     "require_intact",
     "seal_problem",
+    "size_problem",
     "stage_contents",
 ]
 
@@ -84,7 +86,7 @@ MAX_SYMLINK_TARGET = 4095
 """The longest symlink target an operating system takes (``PATH_MAX`` minus its NUL)."""
 
 
-def _size_problem(entry: ManifestEntry, stored_size: int) -> str | None:
+def size_problem(entry: ManifestEntry, stored_size: int) -> str | None:
     """Say how the size a manifest records differs from its content's, or return None."""
     if stored_size == entry.size:
         return None
@@ -130,7 +132,7 @@ def stage_contents(
             raise header
         staged.add(content_hash)
         for entry in by_content[content_hash]:
-            if problem := _size_problem(entry, header.size):
+            if problem := size_problem(entry, header.size):
                 raise CorruptStoreError(
                     f"stored path {entry.path[:300]!r} is damaged: {problem}", path=entry.path
                 )
@@ -237,10 +239,15 @@ class StoreVerifier:
             )
         )
 
-    def check_store(self) -> VerifyReport:
-        """Check every snapshot, then every blob no snapshot uses; report all problems."""
-        self.read_blobs(None)
-        snapshot_ids = self._uow.checkpoints.snapshot_ids()
+    def check_store(self, within: DirectoryScope | None = None) -> VerifyReport:
+        """Check every snapshot, then every blob no snapshot uses; report all problems.
+
+        With ``within``, only the snapshots and workspaces in those directories, and the
+        blobs they use.
+        """
+        if within is None:
+            self.read_blobs(None)
+        snapshot_ids = self._uow.checkpoints.snapshot_ids(within=within)
         for checkpoint_id in snapshot_ids:
             try:
                 checkpoint = self._uow.checkpoints.get(checkpoint_id)
@@ -250,8 +257,9 @@ class StoreVerifier:
             assert checkpoint is not None  # its id was just listed, in this transaction
             self.check_checkpoint(checkpoint)
         for workspace in self._uow.workspaces.records():
-            self.check_workspace(workspace)
-        for blob_id in self._uow.blobs.ids():
+            if within is None or workspace.sandbox_ref in within:
+                self.check_workspace(workspace)
+        for blob_id in self._uow.blobs.ids() if within is None else ():
             if blob_id in self._used_blobs:
                 continue  # reported with the snapshot that uses it
             if (problem := self.check_blob(blob_id)) is not None:
@@ -307,7 +315,7 @@ class StoreVerifier:
         self._used_blobs.add(entry.content_hash)
         problem = self.check_blob(entry.content_hash)
         if problem is None:
-            problem = _size_problem(entry, self._blob_sizes[entry.content_hash])
+            problem = size_problem(entry, self._blob_sizes[entry.content_hash])
         if problem is None and entry.kind is EntryKind.SYMLINK:
             problem = self._symlink_problem(entry)
         if problem is not None:

@@ -20,7 +20,7 @@ from rewind.models import (
     ULID_PATTERN,
     Checkpoint,
 )
-from rewind.storage import CheckpointQuery, UnitOfWork
+from rewind.storage import CheckpointQuery, DirectoryScope, UnitOfWork
 
 __all__ = [
     "MIN_ID_PREFIX",
@@ -159,8 +159,10 @@ CANDIDATES_SHOWN = 5
 """How many matching ids an ambiguous prefix's error lists."""
 
 
-def resolve_prefix(uow: UnitOfWork, id_or_prefix: str) -> str:
+def resolve_prefix(uow: UnitOfWork, id_or_prefix: str, within: DirectoryScope | None = None) -> str:
     """Return the full id of the one checkpoint whose id starts with ``id_or_prefix``.
+
+    With ``within``, only the checkpoints of workspaces in those directories count.
 
     Raises:
         InvalidCheckpointIdError: The text is too short or cannot start a ULID.
@@ -175,7 +177,7 @@ def resolve_prefix(uow: UnitOfWork, id_or_prefix: str) -> str:
             f"{id_or_prefix!r:.80} is not a checkpoint id or the start of one "
             f"({MIN_ID_PREFIX} to {ULID_LENGTH} characters of a ULID)"
         )
-    matches = uow.checkpoints.ids_starting_with(prefix, limit=CANDIDATES_SHOWN + 1)
+    matches = uow.checkpoints.ids_starting_with(prefix, limit=CANDIDATES_SHOWN + 1, within=within)
     if not matches:
         raise CheckpointNotFoundError(id_or_prefix)
     if len(matches) > 1:

@@ -6,16 +6,22 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from rewind.models import ChangeKind, PlanStats, StoreStats
-from rewind.storage import CheckpointSummary, UnitOfWork
+from rewind.storage import CheckpointSummary, DirectoryScope, UnitOfWork
 
 __all__ = ["store_stats"]
 
 
-def store_stats(uow: UnitOfWork, plan_id: str | None) -> StoreStats:
-    """Count what the store (or one plan) holds, and what its snapshots' trees weigh."""
-    summaries = uow.checkpoints.summaries(plan_id)
-    tree_bytes = _tree_bytes(uow, summaries, plan_id)
-    stored = uow.queries.plan_stored_bytes()
+def store_stats(
+    uow: UnitOfWork, plan_id: str | None, within: DirectoryScope | None = None
+) -> StoreStats:
+    """Count what the store holds, and what its snapshots' trees weigh.
+
+    Only one plan's checkpoints, if ``plan_id`` names it, and only those of the workspaces
+    ``within`` some directories, if given (and the contents they use).
+    """
+    summaries = uow.checkpoints.summaries(plan_id, within=within)
+    tree_bytes = _tree_bytes(uow, summaries, plan_id, within)
+    stored = uow.queries.plan_stored_bytes(within=within)
     per_plan: defaultdict[str, list[CheckpointSummary]] = defaultdict(list)
     for summary in summaries:
         per_plan[summary.plan_id].append(summary)
@@ -29,12 +35,15 @@ def store_stats(uow: UnitOfWork, plan_id: str | None) -> StoreStats:
         )
         for plan, members in sorted(per_plan.items())
     )
-    totals = uow.queries.stats(plan_id)
+    totals = uow.queries.stats(plan_id, within=within)
     return totals.model_copy(update={"tree_bytes": sum(tree_bytes.values()), "plans": plans})
 
 
 def _tree_bytes(
-    uow: UnitOfWork, summaries: Sequence[CheckpointSummary], plan_id: str | None
+    uow: UnitOfWork,
+    summaries: Sequence[CheckpointSummary],
+    plan_id: str | None,
+    within: DirectoryScope | None,
 ) -> dict[str, int]:
     """Return each snapshot's tree size, walking each history once from its roots.
 
@@ -42,7 +51,7 @@ def _tree_bytes(
     going down and undoes them coming back, so it holds one tree at a time.
     """
     changes: defaultdict[str, list[tuple[str, str, object]]] = defaultdict(list)
-    for checkpoint_id, path, change, size in uow.queries.change_sizes(plan_id):
+    for checkpoint_id, path, change, size in uow.queries.change_sizes(plan_id, within=within):
         changes[checkpoint_id].append((path, change, size))
     snapshots = {summary.checkpoint_id: summary for summary in summaries if summary.is_snapshot}
     children: defaultdict[str | None, list[str]] = defaultdict(list)

@@ -40,6 +40,7 @@ from rewind.hooks.background import ServiceFiles, read_state, service_target
 from rewind.hooks.names import default_token_file
 from rewind.hooks.wire import VERSION_HEADER
 from rewind.models import RetentionPolicy
+from rewind.server.connections import timed_protocol
 from rewind.server.http import ServeOptions, build_app, read_or_create_token
 from rewind.server.roots import Roots
 
@@ -173,7 +174,13 @@ async def _serve(url: str, options: ServiceOptions, listening: _Listening) -> No
         ]
         app = build_app(service, roots, token, hosts, serve, routes=routes)
         activity = _Activity(app, files.socket, token)
-        server = uvicorn.Server(uvicorn.Config(_with_port(activity, port), log_level="warning"))
+        config = uvicorn.Config(
+            _with_port(activity, port),
+            log_level="warning",
+            lifespan="on",
+            http=timed_protocol(serve.header_timeout, serve.body_timeout),
+        )
+        server = uvicorn.Server(config)
         _write_state(files, url, port, started)
         where = " and ".join(filter(None, [files.socket, f"http://127.0.0.1:{port}"]))
         _say(f"rewind service {__version__} (pid {os.getpid()}) listening on {where}")

@@ -7,7 +7,19 @@ from collections.abc import Iterable, Sequence
 
 from rewind.errors import InvalidInputError, OutsideRootsError, WorkspaceNotFoundError
 
-__all__ = ["Roots"]
+__all__ = ["Roots", "refuse_nul"]
+
+
+def refuse_nul(path: str, what: str) -> None:
+    """Refuse a path holding a NUL: no file system has one, and the OS would raise.
+
+    Raises:
+        InvalidInputError: ``path`` holds a NUL.
+    """
+    if "\0" in path:
+        raise InvalidInputError(
+            f"{what} {path[:300]!r} holds a NUL character, which no path can", path=path
+        )
 
 
 class Roots:
@@ -18,6 +30,7 @@ class Roots:
         for directory in directories:
             if not os.fsdecode(directory).strip():
                 raise InvalidInputError("a root directory's path is empty (--root)")
+            refuse_nul(os.fsdecode(directory), "root")
             path = os.path.realpath(os.fsdecode(directory))
             if not os.path.isdir(path):
                 raise WorkspaceNotFoundError(
@@ -38,9 +51,11 @@ class Roots:
         """Return the real path of ``path`` if it lies under a root.
 
         Raises:
+            InvalidInputError: It holds a NUL, which no path can.
             OutsideRootsError: It does not, once its symlinks are resolved.
         """
         given = os.fsdecode(path)
+        refuse_nul(given, what)
         real = os.path.realpath(given)
         if real not in self:
             raise OutsideRootsError(

@@ -3,37 +3,41 @@
 ``build_mcp_server`` registers one tool per use case on the official SDK's ``MCPServer``;
 each calls the public ``AsyncCheckpointService`` only, after checking that every workspace
 it acts on lies under the server's roots. Each result is a typed model (the tool's output
-schema). A ``RewindError`` comes back as a tool error whose structured content carries its
-class name, message and ``retryable``; the server itself never falls over.
+schema; ``results.py``). A ``RewindError`` comes back as a tool error whose text is JSON
+carrying its class name, message and ``retryable`` (``error_result``); the server itself
+never falls over.
 """
 
 from __future__ import annotations
 
 import base64
 import functools
+import json
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Any, ParamSpec
 
 from mcp.server.mcpserver import MCPServer
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, Field
 
 from rewind import __version__
 from rewind.aio import AsyncCheckpointService
 from rewind.errors import InvalidInputError, RewindError
-from rewind.models import Checkpoint, RollbackResult, VerifyReport
-from rewind.server.roots import Roots
+from rewind.models import Checkpoint, VerifyReport
+from rewind.server.results import (
+    Change,
+    CheckpointList,
+    CheckpointSummary,
+    DiffResult,
+    FileContent,
+    RestoreResult,
+    StatsResult,
+)
+from rewind.server.roots import Roots, refuse_nul
 
 __all__ = [
     "DEFAULT_PLAN",
+    "MAX_READ_BYTES",
     "MAX_TEXT_BYTES",
-    "CheckpointList",
-    "CheckpointSummary",
-    "DiffResult",
-    "FileContent",
-    "RestoreResult",
-    "StatsResult",
     "build_mcp_server",
     "error_result",
 ]
@@ -41,157 +45,34 @@ __all__ = [
 DEFAULT_PLAN = "agent"
 """The plan an MCP snapshot belongs to when the client names none."""
 MAX_TEXT_BYTES = 100_000
-"""The most bytes of a patch or a file a tool returns unless asked for fewer."""
+"""The most bytes of a patch or a file a tool returns unless asked for another number."""
+MAX_READ_BYTES = 16 * 1024 * 1024
+"""The most bytes of a patch or a file a tool returns when asked (``max_bytes``: 1 to this)."""
 MAX_LISTED = 1000
 """The most checkpoints ``list_checkpoints`` returns at once."""
-MAX_LISTED_PATHS = 100
-"""The most changed paths a checkpoint's summary lists (``changed_count`` counts them all)."""
 
+_CONTINUATION_MASK, _CONTINUATION = 0xC0, 0x80  # UTF-8's bytes after a character's first
 _P = ParamSpec("_P")
 
 
-class CheckpointSummary(BaseModel):
-    """A checkpoint, in brief."""
-
-    checkpoint_id: str
-    plan_id: str
-    workspace: str
-    checkpoint_type: str
-    created_at: datetime
-    label: str | None
-    reason: str | None
-    parent_id: str | None
-    changed_count: int = Field(description="How many paths changed since the parent.")
-    changed_paths: list[str] = Field(description=f"The first {MAX_LISTED_PATHS} changed paths.")
-
-    @classmethod
-    def of(cls, checkpoint: Checkpoint) -> CheckpointSummary:
-        """Summarise ``checkpoint``."""
-        paths = list(checkpoint.metadata.extra.get("diff_paths", ()))
-        return cls(
-            checkpoint_id=checkpoint.checkpoint_id,
-            plan_id=checkpoint.plan_id,
-            workspace=checkpoint.sandbox_ref,
-            checkpoint_type=checkpoint.checkpoint_type.value,
-            created_at=checkpoint.created_at,
-            label=checkpoint.label,
-            reason=checkpoint.metadata.reason,
-            parent_id=checkpoint.parent_id,
-            changed_count=len(paths),
-            changed_paths=paths[:MAX_LISTED_PATHS],
-        )
-
-
-class CheckpointList(BaseModel):
-    """Checkpoints, newest first."""
-
-    checkpoints: list[CheckpointSummary]
-
-
-class Change(BaseModel):
-    """One changed path."""
-
-    path: str
-    change: str = Field(description="added, modified or deleted")
-
-
-class DiffResult(BaseModel):
-    """What changed from one checkpoint to another, or to the live workspace."""
-
-    from_checkpoint_id: str
-    to_checkpoint_id: str | None = Field(description="None: the live workspace.")
-    changes: list[Change]
-    patch: str | None = Field(description="A unified diff, when asked for.")
-    truncated: bool = Field(description="Whether the patch was cut at max_bytes.")
-
-
-class FileContent(BaseModel):
-    """One file as a checkpoint recorded it: text when it is UTF-8, base64 otherwise."""
-
-    checkpoint_id: str
-    path: str
-    size: int
-    text: str | None
-    base64: str | None
-    truncated: bool = Field(description="Whether the content was cut at max_bytes.")
-
-
-class RestoreResult(BaseModel):
-    """What a rollback or a restore of some paths did, or (a dry run) would do."""
-
-    checkpoint_id: str
-    dry_run: bool
-    restored: list[str]
-    removed: list[str]
-    unchanged_count: int
-    safety_checkpoint_id: str | None = Field(
-        description="Roll back to it to undo this; None for a dry run."
-    )
-    message: str
-
-    @classmethod
-    def of(cls, result: RollbackResult, what: str) -> RestoreResult:
-        """Report ``result`` of a ``what`` ("rollback" or "restore")."""
-        if result.dry_run:
-            message = (
-                f"dry run: {len(result.restored)} to restore, {len(result.removed)} to remove; "
-                "nothing changed. Call again with confirm=true to do it."
-            )
-        else:
-            message = (
-                f"{len(result.restored)} restored, {len(result.removed)} removed. To undo this "
-                f"{what}: rollback checkpoint_id={result.safety_checkpoint_id} confirm=true"
-            )
-        return cls(
-            checkpoint_id=result.checkpoint_id,
-            dry_run=result.dry_run,
-            restored=list(result.restored),
-            removed=list(result.removed),
-            unchanged_count=result.unchanged_count,
-            safety_checkpoint_id=result.safety_checkpoint_id,
-            message=message,
-        )
-
-
-class PlanCounts(BaseModel):
-    """What one plan's checkpoints hold."""
-
-    plan_id: str
-    checkpoints: int
-    snapshots: int
-    stored_bytes: int
-    tree_bytes: int
-    ratio: float = Field(description="tree_bytes over stored_bytes: what storing saves.")
-
-
-class StatsResult(BaseModel):
-    """What the store holds (see ``StoreStats``), in total and per plan."""
-
-    checkpoints: int
-    changes: int
-    blobs: int
-    content_bytes: int
-    stored_bytes: int
-    snapshots: int
-    tree_bytes: int
-    ratio: float = Field(description="tree_bytes over stored_bytes: what storing saves.")
-    plans: list[PlanCounts]
-
-
 def error_result(error: RewindError) -> CallToolResult:
-    """A tool error carrying a ``RewindError``'s class name, message and ``retryable``."""
-    kind = type(error).__name__
-    return CallToolResult(
-        content=[TextContent(type="text", text=f"{kind}: {error}")],
-        structured_content={
-            "error": kind,
-            "message": str(error),
-            "retryable": error.retryable,
-            "checkpoint_id": error.checkpoint_id,
-            "path": error.path,
-        },
-        is_error=True,
-    )
+    """A tool error any MCP client reads: one text block, JSON describing ``error``.
+
+    The JSON object holds ``error`` (the class name), ``message``, ``retryable`` (whether
+    the same call may succeed if simply tried again), ``checkpoint_id`` and ``path`` (or
+    null). The result has no structured content: clients check structured content against
+    the tool's output schema even on an error (the TypeScript SDK's client does, and so
+    every agent built on it), and a refusal has none of the result's fields.
+    """
+    details = {
+        "error": type(error).__name__,
+        "message": str(error),
+        "retryable": error.retryable,
+        "checkpoint_id": error.checkpoint_id,
+        "path": error.path,
+    }
+    text = TextContent(type="text", text=json.dumps(details))
+    return CallToolResult(content=[text], is_error=True)
 
 
 def _reporting_errors(tool: Callable[_P, Awaitable[Any]]) -> Callable[_P, Awaitable[Any]]:
@@ -215,9 +96,12 @@ class _Tools:
         self.roots = roots
 
     async def _checkpoint(self, checkpoint_id: str) -> Checkpoint:
-        """The checkpoint named by ``checkpoint_id`` (or a prefix), if under the roots."""
+        """The checkpoint named by ``checkpoint_id`` (or a prefix), if under the roots.
+
+        A checkpoint of another workspace is not found, and never named.
+        """
         checkpoint = await self.service.get_checkpoint(
-            await self.service.resolve_checkpoint_id(checkpoint_id)
+            await self.service.resolve_checkpoint_id(checkpoint_id, within=self.roots.directories)
         )
         self.roots.check(checkpoint.sandbox_ref)
         return checkpoint
@@ -261,14 +145,16 @@ class _Tools:
         max_bytes: int = MAX_TEXT_BYTES,
     ) -> DiffResult:
         """Compare a checkpoint with another, or with the live workspace (no second id)."""
+        _check_max_bytes(max_bytes)
         start = await self._checkpoint(checkpoint_id)
         end = None if to_checkpoint_id is None else await self._checkpoint(to_checkpoint_id)
         end_id = None if end is None else end.checkpoint_id
         manifest = await self.service.diff(start.checkpoint_id, end_id)
         text, truncated = None, False
-        if patch:
+        if patch:  # one byte more than shown says whether there was more
             text, truncated = _capped(
-                await self.service.patch(start.checkpoint_id, end_id), max_bytes
+                await self.service.patch(start.checkpoint_id, end_id, max_bytes=max_bytes + 1),
+                max_bytes,
             )
         return DiffResult(
             from_checkpoint_id=start.checkpoint_id,
@@ -281,21 +167,21 @@ class _Tools:
     async def read_file(
         self, checkpoint_id: str, path: str, max_bytes: int = MAX_TEXT_BYTES
     ) -> FileContent:
-        """Read one file as a checkpoint recorded it."""
+        """Read one file as a checkpoint recorded it (its first max_bytes bytes)."""
+        _check_max_bytes(max_bytes)
+        refuse_nul(path, "path")
         checkpoint = await self._checkpoint(checkpoint_id)
-        content = await self.service.read_file(checkpoint.checkpoint_id, path)
-        shown = content[:max_bytes]
-        try:
-            text, encoded = shown.decode("utf-8"), None
-        except UnicodeDecodeError:
-            text, encoded = None, base64.b64encode(shown).decode("ascii")
+        size = await self.service.file_size(checkpoint.checkpoint_id, path)
+        shown = await self.service.read_file(checkpoint.checkpoint_id, path, max_bytes=max_bytes)
+        text = _as_text(shown, cut=size > len(shown))
+        encoded = None if text is not None else base64.b64encode(shown).decode("ascii")
         return FileContent(
             checkpoint_id=checkpoint.checkpoint_id,
             path=path,
-            size=len(content),
+            size=size,
             text=text,
             base64=encoded,
-            truncated=len(content) > max_bytes,
+            truncated=size > len(shown),
         )
 
     async def rollback(self, checkpoint_id: str, confirm: bool = False) -> RestoreResult:
@@ -322,6 +208,8 @@ class _Tools:
         A dry run unless confirm is true. The result names the safety checkpoint that
         undoes it.
         """
+        for path in paths:
+            refuse_nul(path, "path")
         checkpoint = await self._checkpoint(checkpoint_id)
         directory = None if workspace is None else self.roots.check(workspace)
         result = await self.service.restore_paths(
@@ -330,23 +218,52 @@ class _Tools:
         return RestoreResult.of(result, "restore")
 
     async def verify(self, checkpoint_id: str | None = None) -> VerifyReport:
-        """Re-read and re-hash what a checkpoint needs, or everything in the store."""
+        """Re-read and re-hash what a checkpoint needs, or every checkpoint under the roots."""
         if checkpoint_id is None:
-            return await self.service.verify()
+            return await self.service.verify(within=self.roots.directories)
         return await self.service.verify((await self._checkpoint(checkpoint_id)).checkpoint_id)
 
     async def stats(self, plan: str | None = None) -> StatsResult:
-        """What the store holds: checkpoints, contents, bytes stored and saved."""
-        counted = await self.service.stats(plan)
+        """What the workspaces under the roots hold: checkpoints, contents, bytes stored, saved."""
+        counted = await self.service.stats(plan, within=self.roots.directories)
         return StatsResult.model_validate(counted.model_dump(mode="json"))
 
 
+def _as_text(content: bytes, *, cut: bool) -> str | None:
+    """``content`` as text if it is UTF-8, else None; a ``cut`` one may end mid-character.
+
+    That last character, cut, is left out.
+    """
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if cut and exc.reason == "unexpected end of data":
+            return content[: exc.start].decode("utf-8")
+        return None
+
+
+def _check_max_bytes(max_bytes: int) -> None:
+    """Refuse a ``max_bytes`` outside 1 to ``MAX_READ_BYTES``.
+
+    Raises:
+        InvalidInputError: It is outside.
+    """
+    if not 1 <= max_bytes <= MAX_READ_BYTES:
+        raise InvalidInputError(f"max_bytes must be from 1 to {MAX_READ_BYTES}, not {max_bytes}")
+
+
 def _capped(text: str, max_bytes: int) -> tuple[str, bool]:
-    """``text`` cut to at most ``max_bytes`` of UTF-8 (never inside a character)."""
-    encoded = text.encode("utf-8")
+    """``text`` cut to at most ``max_bytes`` of UTF-8 (never inside a character).
+
+    A lone surrogate (a file name that is not UTF-8) counts as the three bytes it encodes to.
+    """
+    encoded = text.encode("utf-8", "surrogatepass")
     if len(encoded) <= max_bytes:
         return text, False
-    return encoded[:max_bytes].decode("utf-8", "ignore"), True
+    end = max_bytes
+    while end > 0 and encoded[end] & _CONTINUATION_MASK == _CONTINUATION:  # inside a character
+        end -= 1
+    return encoded[:end].decode("utf-8", "surrogatepass"), True
 
 
 _READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False)

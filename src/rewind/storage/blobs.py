@@ -121,6 +121,22 @@ class SqlBlobRepository:
                 chunks = (row.data for row in chain([first], group) if row.data is not None)
                 yield blob_id, header, chunks
 
+    def chunks(self, content_hash: str, first: int, count: int) -> list[bytes]:
+        """Return the compressed chunks ``first`` to ``first + count - 1`` of a blob, in order.
+
+        Fewer (none) when it has fewer; only those chunks are read.
+        """
+        statement = (
+            select(BlobChunkRow.data)
+            .where(
+                BlobChunkRow.blob_id == content_hash,
+                BlobChunkRow.seq >= first,
+                BlobChunkRow.seq < first + count,
+            )
+            .order_by(BlobChunkRow.seq)
+        )
+        return list(self._session.scalars(statement))
+
     def ids(self) -> list[str]:
         """Return the id of every blob, sorted."""
         return list(self._session.scalars(select(BlobRow.id).order_by(BlobRow.id)))

@@ -25,8 +25,20 @@ from rewind.storage.mapping import (
     path_hash,
     stored_path,
 )
-from rewind.storage.records import CheckpointQuery, CheckpointSummary, StoredChange
-from rewind.storage.sql import batches, in_scope, insert_rows, reading_rows, table
+from rewind.storage.records import (
+    CheckpointQuery,
+    CheckpointSummary,
+    DirectoryScope,
+    StoredChange,
+)
+from rewind.storage.sql import (
+    batches,
+    in_directories,
+    in_scope,
+    insert_rows,
+    reading_rows,
+    table,
+)
 from rewind.storage.tables import ChangeRow, CheckpointRow
 
 __all__ = ["SqlCheckpointRepository"]
@@ -186,7 +198,11 @@ class SqlCheckpointRepository:
         return lineage
 
     def summaries(
-        self, plan_id: str | None = None, sandbox_ref: str | None = None
+        self,
+        plan_id: str | None = None,
+        sandbox_ref: str | None = None,
+        *,
+        within: DirectoryScope | None = None,
     ) -> list[CheckpointSummary]:
         """Return a summary of every checkpoint in scope, oldest first.
 
@@ -195,6 +211,8 @@ class SqlCheckpointRepository:
         """
         statement = select(*_SUMMARY_COLUMNS).order_by(CheckpointRow.id)
         statement = in_scope(statement, CheckpointRow, plan_id, sandbox_ref)
+        if within is not None:
+            statement = statement.where(in_directories(CheckpointRow.sandbox_ref, within))
         with reading_rows("a checkpoint"):
             rows = list(self._session.execute(statement))
         return [_summary(row) for row in rows]
@@ -265,7 +283,9 @@ class SqlCheckpointRepository:
             self._session.execute(delete(CheckpointRow).where(CheckpointRow.id.in_(batch)))
         return used
 
-    def ids_starting_with(self, prefix: str, *, limit: int) -> list[str]:
+    def ids_starting_with(
+        self, prefix: str, *, limit: int, within: DirectoryScope | None = None
+    ) -> list[str]:
         """Return at most ``limit`` checkpoint ids that start with ``prefix``, sorted.
 
         ``prefix`` holds only ULID characters, so it has no ``LIKE`` wildcard to escape.
@@ -276,15 +296,19 @@ class SqlCheckpointRepository:
             .order_by(CheckpointRow.id)
             .limit(limit)
         )
+        if within is not None:
+            statement = statement.where(in_directories(CheckpointRow.sandbox_ref, within))
         return list(self._session.scalars(statement))
 
-    def snapshot_ids(self) -> list[str]:
+    def snapshot_ids(self, *, within: DirectoryScope | None = None) -> list[str]:
         """Return the id of every checkpoint that records files, oldest first."""
         statement = (
             select(CheckpointRow.id)
             .where(CheckpointRow.tree_hash.is_not(None))
             .order_by(CheckpointRow.id)
         )
+        if within is not None:
+            statement = statement.where(in_directories(CheckpointRow.sandbox_ref, within))
         return list(self._session.scalars(statement))
 
     def _change_rows(self, checkpoint_ids: Iterable[str]) -> Iterator[Any]:

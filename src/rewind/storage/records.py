@@ -17,6 +17,7 @@ __all__ = [
     "BlobHeader",
     "CheckpointQuery",
     "CheckpointSummary",
+    "DirectoryScope",
     "IndexUpdate",
     "NewBlob",
     "StoredChange",
@@ -128,3 +129,27 @@ class CheckpointQuery:
     limit: int | None = None
     before_id: str | None = None
     sandbox_ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryScope:
+    """Workspaces in some directories: each directory itself, and everything below it.
+
+    ``directories`` are real absolute paths, as snapshots record their workspaces; the test
+    is on the text (``/a/b`` is in ``/a``, ``/ab`` is not), here and in SQL
+    (``sql.in_directories``).
+    """
+
+    directories: tuple[str, ...]
+
+    def __contains__(self, sandbox_ref: object) -> bool:
+        """Whether the workspace directory ``sandbox_ref`` lies in the scope."""
+        return isinstance(sandbox_ref, str) and any(
+            sandbox_ref == directory or sandbox_ref.startswith(below(directory))
+            for directory in self.directories
+        )
+
+
+def below(directory: str) -> str:
+    """The text every path below ``directory`` starts with (``/`` is below itself too)."""
+    return f"{directory.rstrip('/')}/"

@@ -20,6 +20,7 @@ from rewind.storage.records import (
     BlobHeader,
     CheckpointQuery,
     CheckpointSummary,
+    DirectoryScope,
     IndexUpdate,
     NewBlob,
     StoredChange,
@@ -91,7 +92,11 @@ class CheckpointRepository(Protocol):
         """Return the ids of a checkpoint and its ancestors, nearest first."""
 
     def summaries(
-        self, plan_id: str | None = None, sandbox_ref: str | None = None
+        self,
+        plan_id: str | None = None,
+        sandbox_ref: str | None = None,
+        *,
+        within: DirectoryScope | None = None,
     ) -> list[CheckpointSummary]:
         """Return a summary of every checkpoint in scope, oldest first."""
 
@@ -106,10 +111,12 @@ class CheckpointRepository(Protocol):
     def delete(self, checkpoint_ids: Sequence[str]) -> set[str]:
         """Delete checkpoints and their change rows; return the contents those rows used."""
 
-    def ids_starting_with(self, prefix: str, *, limit: int) -> list[str]:
+    def ids_starting_with(
+        self, prefix: str, *, limit: int, within: DirectoryScope | None = None
+    ) -> list[str]:
         """Return at most ``limit`` checkpoint ids that start with ``prefix``, sorted."""
 
-    def snapshot_ids(self) -> list[str]:
+    def snapshot_ids(self, *, within: DirectoryScope | None = None) -> list[str]:
         """Return the id of every checkpoint that records files, oldest first."""
 
 
@@ -127,6 +134,9 @@ class BlobRepository(Protocol):
     ) -> Iterator[tuple[str, BlobHeader | CorruptStoreError, Iterator[bytes]]]:
         """Yield every blob (or those named) with its header and chunks, in one pass."""
 
+    def chunks(self, content_hash: str, first: int, count: int) -> list[bytes]:
+        """Return the compressed chunks ``first`` to ``first + count - 1`` of a blob, in order."""
+
     def ids(self) -> list[str]:
         """Return the id of every blob, sorted."""
 
@@ -137,11 +147,15 @@ class BlobRepository(Protocol):
 class StoreQueries(Protocol):
     """The read side for statistics: counts and sizes across the aggregates."""
 
-    def stats(self, plan_id: str | None = None) -> StoreStats:
-        """Count what the store (or one plan) holds."""
+    def stats(
+        self, plan_id: str | None = None, *, within: DirectoryScope | None = None
+    ) -> StoreStats:
+        """Count what the store (or one plan, or the workspaces ``within``) holds."""
 
-    def plan_stored_bytes(self) -> dict[str, int]:
+    def plan_stored_bytes(self, *, within: DirectoryScope | None = None) -> dict[str, int]:
         """Return, per plan, the stored bytes of the contents its change rows use."""
 
-    def change_sizes(self, plan_id: str | None = None) -> Iterator[tuple[str, str, str, Any]]:
+    def change_sizes(
+        self, plan_id: str | None = None, *, within: DirectoryScope | None = None
+    ) -> Iterator[tuple[str, str, str, Any]]:
         """Yield (checkpoint id, path, change, size) of every change row (of one plan)."""

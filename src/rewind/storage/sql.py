@@ -11,11 +11,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, Table, func, select
+from sqlalchemy import ColumnElement, Select, Table, false, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from rewind.errors import CorruptStoreError
+from rewind.storage.records import DirectoryScope, below
 from rewind.storage.tables import Base, CheckpointRow, WorkspaceRow
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "count",
     "dialect",
     "give_back_free_pages",
+    "in_directories",
     "in_scope",
     "insert_ignoring_duplicates",
     "insert_new_rows",
@@ -167,6 +169,19 @@ def in_scope(
     if sandbox_ref is not None:
         statement = statement.where(row_class.sandbox_ref == sandbox_ref)
     return statement
+
+
+def in_directories(column: Any, scope: DirectoryScope) -> ColumnElement[bool]:
+    """Whether ``column`` (a workspace directory) lies in ``scope``, as ``in`` says in Python.
+
+    A prefix is compared with ``substr``, not ``LIKE``: SQLite's ``LIKE`` ignores letter
+    case, and a directory's name may hold ``%`` or ``_``.
+    """
+    conditions: list[ColumnElement[bool]] = [false()]
+    for directory in scope.directories:
+        prefix = below(directory)
+        conditions += [column == directory, func.substr(column, 1, len(prefix)) == prefix]
+    return or_(*conditions)
 
 
 def count(session: Session, statement: Select[Any]) -> int:
