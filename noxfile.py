@@ -77,6 +77,9 @@ def tests(session: nox.Session) -> None:
     Each backend runs twice: with CheckpointService, then with AsyncCheckpointService.
     """
     session.install(".[postgres,mcp]", *_group("test"))
+    # The MCP TypeScript SDK's client some scenarios drive, at its locked version (Node 20).
+    node = str(ROOT / "features" / "support" / "node")
+    session.run("npm", "ci", "--prefix", node, "--no-audit", "--no-fund", "--silent", external=True)
     session.env["COVERAGE_FILE"] = COVERAGE_FILE
     session.run("coverage", "erase")
     shutil.rmtree(REPORTS, ignore_errors=True)
