@@ -103,7 +103,7 @@ Feature: Agents' hooks hand their checkpoints to one background service per user
     When I run "rewind service logs"
     Then it exits with status 0 printing "listening on"
     When I run "rewind service status"
-    Then it exits with status 1 printing "not running"
+    Then it exits with status 0 printing "not running"
 
   Scenario: With a byte budget in the user's config, the service prunes the store to it when it starts
     Given the user's config.toml holds

@@ -34,6 +34,8 @@ PROTOCOL_COMMANDS = {
     ("hook", "gemini"): "prints Gemini CLI's hook JSON: agents.feature feeds it odd input",
     ("mcp",): "serves MCP until its client leaves: mcp.feature gives it odd calls",
     ("serve",): "serves until stopped: agents.feature starts it with odd values",
+    ("service", "run"): "serves until idle: service.feature runs it with odd settings",
+    ("service", "start"): "starts a background service: service.feature starts and stops one",
 }
 """Commands that speak another program's protocol or serve, not swept here, and why."""
 
@@ -174,10 +176,14 @@ def command_usages(
         ("db", "current"): Usage(),
         ("db", "upgrade"): Usage(),
         ("diff",): Usage(lambda: {"base_id": first}),
+        ("doctor",): Usage(),
         ("hook", "install"): Usage(lambda: {"agent": "claude-code"}, ("--dry-run",)),
         ("list",): Usage(),
         ("prune",): Usage(lambda: {"keep_last": "1000"}, ("--dry-run",)),
         ("restore",): Usage(lambda: {"checkpoint_id": last, "target_dir": next(targets)}),
+        ("service", "logs"): Usage(),
+        ("service", "status"): Usage(),
+        ("service", "stop"): Usage(),
         ("rollback",): Usage(lambda: {"checkpoint_id": first}, ("--yes",)),
         ("show",): Usage(lambda: {"checkpoint_id": first}),
         ("snapshot",): Usage(lambda: {"path": str(workspace), "plan_id": PLAN}),

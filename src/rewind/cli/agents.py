@@ -12,6 +12,7 @@ import re
 import shutil
 import sys
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -257,9 +258,12 @@ def doctor() -> None:
 
     def examine() -> Outcome:
         findings = diagnose(os.getcwd(), session_of().database_url)
-        failed = any(finding.status == "fail" for finding in findings)
+        failed = sum(finding.status == "fail" for finding in findings)
         data = {"ok": not failed, "findings": [dataclasses.asdict(f) for f in findings]}
-        return Outcome(data, lambda: _print_findings(findings), 1 if failed else 0)
+        show = partial(_print_findings, findings)
+        if not failed:
+            return Outcome(data, show)
+        return Outcome(data, show, 1, f"{failed} of these would lose checkpoints (fail)")
 
     run(examine)
 

@@ -60,11 +60,16 @@ class Session:
 
 @dataclass(frozen=True)
 class Outcome:
-    """A command's result: its JSON data, how to print it for people, and its exit status."""
+    """A command's result: its JSON data, how to print it for people, and its exit status.
+
+    ``error``, with a non-zero status: the one line said on stderr (``error: ...``), with or
+    without ``--json``, as for a ``RewindError``.
+    """
 
     data: Any
     show: Callable[[], None]
     exit_code: int = 0
+    error: str | None = None
 
 
 class _RewindGroup(click.Group):
@@ -169,6 +174,8 @@ def run(action: Callable[[], Outcome]) -> None:
         render.echo_json(session.envelope(command, outcome.exit_code, outcome.data, None))
     else:
         outcome.show()
+    if outcome.exit_code and outcome.error:
+        click.echo(f"error: {outcome.error}", err=True)
     if outcome.exit_code:
         context.exit(outcome.exit_code)
 

@@ -146,7 +146,10 @@ def start() -> None:
 @service.command()
 @json_option
 def status() -> None:
-    """Say whether the service runs, with its pid, version, store, address and requests."""
+    """Say whether the service runs, with its pid, version, store, address and requests.
+
+    Exit status 0 either way; --json says ``"running": false`` when it does not run.
+    """
     url = _store_url()
     run(lambda: _status_outcome(_status(url)))
 
@@ -181,19 +184,27 @@ def stop() -> None:
 
 @service.command()
 @click.option("-n", "--lines", default=50, show_default=True, type=click.IntRange(1))
+@json_option
 def logs(*, lines: int) -> None:
     """Print the last lines of the service's log."""
     from rewind.hooks.background import ServiceFiles  # noqa: PLC0415
 
     path = ServiceFiles(_store_url()).log
-    try:
-        with open(path, encoding="utf-8", errors="replace") as file:
-            tail = file.read().splitlines()[-lines:]
-    except FileNotFoundError:
-        click.echo(f"no log yet ({path})", err=True)
-        return
-    for line in tail:
-        click.echo(line)
+
+    def read() -> Outcome:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as file:
+                tail = file.read().splitlines()[-lines:]
+        except FileNotFoundError:
+            tail = []
+
+        def show() -> None:
+            for line in tail or [f"no log yet ({path})"]:
+                click.echo(line)
+
+        return Outcome({"log": path, "lines": tail}, show)
+
+    run(read)
 
 
 def _status(url: str) -> dict[str, Any] | None:
@@ -223,7 +234,7 @@ def _status_outcome(found: dict[str, Any] | None) -> Outcome:
     show: Callable[[], None]
     if found is None:
         show = lambda: click.echo("rewind service: not running")  # noqa: E731
-        return Outcome({"running": False}, show, 1)
+        return Outcome({"running": False}, show)
 
     def show_status() -> None:
         click.echo(f"rewind service: running, pid {found['pid']}, version {found['version']}")
