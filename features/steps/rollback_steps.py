@@ -391,4 +391,5 @@ def holds_files_of(context: Any, directory: str, name: str) -> None:
 def nothing_left_beside(context: Any, directory: str) -> None:
     scene = world(context)
     names = {path.name for path in scene.directory.iterdir()}
-    assert names == {"workspace", "store", directory} - ({"store"} - names), names
+    own = {"store", "user"} - names  # the scenario's store and XDG directories, if made
+    assert names == {"workspace", "store", "user", directory} - own, names
