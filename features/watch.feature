@@ -168,6 +168,18 @@ Feature: A watching service looks only at what the kernel says changed
     And checkpoint "N" lists the changed paths "src/app.py"
     And the watcher counted 1 watched snapshot and the full scans "first scan: 1, safety net: watched snapshots: 1"
 
+  Scenario: A rollback that keeps what its checkpoint ignored makes the next snapshot scan everything
+    Given I write "node_modules/" to ".gitignore"
+    And I write "dependency" to "node_modules/left-pad/index.js"
+    And I snapshot the workspace for plan "plan-1" as "L"
+    And I delete ".gitignore"
+    And I snapshot the workspace for plan "plan-1" as "M"
+    When I roll back to "L"
+    And I snapshot the workspace for plan "plan-1" as "N"
+    Then the rollback kept "node_modules/left-pad/index.js" because "L" ignores them
+    And checkpoint "N" has "L" as its parent and lists no change
+    And the watcher counted 1 watched snapshot and the full scans "first scan: 1, ignore file changed: 2, rollback left untracked files: 1"
+
   Scenario: Reaching the watch limit stops watching that workspace, and snapshots stay exact
     Given the kernel refuses new watches
     And I write "new" to "src/new/module.py"

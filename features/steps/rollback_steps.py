@@ -156,9 +156,10 @@ def same_as_dry_run(context: Any) -> None:
     scene = world(context)
     dry, real = scene.the_dry_run, scene.the_rollback
     assert dry.dry_run and dry.safety_checkpoint_id is None, dry
-    assert (dry.restored, dry.removed, dry.unchanged_count) == (
+    assert (dry.restored, dry.removed, dry.kept, dry.unchanged_count) == (
         real.restored,
         real.removed,
+        real.kept,
         real.unchanged_count,
     ), (dry, real)
 

@@ -38,6 +38,7 @@ __all__ = [
     "EVICTED",
     "FIRST_SCAN",
     "HEAD_MOVED",
+    "KEPT_UNTRACKED",
     "NEW_HARD_LINK",
     "REMOTE",
     "ROOT_REPLACED",
@@ -58,6 +59,7 @@ ROOT_REPLACED = "workspace directory replaced"
 SAFETY_NET_COUNT = "safety net: watched snapshots"
 SAFETY_NET_TIME = "safety net: time"
 REMOTE = "network or overlay file system"
+KEPT_UNTRACKED = "rollback left untracked files"
 
 
 @dataclass
@@ -260,13 +262,22 @@ class WatchedWorkspace:
         self._chain = chain.watch.doubt
         return True
 
-    def recorded(self, scanned: ScanResult, after: WorkspaceIndex) -> None:
-        """Say that ``scanned`` is now the workspace's head, as the index ``after``."""
+    def recorded(
+        self, scanned: ScanResult, after: WorkspaceIndex, *, doubt: str | None = None
+    ) -> None:
+        """Say that ``scanned`` is now the workspace's head, as the index ``after``.
+
+        With ``doubt``, the next snapshot scans in full, for that reason.
+        """
         chain = self._chain
-        if isinstance(chain, _Chain):
-            chain.scan = scanned
-            chain.recorded_as = (after.head_id, after.version)
-            chain.pending = Changes()
+        if not isinstance(chain, _Chain):
+            return
+        chain.scan = scanned
+        chain.recorded_as = (after.head_id, after.version)
+        chain.pending = Changes()
+        if doubt is not None:
+            chain.scan = None
+            chain.first_reason = doubt
 
     def _doubt(self, chain: _Chain, root: WorkspaceRoot, index: WorkspaceIndex) -> str | None:
         """Why the watch cannot vouch for the workspace since its last scan, or None."""
