@@ -1,34 +1,50 @@
-"""What a rollback or ``restore_paths`` will do, and what it leaves as it is.
+"""What a rollback or ``restore_paths`` will do, decided against a scan proven current.
 
 ``plan_rollback`` plans the writes and removals that turn the scanned workspace into the
-target's tree (``workspace.restore.plan_restore``), under one rule: nothing the target
-ignored is removed. The target's own ignore rules (its ``.gitignore`` and ``.rewindignore``
-files, at any depth) decide, read from the store and matched as a scan matches them
-(``TargetIgnores``): a path the target lacks because it ignored it is kept, even if the
-agent deleted the ignore file since and the scan tracks it now. Neither is anything under
-``.git``; a ``.git`` in a directory that loses files is listed as kept.
+target's tree (``workspace.restore.plan_restore``), under two rules:
 
-It costs what the plan costs: only the ignore files of the directories above the paths it
-would remove are read.
+1. Nothing the target ignored is removed. The target's own ignore rules (its ``.gitignore``
+   and ``.rewindignore`` files, at any depth) decide, read from the store and matched as a
+   scan matches them (``TargetIgnores``): a path the target lacks because it ignored it is
+   kept, even if the agent deleted the ignore file since and the scan tracks it now. Neither
+   is anything under ``.git``; a ``.git`` in a directory that loses files is listed as kept.
+2. The safety snapshot holds what is there. Every path the plan would write over, remove
+   or keep is looked at (one ``lstat``): a path whose status differs from what the scan
+   recorded changed unseen (a watch hears nothing of a write through a hard link whose other
+   name lies outside the workspace, nor of a write through ``mmap``), or since the scan; a
+   path the scan could not prove (it changed too recently: another change in the same
+   clock tick would keep its status) may have. It is scanned again, and the plan made
+   again, before anything is recorded.
+
+Both cost what the plan costs: only the paths it names are looked at, and only the ignore
+files of the directories above them are read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rewind._manifest import ManifestEntry, Tree
 from rewind._ops.integrity import stage_contents
 from rewind._ops.selection import PathSelection
+from rewind.errors import RestoreConflictError
 from rewind.models import Checkpoint, EntryKind
 from rewind.storage import UnitOfWork
 from rewind.workspace.capture import ContentSpool
 from rewind.workspace.ignore import IGNORE_FILE_NAMES, ignore_file_lines
-from rewind.workspace.restore import RestorePlan, plan_restore, restore_changes
+from rewind.workspace.restore import RestorePlan, plan_restore, restore_changes, statuses
 from rewind.workspace.root import WorkspaceRoot
 from rewind.workspace.scan import IgnoreChain, ScanResult
 
-__all__ = ["Planned", "TargetIgnores", "plan_rollback"]
+__all__ = ["MAX_LOOKS", "Planned", "Rescan", "TargetIgnores", "plan_rollback"]
+
+MAX_LOOKS = 4
+"""How many times a plan may find paths changed since its scan before the rollback refuses."""
+
+Rescan = Callable[[ScanResult, list[str], bool], ScanResult]
+"""Looks again at some paths of a scan (recording new contents as the scan did); the flag
+says whether some of them changed since, unseen (not only lacked a proof)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,25 +68,76 @@ def plan_rollback(
     scanned: ScanResult,
     *,
     only: PathSelection | None = None,
+    rescan: Rescan | None = None,
 ) -> Planned:
     """Plan a rollback of ``root`` (scanned as ``scanned``) to ``target``, whose tree is ``tree``.
 
-    With ``only``, just those paths (``restore_paths``).
+    With ``only``, just those paths (``restore_paths``). With ``rescan``, every path the plan
+    names is proven unchanged since the scan first (see the module); a dry run, which
+    records nothing, passes none.
 
     Raises:
         PathNotInCheckpointError: A path of ``only`` selects nothing.
         UnsafePathError: A parent directory of a target path is a symlink.
-        RestoreConflictError: Something untracked is in the way.
+        RestoreConflictError: Something untracked is in the way, or the workspace changed
+            under the plan ``MAX_LOOKS`` times.
         CorruptStoreError: An ignore file's stored content is damaged.
     """
-    wanted, selected = (
-        (tree, None) if only is None else only.merged(scanned.tree, tree, target.checkpoint_id)
+    ignores = TargetIgnores(uow, tree)
+    looked_at: set[str] = set()
+    for _ in range(MAX_LOOKS):
+        wanted, selected = (
+            (tree, None) if only is None else only.merged(scanned.tree, tree, target.checkpoint_id)
+        )
+        writes, removals = restore_changes(wanted, scanned.tree)
+        again: list[str] = []
+        changed = False
+        if rescan is not None:
+            again, changed = _unproven(root, scanned, writes, removals, looked_at)
+        if not again:
+            changes = (writes, removals)
+            ignored = ignores.ignored(removals)
+            plan = plan_restore(
+                root, wanted, scanned, paths_checked=True, changes=changes, ignored=ignored
+            )
+            return Planned(plan, scanned, selected)
+        assert rescan is not None  # nothing to look at again without it
+        looked_at.update(again)
+        scanned = rescan(scanned, again, changed)
+    raise RestoreConflictError(  # pragma: no cover - a writer making new files at every look
+        f"the workspace {root.path!r} kept changing while the rollback to "
+        f"{target.checkpoint_id} was planned; nothing was changed: try again once it is quiet",
+        checkpoint_id=target.checkpoint_id,
+        path=root.path,
     )
-    writes, removals = restore_changes(wanted, scanned.tree)
-    ignored = TargetIgnores(uow, tree).ignored(removals)
-    changes = (writes, removals)
-    plan = plan_restore(root, wanted, scanned, paths_checked=True, changes=changes, ignored=ignored)
-    return Planned(plan, scanned, selected)
+
+
+def _unproven(
+    root: WorkspaceRoot,
+    scanned: ScanResult,
+    writes: Iterable[ManifestEntry],
+    removals: Iterable[str],
+    looked_at: set[str],
+) -> tuple[list[str], bool]:
+    """The paths a plan writes over or removes that ``scanned`` cannot vouch for now.
+
+    Those whose status is not the one the scan recorded as proof, and those it recorded
+    none for (changed too recently to prove anything). Returns them, and whether any of
+    them changed (not only lacked a proof). Paths the scan does not hold are left to the
+    plan, which looks at what is in their way; paths looked at again are not looked at twice.
+    """
+    tree = scanned.tree
+    paths = [entry.path for entry in writes if entry.path in tree]
+    paths += removals
+    again: list[str] = []
+    changed = False
+    for path, status in statuses(root, [p for p in paths if p not in looked_at]).items():
+        if scanned.status_changed(path, status):
+            again.append(path)
+            changed = True
+        elif scanned.stats.get(path) is None:
+            again.append(path)
+    return again, changed
 
 
 class TargetIgnores:

@@ -9,8 +9,9 @@ A rollback, in order:
    tree is the index's (the head's) with only the paths that differ replaced, read from the
    change rows between head and target (``lookup.target_tree``), or the whole manifest;
 3. scans the workspace (through its watch, if the service watches), plans every removal and
-   write (``planner``: what the target ignored and ``.git`` are kept), and fetches and
-   checks every needed content (symlink targets included);
+   write (``planner``: what the target ignored and ``.git`` are kept; every path planned
+   whose status changed since the scan is scanned again first), and fetches and checks
+   every needed content (symlink targets included);
 4. in one transaction, snapshots the current state (the safety checkpoint), moves the
    workspace's head to the target and marks the workspace as restoring to it;
 5. writes the files (each through a temporary file, renamed into place), then clears the mark.
@@ -53,6 +54,7 @@ from rewind._ops.watching import (
     KEPT_UNTRACKED,
     WatchedWorkspace,
     Watches,
+    rescan_maybe_watched,
     scan_maybe_watched,
     watching,
 )
@@ -307,7 +309,21 @@ class Restorer:
         tree = target_tree(uow, target, index)
         now_ns = self._factory.now_ns
         scanned = scan_maybe_watched(self._store, root, index, spool, watched, now_ns=now_ns)
-        return plan_rollback(uow, root, target, tree, scanned, only=only)
+
+        def rescan(previous: ScanResult, paths: list[str], changed: bool) -> ScanResult:
+            since = (previous, paths)
+            return rescan_maybe_watched(
+                self._store,
+                root,
+                index,
+                spool,
+                since,
+                watched=watched,
+                now_ns=now_ns,
+                changed=changed,
+            )
+
+        return plan_rollback(uow, root, target, tree, scanned, only=only, rescan=rescan)
 
     def _write(
         self,
