@@ -83,33 +83,58 @@ def plan_rollback(
             under the plan ``MAX_LOOKS`` times.
         CorruptStoreError: An ignore file's stored content is damaged.
     """
-    ignores = TargetIgnores(uow, tree)
     looked_at: set[str] = set()
+    planned = _changes(tree, scanned, only, target.checkpoint_id)
     for _ in range(MAX_LOOKS):
-        wanted, selected = (
-            (tree, None) if only is None else only.merged(scanned.tree, tree, target.checkpoint_id)
-        )
-        writes, removals = restore_changes(wanted, scanned.tree)
+        wanted, selected, writes, removals = planned
         again: list[str] = []
         changed = False
         if rescan is not None:
             again, changed = _unproven(root, scanned, writes, removals, looked_at)
         if not again:
+            ignored = TargetIgnores(uow, tree).ignored(removals)
             changes = (writes, removals)
-            ignored = ignores.ignored(removals)
             plan = plan_restore(
                 root, wanted, scanned, paths_checked=True, changes=changes, ignored=ignored
             )
             return Planned(plan, scanned, selected)
         assert rescan is not None  # nothing to look at again without it
         looked_at.update(again)
-        scanned = rescan(scanned, again, changed)
+        previous, scanned = scanned, rescan(scanned, again, changed)
+        if _tree_changed(previous, scanned, again):
+            planned = _changes(tree, scanned, only, target.checkpoint_id)
     raise RestoreConflictError(  # pragma: no cover - a writer making new files at every look
         f"the workspace {root.path!r} kept changing while the rollback to "
         f"{target.checkpoint_id} was planned; nothing was changed: try again once it is quiet",
         checkpoint_id=target.checkpoint_id,
         path=root.path,
     )
+
+
+_Changes = tuple[Tree, int | None, list[ManifestEntry], list[str]]
+
+
+def _changes(
+    tree: Tree, scanned: ScanResult, only: PathSelection | None, checkpoint_id: str
+) -> _Changes:
+    """The tree wanted, how many of ``tree``'s paths it selected, and what makes it.
+
+    The tree wanted is ``tree``, or with ``only`` the scan's with those paths from ``tree``;
+    what makes it is the entries to write and the paths to remove.
+    """
+    if only is None:
+        wanted, selected = tree, None
+    else:
+        wanted, selected = only.merged(scanned.tree, tree, checkpoint_id)
+    writes, removals = restore_changes(wanted, scanned.tree)
+    return wanted, selected, writes, removals
+
+
+def _tree_changed(previous: ScanResult, scanned: ScanResult, paths: list[str]) -> bool:
+    """Whether looking at ``paths`` again changed the scan's tree (else the plan stands)."""
+    if len(scanned.tree) != len(previous.tree):
+        return True
+    return any(scanned.tree.get(path) != previous.tree.get(path) for path in paths)
 
 
 def _unproven(
