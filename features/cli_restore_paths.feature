@@ -41,6 +41,19 @@ Feature: Putting back some paths from the terminal
     And it printed "dry run: 1 to restore, 1 to remove, 0 unchanged; nothing was changed"
     And "a.txt" in the workspace still contains "changed"
 
+  Scenario: A directory the checkpoint ignored stays as it is, shown with why
+    Given "build/.gitignore" in the workspace contains "*.o\n"
+    And "build/main.o" in the workspace contains "object"
+    And the workspace is snapshotted for plan "plan-1" through the API
+    And I delete "build/.gitignore"
+    When I run "rewind restore {last} --path build" answering "y"
+    Then it exits with status 0
+    And it printed "(0 unchanged); 1 path stays as it is (ignored by the checkpoint, or git's)" on stderr 1 times
+    And it printed "restored       build/.gitignore"
+    And it printed "kept (ignored) build/main.o"
+    And it printed "1 restored, 0 removed, 1 kept, 0 unchanged"
+    And "build/main.o" in the workspace still contains "object"
+
   Scenario: A path the checkpoint never held, nor the workspace, is an error naming it
     When I run "rewind restore {first} --path nowhere.txt --yes"
     Then it exits with status 1 saying "nowhere.txt"

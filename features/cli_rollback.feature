@@ -56,3 +56,20 @@ Feature: A rollback from the terminal shows its plan once, asks, and reports eac
     Then the output has 2 lines, each with "  "
     When I run "rewind rollback {first} --dry-run"
     Then it printed "dry run: 0 to restore, 0 to remove, 2 unchanged; nothing was changed"
+
+  Scenario: What the checkpoint ignored stays as it is, shown with why, in the prompt, the output and the JSON
+    Given ".gitignore" in the workspace contains ".env\n"
+    And ".env" in the workspace contains "API_KEY=secret"
+    And the workspace is snapshotted for plan "plan-1" through the API
+    And I delete ".gitignore"
+    When I run "rewind --json rollback {last} --dry-run"
+    Then the envelope's "data.kept" is [{"path": ".env", "reason": "ignored"}]
+    When I run "rewind rollback {last} --dry-run"
+    Then it printed "would keep (ignored) .env"
+    And it printed "dry run: 1 to restore, 0 to remove, 1 to keep, 4 unchanged; nothing was changed"
+    When I run "rewind rollback {last}" answering "y"
+    Then it printed "(4 unchanged); 1 path stays as it is (ignored by the checkpoint, or git's)" on stderr 1 times
+    And it printed "restored       .gitignore"
+    And it printed "kept (ignored) .env"
+    And it printed "1 restored, 0 removed, 1 kept, 4 unchanged"
+    And ".env" in the workspace still contains "API_KEY=secret"

@@ -1,8 +1,8 @@
 Feature: A server acts on its roots and what lies below them, never on a directory that only starts alike
   `rewind mcp --root DIR` acts on DIR and the directories below it. A directory beside it
   whose name merely begins with DIR's name (`/x/ws-evil` beside the root `/x/ws`) is outside:
-  every tool refuses it with OutsideRootsError naming it, and never lists its checkpoints,
-  whether the root was given with a trailing slash or without one.
+  every tool refuses it with OutsideRootsError naming it, finds none of its checkpoints, and
+  never lists them, whether the root was given with a trailing slash or without one.
 
   Background:
     Given a workspace with files
@@ -41,7 +41,10 @@ Feature: A server acts on its roots and what lies below them, never on a directo
       | read_file     | {"checkpoint_id": "{E}", "path": "secret.txt"}         |
       | rollback      | {"checkpoint_id": "{E}", "confirm": true}              |
       | restore_paths | {"checkpoint_id": "{E}", "paths": ["secret.txt"], "confirm": true} |
-      | list_checkpoints | {"workspace": "{workspace}-evil"}                   |
+    Then each call failed with CheckpointNotFoundError naming "{E}"
+    When the agent calls each tool with checkpoint "E"
+      | tool             | arguments                             |
+      | list_checkpoints | {"workspace": "{workspace}-evil"}     |
     Then each call failed with OutsideRootsError naming "{workspace}-evil"
     When the agent lists every checkpoint it may see
     Then the agent sees 1 checkpoint, and not "E"

@@ -168,6 +168,61 @@ Feature: A watching service looks only at what the kernel says changed
     And checkpoint "N" lists the changed paths "src/app.py"
     And the watcher counted 1 watched snapshot and the full scans "first scan: 1, safety net: watched snapshots: 1"
 
+  Scenario: A rollback that keeps what its checkpoint ignored makes the next snapshot scan everything
+    Given I write "node_modules/" to ".gitignore"
+    And I write "dependency" to "node_modules/left-pad/index.js"
+    And I snapshot the workspace for plan "plan-1" as "L"
+    And I delete ".gitignore"
+    And I snapshot the workspace for plan "plan-1" as "M"
+    When I roll back to "L"
+    And I snapshot the workspace for plan "plan-1" as "N"
+    Then the rollback kept "node_modules/left-pad/index.js" because "L" ignores them
+    And checkpoint "N" has "L" as its parent and lists no change
+    And the watcher counted 1 watched snapshot and the full scans "first scan: 1, ignore file changed: 2, rollback left untracked files: 1"
+
+  Scenario: A write the watch never saw, through a hard link made from outside, is in the rollback's safety checkpoint
+    Given a checkpoint service on the scenario's database that watches, with no safety net, whose clock runs 1 hour ahead
+    And I snapshot the workspace for plan "plan-1" as "L"
+    And I write "changed" to "src/app.py"
+    And I snapshot the workspace for plan "plan-1" as "M"
+    And I hard-link "src/app.py" from outside the workspace as "app-elsewhere.py"
+    And I write "written through the outside name" in place to "app-elsewhere.py" outside the workspace
+    And I note the workspace's files
+    When I roll back to "K"
+    Then "src/app.py" in the workspace still contains "app"
+    When I roll back to the safety checkpoint of that rollback
+    Then the workspace's files are exactly as noted
+    And "src/app.py" in the workspace still contains "written through the outside name"
+    And the next snapshot of the workspace lists no change
+    And the watcher counted 3 watched snapshots and the full scans "first scan: 1, change the watch missed: 1"
+
+  Scenario: A rollback refused after it saw a write the watch missed makes the next snapshot scan everything
+    Given a checkpoint service on the scenario's database that watches, with no safety net
+    And I snapshot the workspace for plan "plan-1" as "L"
+    And I delete "README.md"
+    And ".rewindignore" in the workspace contains "README.md"
+    And "README.md" in the workspace contains "precious, ignored"
+    And I write "changed" to "src/app.py"
+    And I snapshot the workspace for plan "plan-1" as "M"
+    And I hard-link "src/app.py" from outside the workspace as "app-elsewhere.py"
+    And I write "written through the outside name" in place to "app-elsewhere.py" outside the workspace
+    When I try to roll back to "K"
+    And I snapshot the workspace for plan "plan-1" as "N"
+    Then it fails with RestoreConflictError naming "{workspace}/README.md"
+    And checkpoint "N" lists the changed paths "src/app.py"
+    And the watcher counted 1 watched snapshot and the full scans "first scan: 1, ignore file changed: 1, change the watch missed: 1"
+
+  Scenario: A write through mmap the watch never saw is in the rollback's safety checkpoint
+    Given a checkpoint service on the scenario's database that watches, with no safety net
+    And I snapshot the workspace for plan "plan-1" as "L"
+    And I write "changed" to "src/app.py"
+    And I snapshot the workspace for plan "plan-1" as "M"
+    And I overwrite "src/app.py" in place through mmap
+    And I note the workspace's files
+    When I roll back to "K"
+    And I roll back to the safety checkpoint of that rollback
+    Then the workspace's files are exactly as noted
+
   Scenario: Reaching the watch limit stops watching that workspace, and snapshots stay exact
     Given the kernel refuses new watches
     And I write "new" to "src/new/module.py"

@@ -21,9 +21,9 @@ import jsonschema  # type: ignore[import-untyped]  # no stubs; one call, checked
 from behave import given, then, when
 from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
-from mcp_types import CallToolResult, TextContent
+from mcp_types import CallToolResult
 from support.databases import tamper_raw
-from support.mcp_client import McpConnection
+from support.mcp_client import McpConnection, refusal
 from support.scenario import expand, named
 from support.serving import RunningServer
 from support.trees import paths_of, read_tree
@@ -159,21 +159,6 @@ def _structured(context: Any) -> dict[str, Any]:
 @then("the tool succeeded")
 def succeeded(context: Any) -> None:
     _structured(context)
-
-
-def refusal(result: CallToolResult) -> dict[str, Any]:
-    """The JSON a refused call's text carries; a refusal has no structured content.
-
-    (A client checks structured content against the tool's output schema, even on an error.)
-    """
-    assert result.is_error, result
-    assert result.structured_content is None, result
-    texts = [block.text for block in result.content if isinstance(block, TextContent)]
-    assert len(texts) == 1, result.content
-    details = json.loads(texts[0])
-    assert isinstance(details, dict), details
-    assert set(details) == {"error", "message", "retryable", "checkpoint_id", "path"}, details
-    return details
 
 
 def _refused_with(context: Any, result: CallToolResult, error: str, culprit: str) -> None:

@@ -156,9 +156,10 @@ def same_as_dry_run(context: Any) -> None:
     scene = world(context)
     dry, real = scene.the_dry_run, scene.the_rollback
     assert dry.dry_run and dry.safety_checkpoint_id is None, dry
-    assert (dry.restored, dry.removed, dry.unchanged_count) == (
+    assert (dry.restored, dry.removed, dry.kept, dry.unchanged_count) == (
         real.restored,
         real.removed,
+        real.kept,
         real.unchanged_count,
     ), (dry, real)
 
@@ -391,4 +392,5 @@ def holds_files_of(context: Any, directory: str, name: str) -> None:
 def nothing_left_beside(context: Any, directory: str) -> None:
     scene = world(context)
     names = {path.name for path in scene.directory.iterdir()}
-    assert names == {"workspace", "store", directory} - ({"store"} - names), names
+    own = {"store", "user"} - names  # the scenario's store and XDG directories, if made
+    assert names == {"workspace", "store", "user", directory} - own, names

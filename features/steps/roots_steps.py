@@ -10,7 +10,7 @@ from typing import Any
 from behave import given, then, when
 from mcp.client.stdio import StdioServerParameters
 from mcp_types import CallToolResult
-from support.mcp_client import McpConnection
+from support.mcp_client import McpConnection, refusal
 from support.scenario import expand, named
 from support.world import world
 
@@ -93,8 +93,7 @@ def call_succeeded(context: Any) -> None:
 def calls_failed(context: Any, error: str, culprit: str) -> None:
     expected = expand(world(context), culprit)
     for result in _results(context):
-        assert result.is_error, result.content
-        details = _structured(result)
+        details = refusal(result)
         assert details["error"] == error, details
         assert expected in details["message"], details
 

@@ -7,6 +7,8 @@ import mmap
 import os
 import shutil
 import subprocess
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from support.trees import documented_tree_hash, read_tree, remove_tree, write_fi
 from support.world import world
 
 from rewind import CheckpointService, WatchOptions
+from rewind.storage import open_store
 
 MOVED_OUT = "moved-out"
 
@@ -40,6 +43,44 @@ def watching_remote_service(context: Any) -> None:
 )
 def watching_with_safety_net(context: Any, count: int) -> None:
     open_service(world(context), watch=WatchOptions(full_scan_every=count))
+
+
+@given("a checkpoint service on the scenario's database that watches, with no safety net")
+def watching_without_safety_net(context: Any) -> None:
+    open_service(world(context), watch=WatchOptions(full_scan_every=None, full_scan_after=None))
+
+
+@given(
+    "a checkpoint service on the scenario's database that watches, with no safety net, whose "
+    "clock runs {hours:d} hour ahead"
+)
+def watching_ahead(context: Any, hours: int) -> None:
+    """A clock ahead makes every file old enough for its status to prove it unchanged."""
+    scene = world(context)
+    clock = partial(_shifted_now, timedelta(hours=hours))
+    options = WatchOptions(full_scan_every=None, full_scan_after=None)
+    scene.keep_service(
+        CheckpointService(open_store(scene.database_url), clock=clock, watch=options)
+    )
+
+
+def _shifted_now(shift: timedelta) -> datetime:
+    return datetime.now(UTC) + shift
+
+
+@given('I hard-link "{path:Q}" from outside the workspace as "{name:Q}"')
+def hard_link_from_outside(context: Any, path: str, name: str) -> None:
+    """A second name outside every watched directory: inotify reports neither it nor writes
+    through it to the workspace's watch."""
+    scene = world(context)
+    os.link(scene.workspace / path, scene.directory / name)
+
+
+@given('I write "{content:Q}" in place to "{name:Q}" outside the workspace')
+def write_outside_in_place(context: Any, content: str, name: str) -> None:
+    with (world(context).directory / name).open("r+b") as file:
+        file.write(content.encode())
+        file.truncate()
 
 
 @given(

@@ -9,6 +9,7 @@ HTTP it is given a function that makes its transport in that task.
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import Future
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 from mcp import Client
 from mcp.client._transport import Transport
 from mcp.client.stdio import StdioServerParameters
-from mcp_types import CallToolResult, Tool
+from mcp_types import CallToolResult, TextContent, Tool
 
 _T = TypeVar("_T")
 _Call = Callable[[Client], Awaitable[Any]]
@@ -94,3 +95,18 @@ class McpConnection:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(timeout=60)
             self._loop.close()
+
+
+def refusal(result: CallToolResult) -> dict[str, Any]:
+    """The JSON a refused call's text carries; a refusal has no structured content.
+
+    (A client checks structured content against the tool's output schema, even on an error.)
+    """
+    assert result.is_error, result
+    assert result.structured_content is None, result
+    texts = [block.text for block in result.content if isinstance(block, TextContent)]
+    assert len(texts) == 1, result.content
+    details = json.loads(texts[0])
+    assert isinstance(details, dict), details
+    assert set(details) == {"error", "message", "retryable", "checkpoint_id", "path"}, details
+    return details

@@ -3,9 +3,10 @@
 It performs random file-system operations on a workspace (writes, appends, truncations,
 renames over files, hard links, mode changes, symlinks made and swapped, directories made,
 removed, renamed within, out of and into the tree, delete-and-recreate, ignore-file edits,
-bursts that overflow the kernel's queue) and, between them, snapshots the workspace twice:
-through a watching service and through a service that scans. Both must record the same tree
-and the same changes, every time.
+bursts that overflow the kernel's queue, rollbacks, and writes through a hard link made from
+outside the tree followed by a rollback and its undo) and, between them, snapshots the
+workspace twice: through a watching service and through a service that scans. Both must
+record the same tree and the same changes, every time.
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ from pathlib import Path
 import hypothesis.strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from rewind import ChangeKind, Checkpoint, CheckpointService, RestoreConflictError
+from rewind import (
+    ChangeKind,
+    Checkpoint,
+    CheckpointService,
+    RestoreConflictError,
+    RollbackResult,
+)
 
 FILES = ("a.txt", "b.txt", "d/c.txt", "d/e/f.txt", "g/h.txt", "node_modules/m.js", "x.log")
 DIRECTORIES = ("d", "d/e", "g", "g/k", "node_modules")
@@ -39,6 +46,7 @@ class WatchedEqualsScanned(RuleBasedStateMachine):
     scanned: CheckpointService
     directory: Path
     runs: itertools.count[int]
+    outside_writes: itertools.count[int]
 
     @initialize(every=st.integers(1, 3))
     def start(self, every: int) -> None:
@@ -171,15 +179,56 @@ class WatchedEqualsScanned(RuleBasedStateMachine):
     @rule(data=st.data())
     def rollback(self, data: st.DataObject) -> None:
         """Roll the watching service's plan back to one of its snapshots, checked twice over."""
+        self._roll_back(*data.draw(st.sampled_from(self.history)))
+
+    @rule(path=paths, data=st.data())
+    def rollback_over_a_write_through_an_outside_link(self, path: str, data: st.DataObject) -> None:
+        """A hard link made from outside the tree, a write through it, a rollback, its undo.
+
+        inotify reports neither the link nor the write to the workspace's watch: a rollback
+        that changes the file must see the write all the same (its safety checkpoint holds
+        it), and its undo bring it back. (A rollback that leaves the file alone leaves the
+        write too, unseen by snapshots until the next full scan: the documented limit.)
+        """
+        target = self._at(path)
+        if target.is_symlink() or not target.is_file():
+            return
+        now = self.snapshot()
+        changing = [
+            (checkpoint_id, tree_hash)
+            for checkpoint_id, tree_hash in self.history
+            if path in self.watched.diff(checkpoint_id, now.checkpoint_id).paths
+        ]
+        if not changing:
+            return  # every rollback would leave the file alone
+        checkpoint_id, tree_hash = data.draw(st.sampled_from(changing))
+        linked = self.outside / "linked"
+        with contextlib.suppress(FileNotFoundError):
+            linked.unlink()
+        os.link(target, linked)
+        written = f"written outside {next(self.outside_writes)}".encode()  # held by no snapshot
+        with linked.open("r+b") as file:
+            file.write(written)
+            file.truncate()
+        result = self._roll_back(checkpoint_id, tree_hash)
+        if result is not None:
+            assert result.safety_checkpoint_id is not None
+            safety = self.watched.get_checkpoint(result.safety_checkpoint_id)
+            undone = self._roll_back(safety.checkpoint_id, safety.tree_hash)
+            assert undone is not None, "the undo of a rollback was refused"
+        assert target.read_bytes() == written
+        linked.unlink()
+
+    def _roll_back(self, checkpoint_id: str, tree_hash: str | None) -> RollbackResult | None:
+        """Roll the watching service's plan back, checked twice over; None if refused."""
         watched_plan, scanned_plan = self.plans
-        checkpoint_id, tree_hash = data.draw(st.sampled_from(self.history))
         before = self.scanned.create_workspace_snapshot(scanned_plan, self.workspace)
         try:
             result = self.watched.rollback_to_checkpoint(checkpoint_id)
         except RestoreConflictError:
             # An ignored file in the way: refused, nothing changed (other scenarios say so).
             self._same(self.watched.create_workspace_snapshot(watched_plan, self.workspace), before)
-            return
+            return None
         assert result.safety_checkpoint_id is not None
         safety = self.watched.get_checkpoint(result.safety_checkpoint_id)
         self._same(safety, before)
@@ -190,6 +239,7 @@ class WatchedEqualsScanned(RuleBasedStateMachine):
             extra = self.scanned.diff(checkpoint_id, after.checkpoint_id).entries
             assert {entry.change for entry in extra} == {ChangeKind.ADDED}, extra
             assert {".gitignore", "d/.gitignore"} & set(result.restored + result.removed), extra
+        return result
 
     @invariant()
     def snapshot_now_and_then(self) -> None:
@@ -197,12 +247,14 @@ class WatchedEqualsScanned(RuleBasedStateMachine):
         if self.steps % self.every == 0:
             self.snapshot()
 
-    def snapshot(self) -> None:
+    def snapshot(self) -> Checkpoint:
+        """Snapshot through both services; return the watching one's snapshot."""
         watched_plan, scanned_plan = self.plans
         one = self.watched.create_workspace_snapshot(watched_plan, self.workspace)
         two = self.scanned.create_workspace_snapshot(scanned_plan, self.workspace)
         self._same(one, two)
         self.history.append((one.checkpoint_id, one.tree_hash))
+        return one
 
     @staticmethod
     def _same(one: Checkpoint, two: Checkpoint) -> None:
@@ -221,5 +273,6 @@ def watch_machine(
         "scanned": scanned,
         "directory": directory,
         "runs": itertools.count(),
+        "outside_writes": itertools.count(),
     }
     return type("WatchedEqualsScannedHere", (WatchedEqualsScanned,), fields)

@@ -36,6 +36,8 @@ __all__ = [
     "DiffEntry",
     "DiffManifest",
     "EntryKind",
+    "KeepReason",
+    "KeptPath",
     "OnError",
     "PlanStats",
     "PruneReport",
@@ -331,11 +333,31 @@ class DiffManifest(DomainModel):
         return diff_hash(self.entries)
 
 
+class KeepReason(StrEnum):
+    """Why a rollback left a path exactly as it was, when it would otherwise have changed it."""
+
+    IGNORED = "ignored"
+    """The checkpoint rolled back to ignored it (its own ``.gitignore`` or ``.rewindignore``
+    files said so), so it holds no copy of it: it is neither removed nor changed."""
+    GIT = "git"
+    """It is a ``.git`` directory or file (at any depth), which rewind never tracks nor
+    touches: the directory holding it stays, even when everything else in it is removed."""
+
+
+class KeptPath(DomainModel):
+    """A path a rollback or ``restore_paths`` left as it was, and why (see ``KeepReason``)."""
+
+    path: str
+    reason: KeepReason
+
+
 class RollbackResult(DomainModel):
     """What a rollback or restore did (or, for a dry run, would do).
 
-    ``restored`` and ``removed`` are sorted relative POSIX paths. ``safety_checkpoint_id`` is
-    the snapshot taken just before a real rollback: roll back to it to undo the rollback.
+    ``restored`` and ``removed`` are sorted relative POSIX paths. ``kept``, sorted by path,
+    lists the paths it would otherwise have removed or changed but left exactly as they are
+    (see ``KeepReason``). ``safety_checkpoint_id`` is the snapshot taken just before a real
+    rollback: roll back to it to undo the rollback.
     """
 
     checkpoint_id: CheckpointId
@@ -344,6 +366,7 @@ class RollbackResult(DomainModel):
     unchanged_count: int
     safety_checkpoint_id: CheckpointId | None
     dry_run: bool
+    kept: tuple[KeptPath, ...] = ()
 
 
 class VerifyProblem(DomainModel):

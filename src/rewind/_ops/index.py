@@ -9,6 +9,7 @@ A source of changed paths (a file watcher) plugs in here.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import socket
 import threading
 import time
@@ -39,6 +40,7 @@ __all__ = [
     "index_update",
     "machine_origin",
     "reordered",
+    "rescan_paths",
     "rescan_workspace",
     "scan_workspace",
 ]
@@ -385,6 +387,43 @@ def rescan_workspace(
     with ContentReader(spool, index.hashes) as reader:
         scanner = _scanner(store, root, index, reader, now_ns, watch=watch, full=False)
         return scanner.rescan(root, previous, changes, rules)
+
+
+def rescan_paths(
+    store: Store,
+    root: WorkspaceRoot,
+    index: WorkspaceIndex,
+    spool: ContentSpool,
+    since: tuple[ScanResult, Collection[str]],
+    *,
+    now_ns: Callable[[], int] = time.time_ns,
+    watch: TreeWatch | None = None,
+) -> ScanResult:
+    """A scan of ``root`` read with ``index``, with some of its paths looked at again.
+
+    ``since`` holds that scan (``previous``) and those paths. The result's ``fresh`` and
+    ``removed`` stay relative to ``index``, as a snapshot recording it needs: what
+    ``previous`` read or found gone, and what this read or found gone.
+
+    Raises:
+        UnreadablePathError: A directory, file or ignore file cannot be read.
+    """
+    previous, paths = since
+    changes = Changes(paths=set(paths))
+    # Only ``paths`` are looked at: not the files with several links a watched rescan adds.
+    quiet = dataclasses.replace(previous, linked=set())
+    with ContentReader(spool, index.hashes) as reader:
+        scanner = _scanner(store, root, index, reader, now_ns, watch=watch, full=False)
+        again = scanner.rescan(root, quiet, changes, IgnoreChain(previous.ignore_lines))
+    tree = again.tree
+    fresh = [path for path in dict.fromkeys([*previous.fresh, *again.fresh]) if path in tree]
+    removed = None
+    if previous.removed is not None and again.removed is not None:
+        removed = [p for p in dict.fromkeys([*previous.removed, *again.removed]) if p not in tree]
+    linked = {p for p in previous.linked if p in tree and p not in changes.paths} | again.linked
+    return dataclasses.replace(
+        again, read=previous.read + again.read, fresh=fresh, removed=removed, linked=linked
+    )
 
 
 def _scanner(

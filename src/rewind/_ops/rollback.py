@@ -9,7 +9,9 @@ A rollback, in order:
    tree is the index's (the head's) with only the paths that differ replaced, read from the
    change rows between head and target (``lookup.target_tree``), or the whole manifest;
 3. scans the workspace (through its watch, if the service watches), plans every removal and
-   write, and fetches and checks every needed content (symlink targets included);
+   write (``planner``: what the target ignored and ``.git`` are kept; every path planned
+   whose status changed since the scan is scanned again first), and fetches and checks
+   every needed content (symlink targets included);
 4. in one transaction, snapshots the current state (the safety checkpoint), moves the
    workspace's head to the target and marks the workspace as restoring to it;
 5. writes the files (each through a temporary file, renamed into place), then clears the mark.
@@ -45,9 +47,17 @@ from rewind._ops.index import (
 )
 from rewind._ops.integrity import stage_contents
 from rewind._ops.lookup import checked_tree, find_checkpoint, require_snapshot, target_tree
+from rewind._ops.planner import Planned, plan_rollback
 from rewind._ops.record import ScannedWorkspace, record_snapshot
 from rewind._ops.selection import PathSelection
-from rewind._ops.watching import WatchedWorkspace, Watches, scan_maybe_watched, watching
+from rewind._ops.watching import (
+    KEPT_UNTRACKED,
+    WatchedWorkspace,
+    Watches,
+    rescan_maybe_watched,
+    scan_maybe_watched,
+    watching,
+)
 from rewind.errors import (
     CheckpointNotFoundError,
     CorruptStoreError,
@@ -57,7 +67,7 @@ from rewind.errors import (
     WorkspaceNotFoundError,
 )
 from rewind.models import Checkpoint, CheckpointType, RollbackResult
-from rewind.storage import Store, UnitOfWork
+from rewind.storage import Store, UnitOfWork, WorkspaceHead
 from rewind.workspace.capture import ContentSpool
 from rewind.workspace.restore import (
     RestorePlan,
@@ -152,11 +162,9 @@ class Restorer:
             index = self._indexes.load(uow, record, machine_origin(root))
             tree = target_tree(uow, target, index)
             scanned = scan_workspace(self._store, root, index, now_ns=self._factory.now_ns)
-            selected = None
-            if only is not None:
-                tree, selected = only.merged(scanned.tree, tree, target.checkpoint_id)
-            plan = plan_restore(root, tree, scanned, paths_checked=True)
-            stage_contents(uow.blobs, plan.writes, staged)
+            planned = plan_rollback(uow, root, target, tree, scanned, only=only)
+            stage_contents(uow.blobs, planned.plan.writes, staged)
+        plan, selected = planned.plan, planned.selected
         return _result(target, plan, safety_id=None, dry_run=True, selected=selected)
 
     @staticmethod
@@ -221,7 +229,7 @@ class Restorer:
             with RestoreTarget(path) as claimed:
                 claimed.plan = plan = plan_restore(claimed.root, tree, ScanResult({}, [], []))
                 apply_restore(claimed.root, plan, lambda entry: staged.read(entry.content_hash))
-        return _result(target, plan, safety_id=None, dry_run=False)
+        return _result(target, plan, safety_id=None)
 
     def _rollback_locked(
         self,
@@ -255,51 +263,24 @@ class Restorer:
                         checkpoint_id=checkpoint_id,
                     )
                 index = self._indexes.load(uow, workspace, origin)
-                tree = target_tree(uow, target, index)
                 spool = stack.enter_context(ContentSpool())
-                scanned = scan_maybe_watched(
-                    self._store, root, index, spool, watched, now_ns=self._factory.now_ns
-                )
-                selected = None
-                if only is not None:
-                    tree, selected = only.merged(scanned.tree, tree, checkpoint_id)
-                plan = plan_restore(root, tree, scanned, paths_checked=True)
+                planned = self._plan(uow, root, target, index, spool, watched=watched, only=only)
+                plan, scanned = planned.plan, planned.scanned
                 stage_contents(uow.blobs, plan.writes, staged)
                 scan = ScannedWorkspace(root, workspace, index, scanned, spool, origin)
                 safety, current = self._take_safety_snapshot(uow, target, scan, only)
-                if only is not None:
+                if only is None:
+                    after = _move_head(uow, workspace, target, current, plan, origin=origin)
+                else:
                     # The head stays the safety snapshot, the index its tree: the files
                     # written get new status, so the next snapshot reads them.
-                    uow.commit()
-                    self._indexes.remember(workspace.workspace_id, current)
-                    if watched is not None:
-                        watched.recorded(scanned, current)
-                    self._write(
-                        target,
-                        root,
-                        watched,
-                        safety=safety,
-                        plan=plan,
-                        staged=staged,
-                        undo_on_failure=undo_on_failure,
-                    )
-                    safety_id = safety.checkpoint_id
-                    return _result(target, plan, safety_id=safety_id, selected=selected)
-                restored_paths = [entry.path for entry in plan.writes]
-                restored = current.restored(
-                    target,
-                    {entry.path: entry for entry in plan.writes},
-                    list(plan.removals),
-                )
-                update = index_update(
-                    current, restored, origin, restored_paths, removed=list(plan.removals)
-                )
-                uow.workspaces.move_head(workspace, update)
-                uow.workspaces.mark_restoring(workspace, target.checkpoint_id)
+                    after = current
                 uow.commit()
-            self._indexes.remember(workspace.workspace_id, restored)
+            self._indexes.remember(workspace.workspace_id, after)
             if watched is not None:
-                watched.recorded(scanned, restored)
+                # Paths left untracked, or tracked again, without a change the watch sees.
+                kept = only is None and bool(plan.untracked or plan.adopted)
+                watched.recorded(scanned, after, doubt=KEPT_UNTRACKED if kept else None)
             self._write(
                 target,
                 root,
@@ -309,8 +290,40 @@ class Restorer:
                 staged=staged,
                 undo_on_failure=undo_on_failure,
             )
-            self._finish(target, root)
-        return _result(target, plan, safety_id=safety.checkpoint_id, dry_run=False)
+            if only is None:
+                self._finish(target, root)
+        return _result(target, plan, safety_id=safety.checkpoint_id, selected=planned.selected)
+
+    def _plan(
+        self,
+        uow: UnitOfWork,
+        root: WorkspaceRoot,
+        target: Checkpoint,
+        index: WorkspaceIndex,
+        spool: ContentSpool,
+        *,
+        watched: WatchedWorkspace | None,
+        only: PathSelection | None,
+    ) -> Planned:
+        """Steps 2 and 3 of a rollback: the target's tree, the scan, and the plan."""
+        tree = target_tree(uow, target, index)
+        now_ns = self._factory.now_ns
+        scanned = scan_maybe_watched(self._store, root, index, spool, watched, now_ns=now_ns)
+
+        def rescan(previous: ScanResult, paths: list[str], changed: bool) -> ScanResult:
+            since = (previous, paths)
+            return rescan_maybe_watched(
+                self._store,
+                root,
+                index,
+                spool,
+                since,
+                watched=watched,
+                now_ns=now_ns,
+                changed=changed,
+            )
+
+        return plan_rollback(uow, root, target, tree, scanned, only=only, rescan=rescan)
 
     def _write(
         self,
@@ -443,6 +456,29 @@ def _foreign_mark(plan_id: str, directory: str, checkpoint_id: str) -> CorruptSt
     )
 
 
+def _move_head(
+    uow: UnitOfWork,
+    workspace: WorkspaceHead,
+    target: Checkpoint,
+    current: WorkspaceIndex,
+    plan: RestorePlan,
+    *,
+    origin: str,
+) -> WorkspaceIndex:
+    """Move the workspace's head to ``target`` and mark it restoring; return its new index.
+
+    The index becomes the target's tree: ``current`` (the safety snapshot's) with what the
+    plan writes (or adopts) and without what it removes or leaves untracked.
+    """
+    writes = {entry.path: entry for entry in (*plan.writes, *plan.adopted)}
+    removed = [*plan.removals, *plan.untracked]
+    restored = current.restored(target, writes, removed)
+    update = index_update(current, restored, origin, list(writes), removed=removed)
+    uow.workspaces.move_head(workspace, update)
+    uow.workspaces.mark_restoring(workspace, target.checkpoint_id)
+    return restored
+
+
 def _result(
     target: Checkpoint,
     plan: RestorePlan,
@@ -464,4 +500,5 @@ def _result(
         unchanged_count=unchanged,
         safety_checkpoint_id=safety_id,
         dry_run=dry_run,
+        kept=plan.kept,
     )

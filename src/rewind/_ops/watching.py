@@ -14,6 +14,12 @@ call that caused it returns, so the queue holds every change completed before th
 starts; a thread would need a cookie file and a timeout to know as much. The price is that
 the kernel's queue (``max_queued_events``, 16,384 by default) may overflow between two
 snapshots far apart; the overflow is reported, and the next snapshot scans.
+
+Some changes reach a file without any event (a write through ``mmap``, or through a hard
+link made from outside the workspace after its scan). A rollback looks at every path it is
+about to change (``_ops/planner.py``); one whose status is not what the watched scan
+recorded was missed, so it is looked at again (``WatchedWorkspace.rescan``) and the next
+snapshot scans the whole workspace.
 """
 
 from __future__ import annotations
@@ -21,11 +27,11 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from rewind._ops.index import WorkspaceIndex, rescan_workspace, scan_workspace
+from rewind._ops.index import WorkspaceIndex, rescan_paths, rescan_workspace, scan_workspace
 from rewind.errors import WatchDivergenceError
 from rewind.models import WatchOptions, WatchReport
 from rewind.storage import Store
@@ -38,6 +44,8 @@ __all__ = [
     "EVICTED",
     "FIRST_SCAN",
     "HEAD_MOVED",
+    "KEPT_UNTRACKED",
+    "MISSED_CHANGE",
     "NEW_HARD_LINK",
     "REMOTE",
     "ROOT_REPLACED",
@@ -45,6 +53,7 @@ __all__ = [
     "SAFETY_NET_TIME",
     "WatchedWorkspace",
     "Watches",
+    "rescan_maybe_watched",
     "scan_maybe_watched",
     "watching",
 ]
@@ -58,6 +67,8 @@ ROOT_REPLACED = "workspace directory replaced"
 SAFETY_NET_COUNT = "safety net: watched snapshots"
 SAFETY_NET_TIME = "safety net: time"
 REMOTE = "network or overlay file system"
+MISSED_CHANGE = "change the watch missed"
+KEPT_UNTRACKED = "rollback left untracked files"
 
 
 @dataclass
@@ -198,6 +209,7 @@ class WatchedWorkspace:
         self._watches = watches
         self._key = key
         self._chain = chain
+        self._missed = False
 
     def scan(
         self,
@@ -260,13 +272,57 @@ class WatchedWorkspace:
         self._chain = chain.watch.doubt
         return True
 
-    def recorded(self, scanned: ScanResult, after: WorkspaceIndex) -> None:
-        """Say that ``scanned`` is now the workspace's head, as the index ``after``."""
+    def rescan(
+        self,
+        store: Store,
+        root: WorkspaceRoot,
+        index: WorkspaceIndex,
+        spool: ContentSpool,
+        since: tuple[ScanResult, Collection[str]],
+        *,
+        now_ns: Callable[[], int],
+        changed: bool,
+    ) -> ScanResult:
+        """Look again at paths of the scan ``since`` holds that it cannot vouch for now.
+
+        If some changed unreported (``changed``: their status is not the scan's; or their
+        entry now differs from the scan's), the watch missed them (a write through a hard
+        link whose other name lies outside the workspace, or through ``mmap``), so it may
+        have missed others: the next snapshot scans the whole workspace, whatever becomes
+        of this rollback.
+
+        Raises:
+            UnreadablePathError: A directory, file or ignore file cannot be read.
+        """
         chain = self._chain
-        if isinstance(chain, _Chain):
-            chain.scan = scanned
-            chain.recorded_as = (after.head_id, after.version)
-            chain.pending = Changes()
+        watch = chain.watch if isinstance(chain, _Chain) else None
+        scanned = rescan_paths(store, root, index, spool, since, now_ns=now_ns, watch=watch)
+        previous, paths = since
+        missed = changed or any(previous.tree.get(p) != scanned.tree.get(p) for p in paths)
+        if missed and isinstance(chain, _Chain):
+            chain.scan = None
+            chain.first_reason = MISSED_CHANGE
+        self._missed = self._missed or missed
+        return scanned
+
+    def recorded(
+        self, scanned: ScanResult, after: WorkspaceIndex, *, doubt: str | None = None
+    ) -> None:
+        """Say that ``scanned`` is now the workspace's head, as the index ``after``.
+
+        With ``doubt`` (or after a ``rescan`` of changed paths), the next snapshot scans in
+        full, for that reason.
+        """
+        chain = self._chain
+        if not isinstance(chain, _Chain):
+            return
+        chain.scan = scanned
+        chain.recorded_as = (after.head_id, after.version)
+        chain.pending = Changes()
+        doubt = MISSED_CHANGE if self._missed else doubt
+        if doubt is not None:
+            chain.scan = None
+            chain.first_reason = doubt
 
     def _doubt(self, chain: _Chain, root: WorkspaceRoot, index: WorkspaceIndex) -> str | None:
         """Why the watch cannot vouch for the workspace since its last scan, or None."""
@@ -320,6 +376,27 @@ def watching(
     else:
         with watches.workspace(plan_id, root) as watched:
             yield watched
+
+
+def rescan_maybe_watched(
+    store: Store,
+    root: WorkspaceRoot,
+    index: WorkspaceIndex,
+    spool: ContentSpool,
+    since: tuple[ScanResult, Collection[str]],
+    *,
+    watched: WatchedWorkspace | None,
+    now_ns: Callable[[], int],
+    changed: bool,
+) -> ScanResult:
+    """Look again at some paths of the scan ``since`` holds (``WatchedWorkspace.rescan``).
+
+    Raises:
+        UnreadablePathError: A directory, file or ignore file cannot be read.
+    """
+    if watched is None:
+        return rescan_paths(store, root, index, spool, since, now_ns=now_ns)
+    return watched.rescan(store, root, index, spool, since, now_ns=now_ns, changed=changed)
 
 
 def scan_maybe_watched(

@@ -214,20 +214,28 @@ def print_changes(checkpoint_id: str, changes: Sequence[Change], *, quiet: bool)
 
 
 def print_rollback(result: RollbackResult, *, quiet: bool, undoes: str = "rollback") -> None:
-    """What a rollback (or a restore of some paths) did or would do, and how to undo it."""
+    """What a rollback (or a restore of some paths) did or would do, and how to undo it.
+
+    A path it kept as it was is shown with why (``kept (ignored)``: the checkpoint ignored
+    it; ``kept (git)``: git's own).
+    """
     verbs = ("would restore", "would remove") if result.dry_run else ("restored", "removed")
+    keep = "would keep" if result.dry_run else "kept"
     changes = [(path, verbs[0]) for path in result.restored]
     changes += [(path, verbs[1]) for path in result.removed]
+    changes += [(kept.path, f"{keep} ({kept.reason.value})") for kept in result.kept]
     _print_paths(sorted(changes), quiet=quiet)
     if result.dry_run:
+        to_keep = f"{len(result.kept)} to keep, " if result.kept else ""
         click.echo(
             f"dry run: {len(result.restored)} to restore, {len(result.removed)} to remove, "
-            f"{result.unchanged_count} unchanged; nothing was changed"
+            f"{to_keep}{result.unchanged_count} unchanged; nothing was changed"
         )
         return
+    kept = f"{len(result.kept)} kept, " if result.kept else ""
     click.echo(
         f"{len(result.restored)} restored, {len(result.removed)} removed, "
-        f"{result.unchanged_count} unchanged"
+        f"{kept}{result.unchanged_count} unchanged"
     )
     if result.safety_checkpoint_id:
         click.echo(
@@ -243,8 +251,8 @@ def rollback_question(target: Checkpoint, plan: RollbackResult, now: datetime) -
         f"Roll back {target.sandbox_ref} to checkpoint {target.checkpoint_id} {label}, "
         f"taken {age(target.created_at, now)} ({utc(target.created_at)}).\n"
         f"{_files(len(plan.restored))} will be restored and {_files(len(plan.removed))} "
-        f"removed ({plan.unchanged_count} unchanged); the current state is snapshotted first.\n"
-        "Roll back?"
+        f"removed ({plan.unchanged_count} unchanged){_kept(plan)}; the current state is "
+        "snapshotted first.\nRoll back?"
     )
 
 
@@ -255,9 +263,18 @@ def restore_paths_question(target: Checkpoint, plan: RollbackResult, now: dateti
         f"Put back paths of {target.sandbox_ref} from checkpoint {target.checkpoint_id} "
         f"{label}, taken {age(target.created_at, now)} ({utc(target.created_at)}).\n"
         f"{_files(len(plan.restored))} will be restored and {_files(len(plan.removed))} "
-        f"removed ({plan.unchanged_count} unchanged); the current state is snapshotted first.\n"
-        "Restore?"
+        f"removed ({plan.unchanged_count} unchanged){_kept(plan)}; the current state is "
+        "snapshotted first.\nRestore?"
     )
+
+
+def _kept(plan: RollbackResult) -> str:
+    """How many paths the plan keeps as they are (ignored by the checkpoint, or git's)."""
+    if not plan.kept:
+        return ""
+    count = len(plan.kept)
+    stay = "path stays as it is" if count == 1 else "paths stay as they are"
+    return f"; {count} {stay} (ignored by the checkpoint, or git's)"
 
 
 def print_restore(result: RollbackResult, directory: str, *, quiet: bool) -> None:

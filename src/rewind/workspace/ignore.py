@@ -27,7 +27,7 @@ from pathspec import GitIgnoreSpec
 from rewind.errors import UnreadablePathError
 from rewind.workspace.root import PathChangedError, open_regular_file
 
-__all__ = ["IGNORE_FILE_NAMES", "IgnoreRules", "read_ignore_lines"]
+__all__ = ["IGNORE_FILE_NAMES", "IgnoreRules", "ignore_file_lines", "read_ignore_lines"]
 
 IGNORE_FILE_NAMES = (".gitignore", ".rewindignore")
 _MAX_IGNORE_FILE = 16 * 1024 * 1024
@@ -126,8 +126,16 @@ def read_ignore_lines(
             raise UnreadablePathError(
                 f"cannot read ignore file {where}/{name}: {exc.strerror}", path=f"{where}/{name}"
             ) from exc
-        lines.extend(data.decode("utf-8", "surrogateescape").splitlines())
+        lines.extend(ignore_file_lines(data))
     return lines
+
+
+def ignore_file_lines(data: bytes) -> list[str]:
+    """The lines of an ignore file whose bytes are ``data`` (read from disk or from a store).
+
+    Only its first 16 MiB count, wherever it was read.
+    """
+    return data[:_MAX_IGNORE_FILE].decode("utf-8", "surrogateescape").splitlines()
 
 
 class IgnoreRules:

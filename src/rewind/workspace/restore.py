@@ -3,13 +3,15 @@
 Restoring is split in two. ``plan_restore`` looks at everything first and touches nothing:
 it refuses hostile paths (absolute, ``..``, NUL, ``.git`` at any depth, rewind's temporary
 names, a parent that is a symlink or a file it may not remove) and anything untracked in the
-way. ``apply_restore`` then removes what must go, prunes the directories left empty, and
-writes every file to a temporary file in its directory before renaming it into place.
+way, unless it already is exactly what the manifest holds there. ``apply_restore`` then
+removes what must go, prunes the directories left empty, and writes every file to a
+temporary file in its directory before renaming it into place.
 
 Every change goes through ``WorkspaceRoot``, which re-checks at the moment of the change that
 no directory on the way is a symlink: nothing outside the root is written, followed or
 deleted, even if the workspace changes while the restore runs. Ignored paths are never
-touched.
+touched: neither those the scan ignores, nor those the caller says to keep (the paths the
+manifest's own ignore rules ignore), nor ``.git``, whose directories stay and are listed.
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ import contextlib
 import errno
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from types import TracebackType
 
 from rewind._json import storable_text_problem
-from rewind._manifest import ManifestEntry, Tree
+from rewind._manifest import TRACKED_MODE_BITS, ManifestEntry, Tree
 from rewind._paths import temporary_prefix, validate_path
 from rewind.errors import (
     InvalidInputError,
@@ -33,8 +35,9 @@ from rewind.errors import (
     UnsafePathError,
     WorkspaceNotADirectoryError,
 )
-from rewind.models import EntryKind
-from rewind.workspace.root import WorkspaceRoot, os_error
+from rewind.models import EntryKind, KeepReason, KeptPath
+from rewind.workspace.capture import ContentReader, symlink_entry
+from rewind.workspace.root import PathChangedError, WorkspaceRoot, os_error
 from rewind.workspace.scan import ScanResult, resolve_workspace
 
 __all__ = [
@@ -44,6 +47,8 @@ __all__ = [
     "apply_restore",
     "plan_restore",
     "prepare_empty_directory",
+    "restore_changes",
+    "statuses",
 ]
 
 ContentSource = Callable[[ManifestEntry], Iterable[bytes]]
@@ -61,11 +66,21 @@ class RestorePlan:
     """Directories in the way of a file, holding nothing but what is removed."""
     temporaries: tuple[str, ...] = ()
     """Temporary files an interrupted restore left behind; removed first."""
+    kept: tuple[KeptPath, ...] = ()
+    """Paths it would otherwise remove, left as they are, sorted (see ``KeepReason``)."""
+    adopted: tuple[ManifestEntry, ...] = ()
+    """Entries of the manifest that the scan did not track (ignored now) but that lie on
+    disk exactly as the manifest holds them: nothing to write, but tracked again after."""
 
     @property
     def restored(self) -> list[str]:
         """The paths that will be written."""
         return [entry.path for entry in self.writes]
+
+    @property
+    def untracked(self) -> list[str]:
+        """The scanned paths the manifest lacks that stay on disk (kept: its rules ignore them)."""
+        return [kept.path for kept in self.kept if kept.reason is KeepReason.IGNORED]
 
 
 def prepare_empty_directory(target_dir: str | os.PathLike[str]) -> str:
@@ -191,14 +206,41 @@ class RestoreTarget:
                 above.remove_empty_directory(self._name)
 
 
+def restore_changes(target: Tree, current: Tree) -> tuple[list[ManifestEntry], list[str]]:
+    """What turns the tree ``current`` into ``target``: the entries to write, the paths to remove.
+
+    Both sorted by path; nothing is looked at on disk.
+    """
+    writes = sorted(
+        (
+            entry
+            for path, entry in target.items()
+            # The same object most of the time (the index's entry): no field compared.
+            if (now := current.get(path)) is not entry and now != entry
+        ),
+        key=lambda entry: entry.path,
+    )
+    return writes, sorted(current.keys() - target.keys())
+
+
 def plan_restore(
-    root: WorkspaceRoot, target: Tree, current: ScanResult, *, paths_checked: bool = False
+    root: WorkspaceRoot,
+    target: Tree,
+    current: ScanResult,
+    *,
+    paths_checked: bool = False,
+    changes: tuple[list[ManifestEntry], list[str]] | None = None,
+    ignored: Collection[str] = (),
 ) -> RestorePlan:
     """Decide how to turn the scanned state of ``root`` into ``target``; touch nothing.
 
     No path may be named like ``root``'s temporaries (``paths_checked``: the caller checked
     every path with ``root``'s temporary prefix already). The manifest's shape was checked
-    with its hashes (``check_tree_shape``).
+    with its hashes (``check_tree_shape``). ``changes`` are ``restore_changes(target,
+    current.tree)``, if the caller has them. The paths of ``ignored`` (the target's own
+    ignore rules ignore them) are kept, not removed; so is every ``.git`` in a directory
+    something is removed from. An untracked file or symlink in the way of a write that is
+    already exactly the target's entry is adopted, not written.
 
     Raises:
         UnsafePathError: A target path is hostile, or a parent directory of one is a symlink.
@@ -208,37 +250,134 @@ def plan_restore(
         temporary = temporary_prefix(root.path)
         for path in target:
             validate_path(path, temporary)
-    current_tree = current.tree
-    writes = tuple(
-        sorted(
-            (
-                entry
-                for path, entry in target.items()
-                # The same object most of the time (the index's entry): no field compared.
-                if (now := current_tree.get(path)) is not entry and now != entry
-            ),
-            key=lambda entry: entry.path,
-        )
+    planned, all_removals = changes or restore_changes(target, current.tree)
+    removals = tuple(path for path in all_removals if path not in ignored)
+    writes, adopted, cleared = _placed(root, planned, current.tree, set(removals))
+    kept = [
+        KeptPath(path=path, reason=KeepReason.IGNORED) for path in all_removals if path in ignored
+    ]
+    kept += _git_kept(root, removals)
+    return RestorePlan(
+        tuple(writes),
+        removals,
+        len(target) - len(writes),
+        tuple(cleared),
+        tuple(current.temporaries),
+        tuple(sorted(kept, key=lambda item: item.path)),
+        tuple(adopted),
     )
-    removals = tuple(sorted(set(current_tree) - set(target)))
-    doomed = set(removals)
+
+
+def _placed(
+    root: WorkspaceRoot, planned: Iterable[ManifestEntry], current: Tree, doomed: set[str]
+) -> tuple[list[ManifestEntry], list[ManifestEntry], list[str]]:
+    """Check where each entry to write goes: what is in its way, and what is on its way.
+
+    Returns the entries to write, those already on disk exactly (untracked: adopted), and
+    the directories in the way of a file, holding nothing but ``doomed`` paths.
+
+    Raises:
+        UnsafePathError: A parent directory of an entry is a symlink or an untracked file.
+        RestoreConflictError: Something untracked is in the way.
+    """
+    writes: list[ManifestEntry] = []
+    adopted: list[ManifestEntry] = []
     cleared: list[str] = []
-    for entry in writes:
+    for entry in planned:
         _check_parents(root, entry.path, doomed)
-        in_the_way = None if entry.path in current_tree else root.lstat(entry.path)
-        if in_the_way is not None:
-            if not stat.S_ISDIR(in_the_way.st_mode):
-                raise RestoreConflictError(
-                    f"{root.absolute(entry.path)} is in the way of a restored "
-                    f"{entry.kind.value} and rewind does not track it (ignored or special); "
-                    "move it away first",
-                    path=root.absolute(entry.path),
-                )
+        in_the_way = None if entry.path in current else root.lstat(entry.path)
+        if in_the_way is None:
+            writes.append(entry)
+        elif not stat.S_ISDIR(in_the_way.st_mode):
+            _require_identical(root, entry, in_the_way)
+            adopted.append(entry)
+        else:
             _check_clearable(root, entry.path, doomed)
             cleared.append(entry.path)
-    return RestorePlan(
-        writes, removals, len(target) - len(writes), tuple(cleared), tuple(current.temporaries)
-    )
+            writes.append(entry)
+    return writes, adopted, cleared
+
+
+def _require_identical(root: WorkspaceRoot, entry: ManifestEntry, status: os.stat_result) -> None:
+    """Refuse an untracked file or symlink in the way of ``entry`` unless it is just that.
+
+    Raises:
+        RestoreConflictError: It holds other bytes, another target, kind or mode.
+    """
+    if not _is_identical(root, entry, status):
+        raise RestoreConflictError(
+            f"{root.absolute(entry.path)} is in the way of a restored "
+            f"{entry.kind.value} and rewind does not track it (ignored or special); "
+            "move it away first",
+            path=root.absolute(entry.path),
+        )
+
+
+def _is_identical(root: WorkspaceRoot, entry: ManifestEntry, status: os.stat_result) -> bool:
+    """Whether the path of ``entry`` holds exactly ``entry`` (read, hashed, compared)."""
+    path, mode = entry.path, status.st_mode
+    try:
+        if entry.kind is EntryKind.SYMLINK:
+            return stat.S_ISLNK(mode) and symlink_entry(path, root.read_link(path)) == entry
+        if not stat.S_ISREG(mode) or (entry.size, entry.mode) != (
+            status.st_size,
+            mode & TRACKED_MODE_BITS,
+        ):
+            return False
+        with root.parent(path, reading=True) as (fd, name):
+            [read] = ContentReader().read_files(fd, [name], root.absolute(path))
+    except PathChangedError:  # pragma: no cover - replaced between its lstat and its reading
+        return False
+    return read is not None and (read.content_hash, read.size) == (entry.content_hash, entry.size)
+
+
+def _git_kept(root: WorkspaceRoot, removals: Iterable[str]) -> list[KeptPath]:
+    """The ``.git`` of each directory a removal is in, which stays with that directory."""
+    directories = {parent for path in removals for parent in _parents(path)}
+    found = statuses(root, [f"{directory}/.git" for directory in sorted(directories)])
+    return [
+        KeptPath(path=path, reason=KeepReason.GIT)
+        for path, status in found.items()
+        if status is not None
+    ]
+
+
+def statuses(root: WorkspaceRoot, paths: Iterable[str]) -> dict[str, os.stat_result | None]:
+    """The status of each of ``paths`` itself (``lstat``), None if missing, in their order.
+
+    Each directory holding some of them is opened once, however many they are.
+
+    Raises:
+        UnreadablePathError: A status cannot be read.
+    """
+    found: dict[str, os.stat_result | None] = dict.fromkeys(paths)
+    by_directory: dict[str, list[str]] = {}
+    for path in found:
+        by_directory.setdefault(path.rpartition("/")[0], []).append(path)
+    for directory, inside in by_directory.items():
+        try:
+            with root.directory(directory, reading=True) as fd:
+                for path in inside:
+                    found[path] = _status(root, fd, path)
+        except PathChangedError:
+            continue  # the directory is gone, or is no directory: nothing lies below it
+    return found
+
+
+def _status(root: WorkspaceRoot, directory_fd: int, path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path.rpartition("/")[2], dir_fd=directory_fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:  # pragma: no cover - root reads any status of a directory it opened
+        raise os_error(exc, "read the status of", root.absolute(path), reading=True) from exc
+
+
+def _parents(path: str) -> Iterable[str]:
+    end = path.rfind("/")
+    while end > 0:
+        yield path[:end]
+        end = path.rfind("/", 0, end)
 
 
 def apply_restore(root: WorkspaceRoot, plan: RestorePlan, content: ContentSource) -> None:

@@ -83,6 +83,19 @@ class ScanResult:
     """A rescan's paths of the previous scan's tree that this tree lacks (None: a full scan,
     which does not know them without comparing whole trees)."""
 
+    def status_changed(self, path: str, status: os.stat_result | None) -> bool:
+        """Whether ``path``'s status now (``status``; None: it is missing) is not what this saw.
+
+        For a path this scan holds no proof for (``stats`` None: it changed too recently, or
+        while it was read), only a missing one counts as changed: the others are unproven.
+        """
+        seen = self.stats.get(path)
+        return status is None or (seen is not None and _key(status) != seen)
+
+
+def _key(status: os.stat_result) -> StatKey:
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+
 
 def resolve_workspace(sandbox_ref: str | os.PathLike[str], *, what: str = "workspace") -> str:
     """Return the real absolute path (no symlink in it) of an existing directory.
