@@ -158,12 +158,12 @@ MUTANTS = (
                 "                scan = ScannedWorkspace(",
             ),
             (
-                "                uow.workspaces.mark_restoring(workspace, target.checkpoint_id)\n"
-                "                uow.commit()\n",
-                "                uow.workspaces.mark_restoring(workspace, target.checkpoint_id)\n"
+                "                uow.commit()\n"
+                "            self._indexes.remember(workspace.workspace_id, after)\n",
                 "                uow.commit()\n"
                 "            with self._store.reading() as late:\n"
-                "                stage_contents(late.blobs, plan.writes, staged)\n",
+                "                stage_contents(late.blobs, plan.writes, staged)\n"
+                "            self._indexes.remember(workspace.workspace_id, after)\n",
             ),
         ),
         (Scenarios("features/restore_safety.feature", "A stored content that was altered"),),
@@ -171,7 +171,7 @@ MUTANTS = (
     _one(
         "a rollback does not mark the workspace as restoring",
         ROLLBACK,
-        "                uow.workspaces.mark_restoring(workspace, target.checkpoint_id)\n",
+        "    uow.workspaces.mark_restoring(workspace, target.checkpoint_id)\n",
         "",
         Scenarios("features/crash.feature"),
     ),
@@ -223,6 +223,20 @@ MUTANTS = (
         " and server[0] == self.socket_path\n",
         "        return True\n",
         Scenarios("features/service.feature", "Without a runtime directory"),
+    ),
+    _one(
+        "a rollback removes what its target ignored",
+        "src/rewind/_ops/planner.py",
+        "            ignored = TargetIgnores(uow, tree).ignored(removals)\n",
+        "            ignored: set[str] = set()\n",
+        Scenarios("features/rollback_ignored.feature"),
+    ),
+    _one(
+        "a rollback trusts its scan for the paths it overwrites",
+        "src/rewind/_ops/planner.py",
+        "        if scanned.status_changed(path, status):\n",
+        "        if False:\n",
+        Scenarios("features/watch.feature", "A write the watch never saw, through a hard link"),
     ),
     _one(
         "the server takes any bearer token",
