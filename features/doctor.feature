@@ -50,6 +50,14 @@ Feature: rewind doctor says whether this user's agents will be checkpointed
     And it printed "1 checkpoints were taken in process because the server failed (1 of them because it was late)"
     And it printed "2 hook calls"
 
+  Scenario: The doctor says whether the store's background service runs
+    When I run the doctor
+    Then it exits with status 0 printing "not running: the next hook starts it"
+    When Claude Code's hook runs, the background service being on
+    And I run the doctor
+    Then it exits with status 0 printing "running, pid"
+    And it printed "1 requests"
+
   Scenario: An old store inside the workspace is said, with how to read it
     Given the SQLite store "{directory}/.rewind/rewind.db" holds a checkpoint
     When I run the doctor

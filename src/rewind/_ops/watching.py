@@ -24,6 +24,7 @@ snapshot scans the whole workspace.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import Counter, OrderedDict
@@ -39,6 +40,8 @@ from rewind.workspace.capture import ContentSpool
 from rewind.workspace.root import WorkspaceRoot
 from rewind.workspace.scan import IgnoreChain, ScanResult
 from rewind.workspace.watch import Changes, TreeWatch, remote_file_system
+
+_log = logging.getLogger("rewind")
 
 __all__ = [
     "EVICTED",
@@ -192,6 +195,11 @@ class Watches:
 
     def give_up(self, key: tuple[str, str], reason: str) -> None:
         """Never watch this workspace again in this service (watchman's "poison")."""
+        _log.warning(
+            "no longer watching %s (%s): each of its snapshots scans the whole workspace",
+            key[1],
+            reason,
+        )
         with self._lock:
             chain = self._chains.get(key)
             if isinstance(chain, _Chain):

@@ -7,7 +7,6 @@ ahead of time, stop it (before an upgrade, say) and read its log. Its logic is i
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable
@@ -209,25 +208,9 @@ def logs(*, lines: int) -> None:
 
 def _status(url: str) -> dict[str, Any] | None:
     """The running service's own status, or None."""
-    from rewind.hooks.background import ServiceFiles, read_state, service_target  # noqa: PLC0415
-    from rewind.hooks.wire import read_token  # noqa: PLC0415
+    from rewind.hooks.background import ServiceFiles, service_status  # noqa: PLC0415
 
-    state = read_state(ServiceFiles(url))
-    if state is None:
-        return None
-    try:
-        target = service_target(state)
-        token = f"Authorization: Bearer {read_token()}\r\n" if target.with_token else ""
-        with target.connect(5.0) as peer:
-            peer.sendall(
-                f"GET {target.prefix}/service/status HTTP/1.1\r\nHost: {target.host}\r\n"
-                f"{token}Connection: close\r\n\r\n".encode()
-            )
-            answer = b"".join(iter(lambda: peer.recv(65536), b""))
-        found = json.loads(answer.partition(b"\r\n\r\n")[2])
-    except (OSError, ValueError):
-        return None
-    return found if isinstance(found, dict) else None
+    return service_status(ServiceFiles(url))
 
 
 def _status_outcome(found: dict[str, Any] | None) -> Outcome:

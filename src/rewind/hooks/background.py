@@ -34,6 +34,7 @@ __all__ = [
     "ServiceUnavailable",
     "reach_service",
     "read_state",
+    "service_status",
     "service_target",
     "service_wanted",
     "stop_service",
@@ -110,6 +111,26 @@ def read_state(files: ServiceFiles) -> dict[str, object] | None:
     except (OSError, ValueError):
         return None
     return state if isinstance(state, dict) else None
+
+
+def service_status(files: ServiceFiles) -> dict[str, object] | None:
+    """What the running service of ``files`` says of itself (``GET /service/status``), or None."""
+    state = read_state(files)
+    if state is None:
+        return None
+    try:
+        target = service_target(state)
+        token = f"Authorization: Bearer {read_token()}\r\n" if target.with_token else ""
+        with target.connect(5.0) as peer:
+            peer.sendall(
+                f"GET {target.prefix}/service/status HTTP/1.1\r\nHost: {target.host}\r\n"
+                f"{token}Connection: close\r\n\r\n".encode()
+            )
+            answer = b"".join(iter(lambda: peer.recv(65536), b""))
+        found = json.loads(answer.partition(b"\r\n\r\n")[2])
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
 
 
 def reach_service(database_url: str, deadline: float) -> Target:

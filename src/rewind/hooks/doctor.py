@@ -19,6 +19,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rewind.errors import RewindError
+from rewind.hooks.background import (
+    SERVICE_VARIABLE,
+    ServiceFiles,
+    service_status,
+    service_wanted,
+)
 from rewind.hooks.forward import hook_log_path
 from rewind.hooks.install import (
     AGENT_HOOKS,
@@ -34,6 +40,8 @@ __all__ = ["Finding", "diagnose"]
 
 LAST_CALLS = 5
 """How many of the hooks' last log lines the doctor shows."""
+WATCH_LIMIT = "watch limit reached"
+"""The reason ``WatchReport.full_scan_reasons`` gives when the kernel refused more watches."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,7 @@ def diagnose(directory: str, database_url: str | None = None) -> list[Finding]:
         *_store(database_url),
         *_old_store(directory),
         *_hooks(directory),
-        *_server(),
+        *_server(database_url or default_database_url()),
         *_log(),
     ]
 
@@ -184,10 +192,10 @@ def _hook_finding(agent: str, user: bool, path: str, command: str, directory: st
     return Finding("hooks", "ok", f"{where}: {command}")
 
 
-def _server() -> Iterator[Finding]:
+def _server(url: str) -> Iterator[Finding]:
     server = os.environ.get(SERVER_URL_VARIABLE)
     if not server:
-        yield Finding("server", "ok", "none configured: each hook snapshots in its own process")
+        yield from _background(url)
         return
     address = server.partition("://")[2].partition("/")[0]
     host, _, port = address.rpartition(":")
@@ -200,6 +208,33 @@ def _server() -> Iterator[Finding]:
         )
         return
     yield Finding("server", "ok", f"{server} answers")
+
+
+def _background(url: str) -> Iterator[Finding]:
+    """The store's background service: off, not running (the next hook starts it), or how."""
+    if not service_wanted():
+        yield Finding("service", "ok", f"{SERVICE_VARIABLE}=off: each hook snapshots in process")
+        return
+    status = service_status(ServiceFiles(url))
+    if status is None:
+        yield Finding("service", "ok", "not running: the next hook starts it")
+        return
+    yield Finding(
+        "service",
+        "ok",
+        f"running, pid {status.get('pid')}, version {status.get('version')}, "
+        f"{status.get('requests')} requests",
+    )
+    watch = status.get("watch")
+    reasons = watch.get("full_scan_reasons", {}) if isinstance(watch, dict) else {}
+    if isinstance(reasons, dict) and reasons.get(WATCH_LIMIT):
+        yield Finding(
+            "service",
+            "warn",
+            f"the kernel's inotify watch limit stopped it watching {reasons[WATCH_LIMIT]} "
+            "times: those workspaces are scanned whole at each checkpoint; raise "
+            "fs.inotify.max_user_watches (sysctl)",
+        )
 
 
 def _log() -> Iterator[Finding]:

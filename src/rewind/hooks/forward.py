@@ -6,7 +6,7 @@ fields go to the long-lived process that snapshots the workspace (standard libra
 command starts in tens of milliseconds): the ``rewind serve`` that ``$REWIND_SERVER_URL``
 names, else the user's background service for the store (``rewind.hooks.background``),
 started on demand, unless ``$REWIND_SERVICE`` is ``off``. The request carries a deadline well
-under the agent's own timeout (``$REWIND_HOOK_DEADLINE`` seconds, 10 by default): the server
+under the agent's own timeout (``$REWIND_HOOK_DEADLINE`` seconds, 30 by default): the server
 drops a request whose deadline passed rather than store a late "before" checkpoint. If it does
 not answer in time, or refuses, or cannot be reached or started, this process snapshots the
 workspace itself, in the store ``--db`` or ``$REWIND_DATABASE_URL`` names (else the user's
@@ -52,8 +52,10 @@ __all__ = [
 
 LOG_VARIABLE = "REWIND_HOOK_LOG"
 DEADLINE_VARIABLE = "REWIND_HOOK_DEADLINE"
-DEFAULT_DEADLINE_SECONDS = 10.0
-"""How long the server has to store the checkpoint; the agent's hook timeout is far longer."""
+DEFAULT_DEADLINE_SECONDS = 30.0
+"""How long the server has to store the checkpoint: long enough for a big tree's first scan,
+well under the agent's hook timeout (``hook install`` writes 120 s), so a fallback in process
+still has time."""
 
 
 class _InProcess(Exception):

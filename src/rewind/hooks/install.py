@@ -44,7 +44,7 @@ class AgentHook:
     matcher: str
     timeout: int
     """In the agent's unit: seconds for Claude Code, milliseconds for Gemini CLI. Far above
-    the hook's own deadline for the service (10 s), so a slow first snapshot in process still
+    the hook's own deadline for the service (30 s), so a slow first snapshot in process still
     finishes before the agent kills the hook."""
 
 

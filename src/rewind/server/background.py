@@ -117,6 +117,11 @@ def run_service(url: str, options: ServiceOptions) -> None:
         InsecureFileError: The runtime or state directory, or the token, is not private.
         RewindError: The store cannot be opened, or a root is not a directory.
     """
+    logging.basicConfig(  # plain lines in the service's log (before the MCP SDK's own setup)
+        level=logging.INFO,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
     files = ServiceFiles(url)
     private_directory(files.directory)
     roots = Roots(options.roots)
@@ -161,7 +166,9 @@ async def _serve(url: str, options: ServiceOptions, listening: _Listening) -> No
         server: uvicorn.Server | None = None
 
         async def status(_request: Request) -> Response:
-            return JSONResponse(_status(url, files, port, started, activity))
+            report = await service.watch_report()
+            watch = report.model_dump(mode="json")
+            return JSONResponse({**_status(url, files, port, started, activity), "watch": watch})
 
         async def stop(_request: Request) -> Response:
             assert server is not None
