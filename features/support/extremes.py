@@ -34,6 +34,8 @@ from rewind import (
     Checkpoint,
     CheckpointService,
     CheckpointType,
+    KeepReason,
+    KeptPath,
     OnError,
     RetentionPolicy,
     Trigger,
@@ -359,6 +361,7 @@ def model_samples(
             keep_labelled=True,
             keep_types=frozenset({CheckpointType.MANUAL}),
             safety_within=timedelta(hours=1),
+            max_bytes=10**9,
         ),
         upgrade,
         upgrade.status,
@@ -375,6 +378,7 @@ def model_samples(
             full_scans=1,
             full_scan_reasons={"first scan": 1},
         ),
+        KeptPath(path="node_modules/left-pad/index.js", reason=KeepReason.IGNORED),
     ]
 
 
