@@ -22,13 +22,20 @@ from rewind._ops.factory import CheckpointFactory, SnapshotRequest
 from rewind._ops.factory import checkpoint_type as as_checkpoint_type
 from rewind._ops.index import IndexCache
 from rewind._ops.integrity import StoreVerifier
-from rewind._ops.lookup import MIN_ID_PREFIX, find_checkpoint, list_checkpoints, resolve_prefix
+from rewind._ops.lookup import (
+    MIN_ID_PREFIX,
+    find_checkpoint,
+    find_workspace,
+    list_checkpoints,
+    resolve_name,
+    resolve_prefix,
+)
 from rewind._ops.retention import prune_after_snapshot, prune_store
 from rewind._ops.rollback import Restorer
 from rewind._ops.snapshot import Snapshotter
 from rewind._ops.stats import store_stats
 from rewind._ops.watching import Watches
-from rewind._private import DATABASE_URL_VARIABLE, default_store_url
+from rewind._private import DATABASE_URL_VARIABLE, database_url, default_store_url
 from rewind.errors import (
     InvalidInputError,
     InvalidMetadataError,
@@ -112,7 +119,8 @@ class CheckpointService:
         """Open the checkpoint store at ``url``, upgrading its schema to the newest revision.
 
         Args:
-            url: ``sqlite:///path/to/rewind.db`` or ``postgresql://user@host/db``. Default:
+            url: ``sqlite:///path/to/rewind.db`` or ``postgresql://user@host/db``, or the
+                path of a SQLite file (``rewind.db``: no ``scheme:`` in front). Default:
                 ``$REWIND_DATABASE_URL``, else the user's store,
                 ``$XDG_DATA_HOME/rewind/rewind.db`` (else ``~/.local/share/rewind/rewind.db``):
                 one for every workspace, its directory 0700 and its files 0600.
@@ -142,7 +150,7 @@ class CheckpointService:
         if retention is not None:
             _check_policy(retention)
         _watches(watch)  # refuse a bad argument before opening anything
-        store = open_store(url or default_database_url(), create=create)
+        store = open_store(database_url(url) if url else default_database_url(), create=create)
         return cls(store, retention=retention, watch=watch)
 
     def __enter__(self) -> Self:
@@ -641,10 +649,12 @@ class CheckpointService:
         )
 
     def resolve_checkpoint_id(self, id_or_prefix: str) -> str:
-        """Return the full id of the one checkpoint whose id starts with ``id_or_prefix``.
+        """Return the full id of the one checkpoint whose id or short id starts with the text.
 
-        Letter case does not matter (ULIDs are case-insensitive). A prefix needs at least
-        ``MIN_ID_PREFIX`` characters.
+        The short id is the 8 characters after an id's 10 characters of time, which the
+        command's listing prints (``rewind._ids.short_id``). Letter case does not matter
+        (ULIDs are case-insensitive). A prefix needs at least ``MIN_ID_PREFIX`` characters.
+        ``resolve_checkpoint`` also takes labels, ``latest`` and ``~N``.
 
         Raises:
             InvalidCheckpointIdError: The text is too short or cannot start a ULID.
@@ -655,15 +665,61 @@ class CheckpointService:
         with self._store.reading() as uow:
             return resolve_prefix(uow, id_or_prefix)
 
+    def resolve_checkpoint(
+        self, name: str, *, workspace: str | os.PathLike[str] | None = None
+    ) -> Checkpoint:
+        """Return the checkpoint a person names, as the command takes names.
 
-def _real_path(sandbox_ref: object) -> str:
+        A name is, first to last: ``latest`` (or ``@``), the newest snapshot of
+        ``workspace``; ``NAME~N``, N checkpoints back along NAME's lineage (its parents:
+        ``~1`` is the one before the latest, ``~`` alone means ``~1``, and a bare ``~N``
+        counts from ``latest``); a whole id; a label (the newest checkpoint with it, of
+        ``workspace`` when one is given); the start of an id or of a short id
+        (``resolve_checkpoint_id``).
+
+        Args:
+            name: The name.
+            workspace: The workspace directory (as a snapshot names it: its real path) that
+                ``latest`` and ``~N`` count in and whose labels are looked up; None: none,
+                and a label is looked for in the whole store (``find_workspace`` finds the
+                workspace a directory lies in).
+
+        Raises:
+            InvalidInputError: ``name`` is not text, or names ``latest`` without a workspace.
+            AmbiguousCheckpointIdError: Several checkpoints' ids start with it.
+            CheckpointNotFoundError: Nothing has this name (the message says why).
+            StorageError: The database failed.
+        """
+        directory = None if workspace is None else _real_path(workspace, "workspace")
+        with self._store.reading() as uow:
+            return find_checkpoint(uow, resolve_name(uow, name, directory))
+
+    def find_workspace(self, path: str | os.PathLike[str]) -> str | None:
+        """Return the workspace ``path`` lies in: the nearest of it and its parents with snapshots.
+
+        As git finds ``.git`` from the current directory up, with one query over the
+        ancestors. None when no directory at or above ``path`` is a workspace's.
+
+        Args:
+            path: A directory or file (taken by its real path; it need not exist).
+
+        Raises:
+            InvalidInputError: ``path`` is not a path.
+            StorageError: The database failed.
+        """
+        directory = _real_path(path, "path")
+        with self._store.reading() as uow:
+            return find_workspace(uow, directory)
+
+
+def _real_path(sandbox_ref: object, argument: str = "sandbox_ref") -> str:
     """``sandbox_ref`` as a snapshot records it: real and absolute; it need not exist."""
     try:
         given = os.fsdecode(sandbox_ref)  # type: ignore[arg-type]
     except TypeError as exc:
-        raise InvalidInputError(f"sandbox_ref {sandbox_ref!r:.80} is not a path") from exc
+        raise InvalidInputError(f"{argument} {sandbox_ref!r:.80} is not a path") from exc
     if (problem := storable_text_problem(given)) is not None:
-        raise InvalidInputError(f"sandbox_ref {given!r:.300} {problem}")
+        raise InvalidInputError(f"{argument} {given!r:.300} {problem}")
     return os.path.realpath(given)
 
 
