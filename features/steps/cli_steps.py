@@ -3,9 +3,12 @@
 Commands run in a subprocess with ``$REWIND_DATABASE_URL`` set to the scenario's database.
 Besides the placeholders of ``support.scenario.expand``, a command line may name the ids of
 the snapshots the command made: ``{first}`` and ``{last}``; ``{last:6}`` (the first six
-characters); ``{common}`` (the longest prefix ``{first}`` and ``{last}`` share, at least
-four characters); ``{last:unique}`` (one character more than ``{common}``); and any of them
-followed by ``|lower`` in lower case.
+characters); ``{last:short}`` (its short id: the 8 characters after its 10 characters of
+time, in lower case; ``{C:short}`` is that of the checkpoint a step named C, and
+``{C:created}`` its time as the listing prints it); ``{common}``
+(the longest prefix ``{first}`` and ``{last}`` share, at least four characters);
+``{last:unique}`` (one character more than ``{common}``); and any of them followed by
+``|lower`` in lower case.
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ from rewind import Checkpoint, CheckpointService
 
 DATABASE_VARIABLE = "REWIND_DATABASE_URL"
 ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
-ID_PLACEHOLDER = re.compile(r"\{(first|last|common)(?::(\d+|unique))?(\|lower)?\}")
+ID_PLACEHOLDER = re.compile(r"\{(first|last|common)(?::(\d+|unique|short))?(\|lower)?\}")
+NAMED_PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_-]+):(short|created)\}")
+"""``{C:short}``, ``{C:created}``: the short id or UTC time of the checkpoint a step named C."""
 ENVELOPE_KEYS = {"command", "status", "exit_code", "data", "timing"}
 MIN_PREFIX = 4
 
@@ -85,9 +90,31 @@ def run_command(context: Any, command: str) -> None:
 @when('I run "{command:Q}" at a terminal')
 def run_at_terminal(context: Any, command: str) -> None:
     """Run the command with a pseudo-terminal as its stdin, stdout and stderr."""
-    scene = world(context)
+    _run_at_terminal(world(context), command, {"COLUMNS": "200"})
+
+
+@when('I run "{command:Q}" at a terminal {columns:d} columns wide and {lines:d} lines high')
+def run_at_sized_terminal(context: Any, command: str, columns: int, lines: int) -> None:
+    _run_at_terminal(world(context), command, {"COLUMNS": str(columns), "LINES": str(lines)})
+
+
+@when(
+    'I run "{command:Q}" at a terminal {columns:d} columns wide and {lines:d} lines high, '
+    'with "{name}" set to "{value:Q}"'
+)
+def run_at_terminal_with(
+    context: Any, *, command: str, columns: int, lines: int, name: str, value: str
+) -> None:
+    extra = {"COLUMNS": str(columns), "LINES": str(lines), name: value}
+    _run_at_terminal(world(context), command, extra)
+
+
+def _run_at_terminal(scene: World, command: str, extra: dict[str, str]) -> None:
+    """Run the command at a pseudo-terminal; its pager is ``cat`` unless ``extra`` says."""
     arguments = shlex.split(expand(scene, _expand_ids(scene, command)))
-    environment = {**os.environ, DATABASE_VARIABLE: scene.database_url, "COLUMNS": "200"}
+    environment = {**os.environ, DATABASE_VARIABLE: scene.database_url, "PAGER": "cat"}
+    environment.pop("NO_COLOR", None)
+    environment.update(extra)
     controller, terminal = os.openpty()
     try:
         child = subprocess.Popen(
@@ -114,6 +141,13 @@ def run_at_terminal(context: Any, command: str) -> None:
     scene.result = subprocess.CompletedProcess(
         arguments, returncode, shown.decode("utf-8", "replace"), ""
     )
+
+
+@when('I run "{command:Q}" with "{name}" set to "{value:Q}"')
+def run_command_with_variable(context: Any, command: str, name: str, value: str) -> None:
+    scene = world(context)
+    environment = {**os.environ, DATABASE_VARIABLE: scene.database_url, name: value}
+    _run(scene, command, environment, scene.directory)
 
 
 @when('I run "{command:Q}" in the workspace without a database setting')
@@ -173,17 +207,31 @@ def _snapshot_id(stdout: str) -> str:
 
 
 def _expand_ids(scene: World, text: str) -> str:
+    text = NAMED_PLACEHOLDER.sub(lambda match: _named(scene, match), text)
+
     def replace(match: re.Match[str]) -> str:
         name, length, lower = match.groups()
         common = _common_prefix(scene)
         full = {"first": scene.first_id or "", "last": scene.last_id, "common": common}[name]
         if length == "unique":
             full = full[: len(common) + 1]
+        elif length == "short":
+            full = full[10:18].lower()
         elif length is not None:
             full = full[: int(length)]
         return full.lower() if lower else full
 
     return ID_PLACEHOLDER.sub(replace, text)
+
+
+def _named(scene: World, match: re.Match[str]) -> str:
+    """A named checkpoint's short id (``{C:short}``) or creation time (``{C:created}``)."""
+    checkpoint = scene.checkpoints.get(match[1])
+    if checkpoint is None:
+        return match[0]
+    if match[2] == "short":
+        return checkpoint.checkpoint_id[10:18].lower()
+    return checkpoint.created_at.strftime("%Y-%m-%d %H:%M:%SZ")
 
 
 def _common_prefix(scene: World) -> str:

@@ -9,19 +9,15 @@ repository writes the checkpoint, its changes and its contents in one transactio
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
-from rewind._guard import Guard
 from rewind._json import storable_text_problem
-from rewind._ops.compare import Comparer
-from rewind._ops.contents import read_stored_file
 from rewind._ops.factory import CheckpointFactory, SnapshotRequest
 from rewind._ops.factory import checkpoint_type as as_checkpoint_type
-from rewind._ops.index import IndexCache
-from rewind._ops.integrity import StoreVerifier
 from rewind._ops.lookup import (
     MIN_ID_PREFIX,
     find_checkpoint,
@@ -30,11 +26,6 @@ from rewind._ops.lookup import (
     resolve_name,
     resolve_prefix,
 )
-from rewind._ops.retention import prune_after_snapshot, prune_store
-from rewind._ops.rollback import Restorer
-from rewind._ops.snapshot import Snapshotter
-from rewind._ops.stats import store_stats
-from rewind._ops.watching import Watches
 from rewind._private import DATABASE_URL_VARIABLE, database_url, default_store_url
 from rewind.errors import (
     InvalidInputError,
@@ -58,6 +49,13 @@ from rewind.models import (
     WatchReport,
 )
 from rewind.storage import CheckpointQuery, Store, open_store
+
+if TYPE_CHECKING:
+    from rewind._guard import Guard
+    from rewind._ops.compare import Comparer
+    from rewind._ops.rollback import Restorer
+    from rewind._ops.snapshot import Snapshotter
+    from rewind._ops.watching import Watches
 
 __all__ = [
     "DATABASE_URL_VARIABLE",
@@ -100,12 +98,18 @@ class CheckpointService:
         self._retention = retention
         self._factory = CheckpointFactory(clock)
         self._watches = _watches(watch)
-        indexes = IndexCache()
-        self._restorer = Restorer(store, self._factory, indexes, self._watches)
-        self._snapshotter = Snapshotter(
-            store, self._factory, indexes, self._restorer, self._watches
-        )
-        self._comparer = Comparer(store, self._factory, indexes)
+        self._file_cases: _FileCases | None = None
+        self._file_cases_lock = threading.Lock()
+
+    @property
+    def _files(self) -> _FileCases:
+        """The use cases that read or write a workspace, made when one is first used."""
+        if (cases := self._file_cases) is None:
+            with self._file_cases_lock:
+                if (cases := self._file_cases) is None:
+                    cases = _FileCases(self._store, self._factory, self._watches)
+                    self._file_cases = cases
+        return cases
 
     @classmethod
     def open(
@@ -298,8 +302,10 @@ class CheckpointService:
             extra=caller_extra,
             deadline=deadline,
         )
-        checkpoint = self._snapshotter.snapshot(sandbox_ref, request)
+        checkpoint = self._files.snapshotter.snapshot(sandbox_ref, request)
         if self._retention is not None:
+            from rewind._ops.retention import prune_after_snapshot  # noqa: PLC0415 - see _FileCases
+
             prune_after_snapshot(self._store, self._retention, self._factory.now(), checkpoint)
         return checkpoint
 
@@ -338,8 +344,8 @@ class CheckpointService:
             StorageError: The database failed; nothing was changed.
         """
         if dry_run:
-            return self._restorer.dry_run(checkpoint_id)
-        return self._restorer.rollback(checkpoint_id)
+            return self._files.restorer.dry_run(checkpoint_id)
+        return self._files.restorer.rollback(checkpoint_id)
 
     def restore_paths(
         self,
@@ -383,8 +389,8 @@ class CheckpointService:
             StorageError: The database failed; nothing was changed.
         """
         if dry_run:
-            return self._restorer.dry_run(checkpoint_id, paths, workspace)
-        return self._restorer.restore_paths(checkpoint_id, paths, workspace)
+            return self._files.restorer.dry_run(checkpoint_id, paths, workspace)
+        return self._files.restorer.restore_paths(checkpoint_id, paths, workspace)
 
     def restore_into(
         self, checkpoint_id: str, target_dir: str | os.PathLike[str]
@@ -411,7 +417,7 @@ class CheckpointService:
                 wrote; nothing was written.
             StorageError: The database failed.
         """
-        return self._restorer.restore_into(checkpoint_id, target_dir)
+        return self._files.restorer.restore_into(checkpoint_id, target_dir)
 
     def verify(self, checkpoint_id: str | None = None) -> VerifyReport:
         """Re-read and re-hash what a checkpoint needs, or everything in the store.
@@ -426,6 +432,8 @@ class CheckpointService:
             CheckpointNotFoundError: ``checkpoint_id`` names no checkpoint.
             StorageError: The database failed.
         """
+        from rewind._ops.integrity import StoreVerifier  # noqa: PLC0415 - see _FileCases
+
         with self._store.reading() as uow:
             verifier = StoreVerifier(uow)
             if checkpoint_id is None:
@@ -503,7 +511,7 @@ class CheckpointService:
             CorruptStoreError: A stored manifest does not match its checkpoint.
             StorageError: The database failed.
         """
-        return self._comparer.changes(checkpoint_id)
+        return self._files.comparer.changes(checkpoint_id)
 
     def read_file(self, checkpoint_id: str, path: str) -> bytes:
         """Return the bytes of one file as a snapshot stored it (a symlink: its target).
@@ -521,6 +529,8 @@ class CheckpointService:
         """
         if not isinstance(path, str):
             raise InvalidInputError(f"path must be text, not {path!r:.80}")
+        from rewind._ops.contents import read_stored_file  # noqa: PLC0415 - see _FileCases
+
         with self._store.reading() as uow:
             return read_stored_file(uow, find_checkpoint(uow, checkpoint_id), path)
 
@@ -543,7 +553,7 @@ class CheckpointService:
             WorkspaceError: The live workspace cannot be read.
             StorageError: The database failed.
         """
-        return self._comparer.patch(from_checkpoint_id, to_checkpoint_id)
+        return self._files.comparer.patch(from_checkpoint_id, to_checkpoint_id)
 
     def diff(self, from_checkpoint_id: str, to_checkpoint_id: str | None = None) -> DiffManifest:
         """Return the changes from one snapshot to another, or to its live workspace.
@@ -559,7 +569,7 @@ class CheckpointService:
             WorkspaceError: The live workspace cannot be read.
             StorageError: The database failed.
         """
-        return self._comparer.diff(from_checkpoint_id, to_checkpoint_id)
+        return self._files.comparer.diff(from_checkpoint_id, to_checkpoint_id)
 
     def stats(self, plan_id: str | None = None) -> StoreStats:
         """Return what the store holds, in total and per plan, and how well it packs it.
@@ -572,6 +582,8 @@ class CheckpointService:
             StorageError: The database failed.
         """
         _check_text("plan_id", plan_id)
+        from rewind._ops.stats import store_stats  # noqa: PLC0415 - see _FileCases
+
         with self._store.reading() as uow:
             return store_stats(uow, plan_id)
 
@@ -599,6 +611,8 @@ class CheckpointService:
         """
         _check_policy(policy)
         _check_text("plan_id", plan_id)
+        from rewind._ops.retention import prune_store  # noqa: PLC0415 - see _FileCases
+
         with self._store.writing() as uow:
             report = prune_store(uow, policy, self._factory.now(), plan_id=plan_id, dry_run=dry_run)
             if not dry_run:
@@ -638,6 +652,8 @@ class CheckpointService:
             InvalidInputError: A trigger or ``on_error`` is unknown, or a rollback is asked
                 for without ``BEFORE_TOOL``. (Entering the guard raises what a snapshot does.)
         """
+        from rewind._guard import Guard  # noqa: PLC0415 - see _FileCases
+
         return Guard(
             self,
             plan_id,
@@ -712,6 +728,26 @@ class CheckpointService:
             return find_workspace(uow, directory)
 
 
+class _FileCases:
+    """The use cases that scan, read or write workspaces, sharing one stat-index cache.
+
+    They (and the workspace package, the watches, the guard, retention, verification) are
+    imported when a service first needs them, not with the service: a command that only
+    reads the store (``rewind list``, ``show``) never loads them.
+    """
+
+    def __init__(self, store: Store, factory: CheckpointFactory, watches: Watches | None) -> None:
+        from rewind._ops.compare import Comparer  # noqa: PLC0415 - see the class docstring
+        from rewind._ops.index import IndexCache  # noqa: PLC0415
+        from rewind._ops.rollback import Restorer  # noqa: PLC0415
+        from rewind._ops.snapshot import Snapshotter  # noqa: PLC0415
+
+        indexes = IndexCache()
+        self.restorer: Restorer = Restorer(store, factory, indexes, watches)
+        self.snapshotter: Snapshotter = Snapshotter(store, factory, indexes, self.restorer, watches)
+        self.comparer: Comparer = Comparer(store, factory, indexes)
+
+
 def _real_path(sandbox_ref: object, argument: str = "sandbox_ref") -> str:
     """``sandbox_ref`` as a snapshot records it: real and absolute; it need not exist."""
     try:
@@ -769,8 +805,10 @@ def _watches(watch: bool | WatchOptions) -> Watches | None:
     Raises:
         InvalidInputError: ``watch`` is neither a bool nor ``WatchOptions``.
     """
-    if isinstance(watch, WatchOptions):
-        return Watches(watch)
-    if not isinstance(watch, bool):
+    if not isinstance(watch, bool | WatchOptions):
         raise InvalidInputError(f"watch must be True, False or WatchOptions, not {watch!r:.80}")
-    return Watches(WatchOptions()) if watch else None
+    if watch is False:
+        return None
+    from rewind._ops.watching import Watches  # noqa: PLC0415 - see _FileCases
+
+    return Watches(watch if isinstance(watch, WatchOptions) else WatchOptions())

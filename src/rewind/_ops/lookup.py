@@ -1,4 +1,9 @@
-"""Finding checkpoints and the trees they record, checked before anything acts on them."""
+"""Finding checkpoints and the trees they record, checked before anything acts on them.
+
+Finding a checkpoint (by id, name or listing) needs only the store: the index and the
+integrity checks, and the workspace package under them, are imported by the functions that
+make trees, so a command that only reads the store does not load them.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,11 @@ import dataclasses
 import posixpath
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rewind._ids import SHORT_ID_START, first_id_at
 from rewind._json import storable_text_problem
 from rewind._manifest import Known, Tree
-from rewind._ops.index import WorkspaceIndex, hash_rows
-from rewind._ops.integrity import require_intact
 from rewind.errors import (
     AmbiguousCheckpointIdError,
     CheckpointNotFoundError,
@@ -24,6 +28,9 @@ from rewind.models import (
     Checkpoint,
 )
 from rewind.storage import CheckpointQuery, UnitOfWork
+
+if TYPE_CHECKING:
+    from rewind._ops.index import WorkspaceIndex
 
 __all__ = [
     "MIN_ID_PREFIX",
@@ -70,6 +77,8 @@ def target_tree(uow: UnitOfWork, target: Checkpoint, index: WorkspaceIndex) -> T
         UnsafePathError: A path is hostile.
         CorruptStoreError: The manifest cannot be read, or does not match its hashes.
     """
+    from rewind._ops.integrity import require_intact  # noqa: PLC0415 - see the module docstring
+
     require_snapshot(target)
     if index.known:
         if index.current_tree_hash() == target.tree_hash:
@@ -96,6 +105,9 @@ def tree_from_index(uow: UnitOfWork, target: Checkpoint, index: WorkspaceIndex) 
         CorruptStoreError: A change row of ``target``'s lineage is damaged, or ``target``
             does not match its ``checkpoint_hash``.
     """
+    from rewind._ops.index import hash_rows  # noqa: PLC0415 - see the module docstring
+    from rewind._ops.integrity import require_intact  # noqa: PLC0415
+
     if index.head_id is None:  # pragma: no cover - an index with entries has a head
         return None
     try:
@@ -139,6 +151,8 @@ def checked_tree(uow: UnitOfWork, checkpoint: Checkpoint, *, sealed: bool = Fals
     require_snapshot(checkpoint)
     tree = uow.checkpoints.manifest(checkpoint.checkpoint_id)
     if sealed:
+        from rewind._ops.integrity import require_intact  # noqa: PLC0415 - see the module docstring
+
         require_intact(checkpoint, tree)
     return tree
 
