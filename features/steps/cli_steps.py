@@ -191,7 +191,8 @@ def _run(
         check=False,
     )
     scene.result = result
-    if result.returncode == 0 and arguments[0] == "rewind" and "snapshot" in arguments:
+    snapshotted = "snapshot" in arguments and "--help" not in arguments
+    if result.returncode == 0 and arguments[0] == "rewind" and snapshotted:
         scene.last_id = _snapshot_id(result.stdout)
         scene.first_id = scene.first_id or scene.last_id
 
