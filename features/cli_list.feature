@@ -66,6 +66,12 @@ Feature: rewind list shows one line per checkpoint, with the short id that names
     And the envelope's "data.checkpoints.0.sandbox_ref" is "{workspace}"
     And the envelope's "data.checkpoints.0.created_at" mentions "Z"
 
+  Scenario: A workspace in the home directory is shown from ~, as a shell shows it
+    When I run "rewind list --all" with "HOME" set to "{directory}"
+    Then the output contains "  ~/workspace  "
+    And the output contains "  ~/elsewhere  "
+    And it did not print "{directory}"
+
   Scenario: Inside a workspace, its checkpoints only, without a workspace column; --all: every one
     When I run "rewind list" in the workspace's directory "."
     Then it prints the lines
@@ -118,9 +124,11 @@ Feature: rewind list shows one line per checkpoint, with the short id that names
     And the output contains "{directory}/elsewhere"
 
   Scenario: Colour on a terminal, unless NO_COLOR is set; never when piped
+    Given I roll back to "A"
     When I run "rewind list" at a terminal 80 columns wide and 50 lines high
     Then the output is coloured
-    And the output contains "{C:short}"
+    And the output shows "{C:short}" in yellow
+    And the output shows "safety" in magenta
     When I run "rewind list" at a terminal 80 columns wide and 50 lines high, with "NO_COLOR" set to "1"
     Then the output has no colour
     And the output contains "{C:short}"

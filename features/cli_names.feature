@@ -77,6 +77,12 @@ Feature: The command names checkpoints as people think of them, in the workspace
     When I run "rewind show {first:short}"
     Then the output contains "checkpoint   {first}"
 
+  Scenario: From a directory removed meanwhile, an id still names its checkpoint, and latest needs --workspace
+    When I run "sh -c 'mkdir {directory}/gone && cd {directory}/gone && rmdir {directory}/gone && rewind show {first:short}'"
+    Then the output contains "checkpoint   {first}"
+    When I run "sh -c 'mkdir {directory}/gone && cd {directory}/gone && rmdir {directory}/gone && rewind show latest'"
+    Then it fails with one line "no workspace was given"
+
   Scenario: A name that goes back too far, or names nothing, is one error line saying why
     When I run "rewind show ~3" in the workspace's directory "src"
     Then it fails with one line "checkpoint '~3' does not exist: {last} has 2 checkpoints before it"

@@ -40,3 +40,7 @@ Feature: The command starts fast: it loads the library only for what a command n
 
   Scenario: The newest revision read from the migration files is Alembic's head
     Then the newest revision read from the migration files is the head Alembic finds
+
+  Scenario: Migration files it cannot read plainly leave the decision to Alembic
+    Then the newest revision read from a copy of the migrations with a revision file naming none is none
+    And the newest revision read from a copy of the migrations with two heads is none

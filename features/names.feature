@@ -74,6 +74,7 @@ Feature: A checkpoint is named as people think of it: latest, ~N, a label, a sho
       | nothing-so    | the workspace     | CheckpointNotFoundError | is labelled so                        |
       | 7ZZZZZ        | the workspace     | CheckpointNotFoundError | '7ZZZZZ' does not exist               |
       | 7ZZZZZZZZZZZZZZZZZZZZZZZZZ | the workspace | CheckpointNotFoundError | does not exist            |
+      |               | the workspace     | InvalidCheckpointIdError | is not a checkpoint's name           |
 
   Scenario: Checkpoints taken in the same millisecond differ in their short ids' first characters
     Given a checkpoint service on the scenario's database whose clock stands still

@@ -10,13 +10,15 @@ import os
 import shlex
 import shutil
 import subprocess
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from behave import then, when
 from support.scenario import expand
 from support.world import World, world
 
-from rewind.storage.migrate import head_revision, shipped_head
+from rewind.storage.migrate import head_in, head_revision, migrations_directory, shipped_head
 
 DATABASE_VARIABLE = "REWIND_DATABASE_URL"
 COMMAND_LINE_MODULES = {"rewind", "rewind._entry", "rewind.hooks", "rewind.hooks.names"}
@@ -91,3 +93,22 @@ def imported_only_the_command_line(context: Any, others: str) -> None:
 @then("the newest revision read from the migration files is the head Alembic finds")
 def shipped_head_is_alembics(context: Any) -> None:
     assert shipped_head() == head_revision(), (shipped_head(), head_revision())
+
+
+ODD_REVISIONS = {
+    "a revision file naming none": ("9999_odd.py", "# a revision made by hand, oddly\n"),
+    "two heads": (
+        "9999_branch.py",
+        'revision: str = "9999"\ndown_revision: str | None = "0001"\n',
+    ),
+}
+
+
+@then("the newest revision read from a copy of the migrations with {oddity} is none")
+def odd_migrations_have_no_head(context: Any, oddity: str) -> None:
+    name, text = ODD_REVISIONS[oddity]
+    with tempfile.TemporaryDirectory() as scratch:
+        versions = Path(scratch) / "versions"
+        shutil.copytree(migrations_directory() / "versions", versions)
+        (versions / name).write_text(text, "utf-8")
+        assert head_in(versions) is None, head_in(versions)

@@ -10,6 +10,8 @@ import re
 from typing import Any
 
 from behave import then
+from support.command_ids import expand_ids
+from support.scenario import expand
 from support.world import world
 
 ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
@@ -38,3 +40,13 @@ def coloured(context: Any) -> None:
 def not_coloured(context: Any) -> None:
     output = world(context).the_result.stdout
     assert "\x1b[" not in output, output
+
+
+COLOURS = {"red": 31, "yellow": 33, "magenta": 35}
+
+
+@then('the output shows "{text:Q}" in {colour}')
+def shown_in(context: Any, text: str, colour: str) -> None:
+    scene = world(context)
+    wanted = f"\x1b[{COLOURS[colour]}m{expand(scene, expand_ids(scene, text))}"
+    assert wanted in scene.the_result.stdout, scene.the_result.stdout

@@ -104,12 +104,10 @@ class CheckpointService:
     @property
     def _files(self) -> _FileCases:
         """The use cases that read or write a workspace, made when one is first used."""
-        if (cases := self._file_cases) is None:
-            with self._file_cases_lock:
-                if (cases := self._file_cases) is None:
-                    cases = _FileCases(self._store, self._factory, self._watches)
-                    self._file_cases = cases
-        return cases
+        with self._file_cases_lock:
+            if self._file_cases is None:
+                self._file_cases = _FileCases(self._store, self._factory, self._watches)
+            return self._file_cases
 
     @classmethod
     def open(

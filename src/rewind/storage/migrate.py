@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 __all__ = [
     "VERSION_TABLE",
     "current_revision",
+    "head_in",
     "head_revision",
+    "is_at_head",
     "migrations_directory",
     "schema_differences",
     "shipped_head",
@@ -77,15 +79,20 @@ def head_revision() -> str:
 
 @functools.cache
 def shipped_head() -> str | None:
-    """Return the newest revision of the migrations, read from their files without Alembic.
+    """Return the newest revision of rewind's migrations, read without Alembic (``head_in``)."""
+    return head_in(migrations_directory() / "versions")
+
+
+def head_in(versions: Path) -> str | None:
+    """Return the newest revision of the migrations in ``versions``, read from their files.
 
     Each revision file names its ``revision`` and ``down_revision``; the head is the one
-    revision no other follows. None when that cannot be read plainly (then Alembic decides);
-    a scenario checks that it is Alembic's head.
+    revision no other follows. None when that cannot be read plainly (a file that says
+    neither, two heads): then Alembic decides. A scenario checks that it is Alembic's head.
     """
     revisions: set[str] = set()
     followed: set[str] = set()
-    for script in (migrations_directory() / "versions").glob("*.py"):
+    for script in versions.glob("*.py"):
         source = script.read_text("utf-8")
         revision, down = _REVISION.search(source), _DOWN_REVISION.search(source)
         if revision is None or down is None:
@@ -104,15 +111,13 @@ def is_at_head(engine: Engine) -> bool:
     that fails): then Alembic looks, and says what is wrong.
     """
     head = shipped_head()
-    if head is None:
-        return False
     try:
         with engine.connect() as connection:
             versions = list(connection.scalars(text(f"SELECT version_num FROM {VERSION_TABLE}")))
             connection.rollback()
     except SQLAlchemyError:
         return False
-    return versions == [head]
+    return head is not None and versions == [head]
 
 
 def current_revision(engine: Engine) -> str | None:
