@@ -71,8 +71,8 @@ Feature: The rewind command line
     And I run "rewind list --plan plan-1"
     Then the output has 2 lines, each with "  "
     And the output contains "created (UTC)"
-    And the output contains "{first}"
-    And it did not print "{last}"
+    And the output contains "{first:short}"
+    And it did not print "{last:short}"
     And the output contains "pre_decision  plan-1  {workspace}  2        first"
     When I run "rewind list"
     Then the output has 3 lines, each with "  "
@@ -95,8 +95,8 @@ Feature: The rewind command line
     Then it fails with one line "unsupported database URL"
 
   Scenario: Usage errors exit with status 2
-    When I run "rewind snapshot {workspace}"
-    Then it exits with status 2 saying "Missing option '--plan'"
+    When I run "rewind snapshot"
+    Then it exits with status 2 saying "Missing argument 'PATH'"
     When I run "rewind frobnicate"
     Then it exits with status 2 saying "No such command"
     When I run "rewind list --limit 0"
@@ -196,7 +196,7 @@ Feature: The rewind command line
     Then it exits with status 0
     When I run "rewind --db {directory}/plain.db list"
     Then the output has 2 lines, each with "  "
-    And the output contains "{last}"
+    And the output contains "{last:short}"
 
   Scenario: At a terminal, a snapshot shows its progress and list prints a table
     Given a workspace with files

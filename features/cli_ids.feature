@@ -40,10 +40,10 @@ Feature: The command names a checkpoint by any unique prefix of its id, in any l
     And the envelope's "error.type" is "AmbiguousCheckpointIdError"
     And the envelope's "error.candidates" is ["{first}", "{last}"]
 
-  Scenario: Too short, impossible and unknown prefixes are refused
+  Scenario: Too short, impossible and unknown prefixes are refused: nothing has that name
     When I run "rewind show {last:3}"
-    Then it fails with one line "is not a checkpoint id or the start of one"
+    Then it fails with one line "does not exist: no checkpoint is labelled so, and it is not the start of an id"
     When I run "rewind show 01U!"
-    Then it fails with one line "is not a checkpoint id or the start of one"
+    Then it fails with one line "does not exist: no checkpoint is labelled so, and it is not the start of an id"
     When I run "rewind show 7ZZZZZ"
     Then it fails with one line "checkpoint '7ZZZZZ' does not exist"

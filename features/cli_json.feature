@@ -102,11 +102,11 @@ Feature: Every command prints one JSON document with --json, in a stable envelop
     And it exits with status 1 saying "error: checkpoint '01ARZ3NDEKTSV4RRFFQ69G5FAV' does not exist"
 
   Scenario: A usage error: exit code 2, data null, the usage error's type and message
-    When I run "rewind --json snapshot {workspace}"
+    When I run "rewind --json snapshot"
     Then it prints one JSON envelope of "snapshot" with status "error" and exit code 2
     And the envelope's "error.type" is "MissingParameter"
-    And the envelope's "error.message" mentions "--plan"
-    And it exits with status 2 saying "Missing option '--plan'"
+    And the envelope's "error.message" mentions "PATH"
+    And it exits with status 2 saying "Missing argument 'PATH'"
     When I run "rewind list --limit 0 --json"
     Then it prints one JSON envelope of "list" with status "error" and exit code 2
     When I run "rewind --json frobnicate"

@@ -37,8 +37,8 @@ Feature: rewind prune deletes what no rule keeps; rewind stats shows what the st
     And the envelope's "data.blobs" is 2
     When I run "rewind list"
     Then the output has 3 lines, each with "  "
-    And the output contains "{first}"
-    And the output contains "{last}"
+    And the output contains "{first:short}"
+    And the output contains "{last:short}"
     When I run "rewind restore {first} --into {directory}/first"
     Then the file "first/a.txt" beside the workspace holds "alpha"
     When I run "rewind restore {last} --into {directory}/last"

@@ -2,17 +2,13 @@
 
 Commands run in a subprocess with ``$REWIND_DATABASE_URL`` set to the scenario's database.
 Besides the placeholders of ``support.scenario.expand``, a command line may name the ids of
-the snapshots the command made: ``{first}`` and ``{last}``; ``{last:6}`` (the first six
-characters); ``{common}`` (the longest prefix ``{first}`` and ``{last}`` share, at least
-four characters); ``{last:unique}`` (one character more than ``{common}``); and any of them
-followed by ``|lower`` in lower case.
+the snapshots the command made (``support.command_ids.expand_ids``).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import shlex
 import subprocess
 import sys
@@ -21,16 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from behave import given, then, when
+from support.command_ids import ULID, expand_ids
 from support.scenario import expand
 from support.world import World, world
 
 from rewind import Checkpoint, CheckpointService
 
 DATABASE_VARIABLE = "REWIND_DATABASE_URL"
-ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
-ID_PLACEHOLDER = re.compile(r"\{(first|last|common)(?::(\d+|unique))?(\|lower)?\}")
 ENVELOPE_KEYS = {"command", "status", "exit_code", "data", "timing"}
-MIN_PREFIX = 4
 
 
 @given('a symlink at "{name:Q}" beside the workspace pointing to it')
@@ -85,9 +79,32 @@ def run_command(context: Any, command: str) -> None:
 @when('I run "{command:Q}" at a terminal')
 def run_at_terminal(context: Any, command: str) -> None:
     """Run the command with a pseudo-terminal as its stdin, stdout and stderr."""
+    _run_at_terminal(world(context), command, {"COLUMNS": "200"})
+
+
+@when('I run "{command:Q}" at a terminal {columns:d} columns wide and {lines:d} lines high')
+def run_at_sized_terminal(context: Any, command: str, columns: int, lines: int) -> None:
+    _run_at_terminal(world(context), command, {"COLUMNS": str(columns), "LINES": str(lines)})
+
+
+@when(
+    'I run "{command:Q}" at a terminal {columns:d} columns wide and {lines:d} lines high, '
+    'with "{name}" set to "{value:Q}"'
+)
+def run_at_terminal_with(
+    context: Any, *, command: str, columns: int, lines: int, name: str, value: str
+) -> None:
     scene = world(context)
-    arguments = shlex.split(expand(scene, _expand_ids(scene, command)))
-    environment = {**os.environ, DATABASE_VARIABLE: scene.database_url, "COLUMNS": "200"}
+    extra = {"COLUMNS": str(columns), "LINES": str(lines), name: expand(scene, value)}
+    _run_at_terminal(scene, command, extra)
+
+
+def _run_at_terminal(scene: World, command: str, extra: dict[str, str]) -> None:
+    """Run the command at a pseudo-terminal; its pager is ``cat`` unless ``extra`` says."""
+    arguments = shlex.split(expand(scene, expand_ids(scene, command)))
+    environment = {**os.environ, DATABASE_VARIABLE: scene.database_url, "PAGER": "cat"}
+    environment.pop("NO_COLOR", None)
+    environment.update(extra)
     controller, terminal = os.openpty()
     try:
         child = subprocess.Popen(
@@ -114,6 +131,14 @@ def run_at_terminal(context: Any, command: str) -> None:
     scene.result = subprocess.CompletedProcess(
         arguments, returncode, shown.decode("utf-8", "replace"), ""
     )
+
+
+@when('I run "{command:Q}" with "{name}" set to "{value:Q}"')
+def run_command_with_variable(context: Any, command: str, name: str, value: str) -> None:
+    scene = world(context)
+    environment = {**os.environ, DATABASE_VARIABLE: scene.database_url}
+    environment[name] = expand(scene, value)
+    _run(scene, command, environment, scene.directory)
 
 
 @when('I run "{command:Q}" in the workspace without a database setting')
@@ -144,7 +169,7 @@ def _run(
     directory: Path,
     answer: str | None = None,
 ) -> None:
-    arguments = shlex.split(expand(scene, _expand_ids(scene, command)))
+    arguments = shlex.split(expand(scene, expand_ids(scene, command)))
     if arguments[0] == "python":
         arguments[0] = sys.executable
     result = subprocess.run(
@@ -157,7 +182,8 @@ def _run(
         check=False,
     )
     scene.result = result
-    if result.returncode == 0 and arguments[0] == "rewind" and "snapshot" in arguments:
+    snapshotted = "snapshot" in arguments and "--help" not in arguments
+    if result.returncode == 0 and arguments[0] == "rewind" and snapshotted:
         scene.last_id = _snapshot_id(result.stdout)
         scene.first_id = scene.first_id or scene.last_id
 
@@ -170,30 +196,6 @@ def _snapshot_id(stdout: str) -> str:
     first_line = stdout.splitlines()[0]
     assert ULID.match(first_line), stdout
     return first_line
-
-
-def _expand_ids(scene: World, text: str) -> str:
-    def replace(match: re.Match[str]) -> str:
-        name, length, lower = match.groups()
-        common = _common_prefix(scene)
-        full = {"first": scene.first_id or "", "last": scene.last_id, "common": common}[name]
-        if length == "unique":
-            full = full[: len(common) + 1]
-        elif length is not None:
-            full = full[: int(length)]
-        return full.lower() if lower else full
-
-    return ID_PLACEHOLDER.sub(replace, text)
-
-
-def _common_prefix(scene: World) -> str:
-    first, last = scene.first_id or "", scene.last_id
-    length = 0
-    while length < min(len(first), len(last)) and first[length] == last[length]:
-        length += 1
-    if first and last and first != last:
-        assert length >= MIN_PREFIX, (first, last)
-    return first[:length]
 
 
 def _envelope(scene: World) -> dict[str, Any]:
@@ -231,7 +233,7 @@ def prints_lines(context: Any) -> None:
     scene = world(context)
     result = scene.the_result
     assert result.returncode == 0, result.stderr
-    expected = expand(scene, _expand_ids(scene, context.text)).splitlines()
+    expected = expand(scene, expand_ids(scene, context.text)).splitlines()
     assert result.stdout.splitlines() == expected, (result.stdout.splitlines(), expected)
 
 
@@ -241,7 +243,7 @@ def output_lines(context: Any, count: int, text: str) -> None:
     result = scene.the_result
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    wanted = expand(scene, _expand_ids(scene, text))
+    wanted = expand(scene, expand_ids(scene, text))
     assert len(lines) == count and all(wanted in line for line in lines), lines
 
 
@@ -250,7 +252,7 @@ def output_contains(context: Any, text: str) -> None:
     scene = world(context)
     result = scene.the_result
     assert result.returncode == 0, result.stderr
-    assert expand(scene, _expand_ids(scene, text)) in result.stdout, result.stdout
+    assert expand(scene, expand_ids(scene, text)) in result.stdout, result.stdout
 
 
 @then('it exits with status {status:d} saying "{text:Q}"')
@@ -258,7 +260,7 @@ def exits_with(context: Any, status: int, text: str) -> None:
     scene = world(context)
     result = scene.the_result
     assert result.returncode == status, (result.returncode, result.stderr)
-    assert expand(scene, _expand_ids(scene, text)) in result.stderr, result.stderr
+    assert expand(scene, expand_ids(scene, text)) in result.stderr, result.stderr
 
 
 @then('it fails with one line "{text:Q}"')
@@ -268,7 +270,7 @@ def fails_with_one_line(context: Any, text: str) -> None:
     assert result.returncode == 1, (result.returncode, result.stdout, result.stderr)
     assert result.stderr.endswith("\n") and result.stderr.count("\n") == 1, result.stderr
     assert result.stderr.startswith("error: "), result.stderr
-    assert expand(scene, _expand_ids(scene, text)) in result.stderr, result.stderr
+    assert expand(scene, expand_ids(scene, text)) in result.stderr, result.stderr
 
 
 @then('the output is a checkpoint whose "{field:Q}" is "{value:Q}"')
@@ -285,27 +287,27 @@ def exits_printing(context: Any, status: int, text: str) -> None:
     scene = world(context)
     result = scene.the_result
     assert result.returncode == status, (result.returncode, result.stderr)
-    assert expand(scene, _expand_ids(scene, text)) in result.stdout, result.stdout
+    assert expand(scene, expand_ids(scene, text)) in result.stdout, result.stdout
 
 
 @then('it printed "{text:Q}"')
 def printed(context: Any, text: str) -> None:
     scene = world(context)
-    wanted = expand(scene, _expand_ids(scene, text))
+    wanted = expand(scene, expand_ids(scene, text))
     assert wanted in scene.the_result.stdout, scene.the_result.stdout
 
 
 @then('it did not print "{text:Q}"')
 def did_not_print(context: Any, text: str) -> None:
     scene = world(context)
-    wanted = expand(scene, _expand_ids(scene, text))
+    wanted = expand(scene, expand_ids(scene, text))
     assert wanted not in scene.the_result.stdout, scene.the_result.stdout
 
 
 @then('it printed "{text:Q}" on stderr {count:d} times')
 def printed_on_stderr(context: Any, text: str, count: int) -> None:
     scene = world(context)
-    wanted = expand(scene, _expand_ids(scene, text))
+    wanted = expand(scene, expand_ids(scene, text))
     assert scene.the_result.stderr.count(wanted) == count, scene.the_result.stderr
 
 
@@ -345,7 +347,7 @@ def prints_envelope(context: Any, command: str, status: str, code: int) -> None:
 @then('the envelope\'s "{path:Q}" is {value}')
 def envelope_member(context: Any, path: str, value: str) -> None:
     scene = world(context)
-    expected = json.loads(expand(scene, _expand_ids(scene, value)))
+    expected = json.loads(expand(scene, expand_ids(scene, value)))
     actual = _member(_envelope(scene), path)
     assert actual == expected, (path, actual, expected)
 
@@ -354,7 +356,7 @@ def envelope_member(context: Any, path: str, value: str) -> None:
 def envelope_mentions(context: Any, path: str, text: str) -> None:
     scene = world(context)
     actual = _member(_envelope(scene), path)
-    assert expand(scene, _expand_ids(scene, text)) in str(actual), (path, actual)
+    assert expand(scene, expand_ids(scene, text)) in str(actual), (path, actual)
 
 
 @then('the envelope lists {count:d} items under "{path:Q}"')

@@ -84,6 +84,8 @@ class AsyncDriven(CheckpointService):
     stats = _awaited("stats")
     prune = _awaited("prune")
     resolve_checkpoint_id = _awaited("resolve_checkpoint_id")
+    resolve_checkpoint = _awaited("resolve_checkpoint")
+    find_workspace = _awaited("find_workspace")
     watch_report = _awaited("watch_report")
 
     def guard(self, *args: Any, **kwargs: Any) -> Any:

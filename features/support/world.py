@@ -104,6 +104,8 @@ class World:
     """Directories a scenario made: inode, device, owner, group and mode."""
     restores: list[RollbackResult | Exception] = field(default_factory=list)
     listing: list[Checkpoint] = field(default_factory=list)
+    resolved: Checkpoint | None = None
+    """The checkpoint a name resolved to."""
     thread_failures: list[Exception] = field(default_factory=list)
     rollbacks_made: int = 0
     # Sweeps of the public API under faults and damaged rows.

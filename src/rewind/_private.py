@@ -29,6 +29,7 @@ __all__ = [
     "DATABASE_URL_VARIABLE",
     "DIRECTORY_MODE",
     "FILE_MODE",
+    "database_url",
     "default_store_url",
     "open_private_file",
     "private_directory",
@@ -62,13 +63,31 @@ def user_directory(kind: str) -> str:
 
 
 def default_store_url() -> str:
-    """Return ``$REWIND_DATABASE_URL``, else the user's store.
+    """Return ``$REWIND_DATABASE_URL`` (as ``database_url`` reads it), else the user's store.
 
     The user's store is one SQLite file holding every workspace's history, outside them all:
     ``$XDG_DATA_HOME/rewind/rewind.db``, else ``~/.local/share/rewind/rewind.db``.
     """
-    return os.environ.get(DATABASE_URL_VARIABLE) or (
-        f"sqlite:///{os.path.join(user_directory('data'), 'rewind.db')}"
+    if given := os.environ.get(DATABASE_URL_VARIABLE):
+        return database_url(given)
+    return f"sqlite:///{os.path.join(user_directory('data'), 'rewind.db')}"
+
+
+def database_url(given: str) -> str:
+    """Return ``given`` as a database URL: a plain path (no ``scheme:``) is that SQLite file.
+
+    ``rewind.db`` gives ``sqlite:////abs/dir/rewind.db`` (absolute from the current
+    directory); ``sqlite:///...`` and ``postgresql://...`` are returned as given.
+    """
+    scheme, colon, _rest = given.partition(":")
+    if colon and scheme[:1].isascii() and scheme[:1].isalpha() and _is_scheme(scheme):
+        return given
+    return f"sqlite:///{os.path.abspath(given)}"
+
+
+def _is_scheme(text: str) -> bool:
+    return all(
+        character.isascii() and (character.isalnum() or character in "+.-") for character in text
     )
 
 

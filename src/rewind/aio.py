@@ -282,6 +282,16 @@ class AsyncCheckpointService:
         """See ``CheckpointService.resolve_checkpoint_id``."""
         return await self._run(self._service.resolve_checkpoint_id, id_or_prefix, within=within)
 
+    async def resolve_checkpoint(
+        self, name: str, *, workspace: str | os.PathLike[str] | None = None
+    ) -> Checkpoint:
+        """See ``CheckpointService.resolve_checkpoint``."""
+        return await self._run(self._service.resolve_checkpoint, name, workspace=workspace)
+
+    async def find_workspace(self, path: str | os.PathLike[str]) -> str | None:
+        """See ``CheckpointService.find_workspace``."""
+        return await self._run(self._service.find_workspace, path)
+
     def guard(
         self,
         plan_id: str,

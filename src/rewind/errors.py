@@ -177,11 +177,12 @@ class NotFoundError(RewindError, LookupError):
 
 
 class CheckpointNotFoundError(NotFoundError):
-    """No checkpoint with the given id exists in the store."""
+    """No checkpoint with the given id (or name: a label, ``latest``, ``~2``) exists."""
 
-    def __init__(self, checkpoint_id: str) -> None:
+    def __init__(self, checkpoint_id: str, why: str | None = None) -> None:
         super().__init__(
-            f"checkpoint {checkpoint_id!r} does not exist", checkpoint_id=checkpoint_id
+            f"checkpoint {checkpoint_id!r} does not exist" + (f": {why}" if why else ""),
+            checkpoint_id=checkpoint_id,
         )
 
 

@@ -9,26 +9,24 @@ repository writes the checkpoint, its changes and its contents in one transactio
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
-from rewind._guard import Guard
 from rewind._json import storable_text_problem
-from rewind._ops.compare import Comparer
-from rewind._ops.contents import read_stored_file, stored_entry
 from rewind._ops.factory import CheckpointFactory, SnapshotRequest
 from rewind._ops.factory import checkpoint_type as as_checkpoint_type
-from rewind._ops.index import IndexCache
-from rewind._ops.integrity import StoreVerifier
-from rewind._ops.lookup import MIN_ID_PREFIX, find_checkpoint, list_checkpoints, resolve_prefix
-from rewind._ops.retention import prune_after_snapshot, prune_store
-from rewind._ops.rollback import Restorer
-from rewind._ops.snapshot import Snapshotter
-from rewind._ops.stats import store_stats
-from rewind._ops.watching import Watches
-from rewind._private import DATABASE_URL_VARIABLE, default_store_url
+from rewind._ops.lookup import (
+    MIN_ID_PREFIX,
+    find_checkpoint,
+    find_workspace,
+    list_checkpoints,
+    resolve_name,
+    resolve_prefix,
+)
+from rewind._private import DATABASE_URL_VARIABLE, database_url, default_store_url
 from rewind.errors import (
     CheckpointNotFoundError,
     InvalidInputError,
@@ -52,6 +50,13 @@ from rewind.models import (
     WatchReport,
 )
 from rewind.storage import CheckpointQuery, DirectoryScope, Store, open_store
+
+if TYPE_CHECKING:
+    from rewind._guard import Guard
+    from rewind._ops.compare import Comparer
+    from rewind._ops.rollback import Restorer
+    from rewind._ops.snapshot import Snapshotter
+    from rewind._ops.watching import Watches
 
 __all__ = [
     "DATABASE_URL_VARIABLE",
@@ -94,12 +99,16 @@ class CheckpointService:
         self._retention = retention
         self._factory = CheckpointFactory(clock)
         self._watches = _watches(watch)
-        indexes = IndexCache()
-        self._restorer = Restorer(store, self._factory, indexes, self._watches)
-        self._snapshotter = Snapshotter(
-            store, self._factory, indexes, self._restorer, self._watches
-        )
-        self._comparer = Comparer(store, self._factory, indexes)
+        self._file_cases: _FileCases | None = None
+        self._file_cases_lock = threading.Lock()
+
+    @property
+    def _files(self) -> _FileCases:
+        """The use cases that read or write a workspace, made when one is first used."""
+        with self._file_cases_lock:
+            if self._file_cases is None:
+                self._file_cases = _FileCases(self._store, self._factory, self._watches)
+            return self._file_cases
 
     @classmethod
     def open(
@@ -113,7 +122,8 @@ class CheckpointService:
         """Open the checkpoint store at ``url``, upgrading its schema to the newest revision.
 
         Args:
-            url: ``sqlite:///path/to/rewind.db`` or ``postgresql://user@host/db``. Default:
+            url: ``sqlite:///path/to/rewind.db`` or ``postgresql://user@host/db``, or the
+                path of a SQLite file (``rewind.db``: no ``scheme:`` in front). Default:
                 ``$REWIND_DATABASE_URL``, else the user's store,
                 ``$XDG_DATA_HOME/rewind/rewind.db`` (else ``~/.local/share/rewind/rewind.db``):
                 one for every workspace, its directory 0700 and its files 0600.
@@ -143,7 +153,7 @@ class CheckpointService:
         if retention is not None:
             _check_policy(retention)
         _watches(watch)  # refuse a bad argument before opening anything
-        store = open_store(url or default_database_url(), create=create)
+        store = open_store(database_url(url) if url else default_database_url(), create=create)
         return cls(store, retention=retention, watch=watch)
 
     def __enter__(self) -> Self:
@@ -291,8 +301,10 @@ class CheckpointService:
             extra=caller_extra,
             deadline=deadline,
         )
-        checkpoint = self._snapshotter.snapshot(sandbox_ref, request)
+        checkpoint = self._files.snapshotter.snapshot(sandbox_ref, request)
         if self._retention is not None:
+            from rewind._ops.retention import prune_after_snapshot  # noqa: PLC0415 - see _FileCases
+
             prune_after_snapshot(self._store, self._retention, self._factory.now(), checkpoint)
         return checkpoint
 
@@ -331,8 +343,8 @@ class CheckpointService:
             StorageError: The database failed; nothing was changed.
         """
         if dry_run:
-            return self._restorer.dry_run(checkpoint_id)
-        return self._restorer.rollback(checkpoint_id)
+            return self._files.restorer.dry_run(checkpoint_id)
+        return self._files.restorer.rollback(checkpoint_id)
 
     def restore_paths(
         self,
@@ -376,8 +388,8 @@ class CheckpointService:
             StorageError: The database failed; nothing was changed.
         """
         if dry_run:
-            return self._restorer.dry_run(checkpoint_id, paths, workspace)
-        return self._restorer.restore_paths(checkpoint_id, paths, workspace)
+            return self._files.restorer.dry_run(checkpoint_id, paths, workspace)
+        return self._files.restorer.restore_paths(checkpoint_id, paths, workspace)
 
     def restore_into(
         self, checkpoint_id: str, target_dir: str | os.PathLike[str]
@@ -404,7 +416,7 @@ class CheckpointService:
                 wrote; nothing was written.
             StorageError: The database failed.
         """
-        return self._restorer.restore_into(checkpoint_id, target_dir)
+        return self._files.restorer.restore_into(checkpoint_id, target_dir)
 
     def verify(
         self,
@@ -432,6 +444,8 @@ class CheckpointService:
             InvalidInputError: ``within`` is not a list of paths.
             StorageError: The database failed.
         """
+        from rewind._ops.integrity import StoreVerifier  # noqa: PLC0415 - see _FileCases
+
         scope = _scope(within)
         with self._store.reading() as uow:
             verifier = StoreVerifier(uow)
@@ -513,7 +527,7 @@ class CheckpointService:
             CorruptStoreError: A stored manifest does not match its checkpoint.
             StorageError: The database failed.
         """
-        return self._comparer.changes(checkpoint_id)
+        return self._files.comparer.changes(checkpoint_id)
 
     def read_file(self, checkpoint_id: str, path: str, *, max_bytes: int | None = None) -> bytes:
         """Return the bytes of one file as a snapshot stored it (a symlink: its target).
@@ -536,6 +550,8 @@ class CheckpointService:
         """
         if not isinstance(path, str):
             raise InvalidInputError(f"path must be text, not {path!r:.80}")
+        from rewind._ops.contents import read_stored_file  # noqa: PLC0415 - see _FileCases
+
         _check_max_bytes(max_bytes)
         with self._store.reading() as uow:
             checkpoint = find_checkpoint(uow, checkpoint_id)
@@ -555,6 +571,8 @@ class CheckpointService:
         """
         if not isinstance(path, str):
             raise InvalidInputError(f"path must be text, not {path!r:.80}")
+        from rewind._ops.contents import stored_entry  # noqa: PLC0415 - see _FileCases
+
         with self._store.reading() as uow:
             return stored_entry(uow, find_checkpoint(uow, checkpoint_id), path).size
 
@@ -589,7 +607,7 @@ class CheckpointService:
             StorageError: The database failed.
         """
         _check_max_bytes(max_bytes)
-        return self._comparer.patch(from_checkpoint_id, to_checkpoint_id, max_bytes)
+        return self._files.comparer.patch(from_checkpoint_id, to_checkpoint_id, max_bytes)
 
     def diff(self, from_checkpoint_id: str, to_checkpoint_id: str | None = None) -> DiffManifest:
         """Return the changes from one snapshot to another, or to its live workspace.
@@ -605,7 +623,7 @@ class CheckpointService:
             WorkspaceError: The live workspace cannot be read.
             StorageError: The database failed.
         """
-        return self._comparer.diff(from_checkpoint_id, to_checkpoint_id)
+        return self._files.comparer.diff(from_checkpoint_id, to_checkpoint_id)
 
     def stats(
         self,
@@ -625,6 +643,8 @@ class CheckpointService:
             StorageError: The database failed.
         """
         _check_text("plan_id", plan_id)
+        from rewind._ops.stats import store_stats  # noqa: PLC0415 - see _FileCases
+
         scope = _scope(within)
         with self._store.reading() as uow:
             return store_stats(uow, plan_id, scope)
@@ -653,6 +673,8 @@ class CheckpointService:
         """
         _check_policy(policy)
         _check_text("plan_id", plan_id)
+        from rewind._ops.retention import prune_store  # noqa: PLC0415 - see _FileCases
+
         with self._store.writing() as uow:
             report = prune_store(uow, policy, self._factory.now(), plan_id=plan_id, dry_run=dry_run)
             if not dry_run:
@@ -692,6 +714,8 @@ class CheckpointService:
             InvalidInputError: A trigger or ``on_error`` is unknown, or a rollback is asked
                 for without ``BEFORE_TOOL``. (Entering the guard raises what a snapshot does.)
         """
+        from rewind._guard import Guard  # noqa: PLC0415 - see _FileCases
+
         return Guard(
             self,
             plan_id,
@@ -708,10 +732,12 @@ class CheckpointService:
         *,
         within: Sequence[str | os.PathLike[str]] | None = None,
     ) -> str:
-        """Return the full id of the one checkpoint whose id starts with ``id_or_prefix``.
+        """Return the full id of the one checkpoint whose id or short id starts with the text.
 
-        Letter case does not matter (ULIDs are case-insensitive). A prefix needs at least
-        ``MIN_ID_PREFIX`` characters.
+        The short id is the 8 characters after an id's 10 characters of time, which the
+        command's listing prints (``rewind._ids.short_id``). Letter case does not matter
+        (ULIDs are case-insensitive). A prefix needs at least ``MIN_ID_PREFIX`` characters.
+        ``resolve_checkpoint`` also takes labels, ``latest`` and ``~N``.
 
         Args:
             id_or_prefix: A checkpoint id, or its first characters.
@@ -729,15 +755,81 @@ class CheckpointService:
         with self._store.reading() as uow:
             return resolve_prefix(uow, id_or_prefix, scope)
 
+    def resolve_checkpoint(
+        self, name: str, *, workspace: str | os.PathLike[str] | None = None
+    ) -> Checkpoint:
+        """Return the checkpoint a person names, as the command takes names.
 
-def _real_path(sandbox_ref: object) -> str:
+        A name is, first to last: ``latest`` (or ``@``), the newest snapshot of
+        ``workspace``; ``NAME~N``, N checkpoints back along NAME's lineage (its parents:
+        ``~1`` is the one before the latest, ``~`` alone means ``~1``, and a bare ``~N``
+        counts from ``latest``); a whole id; a label (the newest checkpoint with it, of
+        ``workspace`` when one is given); the start of an id or of a short id
+        (``resolve_checkpoint_id``).
+
+        Args:
+            name: The name.
+            workspace: The workspace directory (as a snapshot names it: its real path) that
+                ``latest`` and ``~N`` count in and whose labels are looked up; None: none,
+                and a label is looked for in the whole store (``find_workspace`` finds the
+                workspace a directory lies in).
+
+        Raises:
+            InvalidInputError: ``name`` is not text, or names ``latest`` without a workspace.
+            AmbiguousCheckpointIdError: Several checkpoints' ids start with it.
+            CheckpointNotFoundError: Nothing has this name (the message says why).
+            StorageError: The database failed.
+        """
+        directory = None if workspace is None else _real_path(workspace, "workspace")
+        with self._store.reading() as uow:
+            return find_checkpoint(uow, resolve_name(uow, name, directory))
+
+    def find_workspace(self, path: str | os.PathLike[str]) -> str | None:
+        """Return the workspace ``path`` lies in: the nearest of it and its parents with snapshots.
+
+        As git finds ``.git`` from the current directory up, with one query over the
+        ancestors. None when no directory at or above ``path`` is a workspace's.
+
+        Args:
+            path: A directory or file (taken by its real path; it need not exist).
+
+        Raises:
+            InvalidInputError: ``path`` is not a path.
+            StorageError: The database failed.
+        """
+        directory = _real_path(path, "path")
+        with self._store.reading() as uow:
+            return find_workspace(uow, directory)
+
+
+class _FileCases:
+    """The use cases that scan, read or write workspaces, sharing one stat-index cache.
+
+    They (and the workspace package, the watches, the guard, retention, verification) are
+    imported when a service first needs them, not with the service: a command that only
+    reads the store (``rewind list``, ``show``) never loads them.
+    """
+
+    def __init__(self, store: Store, factory: CheckpointFactory, watches: Watches | None) -> None:
+        from rewind._ops.compare import Comparer  # noqa: PLC0415 - see the class docstring
+        from rewind._ops.index import IndexCache  # noqa: PLC0415
+        from rewind._ops.rollback import Restorer  # noqa: PLC0415
+        from rewind._ops.snapshot import Snapshotter  # noqa: PLC0415
+
+        indexes = IndexCache()
+        self.restorer: Restorer = Restorer(store, factory, indexes, watches)
+        self.snapshotter: Snapshotter = Snapshotter(store, factory, indexes, self.restorer, watches)
+        self.comparer: Comparer = Comparer(store, factory, indexes)
+
+
+def _real_path(sandbox_ref: object, argument: str = "sandbox_ref") -> str:
     """``sandbox_ref`` as a snapshot records it: real and absolute; it need not exist."""
     try:
         given = os.fsdecode(sandbox_ref)  # type: ignore[arg-type]
     except TypeError as exc:
-        raise InvalidInputError(f"sandbox_ref {sandbox_ref!r:.80} is not a path") from exc
+        raise InvalidInputError(f"{argument} {sandbox_ref!r:.80} is not a path") from exc
     if (problem := storable_text_problem(given)) is not None:
-        raise InvalidInputError(f"sandbox_ref {given!r:.300} {problem}")
+        raise InvalidInputError(f"{argument} {given!r:.300} {problem}")
     return os.path.realpath(given)
 
 
@@ -824,8 +916,10 @@ def _watches(watch: bool | WatchOptions) -> Watches | None:
     Raises:
         InvalidInputError: ``watch`` is neither a bool nor ``WatchOptions``.
     """
-    if isinstance(watch, WatchOptions):
-        return Watches(watch)
-    if not isinstance(watch, bool):
+    if not isinstance(watch, bool | WatchOptions):
         raise InvalidInputError(f"watch must be True, False or WatchOptions, not {watch!r:.80}")
-    return Watches(WatchOptions()) if watch else None
+    if watch is False:
+        return None
+    from rewind._ops.watching import Watches  # noqa: PLC0415 - see _FileCases
+
+    return Watches(watch if isinstance(watch, WatchOptions) else WatchOptions())

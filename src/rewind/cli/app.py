@@ -2,33 +2,40 @@
 
 A command hands ``run`` or ``with_service`` an action; its ``Outcome`` or ``RewindError`` is
 printed for people or as the JSON envelope, and becomes the exit status.
+
+Nothing here, nor in the modules that define the commands, imports the library (the
+service, its models, storage, Rich) before a command runs: ``rewind --help`` and
+``--version`` load Click and little else.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from rewind.cli import render
+from rewind._private import DATABASE_URL_VARIABLE, database_url
 from rewind.errors import RewindError
-from rewind.models import Checkpoint
-from rewind.service import DATABASE_URL_VARIABLE, CheckpointService
+
+if TYPE_CHECKING:
+    from rewind.models import Checkpoint
+    from rewind.service import CheckpointService
 
 __all__ = [
     "Outcome",
     "Session",
+    "current_workspace",
     "fail",
     "main",
     "named_checkpoint",
+    "named_id",
     "progress",
     "run",
     "session_of",
@@ -37,7 +44,8 @@ __all__ = [
 
 DISTRIBUTION = "rewind-checkpoints"
 """The name rewind is installed under (``pip install rewind-checkpoints``); it imports as rewind."""
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_UNKNOWN = object()
+"""A session's workspace before anyone looked for it."""
 
 
 @dataclass
@@ -47,6 +55,10 @@ class Session:
     arguments: list[str]
     database_url: str | None = None
     json_output: bool = False
+    workspace: str | None = None
+    """The workspace ``--workspace`` names (None: the one the current directory lies in)."""
+    pager: bool = True
+    found_workspace: object = _UNKNOWN
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     started: float = field(default_factory=time.perf_counter)
 
@@ -54,6 +66,8 @@ class Session:
         self, command: str | None, exit_code: int, data: Any, error: dict[str, Any] | None
     ) -> dict[str, Any]:
         """The JSON document of this run (see ``rewind.cli.render.envelope``)."""
+        from rewind.cli import render
+
         duration_ms = round((time.perf_counter() - self.started) * 1000)
         return render.envelope(command, exit_code, data, error, self.started_at, duration_ms)
 
@@ -102,6 +116,8 @@ def _report_usage_error(session: Session, exc: click.UsageError) -> None:
     arguments = session.arguments
     before_end = arguments[: arguments.index("--")] if "--" in arguments else arguments
     if session.json_output or "--json" in before_end:
+        from rewind.cli import render
+
         error = render.error_document(exc, exc.format_message())
         render.echo_json(session.envelope(_command_name(exc.ctx), exc.exit_code, None, error))
 
@@ -117,14 +133,36 @@ def _report_usage_error(session: Session, exc: click.UsageError) -> None:
     f"Default: ${DATABASE_URL_VARIABLE}, else your own store, "
     "$XDG_DATA_HOME/rewind/rewind.db (~/.local/share/rewind/rewind.db).",
 )
+@click.option(
+    "--workspace",
+    type=click.Path(file_okay=False),
+    help="The workspace directory to work in (default: the one the current directory is in).",
+)
 @click.option("--json", "json_output", is_flag=True, help="Print one JSON document (any command).")
+@click.option("--no-pager", is_flag=True, help="Never page long output.")
 @click.version_option(package_name=DISTRIBUTION)
 @click.pass_context
-def main(context: click.Context, database_url: str | None, json_output: bool) -> None:
-    """Checkpoint an agent's workspace, find every checkpoint again, and roll back."""
+def main(
+    context: click.Context,
+    database_url: str | None,
+    workspace: str | None,
+    json_output: bool,
+    no_pager: bool,
+) -> None:
+    """Checkpoint an agent's workspace, find every checkpoint again, and roll back.
+
+    Run inside a workspace (any directory below one rewind has snapshots of), a command
+    works on that workspace's history, as git finds its repository; outside every one,
+    list shows them all.
+
+    Name a checkpoint by its short id (the first column of rewind list), latest (or @),
+    ~N (N back: ~1 is the one before the latest), NAME~N, a label, or the start of its id.
+    """
     session = session_of(context)
     session.database_url = database_url
+    session.workspace = session.workspace or workspace
     session.json_output = session.json_output or json_output
+    session.pager = not no_pager
 
 
 def _as_url(database: str | None) -> str | None:
@@ -135,9 +173,7 @@ def _as_url(database: str | None) -> str | None:
     """
     if database is not None and not database.strip():
         raise click.BadParameter("is empty: give a database URL or the path of a SQLite file")
-    if database is None or _SCHEME.match(database):
-        return database
-    return f"sqlite:///{os.path.abspath(database)}"
+    return None if database is None else database_url(database)
 
 
 def session_of(context: click.Context | None = None) -> Session:
@@ -167,10 +203,14 @@ def run(action: Callable[[], Outcome]) -> None:
         fail(session, command, exc)
     except click.Abort as exc:
         if session.json_output:
+            from rewind.cli import render
+
             error = render.error_document(exc, "aborted: nothing was changed")
             render.echo_json(session.envelope(command, 1, None, error))
         raise
     if session.json_output:
+        from rewind.cli import render
+
         render.echo_json(session.envelope(command, outcome.exit_code, outcome.data, None))
     else:
         outcome.show()
@@ -185,6 +225,8 @@ def with_service(action: Callable[[CheckpointService], Outcome], *, create: bool
     url = session_of().database_url
 
     def opened() -> Outcome:
+        from rewind.service import CheckpointService
+
         with CheckpointService.open(url, create=create) as service:
             return action(service)
 
@@ -195,6 +237,8 @@ def fail(session: Session, command: str | None, exc: RewindError) -> NoReturn:
     """Print a RewindError as one line on stderr (and its envelope with ``--json``); exit 1."""
     message = " ".join(str(exc).splitlines())
     if session.json_output:
+        from rewind.cli import render
+
         render.echo_json(session.envelope(command, 1, None, render.error_document(exc, message)))
     click.echo(f"error: {message}", err=True)
     click.get_current_context().exit(1)
@@ -212,12 +256,38 @@ def progress(message: str) -> Iterator[None]:
     if not sys.stderr.isatty():
         yield
         return
-    from rich.console import Console  # noqa: PLC0415 - Rich loads only for a terminal
+    from rich.console import Console  # Rich loads only for a terminal
 
     with Console(stderr=True).status(message):
         yield
 
 
-def named_checkpoint(service: CheckpointService, id_or_prefix: str) -> Checkpoint:
-    """The checkpoint named by its id or a unique prefix of it."""
-    return service.get_checkpoint(service.resolve_checkpoint_id(id_or_prefix))
+def current_workspace(service: CheckpointService) -> str | None:
+    """The workspace this run works in: ``--workspace``, else the one here, else None.
+
+    The one here is the nearest directory at or above the current one that the store has
+    snapshots of (``CheckpointService.find_workspace``), looked for once per run.
+    """
+    session = session_of()
+    if session.workspace is not None:
+        return session.workspace
+    if session.found_workspace is _UNKNOWN:
+        try:
+            here = os.getcwd()
+        except OSError:  # pragma: no cover - the current directory was removed (coverage
+            # cannot start there: cli_names.feature runs it, unmeasured)
+            session.found_workspace = None
+        else:
+            session.found_workspace = service.find_workspace(here)
+    found = session.found_workspace
+    return found if isinstance(found, str) else None
+
+
+def named_checkpoint(service: CheckpointService, name: str) -> Checkpoint:
+    """The checkpoint ``name`` names in this run's workspace (``resolve_checkpoint``)."""
+    return service.resolve_checkpoint(name, workspace=current_workspace(service))
+
+
+def named_id(service: CheckpointService, name: str) -> str:
+    """The id of the checkpoint ``name`` names in this run's workspace."""
+    return named_checkpoint(service, name).checkpoint_id

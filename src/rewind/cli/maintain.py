@@ -4,27 +4,39 @@ from __future__ import annotations
 
 from datetime import timedelta
 from functools import partial
+from typing import TYPE_CHECKING
 
 import click
 
 from rewind.cli import render
-from rewind.cli.app import Outcome, main, progress, with_service
-from rewind.cli.params import CHECKPOINT_TYPES, json_option, parse_duration, parse_size
+from rewind.cli.app import Outcome, main, named_id, progress, with_service
+from rewind.cli.params import (
+    CHECKPOINT_TYPES,
+    COUNT,
+    PLAN_HELP,
+    json_option,
+    parse_duration,
+    parse_size,
+    workspace_option,
+)
 from rewind.errors import InvalidValueError
-from rewind.models import MAX_COUNT, CheckpointType, RetentionPolicy
-from rewind.service import CheckpointService
+
+if TYPE_CHECKING:
+    from rewind.models import RetentionPolicy
+    from rewind.service import CheckpointService
 
 __all__: list[str] = []
 
 
 @main.command()
-@click.argument("checkpoint_id", required=False)
+@click.argument("checkpoint_id", metavar="[CHECKPOINT]", required=False)
+@workspace_option
 @json_option
 def verify(*, checkpoint_id: str | None) -> None:
-    """Re-hash what CHECKPOINT_ID needs (default: the whole store); exit 1 on any problem."""
+    """Re-hash what CHECKPOINT needs (default: the whole store); exit 1 on any problem."""
 
     def check(service: CheckpointService) -> Outcome:
-        target = None if checkpoint_id is None else service.resolve_checkpoint_id(checkpoint_id)
+        target = None if checkpoint_id is None else named_id(service, checkpoint_id)
         with progress("Verifying"):
             report = service.verify(target)
         show = partial(render.print_verify, report)
@@ -36,7 +48,7 @@ def verify(*, checkpoint_id: str | None) -> None:
 @main.command()
 @click.option(
     "--keep-last",
-    type=click.IntRange(min=1, max=MAX_COUNT),
+    type=COUNT,
     metavar="N",
     help="Keep the newest N checkpoints of each workspace.",
 )
@@ -73,7 +85,7 @@ def verify(*, checkpoint_id: str | None) -> None:
     metavar="SIZE",
     help="Then delete the oldest checkpoints left until the stored contents fit (500M, 2G).",
 )
-@click.option("--plan", "plan_id", help="Prune only this plan's checkpoints.")
+@click.option("--plan", "plan_id", help=f"Prune only this plan's checkpoints. {PLAN_HELP}")
 @click.option("--dry-run", is_flag=True, help="Print what would be deleted; delete nothing.")
 @json_option
 def prune(
@@ -94,6 +106,41 @@ def prune(
     oldest checkpoints left then go until the stored contents fit (labelled ones stay
     unless --no-keep-labelled).
     """
+    policy = _policy(
+        keep_last=keep_last,
+        keep_within=keep_within,
+        keep_labelled=keep_labelled,
+        keep_types=keep_types,
+        safety_within=safety_within,
+        max_bytes=max_bytes,
+    )
+
+    def delete(service: CheckpointService) -> Outcome:
+        report = service.prune(policy, plan_id=plan_id, dry_run=dry_run)
+        going = set(report.deleted) if dry_run else set()
+        listed = service.list_checkpoints(plan_id) if going else []
+        doomed = sorted(
+            (item for item in listed if item.checkpoint_id in going),
+            key=lambda item: item.checkpoint_id,
+        )
+        data = {**report.model_dump(mode="json"), "policy": policy.model_dump(mode="json")}
+        return Outcome(data, partial(render.print_prune, report, doomed))
+
+    with_service(delete)
+
+
+def _policy(
+    *,
+    keep_last: int | None,
+    keep_within: timedelta | None,
+    keep_labelled: bool,
+    keep_types: tuple[str, ...],
+    safety_within: timedelta | None,
+    max_bytes: int | None,
+) -> RetentionPolicy:
+    """The retention policy prune's options say; a usage error if it keeps nothing."""
+    from rewind.models import CheckpointType, RetentionPolicy
+
     try:
         policy = RetentionPolicy(
             keep_last=keep_last,
@@ -111,23 +158,11 @@ def prune(
             "say what to keep: --keep-last, --keep-within, --keep-type or --max-bytes "
             "(with none of them nearly everything would go)"
         )
-
-    def delete(service: CheckpointService) -> Outcome:
-        report = service.prune(policy, plan_id=plan_id, dry_run=dry_run)
-        going = set(report.deleted) if dry_run else set()
-        listed = service.list_checkpoints(plan_id) if going else []
-        doomed = sorted(
-            (item for item in listed if item.checkpoint_id in going),
-            key=lambda item: item.checkpoint_id,
-        )
-        data = {**report.model_dump(mode="json"), "policy": policy.model_dump(mode="json")}
-        return Outcome(data, partial(render.print_prune, report, doomed))
-
-    with_service(delete)
+    return policy
 
 
 @main.command()
-@click.option("--plan", "plan_id", help="Count only this plan's checkpoints.")
+@click.option("--plan", "plan_id", help=f"Count only this plan's checkpoints. {PLAN_HELP}")
 @json_option
 def stats(*, plan_id: str | None) -> None:
     """Print what the store holds, in total and per plan, and how well it packs it."""

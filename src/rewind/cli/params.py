@@ -1,23 +1,27 @@
 """Options and parameter types the commands share.
 
-``--json`` and ``--quiet``, ``--extra KEY=VALUE``, durations and checkpoint types.
+``--json``, ``--workspace`` and ``--quiet``, ``--extra KEY=VALUE``, durations, counts and
+checkpoint types. The types read rewind's models only when a value is checked (or a
+command's help shown), so that the command line starts without loading the library.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
 import click
 
 from rewind.cli.app import session_of
-from rewind.models import MAX_DURATION, CheckpointType
 
 __all__ = [
     "CHECKPOINT_TYPES",
+    "COUNT",
+    "DECISION_HELP",
+    "PLAN_HELP",
     "duration",
     "json_option",
     "parse_duration",
@@ -25,13 +29,60 @@ __all__ = [
     "parse_size",
     "quiet_option",
     "size",
+    "workspace_option",
 ]
 
 _DURATION = re.compile(r"([0-9]{1,15})([wdhms])")  # ASCII digits; 15 bound int() and any sum
 _DURATION_SECONDS = {"w": 604_800, "d": 86_400, "h": 3_600, "m": 60, "s": 1}
-CHECKPOINT_TYPES = click.Choice([kind.value for kind in CheckpointType])
-"""The ``--type`` choices: every ``CheckpointType`` value."""
 _F = TypeVar("_F", bound=Callable[..., Any])
+PLAN_HELP = (
+    "A plan is one piece of work (an agent's task, a run of your orchestrator): it keeps its "
+    "own history of each workspace."
+)
+"""The sentence that says what a plan is, where a newcomer first meets ``--plan``."""
+DECISION_HELP = (
+    "A decision is one step of a plan (a tool call, an edit) that checkpoints are taken "
+    "before or after."
+)
+"""The sentence that says what a decision is, where a newcomer first meets ``--decision``."""
+
+
+class _CheckpointTypes(click.Choice[str]):
+    """The ``--type`` choices: every ``CheckpointType`` value, read when first needed."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> Sequence[str]:
+        """Every checkpoint type's name."""
+        from rewind.models import CheckpointType
+
+        return tuple(kind.value for kind in CheckpointType)
+
+    @choices.setter
+    def choices(self, _given: Sequence[str]) -> None:
+        """Ignore Click's assignment: the choices are the models'."""
+
+
+class _Count(click.IntRange):
+    """A count from 1 to ``MAX_COUNT``, the largest rewind takes, read when first needed."""
+
+    def __init__(self) -> None:
+        super().__init__(min=1)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        """Check ``value`` against the range, its top read from the models."""
+        from rewind.models import MAX_COUNT
+
+        self.max = MAX_COUNT
+        return super().convert(value, param, ctx)
+
+
+CHECKPOINT_TYPES = _CheckpointTypes()
+"""The ``--type`` choices: every ``CheckpointType`` value."""
+COUNT = _Count()
+"""A ``--limit`` or ``--keep-last``: a whole number from 1 to ``MAX_COUNT``."""
 
 
 def _turn_on_json(context: click.Context, _parameter: click.Parameter, value: bool) -> None:
@@ -48,6 +99,24 @@ def json_option(function: _F) -> _F:
         is_eager=True,
         callback=_turn_on_json,
         help="Print one JSON document (the envelope in the README).",
+    )(function)
+
+
+def _name_workspace(context: click.Context, _parameter: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        session_of(context).workspace = value
+
+
+def workspace_option(function: _F) -> _F:
+    """Add ``--workspace DIR`` after a command's name (the group takes it before, too)."""
+    return click.option(
+        "--workspace",
+        type=click.Path(file_okay=False),
+        expose_value=False,
+        is_eager=True,
+        callback=_name_workspace,
+        help="The workspace directory that latest, ~N and labels name checkpoints in "
+        "(default: the one the current directory is in).",
     )(function)
 
 
@@ -117,6 +186,8 @@ def duration(value: str | None) -> timedelta | None:
     Raises:
         ValueError: It is not one, or is longer than 100 years.
     """
+    from rewind.models import MAX_DURATION
+
     text = None if value is None else value.strip().lower()
     if text is None or text == "none":
         return None

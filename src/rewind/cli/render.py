@@ -2,7 +2,8 @@
 
 Nothing here opens a store or changes a file; ``rewind.cli`` gathers the results and hands
 them over. Times are printed in UTC and marked so (``2026-11-24 21:40:03Z``). Tables are drawn
-by Rich when standard output is a terminal, and as plain aligned columns otherwise.
+by Rich when standard output is a terminal, and as plain aligned columns otherwise
+(``rewind list``'s own table is ``rewind.cli.listing``'s).
 """
 
 from __future__ import annotations
@@ -12,23 +13,24 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from rewind._manifest import ChangeKind
 from rewind.errors import AmbiguousCheckpointIdError, RewindError
-from rewind.models import (
-    SNAPSHOT_KEYS,
-    ChangeKind,
-    Checkpoint,
-    DiffManifest,
-    PruneReport,
-    RollbackResult,
-    SchemaStatus,
-    SchemaUpgrade,
-    StoreStats,
-    VerifyReport,
-)
+
+if TYPE_CHECKING:  # the models load when a command runs, not when the command line starts
+    from rewind.models import (
+        Checkpoint,
+        DiffManifest,
+        PruneReport,
+        RollbackResult,
+        SchemaStatus,
+        SchemaUpgrade,
+        StoreStats,
+        VerifyReport,
+    )
 
 __all__ = [
     "Change",
@@ -40,7 +42,6 @@ __all__ = [
     "error_document",
     "print_changes",
     "print_checkpoint",
-    "print_checkpoints",
     "print_diff",
     "print_prune",
     "print_restore",
@@ -186,14 +187,6 @@ def checkpoint_rows(checkpoints: Iterable[Checkpoint]) -> list[tuple[str, ...]]:
     ]
 
 
-def print_checkpoints(checkpoints: Sequence[Checkpoint]) -> None:
-    """A table of checkpoints, or a line saying there is none."""
-    if checkpoints:
-        print_table(CHECKPOINT_HEADERS, checkpoint_rows(checkpoints))
-    else:
-        click.echo("no checkpoints")
-
-
 def print_diff(manifest: DiffManifest, patch: str | None) -> None:
     """Each changed path after its change, or the unified diff when there is one."""
     if patch is None:
@@ -310,6 +303,8 @@ def print_checkpoint(checkpoint: Checkpoint, now: datetime) -> None:
         ("phase", metadata.phase),
         ("tree hash", checkpoint.tree_hash),
     ]
+    from rewind.models import SNAPSHOT_KEYS  # noqa: PLC0415 - see the imports above
+
     extra = checkpoint.model_dump(mode="json")["metadata"]["extra"]
     fields += [
         (f"extra {key}", json.dumps(value, ensure_ascii=False))

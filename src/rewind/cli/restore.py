@@ -5,14 +5,17 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 import click
 
 from rewind.cli import render
-from rewind.cli.app import Outcome, main, named_checkpoint, progress, with_service
-from rewind.cli.params import json_option, quiet_option
-from rewind.models import Checkpoint
-from rewind.service import CheckpointService
+from rewind.cli.app import Outcome, main, named_checkpoint, named_id, progress, with_service
+from rewind.cli.params import json_option, quiet_option, workspace_option
+
+if TYPE_CHECKING:
+    from rewind.models import Checkpoint
+    from rewind.service import CheckpointService
 
 __all__: list[str] = []
 
@@ -22,6 +25,7 @@ __all__: list[str] = []
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @quiet_option
+@workspace_option
 @json_option
 def rollback(*, checkpoint_id: str, dry_run: bool, yes: bool, quiet: bool) -> None:
     """Put the workspace of CHECKPOINT_ID back exactly as it was then.
@@ -72,6 +76,7 @@ def _confirm_rollback(service: CheckpointService, target: Checkpoint) -> None:
 )
 @click.option("--yes", "-y", is_flag=True, help="With --path: do not ask for confirmation.")
 @quiet_option
+@workspace_option
 @json_option
 def restore(
     *,
@@ -100,7 +105,7 @@ def restore(
 
     def write(service: CheckpointService) -> Outcome:
         assert target_dir is not None
-        target = service.resolve_checkpoint_id(checkpoint_id)
+        target = named_id(service, checkpoint_id)
         with progress(f"Restoring {target}"):
             result = service.restore_into(target, target_dir)
         directory = os.path.abspath(target_dir)

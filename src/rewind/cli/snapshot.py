@@ -3,30 +3,50 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from rewind.cli import render
 from rewind.cli.app import Outcome, main, progress, with_service
-from rewind.cli.params import CHECKPOINT_TYPES, json_option, parse_extra, quiet_option
+from rewind.cli.params import (
+    CHECKPOINT_TYPES,
+    DECISION_HELP,
+    PLAN_HELP,
+    json_option,
+    parse_extra,
+    quiet_option,
+)
 from rewind.errors import CheckpointNotFoundError
-from rewind.models import Checkpoint, CheckpointType
-from rewind.service import CheckpointService
+
+if TYPE_CHECKING:
+    from rewind.models import Checkpoint
+    from rewind.service import CheckpointService
 
 __all__: list[str] = []
+
+DEFAULT_PLAN = "default"
+"""The plan of the command's snapshots when ``--plan`` is not given (hooks use the agent's)."""
 
 
 @main.command()
 @click.argument("path", type=click.Path())
-@click.option("--plan", "plan_id", required=True, help="The plan the snapshot belongs to.")
-@click.option("--decision", "decision_id", help="The decision the snapshot precedes.")
-@click.option("--label", help="A short text for people.")
+@click.option(
+    "--plan",
+    "plan_id",
+    default=DEFAULT_PLAN,
+    show_default=True,
+    help=f"The plan the snapshot belongs to. {PLAN_HELP}",
+)
+@click.option(
+    "--decision", "decision_id", help=f"The decision the snapshot precedes. {DECISION_HELP}"
+)
+@click.option("--label", help="A short name for people, which names the checkpoint in commands.")
 @click.option(
     "--type",
     "checkpoint_type",
     type=CHECKPOINT_TYPES,
-    default=CheckpointType.PRE_DECISION.value,
+    default="pre_decision",
     show_default=True,
     help="Why the snapshot is taken.",
 )
@@ -58,6 +78,8 @@ def snapshot(
     """Snapshot the workspace at PATH: print its id, each changed path, and the counts."""
 
     def take(service: CheckpointService) -> Outcome:
+        from rewind.models import CheckpointType
+
         with progress(f"Snapshotting {path}"):
             checkpoint = service.create_workspace_snapshot(
                 plan_id,

@@ -18,7 +18,7 @@ from rewind.storage.engine import (
     parse_database_url,
     sqlite_database_path,
 )
-from rewind.storage.migrate import current_revision, head_revision, upgrade_to_head
+from rewind.storage.migrate import current_revision, head_revision, is_at_head, upgrade_to_head
 from rewind.storage.records import (
     BlobHeader,
     CheckpointQuery,
@@ -114,6 +114,8 @@ def open_store(url: str, *, create: bool = True) -> SqlStore:
 
 def _require_head(engine: Engine) -> None:
     """Check that a store opened read-only needs no upgrade (it cannot take one)."""
+    if is_at_head(engine):
+        return
     revision, head = current_revision(engine), head_revision()
     if revision is None:
         raise DatabaseNotFoundError(

@@ -7,17 +7,16 @@ from itertools import chain, groupby
 from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from rewind.errors import CorruptStoreError
 from rewind.storage.records import BlobHeader, NewBlob
 from rewind.storage.sql import (
     batches,
-    dialect,
     give_back_free_pages,
     insert_new_rows,
     insert_rows,
+    is_postgresql,
     table,
 )
 from rewind.storage.tables import BlobChunkRow, BlobRow, ChangeRow
@@ -192,7 +191,7 @@ class SqlBlobRepository:
         insert that follows skips the stored ones itself.
         """
         existing: set[str] = set()
-        if dialect(self._session) is not postgresql:
+        if not is_postgresql(self._session):
             return existing
         for batch in batches(content_hashes):
             existing.update(

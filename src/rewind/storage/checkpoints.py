@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, insert, select, update
+from sqlalchemy import Connection, Integer, Select, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from rewind._ids import id_time
+from rewind._ids import SHORT_ID_START, id_time
 from rewind._manifest import Tree
 from rewind.errors import CorruptStoreError
 from rewind.models import ChangeKind, Checkpoint, DiffEntry
@@ -299,6 +299,60 @@ class SqlCheckpointRepository:
         if within is not None:
             statement = statement.where(in_directories(CheckpointRow.sandbox_ref, within))
         return list(self._session.scalars(statement))
+
+    def ids_with_short_id(
+        self, short: str, *, limit: int, within: DirectoryScope | None = None
+    ) -> list[str]:
+        """Return at most ``limit`` ids whose random part starts with ``short``, sorted.
+
+        ``short`` is upper case: a short id (``rewind._ids.short_id``) or its start. With
+        ``within``, only checkpoints of workspaces in those directories.
+        """
+        random_part = func.substr(CheckpointRow.id, SHORT_ID_START + 1, len(short))
+        statement = (
+            select(CheckpointRow.id)
+            .where(random_part == short)
+            .order_by(CheckpointRow.id)
+            .limit(limit)
+        )
+        if within is not None:
+            statement = statement.where(in_directories(CheckpointRow.sandbox_ref, within))
+        return list(self._session.scalars(statement))
+
+    def newest_snapshot_id(self, sandbox_ref: str) -> str | None:
+        """Return the id of the newest snapshot of the workspace directory, or None."""
+        statement = (
+            select(CheckpointRow.id)
+            .where(CheckpointRow.sandbox_ref == sandbox_ref, CheckpointRow.tree_hash.is_not(None))
+            .order_by(CheckpointRow.id.desc())
+            .limit(1)
+        )
+        return self._session.scalar(statement)
+
+    def newest_labelled(self, label: str, sandbox_ref: str | None = None) -> str | None:
+        """Return the id of the newest checkpoint with this label (of this workspace), or None."""
+        statement = select(CheckpointRow.id).where(CheckpointRow.label == label)
+        if sandbox_ref is not None:
+            statement = statement.where(CheckpointRow.sandbox_ref == sandbox_ref)
+        return self._session.scalar(statement.order_by(CheckpointRow.id.desc()).limit(1))
+
+    def ancestors(self, checkpoint_id: str, generations: int) -> list[str]:
+        """Return the checkpoint's id and those of its first ``generations`` ancestors.
+
+        Nearest first; shorter when the lineage ends sooner (or the checkpoint does not
+        exist: then empty). One recursive query, bounded by ``generations``.
+        """
+        depth = literal(0, Integer).label("depth")
+        start = select(CheckpointRow.id, CheckpointRow.parent_id, depth).where(
+            CheckpointRow.id == checkpoint_id
+        )
+        chain = start.cte("lineage", recursive=True)
+        chain = chain.union_all(
+            select(CheckpointRow.id, CheckpointRow.parent_id, chain.c.depth + 1)
+            .join(chain, CheckpointRow.id == chain.c.parent_id)
+            .where(chain.c.depth < generations)
+        )
+        return list(self._session.scalars(select(chain.c.id).order_by(chain.c.depth)))
 
     def snapshot_ids(self, *, within: DirectoryScope | None = None) -> list[str]:
         """Return the id of every checkpoint that records files, oldest first."""

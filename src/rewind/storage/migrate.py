@@ -3,18 +3,22 @@
 The revisions live in the top-level ``migrations/`` directory of the source tree, which the
 wheel ships as ``rewind/migrations`` (found through ``importlib.resources``, so this module
 imports nothing from the package root). Alembic is imported only when a store is opened, never
-by ``import rewind``. Upgrading is idempotent and safe when several processes
-open the same database at once: they take a lock first (SQLite's write lock, a PostgreSQL
-advisory lock), and each re-reads the version after getting it.
+by ``import rewind``, and not when the store is already at the newest revision: one ``SELECT``
+of the version table tells that (``is_at_head``). Upgrading is idempotent and safe when
+several processes open the same database at once: they take a lock first (SQLite's write
+lock, a PostgreSQL advisory lock), and each re-reads the version after getting it.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from rewind.errors import DatabaseNotFoundError, SchemaVersionError
 from rewind.storage.engine import WRITE_OPTION, display_url
@@ -28,14 +32,21 @@ if TYPE_CHECKING:
 __all__ = [
     "VERSION_TABLE",
     "current_revision",
+    "head_in",
     "head_revision",
+    "is_at_head",
     "migrations_directory",
     "schema_differences",
+    "shipped_head",
     "upgrade_to_head",
 ]
 
 VERSION_TABLE = "rewind_alembic_version"
 _ADVISORY_LOCK_KEY = 0x7265_7769_6E64  # "rewind"
+_REVISION = re.compile(r"^revision(?::[^=]*)?=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
+_DOWN_REVISION = re.compile(
+    r"^down_revision(?::[^=]*)?=\s*(?:[\"']([^\"']+)[\"']|None)\s*$", re.MULTILINE
+)
 
 
 def migrations_directory() -> Path:
@@ -66,6 +77,49 @@ def head_revision() -> str:
     return head
 
 
+@functools.cache
+def shipped_head() -> str | None:
+    """Return the newest revision of rewind's migrations, read without Alembic (``head_in``)."""
+    return head_in(migrations_directory() / "versions")
+
+
+def head_in(versions: Path) -> str | None:
+    """Return the newest revision of the migrations in ``versions``, read from their files.
+
+    Each revision file names its ``revision`` and ``down_revision``; the head is the one
+    revision no other follows. None when that cannot be read plainly (a file that says
+    neither, two heads): then Alembic decides. A scenario checks that it is Alembic's head.
+    """
+    revisions: set[str] = set()
+    followed: set[str] = set()
+    for script in versions.glob("*.py"):
+        source = script.read_text("utf-8")
+        revision, down = _REVISION.search(source), _DOWN_REVISION.search(source)
+        if revision is None or down is None:
+            return None
+        revisions.add(revision[1])
+        if down[1] is not None:
+            followed.add(down[1])
+    heads = revisions - followed
+    return heads.pop() if len(heads) == 1 else None
+
+
+def is_at_head(engine: Engine) -> bool:
+    """Return whether the store's schema is at the newest revision, with one query.
+
+    False when it is not, or when that cannot be told so simply (no store yet, a database
+    that fails): then Alembic looks, and says what is wrong.
+    """
+    head = shipped_head()
+    try:
+        with engine.connect() as connection:
+            versions = list(connection.scalars(text(f"SELECT version_num FROM {VERSION_TABLE}")))
+            connection.rollback()
+    except SQLAlchemyError:
+        return False
+    return head is not None and versions == [head]
+
+
 def current_revision(engine: Engine) -> str | None:
     """Return the database's schema revision, or None if it holds no rewind store.
 
@@ -91,7 +145,9 @@ def upgrade_to_head(engine: Engine, *, create: bool = True) -> None:
             tables without rewind's version record.
         StorageError: The database failed while upgrading.
     """
-    from alembic.util import CommandError  # noqa: PLC0415 - Alembic loads only when a store opens
+    if is_at_head(engine):  # the usual case, told without importing Alembic
+        return
+    from alembic.util import CommandError  # noqa: PLC0415 - Alembic loads only to upgrade
 
     try:
         _upgrade(engine, create=create)

@@ -48,6 +48,9 @@ class WorkspaceRepository(Protocol):
     def records(self) -> list[WorkspaceRecord]:
         """Return every workspace record."""
 
+    def known_directories(self, directories: Sequence[str]) -> set[str]:
+        """Return those of ``directories`` that are a workspace's (of any plan)."""
+
     def index(self, workspace: WorkspaceHead) -> dict[str, Known]:
         """Return the workspace's index rows, by path."""
 
@@ -115,6 +118,20 @@ class CheckpointRepository(Protocol):
         self, prefix: str, *, limit: int, within: DirectoryScope | None = None
     ) -> list[str]:
         """Return at most ``limit`` checkpoint ids that start with ``prefix``, sorted."""
+
+    def ids_with_short_id(
+        self, short: str, *, limit: int, within: DirectoryScope | None = None
+    ) -> list[str]:
+        """Return at most ``limit`` ids whose random part starts with ``short``, sorted."""
+
+    def newest_snapshot_id(self, sandbox_ref: str) -> str | None:
+        """Return the id of the newest snapshot of the workspace directory, or None."""
+
+    def newest_labelled(self, label: str, sandbox_ref: str | None = None) -> str | None:
+        """Return the id of the newest checkpoint with this label (of this workspace), or None."""
+
+    def ancestors(self, checkpoint_id: str, generations: int) -> list[str]:
+        """Return the checkpoint's id and those of its first ``generations`` ancestors."""
 
     def snapshot_ids(self, *, within: DirectoryScope | None = None) -> list[str]:
         """Return the id of every checkpoint that records files, oldest first."""

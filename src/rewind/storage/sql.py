@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, Table, false, func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from rewind.errors import CorruptStoreError
@@ -30,6 +29,7 @@ __all__ = [
     "insert_ignoring_duplicates",
     "insert_new_rows",
     "insert_rows",
+    "is_postgresql",
     "reading_rows",
     "table",
     "take_prune_lock",
@@ -57,9 +57,23 @@ def table(row_class: type[Base]) -> Table:
     return mapped
 
 
+def is_postgresql(session: Session) -> bool:
+    """Whether the session's database is PostgreSQL (else SQLite)."""
+    return bool(session.get_bind().dialect.name == "postgresql")
+
+
 def dialect(session: Session) -> Any:
-    """The SQLAlchemy dialect module of the session's database (for ``ON CONFLICT``)."""
-    return postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    """The SQLAlchemy dialect module of the session's database (for ``ON CONFLICT``).
+
+    Imported when first needed, so that a SQLite store never loads PostgreSQL's dialect.
+    """
+    if is_postgresql(session):
+        from sqlalchemy.dialects import postgresql  # noqa: PLC0415 - see the docstring
+
+        return postgresql
+    from sqlalchemy.dialects import sqlite  # noqa: PLC0415
+
+    return sqlite
 
 
 def insert_rows(session: Session, into: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -107,7 +121,7 @@ def insert_new_rows(session: Session, into: Table, rows: Sequence[dict[str, Any]
 
 def _parameter_marker(session: Session) -> str:
     """The driver's placeholder for a value in raw SQL: sqlite3's ``?``, psycopg's ``%s``."""
-    return "?" if dialect(session) is sqlite else "%s"
+    return "%s" if is_postgresql(session) else "?"
 
 
 def insert_ignoring_duplicates(session: Session, into: type[Any] | Table) -> Any:
@@ -120,7 +134,7 @@ def take_prune_lock(session: Session, *, exclusive: bool) -> None:
 
     (On SQLite every write transaction already excludes the others.)
     """
-    if dialect(session) is postgresql:
+    if is_postgresql(session):
         function = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
         session.execute(select(function(_PRUNE_LOCK_KEY)))
 
@@ -132,7 +146,7 @@ def give_back_free_pages(session: Session) -> None:
     now) does; an older one keeps its free pages for reuse. The driver runs one step of the
     pragma per call, and each step frees one page, hence the loop. A no-op on PostgreSQL.
     """
-    if dialect(session) is not sqlite:
+    if is_postgresql(session):
         return
     cursor = session.connection().connection.cursor()
     try:

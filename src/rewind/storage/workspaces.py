@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -99,6 +100,14 @@ class SqlWorkspaceRepository:
             WorkspaceRow.plan_id, WorkspaceRow.sandbox_ref
         )
         return [WorkspaceRecord(*row) for row in self._session.execute(statement)]
+
+    def known_directories(self, directories: Sequence[str]) -> set[str]:
+        """Return those of ``directories`` that are a workspace's (of any plan)."""
+        known: set[str] = set()
+        for batch in batches(directories):
+            statement = select(WorkspaceRow.sandbox_ref).where(WorkspaceRow.sandbox_ref.in_(batch))
+            known.update(self._session.scalars(statement.distinct()))
+        return known
 
     def index(self, workspace: WorkspaceHead) -> dict[str, Known]:
         """Return the workspace's index rows, by path.
