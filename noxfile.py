@@ -9,6 +9,7 @@ that the shipped package (migrations included) works.
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import shutil
 import subprocess
@@ -94,29 +95,49 @@ def tests(session: nox.Session) -> None:
     # use the service at most to look at what those did), the fault sweeps (they drive the
     # storage layer), the exhausted resources (child processes under limits), the schema,
     # package and demo checks. Running those twice would test nothing more.
-    for backend in backends:
-        for service in ("sync", "async"):
-            excluded = REAL_AGENTS
-            if service == "async":
-                excluded = f"{NOT_THROUGH_THE_SERVICE}|{REAL_AGENTS}"
-            session.run(
-                "coverage",
-                "run",
-                "-m",
-                "behave",
-                "--define",
-                f"backend={backend}",
-                "--define",
-                f"service={service}",
-                "--format",
-                "progress",
-                "--junit",
-                "--junit-directory",
-                str(REPORTS / (backend if service == "sync" else f"{backend}-async")),
-                "--exclude",
-                excluded,
-                *session.posargs,
+    runs = [(backend, service) for service in ("sync", "async") for backend in backends]
+    _run_in_pairs(session, [_behave_run(session, *run) for run in runs])
+
+
+def _behave_run(session: nox.Session, backend: str, service: str) -> tuple[str, list[str]]:
+    """One Behave run under coverage: its name (its reports' directory) and command line."""
+    name = backend if service == "sync" else f"{backend}-async"
+    excluded = REAL_AGENTS if service == "sync" else f"{NOT_THROUGH_THE_SERVICE}|{REAL_AGENTS}"
+    command = [
+        str(Path(session.bin) / "coverage"), "run", "-m", "behave",
+        "--define", f"backend={backend}", "--define", f"service={service}",
+        "--format", "progress", "--junit", "--junit-directory", str(REPORTS / name),
+        "--exclude", excluded, *session.posargs,
+    ]  # fmt: skip
+    return name, command
+
+
+def _run_in_pairs(session: nox.Session, runs: list[tuple[str, list[str]]]) -> None:
+    """Run the Behave runs two at a time (the machine has two cores), each into its own log.
+
+    The runs share nothing (each scenario has its own directory, database or schema, and
+    XDG directories), so they may overlap; each log is printed when its run ends.
+    """
+    environment = {**os.environ, **{k: v for k, v in session.env.items() if v is not None}}
+    environment["PATH"] = f"{session.bin}{os.pathsep}{os.environ.get('PATH', '')}"
+    REPORTS.mkdir(parents=True, exist_ok=True)
+
+    def run(name: str, command: list[str]) -> tuple[str, int]:
+        with open(REPORTS / f"{name}.log", "w", encoding="utf-8") as log:
+            done = subprocess.run(
+                command, env=environment, stdout=log, stderr=subprocess.STDOUT, check=False
             )
+        return name, done.returncode
+
+    failed = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        for name, code in pool.map(lambda item: run(*item), runs):
+            session.log(f"behave run {name}: exit status {code}")
+            print((REPORTS / f"{name}.log").read_text("utf-8"), flush=True)
+            if code:
+                failed.append(name)
+    if failed:
+        session.error(f"scenarios failed in: {', '.join(failed)}")
 
 
 @nox.session

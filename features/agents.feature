@@ -337,6 +337,10 @@ Feature: Coding agents checkpoint through hooks, and a local server that guards 
       | trusts the project's parent    | did not say |
       | distrusts the project          | said       |
       | trusts workspaces by its env   | did not say |
+      | turns folder trust off         | did not say |
+      | keeps rules that are not JSON  | said       |
+      | names a level it does not know | said       |
+      | keeps its rules elsewhere      | did not say |
 
   Scenario: Installing Gemini CLI's hook into a project without settings
     When I run "rewind hook install gemini"

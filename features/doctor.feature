@@ -63,3 +63,37 @@ Feature: rewind doctor says whether this user's agents will be checkpointed
     When I run the doctor
     Then it exits with status 0 printing "an old store inside a workspace"
     And it printed "--db {directory}/.rewind/rewind.db"
+
+  Scenario Outline: The doctor says what is wrong with a SQLite store's files (<what>)
+    Given the SQLite store "{directory}/shared/rewind.db" holds a checkpoint
+    And <how>
+    When I run the doctor with "--db {directory}/<path>"
+    Then it exits with status <status> printing "<said>"
+
+    Examples:
+      | what           | how                                                                   | path             | status | said                                  |
+      | a symlink      | "{directory}/link.db" is a symlink to "{directory}/shared/rewind.db" | link.db          | 1      | is a symlink: rewind refuses it       |
+      | another user's | "{directory}/shared/rewind.db" belongs to another user               | shared/rewind.db | 0      | belongs to another user (uid 65534)   |
+
+  Scenario: A store rewind cannot open is a failure
+    When I run the doctor with "--db mysql://nowhere/rewind"
+    Then it exits with status 1 printing "cannot be opened"
+
+  Scenario Outline: The server the hooks forward to <does>
+    Given a server that accepts connections and never answers
+    When I run the doctor with the hooks forwarding to "<url>"
+    Then it exits with status 0 printing "<said>"
+
+    Examples:
+      | does                | url                  | said                |
+      | answers             | {silent}             | answers             |
+      | does not answer     | http://127.0.0.1:9   | does not answer     |
+
+  Scenario: With the background service off, the doctor says each hook snapshots in process
+    When I run the doctor with the background service off
+    Then it exits with status 0 printing "REWIND_SERVICE=off: each hook snapshots in process"
+
+  Scenario: A hooks' log others may read is a failure
+    Given the hooks' log holds a line and may be read by everyone
+    When I run the doctor
+    Then it exits with status 1 printing "may be read by others (mode 644)"

@@ -142,3 +142,12 @@ Feature: The store lies outside every workspace, private to its user
       | directory  | new/rewind.db     | cannot create the directory of database sqlite:///{directory}/locked/new/rewind.db |
       | .gitignore | .rewind/rewind.db | cannot write {directory}/locked/.rewind/.gitignore     |
       | database   | rewind.db         | cannot create database sqlite:///{directory}/locked/rewind.db |
+
+  Scenario: A relative XDG_DATA_HOME is ignored, as the XDG specification says
+    When I run "rewind snapshot {workspace} --quiet" with XDG_DATA_HOME "relative/data" and a home of the scenario's
+    Then it exits with status 0
+    And the scenario's home holds the user's store under ".local/share/rewind"
+
+  Scenario: A data directory rewind cannot make is refused, naming it
+    When I run "rewind snapshot {workspace} --quiet" with XDG_DATA_HOME "{workspace}/a.txt/data" and a home of the scenario's
+    Then it exits with status 1 saying "cannot be made"

@@ -117,3 +117,10 @@ Feature: Agents' hooks hand their checkpoints to one background service per user
     And plan "claude-code" has 1 checkpoints
     When I run "rewind service logs"
     Then it printed "pruned 3 checkpoints to fit 1 bytes"
+
+  Scenario: A start lock held past the deadline: the hook snapshots in process and says why
+    Given another process holds the service's start lock
+    When Claude Code's hook runs, the background service being on, giving it 1 seconds
+    Then the hook exited 0 and printed only {}
+    And the hook said "kept starting the service past the deadline" on stderr and in its log
+    And plan "claude-code" has 1 checkpoints

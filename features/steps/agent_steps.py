@@ -545,6 +545,10 @@ GEMINI_TRUST = {
     "trusts the project's parent": {"{directory}/sibling": "TRUST_PARENT"},
     "distrusts the project": {"{directory}/..": "TRUST_FOLDER", "{directory}": "DO_NOT_TRUST"},
     "trusts workspaces by its env": {},
+    "turns folder trust off": {},
+    "keeps rules that are not JSON": {},
+    "names a level it does not know": {"{directory}": "TRUST_EVERYTHING"},
+    "keeps its rules elsewhere": {},
 }
 
 
@@ -559,6 +563,15 @@ def run_with_gemini_trust(context: Any, command: str, trust: str) -> None:
     environment.pop("GEMINI_CLI_TRUST_WORKSPACE", None)
     if trust == "trusts workspaces by its env":
         environment["GEMINI_CLI_TRUST_WORKSPACE"] = "true"
+    elif trust == "turns folder trust off":
+        settings = {"security": {"folderTrust": {"enabled": False}}}
+        (home / ".gemini" / "settings.json").write_text(json.dumps(settings), "utf-8")
+    elif trust == "keeps rules that are not JSON":
+        (home / ".gemini" / "trustedFolders.json").write_text("{ not json", "utf-8")
+    elif trust == "keeps its rules elsewhere":
+        elsewhere = scene.directory / "elsewhere-trusted.json"
+        elsewhere.write_text(json.dumps({str(scene.directory): "TRUST_FOLDER"}), "utf-8")
+        environment["GEMINI_CLI_TRUSTED_FOLDERS_PATH"] = str(elsewhere)
     scene.result = subprocess.run(
         shlex.split(expand(scene, command)),
         env=environment,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import stat
 import subprocess
 from collections.abc import Iterator
@@ -240,3 +241,29 @@ def directory_of_nobody(context: Any, name: str) -> None:
 def as_nobody(context: Any) -> None:
     os.seteuid(NOBODY)
     context.add_cleanup(os.seteuid, 0)
+
+
+@when('I run "{command:Q}" with XDG_DATA_HOME "{data:Q}" and a home of the scenario\'s')
+def run_with_data_home(context: Any, command: str, data: str) -> None:
+    scene = world(context)
+    home = scene.directory / "home"
+    home.mkdir(exist_ok=True)
+    environment = {
+        name: value for name, value in os.environ.items() if name != DATABASE_URL_VARIABLE
+    }
+    environment.update(HOME=str(home), XDG_DATA_HOME=expand(scene, data))
+    scene.result = subprocess.run(
+        shlex.split(expand(scene, command)),
+        env=environment,
+        cwd=scene.directory,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@then("the scenario's home holds the user's store under \"{path:Q}\"")
+def store_under_home(context: Any, path: str) -> None:
+    store = world(context).directory / "home" / path / "rewind.db"
+    assert store.is_file(), sorted(str(p) for p in (world(context).directory / "home").rglob("*"))

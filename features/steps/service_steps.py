@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shlex
@@ -280,3 +281,12 @@ def snapshotted_times(context: Any, count: int, plan: str) -> None:
     for number in range(count):
         write_file(scene.workspace, "notes.txt", f"change {number}")
         scene.the_service.create_workspace_snapshot(plan, scene.workspace)
+
+
+@given("another process holds the service's start lock")
+def hold_start_lock(context: Any) -> None:
+    files = ServiceFiles(world(context).database_url)
+    Path(files.directory).mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor = os.open(files.lock, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    context.add_cleanup(os.close, descriptor)
