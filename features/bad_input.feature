@@ -94,7 +94,7 @@ Feature: Bad input gets a clear error and changes nothing
 
     Examples:
       | url                     | culprit                 |
-      | not a url               | not a url               |
+      | no-such-scheme:x        | no-such-scheme:x        |
       | mysql://root@localhost/x | mysql://root@localhost/x |
       | sqlite+nodriver:///x.db | sqlite+nodriver:///x.db |
       | sqlite:///x.db?lock_timeout=soon | lock_timeout |

@@ -78,7 +78,17 @@ def database_url(given: str) -> str:
 
     ``rewind.db`` gives ``sqlite:////abs/dir/rewind.db`` (absolute from the current
     directory); ``sqlite:///...`` and ``postgresql://...`` are returned as given.
+
+    Raises:
+        DatabaseURLError: ``given`` is not a string.
     """
+    if not isinstance(given, str):
+        from rewind.errors import DatabaseURLError  # noqa: PLC0415 - only when refusing
+
+        shown = repr(given)[:300]
+        raise DatabaseURLError(
+            f"the database URL {shown} is a {type(given).__name__}: give a URL or a file path"
+        )
     scheme, colon, _rest = given.partition(":")
     if colon and scheme[:1].isascii() and scheme[:1].isalpha() and _is_scheme(scheme):
         return given
