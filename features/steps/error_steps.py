@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import os
@@ -149,7 +150,8 @@ def try_list(context: Any, keyword: str, value: str) -> None:
 def try_open(context: Any, url: str) -> None:
     scene = world(context)
     url = unescaped(expand(scene, url))
-    attempt(scene, lambda: CheckpointService.open(url), record_store=False)
+    with contextlib.chdir(scene.directory):  # a URL that is a plain path is a file there
+        attempt(scene, lambda: CheckpointService.open(url), record_store=False)
 
 
 def unescaped(text: str) -> str:
