@@ -27,6 +27,13 @@ Feature: Agents' hooks hand their checkpoints to one background service per user
     Then it exits with status 0 printing "rewind service: running"
     And it printed "requests: 2"
 
+  Scenario: The service the hooks started answers MCP on its socket too, from the first MCP request
+    When Claude Code's hook runs, the background service being on
+    And an MCP client connects to the background service over its socket
+    And the agent calls "list_checkpoints"
+    Then the tool succeeded
+    And the result lists 1 checkpoints
+
   Scenario: 32 hooks started at once on a machine with no service: one service starts, every call has its checkpoint
     When 32 hooks of Claude Code run at once, each for its own tool call, the background service being on
     Then every one of them exited 0 and printed only {}

@@ -14,8 +14,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import httpx2
 from behave import given, then, when
+from mcp.client.streamable_http import streamable_http_client
 from support.hooking import hook_environment, hook_input, hook_log, run_hook_process
+from support.mcp_client import McpConnection
 from support.scenario import expand
 from support.trees import write_file
 from support.world import World, world
@@ -206,6 +209,21 @@ def other_version(context: Any) -> None:
         )
         answer = b"".join(iter(lambda: peer.recv(65536), b""))
     context.service_status = int(answer.split(b" ", 2)[1])
+
+
+@when("an MCP client connects to the background service over its socket")
+def mcp_over_socket(context: Any) -> None:
+    socket_path = ServiceFiles(world(context).database_url).socket
+    assert socket_path is not None
+
+    def transport() -> Any:
+        over_socket = httpx2.AsyncHTTPTransport(uds=socket_path)
+        return streamable_http_client(
+            "http://localhost/mcp", http_client=httpx2.AsyncClient(transport=over_socket)
+        )
+
+    context.mcp = McpConnection(transport)
+    context.add_cleanup(context.mcp.close)
 
 
 @then("the service answered {status:d}")

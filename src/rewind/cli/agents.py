@@ -96,6 +96,7 @@ def serve(
     Every request needs the bearer token; the server acts only on workspaces under the
     roots. It prints its URL, then how to point an agent at it.
     """
+    _server("tools")  # the MCP SDK, which the server would otherwise import on its first /mcp
     http = _server("http")
     tokens = default_token_file() if token_file is None else token_file
     options = http.ServeOptions(

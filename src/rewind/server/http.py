@@ -11,7 +11,8 @@ from a private file (``read_or_create_token``).
 
 Routes: ``/mcp`` (the MCP SDK's streamable HTTP transport) and ``POST /hooks/<agent>``
 (``claude-code`` or ``gemini``: the hook's JSON, as the agent sends it; the workspace is its
-``cwd``, which must lie under the roots).
+``cwd``, which must lie under the roots). The MCP SDK is imported, and its application built,
+on the first request for ``/mcp`` (``LazyMcp``): a hook need not wait for it.
 """
 
 from __future__ import annotations
@@ -28,10 +29,10 @@ from typing import Any
 
 import anyio
 import uvicorn
-from mcp.server.transport_security import TransportSecuritySettings
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rewind._private import open_private_file, private_directory, user_directory
@@ -41,8 +42,8 @@ from rewind.hooks.names import AGENTS
 from rewind.hooks.payload import HookCall
 from rewind.hooks.wire import DEADLINE_HEADER
 from rewind.server.connections import timed_protocol
+from rewind.server.lazy_mcp import LazyMcp
 from rewind.server.roots import Roots
-from rewind.server.tools import build_mcp_server
 
 __all__ = [
     "BODY_TIMEOUT",
@@ -277,9 +278,6 @@ def build_app(
 
     ``routes`` adds more (the background service's own), behind the same guard.
     """
-    server = build_mcp_server(service, roots)
-    for route in routes:
-        server.custom_route(route.path, methods=list(route.methods or ()))(route.endpoint)
 
     async def hook(request: Request) -> Response:
         agent = request.path_params["agent"]
@@ -305,11 +303,21 @@ def build_app(
         )
         return JSONResponse({})  # nothing to decide: the tool runs
 
-    server.custom_route("/hooks/{agent}", methods=["POST"])(hook)
-    app = server.streamable_http_app(
-        max_request_body_size=options.max_body,
-        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
-        host=options.host,
+    def build_mcp_app() -> ASGIApp:
+        from mcp.server.transport_security import TransportSecuritySettings  # noqa: PLC0415
+
+        from rewind.server.tools import build_mcp_server  # noqa: PLC0415 - see LazyMcp
+
+        return build_mcp_server(service, roots).streamable_http_app(
+            max_request_body_size=options.max_body,
+            transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
+            host=options.host,
+        )
+
+    mcp = LazyMcp(build_mcp_app)
+    app = Starlette(
+        routes=[Route("/hooks/{agent}", hook, methods=["POST"]), *routes, Mount("", app=mcp)],
+        lifespan=lambda _app: mcp.lifespan(),
     )
     return RequestGuard(
         app,
