@@ -115,6 +115,20 @@ Feature: An agent's sessions and turns are in the record
       | type       | turn | prompt         | tool | tool summary |
       | turn_start | p-2  | second session |      |              |
 
+  Scenario: The command lists a session's checkpoints, and shows each one's agent call
+    When Claude Code submits the prompt "Fix the failing test" (prompt id "p-1")
+    And Claude Code runs the Bash command "npm test"
+    And Claude Code submits the prompt "Something else" (prompt id "p-9") in session "other"
+    And I run "rewind --json list --all --session abc123"
+    Then the envelope lists 2 items under "data.checkpoints"
+    And the envelope's "data.checkpoints.0.checkpoint_type" is "pre_tool"
+    And the envelope's "data.checkpoints.0.metadata.agent_call" is {"agent": "claude-code", "session_id": "abc123", "turn": "p-1", "prompt": null, "tool": "Bash", "tool_summary": "npm test", "transcript_path": "/home/user/.claude/projects/example/00893aaf-19fa-41d2-8238-13269b9b3ca0.jsonl"}
+    And the envelope's "data.checkpoints.1.metadata.agent_call.prompt" is "Fix the failing test"
+    When I run "rewind show latest --workspace {workspace}"
+    Then it exits with status 0 printing "session      other"
+    And it printed "turn         p-9"
+    And it printed "prompt       Something else"
+
   Scenario: A program records its own agent calls through the service
     When I snapshot the workspace for plan "my-agent" with the agent call
       | agent    | session_id | turn | prompt     | tool  | tool_summary | transcript_path |
