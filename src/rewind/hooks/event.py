@@ -43,7 +43,8 @@ line only, and only when it is text); ``tool_summary`` is rewind's."""
 MAX_SUMMARY = 200
 """The most characters of a tool input's summary, and of a prompt's first line."""
 NO_PROMPT_TEXT_VARIABLE = "REWIND_NO_PROMPT_TEXT"
-"""Set to ``1`` (or ``true``, ``yes``): no hook keeps any text of the prompts."""
+"""Set (to ``1``, or anything but ``0``, ``false``, ``no`` or ``off``): no hook keeps any text
+of the prompts."""
 _SUMMARY_KEYS = ("command", "file_path", "notebook_path", "path", "filePath", "absolute_path")
 """Where a tool's input names what it does: the shell command first, then the file."""
 
