@@ -265,10 +265,14 @@ Feature: Coding agents checkpoint through hooks, and a local server that guards 
     Then it exits with status 0 printing "installed"
     And the project's ".claude/settings.json" holds exactly
       """
-      {"model": "opus", "hooks": {"PreToolUse": [
-        {"matcher": "Bash", "hooks": [{"type": "command", "command": "./lint.sh"}]},
-        {"matcher": "Bash|Write|Edit|MultiEdit|NotebookEdit", "hooks": [{"type": "command", "command": "{rewind} hook claude-code", "timeout": 120}]}
-      ]}}
+      {"model": "opus", "hooks": {
+        "UserPromptSubmit": [{"matcher": "*", "hooks": [{"type": "command", "command": "{rewind} hook claude-code", "timeout": 120}]}],
+        "PreToolUse": [
+          {"matcher": "Bash", "hooks": [{"type": "command", "command": "./lint.sh"}]},
+          {"matcher": "Bash|Write|Edit|MultiEdit|NotebookEdit", "hooks": [{"type": "command", "command": "{rewind} hook claude-code", "timeout": 120}]}
+        ],
+        "Stop": [{"matcher": "*", "hooks": [{"type": "command", "command": "{rewind} hook claude-code", "timeout": 120}]}]
+      }}
       """
     When I run "rewind hook install claude-code"
     Then it exits with status 0 printing "already there"
@@ -282,10 +286,14 @@ Feature: Coding agents checkpoint through hooks, and a local server that guards 
     Then it exits with status 0 printing "installed"
     And the project's ".claude/settings.json" holds exactly
       """
-      {"hooks": {"PreToolUse": [
-        {"matcher": "Bash", "hooks": [{"type": "command", "command": "./lint.sh"}]},
-        {"matcher": "Bash|Write|Edit|MultiEdit|NotebookEdit", "hooks": [{"type": "command", "command": "{rewind} hook claude-code", "timeout": 120}]}
-      ]}}
+      {"hooks": {
+        "UserPromptSubmit": [{"matcher": "*", "hooks": [{"type": "command", "command": "{rewind} hook claude-code", "timeout": 120}]}],
+        "PreToolUse": [
+          {"matcher": "Bash", "hooks": [{"type": "command", "command": "./lint.sh"}]},
+          {"matcher": "Bash|Write|Edit|MultiEdit|NotebookEdit", "hooks": [{"type": "command", "command": "{rewind} hook claude-code", "timeout": 120}]}
+        ],
+        "Stop": [{"matcher": "*", "hooks": [{"type": "command", "command": "{rewind} hook claude-code", "timeout": 120}]}]
+      }}
       """
 
   Scenario Outline: Settings rewind cannot read are left alone, and said
@@ -347,5 +355,9 @@ Feature: Coding agents checkpoint through hooks, and a local server that guards 
     Then it exits with status 0 printing "installed"
     And the project's ".gemini/settings.json" holds exactly
       """
-      {"hooks": {"BeforeTool": [{"matcher": "write_file|replace|run_shell_command", "hooks": [{"type": "command", "command": "{rewind} hook gemini", "timeout": 120000}]}]}}
+      {"hooks": {
+        "BeforeAgent": [{"matcher": "*", "hooks": [{"type": "command", "command": "{rewind} hook gemini", "timeout": 120000}]}],
+        "BeforeTool": [{"matcher": "write_file|replace|run_shell_command", "hooks": [{"type": "command", "command": "{rewind} hook gemini", "timeout": 120000}]}],
+        "AfterAgent": [{"matcher": "*", "hooks": [{"type": "command", "command": "{rewind} hook gemini", "timeout": 120000}]}]
+      }}
       """

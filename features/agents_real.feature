@@ -7,7 +7,8 @@ Feature: The real coding agents checkpoint through rewind's hooks, each against 
   `rewind hook install`, as a user would; what it recorded is read back with `rewind list` and
   undone with `rewind rollback`. A second hook records every hook input the agent sends: they
   are the fixtures under features/fixtures/hooks/captured/, and they must stay true to the
-  program. Codex CLI, Copilot CLI and OpenCode, which rewind has no hook for yet, run the same
+  program. rewind's hooks take a checkpoint when the prompt is submitted and when the turn
+  ends, too, each naming the agent's session and turn. Codex CLI, Copilot CLI and OpenCode, which rewind has no hook for yet, run the same
   prompt with the recording hook alone, so that their fixtures stay true too.
 
   Background:
@@ -23,6 +24,7 @@ Feature: The real coding agents checkpoint through rewind's hooks, each against 
     Then the agent answered "Done." and exited 0
     And the model was asked for each turn of its script, and was sent the result of each tool call
     And rewind took a checkpoint before each tool call, naming the tool and, where the agent sends one, the model's call id
+    And rewind took a turn_start checkpoint with the prompt and a turn_end one, each checkpoint naming the agent's session and turn
     When I roll back with "rewind rollback" to the checkpoint taken before the shell command
     Then "keep.txt" holds "keep me" again, and "made.txt" is gone
     And the workspace is exactly as the shell command found it

@@ -21,6 +21,18 @@ Feature: rewind doctor says whether this user's agents will be checkpointed
     Then it exits with status 0 printing "ok    claude-code (project settings"
     And it printed "{rewind} hook claude-code"
 
+  Scenario: A hook an older rewind installed, before each tool call only, is a warning
+    Given the project's ".claude/settings.json" holds
+      """
+      {"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "{rewind} hook claude-code"}]}]}}
+      """
+    When I run the doctor
+    Then it exits with status 0 printing "no rewind hook on UserPromptSubmit, Stop, so its turns are not recorded"
+    When I run "rewind hook install claude-code"
+    And I run the doctor
+    Then it exits with status 0 printing "ok    claude-code (project settings"
+    And it did not print "its turns are not recorded"
+
   Scenario Outline: A hook that would never take a checkpoint is a failure (<why>)
     Given the project's "<settings>" holds
       """

@@ -165,6 +165,32 @@ def checkpoint_before_each_call(context: Any) -> None:
     assert order == sorted(order), order
 
 
+@then(
+    "rewind took a turn_start checkpoint with the prompt and a turn_end one, each checkpoint "
+    "naming the agent's session and turn"
+)
+def turn_checkpoints(context: Any) -> None:
+    run = _run_of(context)
+    workspace = str(run.places.workspace)
+    listed = json.loads(_rewind(context, "--json", "list", "--workspace", workspace))
+    checkpoints = sorted(listed["data"]["checkpoints"], key=lambda item: item["checkpoint_id"])
+    types = [item["checkpoint_type"] for item in checkpoints]
+    assert types[0] == "turn_start" and types[-1] == "turn_end", (types, run.report())
+    assert types.count("turn_start") == 1 == types.count("turn_end"), types
+    payloads = [hook.payload for hook in run.hooks()]
+    sessions = {payload["session_id"] for payload in payloads if payload.get("session_id")}
+    prompt_ids = {payload["prompt_id"] for payload in payloads if payload.get("prompt_id")}
+    assert len(sessions) == 1 and len(prompt_ids) <= 1, (sessions, prompt_ids)
+    (session,) = sessions
+    turn = prompt_ids.pop() if prompt_ids else "1"  # Gemini CLI numbers no turns: rewind counts
+    calls = [item["metadata"]["agent_call"] for item in checkpoints]
+    for call in calls:
+        assert call is not None and call["agent"] in ("claude-code", "gemini"), call
+        assert (call["session_id"], call["turn"]) == (session, turn), call
+    assert calls[0]["prompt"] == PROMPT, calls[0]
+    assert all(call["prompt"] is None for call in calls[1:]), calls
+
+
 @when('I roll back with "rewind rollback" to the checkpoint taken before the shell command')
 def roll_back_before_shell(context: Any) -> None:
     run = _run_of(context)

@@ -14,6 +14,7 @@ from support.databases import (
     replace_in_metadata,
     reseal,
     tamper_raw,
+    without_agent_calls,
 )
 from support.scenario import named
 from support.sweep import NO_SUCH_ID
@@ -109,13 +110,20 @@ def tamper_rollback_mark(context: Any, name: str) -> None:
 
 
 @given('the database is taken back to schema revision "{revision:Q}", as an older rewind left it')
+@when('the database is taken back to schema revision "{revision:Q}", as an older rewind left it')
 def older_database(context: Any, revision: str) -> None:
-    """Remove what the newer revisions added: checkpoint hashes, workspace indexes and the
-    index of checkpoint parents."""
-    assert revision == "0004", revision
+    """Remove what the newer revisions added: the agent calls (0008), then for 0004 checkpoint
+    hashes, workspace indexes and the index of checkpoint parents."""
+    assert revision in ("0004", "0007"), revision
     scene = world(context)
     with CheckpointService.open(scene.database_url) as service:
         snapshots = [item for item in service.list_checkpoints() if item.is_snapshot]
+    without_agent_calls(scene.database_url)
+    if revision == "0007":
+        execute_behind_rewinds_back(
+            scene.database_url, f"UPDATE rewind_alembic_version SET version_num = '{revision}'"
+        )
+        return
     for checkpoint in snapshots:
         seal = checkpoint.metadata.extra["checkpoint_hash"]
         assert isinstance(seal, str)

@@ -108,6 +108,27 @@ def hold_write_lock(url: str) -> _Closable:
     return server
 
 
+def without_agent_calls(url: str) -> None:
+    """Take the agent calls out of the store, as a rewind before schema revision 0008 left it.
+
+    The indexed columns go, and so does ``agent_call`` from every metadata document.
+    """
+    if parse_database_url(url).get_backend_name() == "sqlite":
+        documents = "UPDATE checkpoints SET metadata = json_remove(metadata, '$.agent_call')"
+    else:
+        documents = "UPDATE checkpoints SET metadata = (metadata::jsonb - 'agent_call')::json"
+    execute_behind_rewinds_back(
+        url,
+        documents,
+        "DROP INDEX ix_checkpoints_agent_id",
+        "DROP INDEX ix_checkpoints_session_id_id",
+        "DROP INDEX ix_checkpoints_session_id_turn",
+        "ALTER TABLE checkpoints DROP COLUMN agent",
+        "ALTER TABLE checkpoints DROP COLUMN session_id",
+        "ALTER TABLE checkpoints DROP COLUMN turn",
+    )
+
+
 def replace_in_metadata(url: str, checkpoint_id: str, old: str, new: str) -> None:
     """Replace text in a checkpoint's stored metadata document, as a tamperer would."""
     if parse_database_url(url).get_backend_name() == "sqlite":

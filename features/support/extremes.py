@@ -30,6 +30,7 @@ from pydantic import BaseModel
 
 import rewind
 from rewind import (
+    AgentCall,
     AsyncCheckpointService,
     Checkpoint,
     CheckpointService,
@@ -48,6 +49,16 @@ from rewind.service import DATABASE_URL_VARIABLE
 from support.sweep import Outcome, run
 
 Arguments = dict[str, Any]
+AGENT_CALL = {
+    "agent": "claude-code",
+    "session_id": "session-1",
+    "turn": "prompt-1",
+    "prompt": "fix the tests",
+    "tool": "Bash",
+    "tool_summary": "npm test",
+    "transcript_path": "/home/user/.claude/projects/-w/session-1.jsonl",
+}
+"""A valid ``AgentCall``'s fields."""
 PLAN = "extremes"
 RETENTION_PLAN = "extremes-retention"
 """The plan the services opened with an extreme retention policy snapshot into."""
@@ -234,6 +245,7 @@ def service_calls(
                 "reason": "why",
                 "source_tool": "tool",
                 "phase": "phase",
+                "agent_call": dict(AGENT_CALL),
                 "extra": {"n": 1},
                 "checkpoint_type": CheckpointType.PRE_DECISION,
                 "label": "label",
@@ -249,6 +261,7 @@ def service_calls(
                 "checkpoint_type": "pre_decision",
                 "limit": 10,
                 "before": k2,
+                "session_id": AGENT_CALL["session_id"],
             },
         ),
         Call("diff", service.diff, lambda: {"from_checkpoint_id": k1, "to_checkpoint_id": k2}),
@@ -379,6 +392,7 @@ def model_samples(
             full_scan_reasons={"first scan": 1},
         ),
         KeptPath(path="node_modules/left-pad/index.js", reason=KeepReason.IGNORED),
+        AgentCall(**AGENT_CALL),
     ]
 
 

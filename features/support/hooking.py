@@ -79,19 +79,24 @@ def run_hook_process(
     *,
     db_option: bool = False,
     list_imports: bool = False,
+    arguments: tuple[str, ...] = (),
+    variables: dict[str, str] | None = None,
     **environment_options: Any,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``rewind hook AGENT`` in the workspace with ``body`` on its stdin, as agents do."""
+    """Run ``rewind hook AGENT`` in the workspace with ``body`` on its stdin, as agents do.
+
+    ``arguments`` follow ``hook AGENT``; ``variables`` are set in its environment.
+    """
     command = shutil.which("rewind")
     assert command is not None
-    environment = hook_environment(scene, **environment_options)
+    environment = {**hook_environment(scene, **environment_options), **(variables or {})}
     if list_imports:  # Python writes "import time: self | cumulative | module" to stderr
         environment["PYTHONPROFILEIMPORTTIME"] = "1"
         for variable in ("COVERAGE_PROCESS_CONFIG", "COVERAGE_PROCESS_START"):
             environment.pop(variable, None)  # the command's imports, not coverage's
     options = ["--db", environment.pop(DATABASE_URL_VARIABLE)] if db_option else []
     done = subprocess.run(
-        [command, *options, "hook", INPUTS[agent][0]],
+        [command, *options, "hook", INPUTS[agent][0], *arguments],
         input=body,
         env=environment,
         cwd=scene.workspace,

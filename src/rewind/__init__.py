@@ -58,6 +58,7 @@ if TYPE_CHECKING:
         WorkspaceNotFoundError,
     )
     from rewind.models import (
+        AgentCall,
         ChangeKind,
         Checkpoint,
         CheckpointMetadata,
@@ -122,6 +123,7 @@ _LAZY: dict[str, str] = {
     "WorkspaceError": "rewind.errors",
     "WorkspaceNotADirectoryError": "rewind.errors",
     "WorkspaceNotFoundError": "rewind.errors",
+    "AgentCall": "rewind.models",
     "ChangeKind": "rewind.models",
     "Checkpoint": "rewind.models",
     "CheckpointMetadata": "rewind.models",
@@ -150,6 +152,7 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "AgentCall",
     "AmbiguousCheckpointIdError",
     "AsyncCheckpointService",
     "ChangeKind",

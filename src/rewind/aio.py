@@ -25,6 +25,7 @@ from typing import Any, ParamSpec, Self, TypeVar
 from rewind._guard import Guard
 from rewind._threads import without_collections
 from rewind.models import (
+    AgentCall,
     Checkpoint,
     CheckpointMetadata,
     CheckpointType,
@@ -139,6 +140,7 @@ class AsyncCheckpointService:
         reason: str | None = None,
         source_tool: str | None = None,
         phase: str | None = None,
+        agent_call: AgentCall | Mapping[str, Any] | None = None,
         extra: Mapping[str, Any] | None = None,
         checkpoint_type: CheckpointType = CheckpointType.PRE_DECISION,
         label: str | None = None,
@@ -153,6 +155,7 @@ class AsyncCheckpointService:
             reason=reason,
             source_tool=source_tool,
             phase=phase,
+            agent_call=agent_call,
             extra=extra,
             checkpoint_type=checkpoint_type,
             label=label,
@@ -210,6 +213,7 @@ class AsyncCheckpointService:
         limit: int | None = None,
         before: str | datetime | None = None,
         sandbox_ref: str | os.PathLike[str] | None = None,
+        session_id: str | None = None,
     ) -> list[Checkpoint]:
         """See ``CheckpointService.list_checkpoints``."""
         return await self._run(
@@ -220,6 +224,7 @@ class AsyncCheckpointService:
             limit=limit,
             before=before,
             sandbox_ref=sandbox_ref,
+            session_id=session_id,
         )
 
     async def get_changes(self, checkpoint_id: str) -> DiffManifest:

@@ -29,6 +29,7 @@ from rewind._manifest import ChangeKind, EntryKind, diff_hash
 from rewind.errors import InvalidInputError, InvalidValueError
 
 __all__ = [
+    "AgentCall",
     "ChangeKind",
     "Checkpoint",
     "CheckpointMetadata",
@@ -65,6 +66,8 @@ SNAPSHOT_KEYS = frozenset(
 ULID_PATTERN = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 MAX_ID_LENGTH = 255
+MAX_LINE = 200
+"""The most characters of a prompt's first line or a tool call's summary in ``AgentCall``."""
 
 
 def _storable(text: str) -> str:
@@ -193,6 +196,10 @@ class CheckpointType(StrEnum):
     POST_TOOL = "post_tool"
     ON_ERROR = "on_error"
     SAFETY = "safety"
+    TURN_START = "turn_start"
+    """An agent's turn begins: a prompt was submitted (before the agent acts on it)."""
+    TURN_END = "turn_end"
+    """An agent's turn ended: it answered the prompt and waits for the next one."""
 
 
 class OnError(StrEnum):
@@ -252,15 +259,57 @@ DEFAULT_GUARD_TRIGGERS = frozenset({Trigger.BEFORE_TOOL, Trigger.AFTER_TOOL, Tri
 """The checkpoints a guard takes unless told otherwise."""
 
 
+def _one_line(text: str) -> str:
+    if "\n" in text or "\r" in text:
+        raise ValueError("must be one line (no line break)")
+    return text
+
+
+OneLine = Annotated[StorableText, AfterValidator(_one_line), Field(max_length=MAX_LINE)]
+"""One line of text for people (a prompt's first line, a tool call's summary)."""
+
+
+class AgentCall(DomainModel):
+    """Which coding agent took a checkpoint, in which session, turn and tool call.
+
+    The hooks of ``rewind hook`` fill it from the agent's hook input; the store indexes
+    ``agent``, ``session_id`` and ``turn``, so a session's checkpoints are found without
+    reading every row. Not a transcript: the prompt is only its first line, and the tool's
+    input only a one-line summary (the transcript's path says where the rest is).
+
+    Attributes:
+        agent: The agent, as ``rewind hook`` names it (``claude-code``, ``gemini``).
+        session_id: The agent's session id.
+        turn: The turn: the prompt's id where the agent gives one (Claude Code's
+            ``prompt_id``), else the turn's number in its session (``"1"``, ``"2"``, ...).
+        prompt: The prompt's first line (at most 200 characters); None when the agent
+            gives none for this event, or prompts are kept out of the store.
+        tool: The tool about to run (or that ran), as the agent names it.
+        tool_summary: One line saying what the tool call does: its command, or the file.
+        transcript_path: Where the agent keeps the session's transcript.
+    """
+
+    agent: Identifier
+    session_id: Identifier | None = None
+    turn: Identifier | None = None
+    prompt: OneLine | None = None
+    tool: Identifier | None = None
+    tool_summary: OneLine | None = None
+    transcript_path: Annotated[StorableText, Field(max_length=4096)] | None = None
+
+
 class CheckpointMetadata(DomainModel):
     """Why and by whom a checkpoint was taken, plus free-form JSON in ``extra``.
 
-    Not for large payloads: ``extra`` is stored with every checkpoint row.
+    ``agent_call`` names the coding agent's session, turn and tool call, for the
+    checkpoints its hooks take. Not for large payloads: ``extra`` is stored with every
+    checkpoint row.
     """
 
     reason: StorableText | None = None
     source_tool: StorableText | None = None
     phase: StorableText | None = None
+    agent_call: AgentCall | None = None
     extra: FrozenExtra = Field(default_factory=FrozenDict)
 
 

@@ -35,6 +35,7 @@ from rewind.errors import (
 from rewind.models import (
     MAX_COUNT,
     SNAPSHOT_KEYS,
+    AgentCall,
     Checkpoint,
     CheckpointMetadata,
     CheckpointType,
@@ -241,6 +242,7 @@ class CheckpointService:
         reason: str | None = None,
         source_tool: str | None = None,
         phase: str | None = None,
+        agent_call: AgentCall | Mapping[str, Any] | None = None,
         extra: Mapping[str, Any] | None = None,
         checkpoint_type: CheckpointType = CheckpointType.PRE_DECISION,
         label: str | None = None,
@@ -262,6 +264,8 @@ class CheckpointService:
             reason: Why the snapshot is taken.
             source_tool: The tool about to run, or that ran.
             phase: The orchestration phase.
+            agent_call: The coding agent's session, turn and tool call (an ``AgentCall`` or
+                a mapping of its fields); its agent, session and turn are indexed.
             extra: More JSON metadata; keys named in ``SNAPSHOT_KEYS`` are reserved.
             checkpoint_type: Why the snapshot is taken.
             label: A short text for people.
@@ -285,7 +289,8 @@ class CheckpointService:
             raise InvalidMetadataError(f"extra must be a mapping, not {extra!r:.80}")
         caller_extra = dict(extra or {})
         _refuse_reserved_keys(caller_extra)
-        self._factory.metadata({"extra": caller_extra})  # reject bad metadata before scanning
+        # reject bad metadata before scanning
+        self._factory.metadata({"agent_call": agent_call, "extra": caller_extra})
         if deadline is not None and (
             not isinstance(deadline, datetime) or deadline.utcoffset() is None
         ):
@@ -297,7 +302,12 @@ class CheckpointService:
             decision_id=decision_id,
             checkpoint_type=checkpoint_type,
             label=label,
-            metadata={"reason": reason, "source_tool": source_tool, "phase": phase},
+            metadata={
+                "reason": reason,
+                "source_tool": source_tool,
+                "phase": phase,
+                "agent_call": agent_call,
+            },
             extra=caller_extra,
             deadline=deadline,
         )
@@ -477,6 +487,7 @@ class CheckpointService:
         limit: int | None = None,
         before: str | datetime | None = None,
         sandbox_ref: str | os.PathLike[str] | None = None,
+        session_id: str | None = None,
     ) -> list[Checkpoint]:
         """Return checkpoints, newest first, matching every filter given.
 
@@ -486,6 +497,7 @@ class CheckpointService:
             checkpoint_type: Only checkpoints of this type.
             sandbox_ref: Only checkpoints of this workspace, named as a snapshot names it:
                 its real absolute path, symlinks followed (it need not exist any more).
+            session_id: Only checkpoints of this agent session (``AgentCall.session_id``).
             limit: At most this many (a positive number).
             before: Only checkpoints created before this checkpoint (an id) or this moment
                 (a timezone-aware datetime); pass the last id of a page to get the next page.
@@ -503,6 +515,7 @@ class CheckpointService:
             )
         _check_text("plan_id", plan_id)
         _check_text("decision_id", decision_id)
+        _check_text("session_id", session_id)
         if checkpoint_type is not None:
             checkpoint_type = as_checkpoint_type(checkpoint_type)
         query = CheckpointQuery(
@@ -511,6 +524,7 @@ class CheckpointService:
             checkpoint_type=checkpoint_type,
             limit=limit,
             sandbox_ref=None if sandbox_ref is None else _real_path(sandbox_ref),
+            session_id=session_id,
         )
         with self._store.reading() as uow:
             return list_checkpoints(uow, query, before)

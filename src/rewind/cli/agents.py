@@ -122,16 +122,25 @@ def hook() -> None:
     """Snapshot before an agent's tool call (its hook), or install that hook."""
 
 
+no_prompt_text_option = click.option(
+    "--no-prompt-text",
+    is_flag=True,
+    help="Keep the prompts' text out of the store (as REWIND_NO_PROMPT_TEXT=1 does).",
+)
+
+
 def _hook_command(agent: str) -> None:
     @hook.command(name=agent)
-    def run() -> None:
+    @no_prompt_text_option
+    def run(*, no_prompt_text: bool) -> None:
         from rewind.hooks.forward import run_hook  # noqa: PLC0415
 
-        sys.exit(run_hook(agent, session_of().database_url))
+        sys.exit(run_hook(agent, session_of().database_url, prompt_text=not no_prompt_text))
 
     run.__doc__ = (
         f"Read {agent}'s hook JSON on stdin, snapshot its workspace, print {{}}, exit 0 "
-        "whatever happens (errors go to stderr and the log)."
+        "whatever happens (errors go to stderr and the log). A prompt's start, a tool call "
+        "and a turn's end each take a checkpoint naming the session and the turn."
     )
 
 
@@ -144,18 +153,20 @@ for _agent in AGENTS:
 @click.option("--project", "scope", flag_value="project", default=True, help="This project.")
 @click.option("--user", "scope", flag_value="user", help="Your user settings.")
 @click.option("--dry-run", is_flag=True, help="Print the change to the settings; write nothing.")
+@no_prompt_text_option
 @json_option
-def install(*, agent: str, scope: str, dry_run: bool) -> None:
-    """Merge rewind's hook into AGENT's settings, keeping every other hook.
+def install(*, agent: str, scope: str, dry_run: bool, no_prompt_text: bool) -> None:
+    """Merge rewind's hooks into AGENT's settings, keeping every other hook.
 
-    The hook runs this rewind by its absolute path (and with --db, if given here). It is run
+    The hooks (a prompt's start, before each tool call that may change files, a turn's end)
+    run this rewind by its absolute path (and with --db, if given here). The command is run
     once first, as the agent will run it, to prove it answers; nothing is written if not.
     """
     from rewind.hooks.install import check_hook, hook_command, install_hook  # noqa: PLC0415
 
     context = click.get_current_context()
     named = _database_named_here(context)
-    command = hook_command(agent, _this_rewind(), named)
+    command = hook_command(agent, _this_rewind(), named, prompt_text=not no_prompt_text)
 
     def merge() -> Outcome:
         problem = check_hook(command, agent, os.getcwd())

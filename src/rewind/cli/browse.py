@@ -46,6 +46,9 @@ __all__: list[str] = []
     is_flag=True,
     help="Every workspace's checkpoints, not only those of the workspace you are in.",
 )
+@click.option(
+    "--session", "session_id", help="Only this agent session's checkpoints (its hooks' session id)."
+)
 @click.option("--limit", type=COUNT, help="At most this many.")
 @workspace_option
 @json_option
@@ -55,6 +58,7 @@ def list_(
     decision_id: str | None,
     checkpoint_type: str | None,
     every_workspace: bool,
+    session_id: str | None,
     limit: int | None,
 ) -> None:
     """List checkpoints, newest first: short id, time (UTC), type, plan, changes, label.
@@ -77,6 +81,7 @@ def list_(
             checkpoint_type=checkpoint_type,
             limit=limit,
             sandbox_ref=workspace,
+            session_id=session_id,
         )
         data = {"checkpoints": [checkpoint.model_dump(mode="json") for checkpoint in checkpoints]}
         show = partial(

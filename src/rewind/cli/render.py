@@ -303,6 +303,16 @@ def print_checkpoint(checkpoint: Checkpoint, now: datetime) -> None:
         ("phase", metadata.phase),
         ("tree hash", checkpoint.tree_hash),
     ]
+    if (call := metadata.agent_call) is not None:
+        fields += [
+            ("agent", call.agent),
+            ("session", call.session_id),
+            ("turn", call.turn),
+            ("prompt", call.prompt),
+            ("tool", call.tool),
+            ("tool call", call.tool_summary),
+            ("transcript", call.transcript_path),
+        ]
     from rewind.models import SNAPSHOT_KEYS  # noqa: PLC0415 - see the imports above
 
     extra = checkpoint.model_dump(mode="json")["metadata"]["extra"]

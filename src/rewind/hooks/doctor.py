@@ -130,9 +130,18 @@ def _hooks(directory: str) -> Iterator[Finding]:
     for agent in AGENT_HOOKS:
         for user in (False, True):
             path = _settings(agent, user, directory)
-            for command in _rewind_commands(path, agent):
+            commands = _rewind_commands(path, agent, AGENT_HOOKS[agent].event)
+            for command in commands:
                 found = True
                 yield _hook_finding(agent, user, path, command, directory)
+            if commands and (missing := _events_missing(path, agent)):
+                yield Finding(
+                    "hooks",
+                    "warn",
+                    f"{agent} ({'user' if user else 'project'} settings {path}): no rewind "
+                    f"hook on {', '.join(missing)}, so its turns are not recorded: install "
+                    f"again (rewind hook install {agent})",
+                )
     if not found:
         yield Finding(
             "hooks", "warn", "no agent's hook is installed here: rewind hook install AGENT"
@@ -145,8 +154,18 @@ def _settings(agent: str, user: bool, directory: str) -> str:
     return os.path.join(directory, AGENT_HOOKS[agent].directory, "settings.json")
 
 
-def _rewind_commands(path: str, agent: str) -> list[str]:
-    """The commands of rewind's hooks for ``agent`` in the settings file ``path``."""
+def _events_missing(path: str, agent: str) -> list[str]:
+    """The turn events of ``agent`` that have no rewind hook in the settings file ``path``."""
+    hook = AGENT_HOOKS[agent]
+    return [
+        event
+        for event in (hook.turn_start, hook.turn_end)
+        if not _rewind_commands(path, agent, event)
+    ]
+
+
+def _rewind_commands(path: str, agent: str, event: str) -> list[str]:
+    """The commands of rewind's hooks for ``agent``'s ``event`` in the settings file ``path``."""
     import json  # noqa: PLC0415 - only the doctor reads settings
 
     try:
@@ -154,7 +173,7 @@ def _rewind_commands(path: str, agent: str) -> list[str]:
             settings = json.load(file)
     except (OSError, ValueError):
         return []
-    groups = settings.get("hooks", {}).get(AGENT_HOOKS[agent].event, [])
+    groups = settings.get("hooks", {}).get(event, [])
     handlers = [
         handler
         for group in groups

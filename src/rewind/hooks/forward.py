@@ -66,14 +66,18 @@ def run_hook(
     agent: str,
     database_url: str | None = None,
     *,
+    prompt_text: bool = True,
     stdin: BinaryIO | None = None,
     stdout: TextIO | None = None,
 ) -> int:
-    """Take the snapshot the hook asks for; print ``{}``; return 0, whatever happened."""
+    """Take the snapshot the hook asks for; print ``{}``; return 0, whatever happened.
+
+    ``prompt_text`` False keeps the prompt's text out of the store (it is never sent on).
+    """
     source = stdin if stdin is not None else sys.stdin.buffer
     kind = "skipped"
     try:
-        event = read_event(agent, source.read())
+        event = read_event(agent, source.read(), prompt_text=prompt_text)
         if event.get("hook_event_name") == PROBE_EVENT:
             kind = "probe"
             _log(agent, kind, _open_store(database_url))
@@ -133,10 +137,12 @@ def _snapshot_here(agent: str, event: dict[str, str], database_url: str | None) 
 
     call = HookCall.of(agent, event)
     with CheckpointService.open(database_url) as service:
+        query = call.turn_query()
+        started = service.list_checkpoints(**query) if query else []
         checkpoint = service.create_workspace_snapshot(
-            call.plan, call.workspace, call.tool_use_id, **call.snapshot_fields()
+            call.plan, call.workspace, call.tool_use_id, **call.snapshot_fields(started)
         )
-    return f"checkpoint {checkpoint.checkpoint_id} before {call.tool_name}"
+    return f"checkpoint {checkpoint.checkpoint_id} {call.described}"
 
 
 def _open_store(database_url: str | None) -> str:

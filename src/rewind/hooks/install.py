@@ -2,7 +2,9 @@
 
 Claude Code reads ``.claude/settings.json`` (``--project``, under the current directory) or
 ``~/.claude/settings.json`` (``--user``); Gemini CLI ``.gemini/settings.json`` or
-``~/.gemini/settings.json``. The hook runs before each tool call that may change files, as
+``~/.gemini/settings.json``. The hook runs when a prompt is submitted (Claude Code's
+``UserPromptSubmit``, Gemini CLI's ``BeforeAgent``), before each tool call that may change
+files (``PreToolUse``, ``BeforeTool``) and when a turn ends (``Stop``, ``AfterAgent``), as
 the absolute, shell-quoted path of the ``rewind`` that installed it: a bare ``rewind`` the
 agent's ``PATH`` may not find would fail open, silently, on every call. Installing is
 idempotent: a rewind hook already there is brought up to date, every other hook and setting
@@ -26,6 +28,7 @@ from rewind.hooks.names import PROBE_EVENT
 
 __all__ = [
     "AGENT_HOOKS",
+    "NO_PROMPT_TEXT",
     "HookInstall",
     "check_hook",
     "gemini_folder_trusted",
@@ -37,23 +40,47 @@ __all__ = [
 
 @dataclass(frozen=True)
 class AgentHook:
-    """Where an agent keeps its settings, and the hook rewind adds to them."""
+    """Where an agent keeps its settings, and the hooks rewind adds to them."""
 
     directory: str
     event: str
+    """The event before a tool call."""
     matcher: str
+    """The tools whose calls ``event`` checkpoints (those that may change files)."""
     timeout: int
     """In the agent's unit: seconds for Claude Code, milliseconds for Gemini CLI. Far above
     the hook's own deadline for the service (30 s), so a slow first snapshot in process still
     finishes before the agent kills the hook."""
+    turn_start: str
+    """The event when a prompt is submitted, before the agent acts on it."""
+    turn_end: str
+    """The event when the agent has answered the prompt."""
+
+    def matchers(self) -> tuple[tuple[str, str], ...]:
+        """Each event rewind's hook runs on, and its matcher (``*``: every time)."""
+        return ((self.turn_start, "*"), (self.event, self.matcher), (self.turn_end, "*"))
 
 
 AGENT_HOOKS = {
     "claude-code": AgentHook(
-        ".claude", "PreToolUse", "Bash|Write|Edit|MultiEdit|NotebookEdit", 120
+        ".claude",
+        "PreToolUse",
+        "Bash|Write|Edit|MultiEdit|NotebookEdit",
+        120,
+        "UserPromptSubmit",
+        "Stop",
     ),
-    "gemini": AgentHook(".gemini", "BeforeTool", "write_file|replace|run_shell_command", 120_000),
+    "gemini": AgentHook(
+        ".gemini",
+        "BeforeTool",
+        "write_file|replace|run_shell_command",
+        120_000,
+        "BeforeAgent",
+        "AfterAgent",
+    ),
 }
+NO_PROMPT_TEXT = "--no-prompt-text"
+"""The hook command's option that keeps the prompts' text out of the store."""
 CHECK_SECONDS = 120.0
 """How long ``check_hook`` lets the command run (a first run may create the store)."""
 
@@ -69,10 +96,15 @@ class HookInstall:
     dry_run: bool
 
 
-def hook_command(agent: str, executable: str, database_url: str | None = None) -> str:
-    """The shell command an agent runs: ``executable [--db URL] hook AGENT``, quoted."""
+def hook_command(
+    agent: str, executable: str, database_url: str | None = None, *, prompt_text: bool = True
+) -> str:
+    """The shell command an agent runs: ``executable [--db URL] hook AGENT``, quoted.
+
+    ``prompt_text`` False adds ``--no-prompt-text``: no prompt's text is stored.
+    """
     words = [executable, *(["--db", database_url] if database_url else []), "hook", agent]
-    return shlex.join(words)
+    return shlex.join([*words, *([] if prompt_text else [NO_PROMPT_TEXT])])
 
 
 def settings_path(agent: str, *, user: bool, home: str | None = None) -> str:
@@ -85,7 +117,7 @@ def settings_path(agent: str, *, user: bool, home: str | None = None) -> str:
 def install_hook(
     agent: str, *, user: bool, command: str, dry_run: bool = False, home: str | None = None
 ) -> HookInstall:
-    """Merge rewind's hook for ``agent`` into its project or user settings.
+    """Merge rewind's hooks for ``agent`` into its project or user settings.
 
     Args:
         agent: ``claude-code`` or ``gemini``.
@@ -206,21 +238,28 @@ def _read(path: str) -> str:
 
 
 def _merge(settings: dict[str, Any], hook: AgentHook, command: str, agent: str, path: str) -> None:
-    """Put rewind's hook into ``settings`` once, in a group of its own.
+    """Put rewind's hook into ``settings`` once for each of its events.
+
+    Raises:
+        InvalidInputError: The settings' hooks are not laid out as the agent documents them.
+    """
+    hooks = settings.setdefault("hooks", {})
+    for event, matcher in hook.matchers():
+        groups = hooks.setdefault(event, []) if isinstance(hooks, dict) else None
+        if not isinstance(groups, list) or not all(isinstance(group, dict) for group in groups):
+            raise InvalidInputError(
+                f"{path}: hooks.{event} is not a list of matcher groups", path=path
+            )
+        handler = {"type": "command", "command": command, "timeout": hook.timeout}
+        _merge_group(groups, {"matcher": matcher, "hooks": [handler]}, agent)
+
+
+def _merge_group(groups: list[dict[str, Any]], ours: dict[str, Any], agent: str) -> None:
+    """Put ``ours`` into one event's ``groups`` once, in a group of its own.
 
     An older rewind hook (another path to rewind, another matcher) is taken out of its group,
     and a group it leaves empty goes; every other hook stays where it was.
     """
-    hooks = settings.setdefault("hooks", {})
-    groups = hooks.setdefault(hook.event, []) if isinstance(hooks, dict) else None
-    if not isinstance(groups, list) or not all(isinstance(group, dict) for group in groups):
-        raise InvalidInputError(
-            f"{path}: hooks.{hook.event} is not a list of matcher groups", path=path
-        )
-    ours = {
-        "matcher": hook.matcher,
-        "hooks": [{"type": "command", "command": command, "timeout": hook.timeout}],
-    }
     if ours in groups:
         return
     kept = []
@@ -244,6 +283,8 @@ def is_rewinds(handler: dict[str, Any], agent: str) -> bool:
         words = shlex.split(command)
     except ValueError:
         return False
+    if words and words[-1] == NO_PROMPT_TEXT:
+        words = words[:-1]
     return (
         len(words) >= 3  # noqa: PLR2004 - PROGRAM ... hook AGENT
         and words[-2:] == ["hook", agent]

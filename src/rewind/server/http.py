@@ -289,8 +289,14 @@ def build_app(
             deadline = hook_deadline(request.headers.get(DEADLINE_HEADER))
             call = HookCall.parse(agent, await request.body())
             workspace = roots.check(call.workspace)
+            query = call.turn_query()
+            started = await service.list_checkpoints(**query) if query else []
             checkpoint = await service.create_workspace_snapshot(
-                call.plan, workspace, call.tool_use_id, deadline=deadline, **call.snapshot_fields()
+                call.plan,
+                workspace,
+                call.tool_use_id,
+                deadline=deadline,
+                **call.snapshot_fields(started),
             )
         except DeadlineExceededError as late:
             _log.warning("hook %s: late, dropped: %s", agent, late)
@@ -298,9 +304,7 @@ def build_app(
         except RewindError as error:
             _log.warning("hook %s: %s: %s", agent, type(error).__name__, error)
             return JSONResponse(_error_body(error), 422)
-        _log.info(
-            "hook %s: checkpoint %s before %s", agent, checkpoint.checkpoint_id, call.tool_name
-        )
+        _log.info("hook %s: checkpoint %s %s", agent, checkpoint.checkpoint_id, call.described)
         return JSONResponse({})  # nothing to decide: the tool runs
 
     def build_mcp_app() -> ASGIApp:

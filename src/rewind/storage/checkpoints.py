@@ -416,6 +416,7 @@ def _filtered(statement: Select[Any], query: CheckpointQuery) -> Select[Any]:
             (CheckpointRow.decision_id, query.decision_id),
             (CheckpointRow.checkpoint_type, query.checkpoint_type),
             (CheckpointRow.sandbox_ref, query.sandbox_ref),
+            (CheckpointRow.session_id, query.session_id),
         )
         if value is not None
     ]

@@ -34,6 +34,7 @@ _MAX_SIZE = 2**63 - 1
 
 def checkpoint_values(checkpoint: Checkpoint) -> dict[str, Any]:
     """Return the attribute values of ``checkpoint``'s row."""
+    call = checkpoint.metadata.agent_call
     return {
         "id": checkpoint.checkpoint_id,
         "plan_id": checkpoint.plan_id,
@@ -45,6 +46,9 @@ def checkpoint_values(checkpoint: Checkpoint) -> dict[str, Any]:
         "label": checkpoint.label,
         "metadata_document": checkpoint.metadata.model_dump(mode="json"),
         "tree_hash": checkpoint.tree_hash,
+        "agent": None if call is None else call.agent,
+        "session_id": None if call is None else call.session_id,
+        "turn": None if call is None else call.turn,
     }
 
 

@@ -129,6 +129,7 @@ class CheckpointQuery:
     limit: int | None = None
     before_id: str | None = None
     sandbox_ref: str | None = None
+    session_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,6 +79,9 @@ class CheckpointRow(Base):
     __table_args__ = (
         Index("ix_checkpoints_plan_id_id", "plan_id", "id"),
         Index("ix_checkpoints_decision_id", "decision_id"),
+        Index("ix_checkpoints_agent_id", "agent", "id"),
+        Index("ix_checkpoints_session_id_id", "session_id", "id"),
+        Index("ix_checkpoints_session_id_turn", "session_id", "turn"),
     )
 
     id: Mapped[str] = mapped_column(String(26), primary_key=True)
@@ -94,6 +97,11 @@ class CheckpointRow(Base):
     metadata_document: Mapped[dict[str, Any]] = mapped_column("metadata", JSON)
     """JSON kept as written (not JSONB, which would turn the float 1e300 into an integer)."""
     tree_hash: Mapped[str | None] = mapped_column(String(64))
+    agent: Mapped[str | None] = mapped_column(String(255))
+    """The indexed copies of ``metadata.agent_call``'s agent, session and turn (the metadata
+    holds the whole ``AgentCall``; a checkpoint taken by no agent has none)."""
+    session_id: Mapped[str | None] = mapped_column(String(255))
+    turn: Mapped[str | None] = mapped_column(String(255))
 
 
 class ChangeRow(Base):
