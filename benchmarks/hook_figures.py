@@ -192,7 +192,7 @@ def hook_rows(figures: HookPathFigures | None) -> list[HookRow]:
         )
     )
     rows.append(_log_row())
-    rows.append(_rss_row(figures))
+    rows += _rss_rows(figures)
     return rows
 
 
@@ -208,6 +208,10 @@ def _size_rows(files: int, size: HookSizeFigures) -> list[HookRow]:
             f"hook command, {files:,} files, ms",
             limit=hook_limit_ms(files),
             value=_median(size.hook),
+        ),
+        HookRow(
+            "  the service's first snapshot of it (the first hook)",
+            f"{size.first_hook_ms / 1000:,.1f} s",
         ),
         HookRow(
             f"  over git add -A && commit, {size.tracked_files:,} files",
@@ -263,6 +267,15 @@ def _log_row() -> HookRow:
         f"rewind log, {LIST_CHECKPOINTS:,} checkpoints, ms",
         limit=LIST_LIMIT_MS,
     )
+
+
+def _rss_rows(figures: HookPathFigures) -> list[HookRow]:
+    fell_back = f", {figures.long_run_fallbacks} fell back" if figures.long_run_fallbacks else ""
+    count = len(figures.long_run.samples)
+    long_run = HookRow(
+        f"  the {count:,} hooks of that run not timed above{fell_back}", _ms(figures.long_run)
+    )
+    return [_rss_row(figures), long_run]
 
 
 def _rss_row(figures: HookPathFigures) -> HookRow:
