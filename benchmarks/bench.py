@@ -5,16 +5,21 @@ Usage::
     nox -s bench                                   # everything; half an hour or more
     nox -s bench -- --quick                        # smoke test of the harness
     nox -s bench -- --sizes 10000 --repeat 7 --check
+    nox -s bench -- --hooks-only                    # measurement 16 only; ten minutes
     python benchmarks/bench.py --quick --backend all   # rewind installed in this Python
 
 Options: ``--sizes 1000,10000,50000`` (files per tree), ``--repeat 5``, ``--seed 20261124``,
 ``--json PATH`` (default ``benchmarks/results/latest.json``), ``--backend
 sqlite|postgres|all`` (default: sqlite, plus postgres when ``REWIND_TEST_POSTGRES_URL`` is
 set: each store gets a fresh schema there, dropped at the end), ``--skip-scale``,
-``--skip-memory``, ``--comparison-only`` (measurements 1 to 5 only), ``--quick`` (1,000
-files, 3 repetitions, no scale or memory test, 300 long-lived snapshots) and ``--check``
-(exit status 1 if a target fails; otherwise the exit status is 0 whatever the figures:
-this is a measurement, not a test).
+``--skip-memory``, ``--comparison-only`` (measurements 1 to 5 only), ``--hooks-only``
+(measurement 16 only), ``--skip-hooks``, ``--hook-sizes 10000,100000`` (the trees of
+measurement 16; add 1000000 for a million files), ``--hook-calls 20`` (calls per row of
+measurement 16), ``--rss-snapshots 1000`` (hook snapshots before the service's memory is
+read), ``--quick`` (1,000 files, 3 repetitions, no scale or memory test, 300 long-lived
+snapshots; measurement 16 on 1,000 files, 5 calls a row, 50 snapshots) and ``--check`` (exit
+status 1 if a target fails; otherwise the exit status is 0 whatever the figures: this is a
+measurement, not a test).
 
 Every workspace is generated from the seed (see ``workloads.py``): N source-like text files
 in N/20 directories, big files, a Python ``.gitignore`` and an ignored ``node_modules/``.
@@ -40,6 +45,12 @@ What is measured, with the time of the operation only (median, min and max, in m
      an MCP ``snapshot`` call, the forwarding hook command, beside ``git add -A && commit``.
 15.  how late an asyncio heartbeat (every 5 ms) gets during an async first snapshot of the
      reference tree (``event_loop.py``): at most 50 ms is a target.
+16.  an agent's hook command through the user's background service, issue 32's targets
+     (``hook_path.py``): its wall time on 10,000 and 100,000 files beside shadow git's
+     commit, 16 at once, the first one with no service running, ``rewind --help``,
+     ``--version`` and ``list`` over 1,000 checkpoints, and the service's memory after 1,000
+     hook snapshots. Its figures do not depend on ``--sizes`` nor ``--backend`` (the user's
+     default store is SQLite).
 
 The reference tree for the targets is the 10,000-file one (the size closest to it when
 10,000 is not run). Type-check with ``MYPYPATH=benchmarks mypy --strict benchmarks/``.
@@ -70,10 +81,12 @@ from contenders import (
     git_version,
 )
 from event_loop import measure_event_loop
+from hook_path import HookSettings, hook_tree_shape, measure_hooks
 from metadata_checkpoints import measure_metadata_checkpoints
 from report import BenchResults, evaluate_targets, print_report, write_json
 from rewind_only import measure_concurrency, measure_depth, measure_long_lived, measure_scale
-from workloads import TreeTemplate, generate_template, small_files_shape, source_tree_shape
+from workloads import TreeShape, TreeTemplate, generate_template, small_files_shape
+from workloads import source_tree_shape as source_shape
 
 import rewind
 
@@ -87,6 +100,10 @@ QUICK_REPEAT = 3
 METADATA_CALLS = 2_000
 SCALE_FILES, SCALE_DIRECTORIES = 100_000, 200
 SMALL_WORKSPACE_FILES, SMALL_WORKSPACE_DIRECTORIES = 200, 10
+HOOK_SIZES = [10_000, 100_000]
+HOOK_CALLS = 20
+RSS_SNAPSHOTS = 1_000
+QUICK_HOOK_SIZES, QUICK_HOOK_CALLS, QUICK_RSS_SNAPSHOTS = [1_000], 5, 50
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,6 +136,10 @@ def _run(options: argparse.Namespace, backends: list[StoreBackend], scratch: Pat
     sizes: list[int] = options.sizes
     reference = min(sizes, key=lambda files: (abs(files - REFERENCE_FILES), files))
     results = BenchResults(_options_json(options, backends), _machine(scratch), reference)
+    if options.hooks_only:
+        _run_hooks(options, results, {}, scratch)
+        results.skipped["other figures"] = "skipped (--hooks-only)"
+        return results
     templates = _templates(sorted({*sizes, LONG_LIVED_FILES}), options.seed, scratch)
     contenders = _contenders(backends)
     for files in sizes:
@@ -153,7 +174,35 @@ def _run(options: argparse.Namespace, backends: list[StoreBackend], scratch: Pat
                 watch=watch,
             )
         )
+    if options.skip_hooks:
+        results.skipped["hooks"] = "skipped (--skip-hooks)"
+    else:
+        _run_hooks(options, results, templates, scratch)
     return results
+
+
+def _run_hooks(
+    options: argparse.Namespace,
+    results: BenchResults,
+    templates: dict[int, TreeTemplate],
+    scratch: Path,
+) -> None:
+    """Measurement 16, on the templates of ``--hook-sizes`` (generated if not yet)."""
+    settings = HookSettings(
+        options.hook_sizes, options.hook_calls, options.rss_snapshots, options.seed
+    )
+    for files in settings.sizes:
+        if files not in templates:
+            shape = hook_tree_shape(files)
+            templates[files] = _template(shape, options.seed, scratch)
+    small_shape = small_files_shape(SMALL_WORKSPACE_FILES, SMALL_WORKSPACE_DIRECTORIES)
+    small = generate_template(small_shape, options.seed, scratch / "templates" / "hooks-small")
+    _log(f"hooks through the background service on {', '.join(map(str, settings.sizes))} files")
+    hooks = measure_hooks(templates, small, settings, scratch / "hooks")
+    if isinstance(hooks, str):
+        results.skipped["hooks"] = hooks
+    else:
+        results.hooks = hooks
 
 
 def _run_sqlite_only(
@@ -201,12 +250,12 @@ def _run_sqlite_only(
 
 
 def _templates(sizes: list[int], seed: int, scratch: Path) -> dict[int, TreeTemplate]:
-    templates: dict[int, TreeTemplate] = {}
-    for files in sizes:
-        _log(f"generating the {files:,}-file tree")
-        path = scratch / "templates" / str(files)
-        templates[files] = generate_template(source_tree_shape(files), seed, path)
-    return templates
+    return {files: _template(source_shape(files), seed, scratch) for files in sizes}
+
+
+def _template(shape: TreeShape, seed: int, scratch: Path) -> TreeTemplate:
+    _log(f"generating the {shape.files:,}-file tree ({shape.name})")
+    return generate_template(shape, seed, scratch / "templates" / shape.name)
 
 
 def _contenders(backends: list[StoreBackend]) -> list[Contender]:
@@ -270,6 +319,11 @@ def _options_json(options: argparse.Namespace, backends: list[StoreBackend]) -> 
         "skip_memory": options.skip_memory,
         "long_lived_snapshots": options.long_lived_snapshots,
         "metadata_calls": METADATA_CALLS,
+        "hooks_only": options.hooks_only,
+        "skip_hooks": options.skip_hooks,
+        "hook_sizes": options.hook_sizes,
+        "hook_calls": options.hook_calls,
+        "rss_snapshots": options.rss_snapshots,
     }
 
 
@@ -283,16 +337,29 @@ def _parse_options(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--comparison-only", action="store_true", help="measurements 1-5 only")
+    parser.add_argument("--hooks-only", action="store_true", help="measurement 16 only")
+    parser.add_argument("--skip-hooks", action="store_true", help="no measurement 16")
+    parser.add_argument("--hook-sizes", type=_sizes, default=None, help="default 10000,100000")
+    parser.add_argument("--hook-calls", type=int, default=None, help="calls per row (20)")
+    parser.add_argument("--rss-snapshots", type=int, default=None, help="hook snapshots (1000)")
     parser.add_argument("--quick", action="store_true", help="smoke-test the harness")
     parser.add_argument("--check", action="store_true", help="exit 1 if a target fails")
     options = parser.parse_args(argv)
     options.long_lived_snapshots = LONG_LIVED_SNAPSHOTS
+    hook_defaults = (HOOK_SIZES, HOOK_CALLS, RSS_SNAPSHOTS)
     if options.quick:
         options.sizes, options.repeat = [1_000], QUICK_REPEAT
         options.skip_scale = options.skip_memory = True
         options.long_lived_snapshots = QUICK_LONG_LIVED_SNAPSHOTS
-    if options.repeat < 1:
-        parser.error("--repeat must be at least 1")
+        hook_defaults = (QUICK_HOOK_SIZES, QUICK_HOOK_CALLS, QUICK_RSS_SNAPSHOTS)
+    names = ("hook_sizes", "hook_calls", "rss_snapshots")
+    for name, default in zip(names, hook_defaults, strict=True):
+        if getattr(options, name) is None:  # given explicitly, it holds under --quick too
+            setattr(options, name, default)
+    if options.repeat < 1 or options.hook_calls < 1 or options.rss_snapshots < 1:
+        parser.error("--repeat, --hook-calls and --rss-snapshots must be at least 1")
+    if options.hooks_only and (options.comparison_only or options.skip_hooks):
+        parser.error("--hooks-only contradicts --comparison-only and --skip-hooks")
     return options
 
 

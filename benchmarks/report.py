@@ -25,6 +25,7 @@ from figures import (
     SizeComparison,
     VerifyFigures,
 )
+from hook_figures import HookPathFigures, HookRow, hook_rows
 
 __all__ = ["BenchResults", "Target", "evaluate_targets", "print_report", "write_json"]
 
@@ -77,6 +78,7 @@ class BenchResults:
     concurrency: ConcurrencyFigures | None = None
     agents: AgentFigures | None = None
     event_loop: EventLoopFigures | None = None
+    hooks: HookPathFigures | None = None
     skipped: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> Json:
@@ -96,6 +98,7 @@ class BenchResults:
             "concurrency": _json_or_none(self.concurrency),
             "agents": _json_or_none(self.agents),
             "event_loop": _json_or_none(self.event_loop),
+            "hooks": _json_or_none(self.hooks),
             "skipped": self.skipped,
         }
 
@@ -155,7 +158,12 @@ def evaluate_targets(results: BenchResults) -> list[Target]:
         value = ratio(POSTGRES, operation, baseline=SQLITE)
         targets.append(Target(f"{OPERATION_NAMES[operation]}, postgres/sqlite", "<=", 1.5, value))
     targets += _other_targets(results)
+    targets += [_target(row) for row in hook_rows(results.hooks) if row.name]
     return targets
+
+
+def _target(row: HookRow) -> Target:
+    return Target(row.name, row.comparison, row.limit, row.value)
 
 
 def _other_targets(results: BenchResults) -> list[Target]:
@@ -251,6 +259,7 @@ def _json_or_none(
     | ConcurrencyFigures
     | AgentFigures
     | EventLoopFigures
+    | HookPathFigures
     | None,
 ) -> Json | None:
     return None if figures is None else figures.as_json()
@@ -307,6 +316,7 @@ def print_report(results: BenchResults, targets: list[Target]) -> None:
         _print_comparison_table(results, label)
     _print_scaling(results)
     _print_other_figures(results)
+    _print_hooks(results.hooks)
     print(f"\nTargets (reference tree: {results.reference_files:,} files; SQLite)")
     for target in targets:
         value = "-" if target.value is None else f"{target.value:,.4g}"
@@ -348,8 +358,11 @@ def _milliseconds(series: Series) -> str:
 
 
 def _print_scaling(results: BenchResults) -> None:
+    rows = scaling_rows(results)
+    if not rows:
+        return
     print("\n10-file snapshot by tree size (median ms; per 1,000 tracked files; per MB)")
-    for row in scaling_rows(results):
+    for row in rows:
         print(
             f"  {row['contender']:<32} {row['tracked_files']:>7,} files"
             f" {row['tracked_mb']:>7.1f} MB  {row['median_ms']:>9.1f} ms"
@@ -446,6 +459,19 @@ def _print_metadata(metadata: MetadataFigures | None) -> None:
     else:
         line += f" ({metadata.langgraph_missing})"
     print(line)
+
+
+def _print_hooks(figures: HookPathFigures | None) -> None:
+    """Measurement 16's table: each row's median [min-max], goal and verdict."""
+    if figures is None:
+        return
+    print("\nAn agent's hook through the background service (process wall times, median [min-max])")
+    for row in hook_rows(figures):
+        goal, verdict = "", ""
+        if row.name:
+            target = _target(row)
+            goal, verdict = f"{target.comparison} {target.limit:g}", target.status
+        print(f"  {row.label:<54} {row.shown:<46} {goal:>7}  {verdict}")
 
 
 def _print_concurrency(concurrency: ConcurrencyFigures | None) -> None:
