@@ -1,5 +1,5 @@
 Feature: The command starts fast: it loads the library only for what a command needs
-  rewind --help and --version load Click and rewind's command line, not the library: no
+  rewind --help loads Click and rewind's command line, --version not even that, and neither the library: no
   SQLAlchemy, Alembic, Pydantic or Rich. A read on a store already at the newest schema
   revision loads no Alembic (one SELECT of the version table says the store needs no
   upgrade), no part of the workspace package and none of the use cases that write. The
@@ -14,9 +14,14 @@ Feature: The command starts fast: it loads the library only for what a command n
     Examples:
       | arguments      |
       | --help         |
-      | --version      |
       | show --help    |
       | db --help      |
+
+  Scenario: "rewind --version" loads not even Click, and names this rewind's version
+    When I run "rewind --version", listing the modules it imports
+    Then it exits with status 0
+    And its imports leave out click, rewind.cli
+    And it printed this rewind's version as Click prints a version
 
   Scenario: A read on a store at the newest revision loads no Alembic, and nothing that writes
     Given a workspace with files

@@ -18,6 +18,7 @@ from behave import then, when
 from support.scenario import expand
 from support.world import World, world
 
+import rewind
 from rewind.storage.migrate import head_in, head_revision, migrations_directory, shipped_head
 
 DATABASE_VARIABLE = "REWIND_DATABASE_URL"
@@ -63,6 +64,11 @@ def _names(listed: str) -> list[str]:
 
 def _within(module: str, package: str) -> bool:
     return module == package or module.startswith(f"{package}.")
+
+
+@then("it printed this rewind's version as Click prints a version")
+def printed_version(context: Any) -> None:
+    assert world(context).the_result.stdout == f"rewind, version {rewind.__version__}\n"
 
 
 @then("its imports leave out {modules}")

@@ -3,7 +3,8 @@
 An agent runs ``rewind hook <agent> [--no-prompt-text]`` before every tool call, so that call
 goes straight to
 the light hook (``rewind.hooks.forward``: the standard library and a few small modules)
-instead of loading the command line and the whole library first.
+instead of loading the command line and the whole library first. ``rewind --version`` is
+answered here too, as Click would (``rewind, version X``), without loading Click.
 """
 
 from __future__ import annotations
@@ -16,6 +17,11 @@ __all__ = ["main"]
 def main() -> None:
     """Run ``rewind`` with the process's arguments."""
     arguments = sys.argv[1:]
+    if arguments == ["--version"]:
+        from rewind import __version__  # noqa: PLC0415 - a constant of the lazy package
+
+        print(f"rewind, version {__version__}")
+        return
     light = arguments[:1] == ["hook"] and arguments[2:] in ([], ["--no-prompt-text"])
     if light and len(arguments) > 1:  # ``hook AGENT [--no-prompt-text]``
         from rewind.hooks.names import AGENTS  # noqa: PLC0415 - the light path only
