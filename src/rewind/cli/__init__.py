@@ -21,7 +21,7 @@ whose logic is ``rewind.server``), and
 ``render``, the only one that prints.
 """
 
-from rewind.cli import agents, background, browse, db, maintain, restore, snapshot  # noqa: F401 - they add the commands
+from rewind.cli import agents, background, browse, db, log, maintain, restore, snapshot  # noqa: F401 - they add the commands
 from rewind.cli.app import main
 
 __all__ = ["main"]
