@@ -136,18 +136,24 @@ def _session(counter: _Counter, session_id: str, checkpoints: list[Checkpoint]) 
     )
 
 
+_KEPT_TREES = 4
+"""How many trees the counter keeps: the stretches it counts run on from one another."""
+
+
 class _Counter:
-    """Counts the changes between two snapshots, each tree read once however often it is used."""
+    """Counts the changes between two snapshots, keeping the last few trees it read."""
 
     def __init__(self, uow: UnitOfWork) -> None:
         self._uow = uow
         self._trees: dict[str, Tree] = {}
 
     def _tree(self, checkpoint: Checkpoint) -> Tree:
-        tree = self._trees.get(checkpoint.checkpoint_id)
+        tree = self._trees.pop(checkpoint.checkpoint_id, None)
         if tree is None:
             tree = checked_tree(self._uow, checkpoint)
-            self._trees[checkpoint.checkpoint_id] = tree
+        self._trees[checkpoint.checkpoint_id] = tree  # the newest used, last
+        while len(self._trees) > _KEPT_TREES:
+            del self._trees[next(iter(self._trees))]
         return tree
 
     def count(self, base: Checkpoint, target: Checkpoint | None) -> ChangeCounts:
