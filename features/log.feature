@@ -45,6 +45,12 @@ Feature: rewind log shows an agent's sessions turn by turn, with what each turn 
       """
     And every line of the output fits 80 columns
 
+  Scenario: At a terminal the log fits its width, in colour
+    When I run "rewind log --workspace {workspace}" at a terminal 60 columns wide and 40 lines high
+    Then every line of the output fits 60 columns
+    And the output is coloured
+    And the output shows "session abc123" in yellow
+
   Scenario: --all shows every session, newest first; --session shows one
     When I run "rewind log --all" in the workspace's directory "."
     Then the sessions shown are "abc123, old-session"

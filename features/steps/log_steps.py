@@ -27,12 +27,6 @@ def log_printed(context: Any) -> None:
     assert shown == expected, "\n".join(shown)
 
 
-@then("every line of the output fits 80 columns")
-def fits_80_columns(context: Any) -> None:
-    lines = world(context).the_result.stdout.splitlines()
-    assert lines and all(len(line) <= 80 for line in lines), lines
-
-
 @then('the sessions shown are "{names:Q}"')
 def sessions_shown(context: Any, names: str) -> None:
     result = world(context).the_result

@@ -121,7 +121,7 @@ def log_lines(sessions: Sequence[SessionSummary], *, width: int, colour: bool) -
     for kind, text, changes in rows:
         if changes is None:
             cut = _cut(text, width)
-            lines.append(click.style(cut, fg="yellow", bold=True) if colour and cut else cut)
+            lines.append(click.style(cut, fg="yellow") if colour and cut else cut)
             continue
         files, plus, minus = _counts(changes)
         room = max(width - right - 2, 10)
