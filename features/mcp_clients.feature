@@ -52,6 +52,7 @@ Feature: Every MCP client reads rewind's answers, its refusals included
     Then these calls succeed, each result matching its tool's output schema
       | tool             | arguments                                                          |
       | list_checkpoints | {"workspace": "{workspace}"}                                       |
+      | log              | {"workspace": "{workspace}"}                                       |
       | show             | {"checkpoint_id": "{K}"}                                           |
       | diff             | {"checkpoint_id": "{K}", "to_checkpoint_id": "{L}", "patch": true} |
       | diff             | {"checkpoint_id": "{K}"}                                           |

@@ -45,6 +45,7 @@ Feature: A server acts on its roots and what lies below them, never on a directo
     When the agent calls each tool with checkpoint "E"
       | tool             | arguments                             |
       | list_checkpoints | {"workspace": "{workspace}-evil"}     |
+      | log              | {"workspace": "{workspace}-evil"}     |
     Then each call failed with OutsideRootsError naming "{workspace}-evil"
     When the agent lists every checkpoint it may see
     Then the agent sees 1 checkpoint, and not "E"

@@ -76,6 +76,7 @@ class AsyncDriven(CheckpointService):
     verify = _awaited("verify")
     get_checkpoint = _awaited("get_checkpoint")
     list_checkpoints = _awaited("list_checkpoints")
+    list_sessions = _awaited("list_sessions")
     get_changes = _awaited("get_changes")
     read_file = _awaited("read_file")
     file_size = _awaited("file_size")

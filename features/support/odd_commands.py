@@ -179,6 +179,7 @@ def command_usages(
         ("doctor",): Usage(),
         ("hook", "install"): Usage(lambda: {"agent": "claude-code"}, ("--dry-run",)),
         ("list",): Usage(),
+        ("log",): Usage(lambda: {"workspace": str(workspace)}),
         ("prune",): Usage(lambda: {"keep_last": "1000"}, ("--dry-run",)),
         ("restore",): Usage(lambda: {"checkpoint_id": last, "target_dir": next(targets)}),
         ("service", "logs"): Usage(),

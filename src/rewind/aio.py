@@ -34,6 +34,7 @@ from rewind.models import (
     PruneReport,
     RetentionPolicy,
     RollbackResult,
+    SessionSummary,
     StoreStats,
     Trigger,
     VerifyReport,
@@ -225,6 +226,18 @@ class AsyncCheckpointService:
             before=before,
             sandbox_ref=sandbox_ref,
             session_id=session_id,
+        )
+
+    async def list_sessions(
+        self,
+        sandbox_ref: str | os.PathLike[str],
+        *,
+        session_id: str | None = None,
+        limit: int | None = None,
+    ) -> list[SessionSummary]:
+        """See ``CheckpointService.list_sessions``."""
+        return await self._run(
+            self._service.list_sessions, sandbox_ref, session_id=session_id, limit=limit
         )
 
     async def get_changes(self, checkpoint_id: str) -> DiffManifest:

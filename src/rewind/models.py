@@ -30,6 +30,7 @@ from rewind.errors import InvalidInputError, InvalidValueError
 
 __all__ = [
     "AgentCall",
+    "ChangeCounts",
     "ChangeKind",
     "Checkpoint",
     "CheckpointMetadata",
@@ -46,8 +47,11 @@ __all__ = [
     "RollbackResult",
     "SchemaStatus",
     "SchemaUpgrade",
+    "SessionSummary",
     "StoreStats",
+    "ToolCallSummary",
     "Trigger",
+    "TurnSummary",
     "VerifyProblem",
     "VerifyReport",
     "WatchOptions",
@@ -380,6 +384,86 @@ class DiffManifest(DomainModel):
     def hash(self) -> str:
         """The ``diff_hash`` of these entries (see the README for the encoding)."""
         return diff_hash(self.entries)
+
+
+class ChangeCounts(DomainModel):
+    """How much a stretch of an agent's session changed: files, and lines of text files.
+
+    Attributes:
+        files_changed: The paths added, modified or deleted.
+        lines_added: The lines added to text files (a binary file, a symlink or a file over
+            16 MiB counts as a file only, as in a patch).
+        lines_removed: The lines removed from text files.
+    """
+
+    files_changed: int = 0
+    lines_added: int = 0
+    lines_removed: int = 0
+
+
+class ToolCallSummary(DomainModel):
+    """One tool call of a turn, and what changed from its ``pre_tool`` checkpoint to the next.
+
+    Attributes:
+        checkpoint_id: Its ``pre_tool`` checkpoint.
+        created_at: When that checkpoint was taken (just before the tool ran).
+        tool: The tool, as the agent names it.
+        tool_summary: Its one-line summary (its command, or the file).
+        changes: What changed from its checkpoint to the session's next one.
+    """
+
+    checkpoint_id: CheckpointId
+    created_at: UtcDatetime
+    tool: str | None = None
+    tool_summary: str | None = None
+    changes: ChangeCounts = Field(default_factory=ChangeCounts)
+
+
+class TurnSummary(DomainModel):
+    """One turn of a session: its prompt, its tool calls, and what it changed.
+
+    Attributes:
+        turn: The turn, as ``AgentCall.turn`` names it.
+        prompt: The prompt's first line (None when the store keeps none).
+        started_at: When its first checkpoint was taken.
+        first_checkpoint_id: Its first checkpoint (its ``turn_start``, when recorded).
+        last_checkpoint_id: Where its changes are counted to: its ``turn_end``; without
+            one, the next turn's first checkpoint, else the session's latest.
+        ended: Whether its ``turn_end`` is recorded.
+        changes: What changed from its first checkpoint to ``last_checkpoint_id``.
+        tool_calls: Its tool calls, oldest first.
+    """
+
+    turn: str | None = None
+    prompt: str | None = None
+    started_at: UtcDatetime
+    first_checkpoint_id: CheckpointId
+    last_checkpoint_id: CheckpointId
+    ended: bool = False
+    changes: ChangeCounts = Field(default_factory=ChangeCounts)
+    tool_calls: tuple[ToolCallSummary, ...] = ()
+
+
+class SessionSummary(DomainModel):
+    """One agent session in a workspace: its turns, oldest first, with what each changed.
+
+    Attributes:
+        session_id: The agent's session id.
+        agent: The agent, as ``rewind hook`` names it.
+        sandbox_ref: The workspace.
+        started_at: When its first checkpoint was taken.
+        last_at: When its latest checkpoint was taken.
+        checkpoints: How many checkpoints it has.
+        turns: Its turns, oldest first.
+    """
+
+    session_id: str
+    agent: str | None = None
+    sandbox_ref: str
+    started_at: UtcDatetime
+    last_at: UtcDatetime
+    checkpoints: int
+    turns: tuple[TurnSummary, ...] = ()
 
 
 class KeepReason(StrEnum):

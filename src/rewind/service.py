@@ -44,6 +44,7 @@ from rewind.models import (
     PruneReport,
     RetentionPolicy,
     RollbackResult,
+    SessionSummary,
     StoreStats,
     Trigger,
     VerifyReport,
@@ -528,6 +529,44 @@ class CheckpointService:
         )
         with self._store.reading() as uow:
             return list_checkpoints(uow, query, before)
+
+    def list_sessions(
+        self,
+        sandbox_ref: str | os.PathLike[str],
+        *,
+        session_id: str | None = None,
+        limit: int | None = None,
+    ) -> list[SessionSummary]:
+        """Return a workspace's agent sessions, newest first, each turn with what it changed.
+
+        Each session's turns are oldest first, each with its prompt's first line, its tool
+        calls (oldest first) and the files changed and lines added and removed: a turn's
+        from its ``turn_start`` checkpoint to its ``turn_end`` (without one, to the next
+        turn's start or the session's latest checkpoint), a tool call's from its
+        ``pre_tool`` checkpoint to the session's next one. Only the changed files are read.
+
+        Args:
+            sandbox_ref: The workspace, named as a snapshot names it (its real path).
+            session_id: Only this session (``AgentCall.session_id``).
+            limit: At most this many sessions, the newest (a positive number).
+
+        Raises:
+            InvalidInputError: A filter is invalid.
+            CorruptStoreError: A stored manifest or content is missing or damaged.
+            StorageError: The database failed.
+        """
+        if limit is not None and (
+            not isinstance(limit, int) or isinstance(limit, bool) or not 0 < limit <= MAX_COUNT
+        ):
+            raise InvalidInputError(
+                f"limit must be a whole number from 1 to {MAX_COUNT}, not {limit!r}"
+            )
+        _check_text("session_id", session_id)
+        workspace = _real_path(sandbox_ref)
+        from rewind._ops.history import session_summaries  # noqa: PLC0415 - see _FileCases
+
+        with self._store.reading() as uow:
+            return session_summaries(uow, workspace, session_id, limit)
 
     def get_changes(self, checkpoint_id: str) -> DiffManifest:
         """Return what a snapshot changed against the snapshot before it (its parent).

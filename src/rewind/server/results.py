@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from rewind.models import Checkpoint, RollbackResult
+from rewind.models import Checkpoint, RollbackResult, SessionSummary
 
 __all__ = [
     "MAX_LISTED_PATHS",
@@ -17,6 +17,7 @@ __all__ = [
     "FileContent",
     "PlanCounts",
     "RestoreResult",
+    "SessionLog",
     "StatsResult",
 ]
 
@@ -60,6 +61,13 @@ class CheckpointList(BaseModel):
     """Checkpoints, newest first."""
 
     checkpoints: list[CheckpointSummary]
+
+
+class SessionLog(BaseModel):
+    """An agent's sessions in a workspace, newest first, each turn with what it changed."""
+
+    workspace: str
+    sessions: list[SessionSummary]
 
 
 class Change(BaseModel):

@@ -30,6 +30,7 @@ from rewind.server.results import (
     DiffResult,
     FileContent,
     RestoreResult,
+    SessionLog,
     StatsResult,
 )
 from rewind.server.roots import Roots, refuse_nul
@@ -132,6 +133,23 @@ class _Tools:
         )
         allowed = [checkpoint for checkpoint in found if checkpoint.sandbox_ref in self.roots]
         return CheckpointList(checkpoints=[CheckpointSummary.of(c) for c in allowed[:limit]])
+
+    async def log(
+        self, workspace: str, session_id: str | None = None, all_sessions: bool = False
+    ) -> SessionLog:
+        """An agent's sessions in a workspace, each turn and tool call with what it changed.
+
+        The latest session, or ``session_id``'s, or (``all_sessions``) every one, newest
+        first; each turn with its prompt's first line, files changed and lines added and
+        removed, and its tool calls with the same counts.
+        """
+        directory = self.roots.check(workspace)
+        sessions = await self.service.list_sessions(
+            directory,
+            session_id=session_id,
+            limit=None if all_sessions or session_id is not None else 1,
+        )
+        return SessionLog(workspace=directory, sessions=sessions)
 
     async def show(self, checkpoint_id: str) -> Checkpoint:
         """Show one checkpoint: its fields, metadata and changed paths."""
@@ -288,6 +306,7 @@ def build_mcp_server(service: AsyncCheckpointService, roots: Roots) -> MCPServer
     annotated: list[tuple[Callable[..., Awaitable[Any]], ToolAnnotations]] = [
         (tools.snapshot, _WRITES),
         (tools.list_checkpoints, _READ_ONLY),
+        (tools.log, _READ_ONLY),
         (tools.show, _READ_ONLY),
         (tools.diff, _READ_ONLY),
         (tools.read_file, _READ_ONLY),
