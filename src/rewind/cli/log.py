@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from rewind._ids import short_id
 from rewind.cli.app import Outcome, current_workspace, main, session_of, with_service
 from rewind.cli.params import json_option, workspace_option
 from rewind.cli.render import utc
@@ -90,6 +89,8 @@ def print_log(sessions: Sequence[SessionSummary], *, pager: bool = True) -> None
 
 def log_lines(sessions: Sequence[SessionSummary], *, width: int, colour: bool) -> list[str]:
     """The lines of the log, each at most ``width`` characters (not counting colour)."""
+    from rewind._ids import short_id  # noqa: PLC0415 - ULIDs: not for rewind --help
+
     home = os.path.expanduser("~")
     rows: list[tuple[str, str, ChangeCounts | None]] = []
     for number, session in enumerate(sessions):
