@@ -138,3 +138,34 @@ Feature: Undo what an agent did, turn by turn, and redo it
       | notes.txt  | notes     |
     When I run "rewind redo --yes --workspace {workspace}"
     Then it exits with status 1 saying "nothing to redo"
+
+  Scenario: The MCP tools undo and redo make a dry run unless confirmed
+    Given an MCP client that started "rewind mcp" with the workspace as its root
+    When the agent calls "undo" with
+      """
+      {"workspace": "{workspace}"}
+      """
+    Then the result's "dry_run" is true
+    And the result's "restored" lists "README.md, src/app.py"
+    And the workspace holds
+      | path       | content   |
+      | src/app.py | app three |
+      | notes.txt  | notes     |
+    When the agent calls "undo" with
+      """
+      {"workspace": "{workspace}", "confirm": true}
+      """
+    Then the result's "message" contains "To undo this undo"
+    And the workspace holds
+      | path       | content |
+      | README.md  | hello   |
+      | src/app.py | app one |
+      | notes.txt  | notes   |
+    When the agent calls "redo" with
+      """
+      {"workspace": "{workspace}", "confirm": true}
+      """
+    Then the workspace holds
+      | path       | content   |
+      | src/app.py | app three |
+      | notes.txt  | notes     |
