@@ -19,7 +19,7 @@ Feature: Any MCP client looks back, compares and restores through rewind mcp
       """
 
   Scenario: The server lists its tools, each with its schemas
-    Then the tools listed are diff, list_checkpoints, log, read_file, restore_paths, rollback, show, snapshot, stats, verify, each with an input and an output schema
+    Then the tools listed are diff, list_checkpoints, log, read_file, redo, restore_paths, rollback, show, snapshot, stats, undo, verify, each with an input and an output schema
 
   Scenario: Look back, compare, read an old file, roll back after a dry run, and undo it
     Given I write "new line" to "src/app.py"

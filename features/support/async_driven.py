@@ -71,6 +71,8 @@ class AsyncDriven(CheckpointService):
     create_checkpoint = _awaited("create_checkpoint")
     create_workspace_snapshot = _awaited("create_workspace_snapshot")
     rollback_to_checkpoint = _awaited("rollback_to_checkpoint")
+    undo = _awaited("undo")
+    redo = _awaited("redo")
     restore_paths = _awaited("restore_paths")
     restore_into = _awaited("restore_into")
     verify = _awaited("verify")

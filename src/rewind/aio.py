@@ -169,6 +169,23 @@ class AsyncCheckpointService:
         """See ``CheckpointService.rollback_to_checkpoint``."""
         return await self._run(self._service.rollback_to_checkpoint, checkpoint_id, dry_run=dry_run)
 
+    async def undo(
+        self,
+        workspace: str | os.PathLike[str],
+        *,
+        turns: int = 1,
+        to: str | None = None,
+        dry_run: bool = False,
+    ) -> RollbackResult:
+        """See ``CheckpointService.undo``."""
+        return await self._run(self._service.undo, workspace, turns=turns, to=to, dry_run=dry_run)
+
+    async def redo(
+        self, workspace: str | os.PathLike[str], *, dry_run: bool = False
+    ) -> RollbackResult:
+        """See ``CheckpointService.redo``."""
+        return await self._run(self._service.redo, workspace, dry_run=dry_run)
+
     async def restore_paths(
         self,
         checkpoint_id: str,

@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from rewind._ops.compare import Comparer
     from rewind._ops.rollback import Restorer
     from rewind._ops.snapshot import Snapshotter
+    from rewind._ops.undo import Undoer
     from rewind._ops.watching import Watches
 
 __all__ = [
@@ -356,6 +357,62 @@ class CheckpointService:
         if dry_run:
             return self._files.restorer.dry_run(checkpoint_id)
         return self._files.restorer.rollback(checkpoint_id)
+
+    def undo(
+        self,
+        workspace: str | os.PathLike[str],
+        *,
+        turns: int = 1,
+        to: str | None = None,
+        dry_run: bool = False,
+    ) -> RollbackResult:
+        """Put a workspace back to the start of a turn of its latest agent session.
+
+        The session is the one of the workspace's newest checkpoint with an agent call (the
+        hooks of ``rewind hook install`` take them). From where the workspace stands (the
+        session's end, or where the undos and redos since left it), ``turns`` turns back;
+        or to the turn ``to`` names (a turn id, or a checkpoint of the session: the start of
+        its turn). It is a rollback to that turn's first checkpoint (its turn_start), with
+        the same checks and safety snapshot, marked so ``redo`` finds it.
+
+        Args:
+            workspace: The workspace directory.
+            turns: How many turns to undo (1 or more).
+            to: The turn (or checkpoint) to go back to the start of, instead of ``turns``.
+            dry_run: Report what would change, and change nothing.
+
+        Returns:
+            What the rollback did; ``safety_checkpoint_id`` undoes it (``redo`` does).
+
+        Raises:
+            InvalidInputError: No agent session is recorded in the workspace, ``to`` names no
+                turn of it, or fewer turns are left to undo.
+            WorkspaceError: As ``rollback_to_checkpoint``; nothing was changed.
+            RollbackFailedError: As ``rollback_to_checkpoint``.
+            StorageError: The database failed.
+        """
+        directory = _real_path(workspace, "workspace")
+        _check_text("to", to)
+        return self._files.undoer.undo(directory, turns=turns, to=to, dry_run=dry_run)
+
+    def redo(self, workspace: str | os.PathLike[str], *, dry_run: bool = False) -> RollbackResult:
+        """Undo a workspace's latest ``undo`` not redone yet, as an editor's redo does.
+
+        A rollback to that undo's safety checkpoint; redo again to redo the undo before it.
+        A new turn of the session leaves nothing to redo.
+
+        Args:
+            workspace: The workspace directory.
+            dry_run: Report what would change, and change nothing.
+
+        Raises:
+            InvalidInputError: No agent session is recorded, or there is nothing to redo.
+            WorkspaceError: As ``rollback_to_checkpoint``; nothing was changed.
+            RollbackFailedError: As ``rollback_to_checkpoint``.
+            StorageError: The database failed.
+        """
+        directory = _real_path(workspace, "workspace")
+        return self._files.undoer.redo(directory, dry_run=dry_run)
 
     def restore_paths(
         self,
@@ -868,10 +925,12 @@ class _FileCases:
         from rewind._ops.index import IndexCache  # noqa: PLC0415
         from rewind._ops.rollback import Restorer  # noqa: PLC0415
         from rewind._ops.snapshot import Snapshotter  # noqa: PLC0415
+        from rewind._ops.undo import Undoer  # noqa: PLC0415
 
         indexes = IndexCache()
         self.restorer: Restorer = Restorer(store, factory, indexes, watches)
         self.snapshotter: Snapshotter = Snapshotter(store, factory, indexes, self.restorer, watches)
+        self.undoer: Undoer = Undoer(store, self.restorer)
         self.comparer: Comparer = Comparer(store, factory, indexes)
 
 

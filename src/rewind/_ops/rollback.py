@@ -33,8 +33,9 @@ what it wrote.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
+from typing import Any
 
 from rewind._manifest import Tree
 from rewind._ops.factory import CheckpointFactory, SnapshotRequest
@@ -100,8 +101,13 @@ class Restorer:
         self._indexes = indexes
         self._watches = watches
 
-    def rollback(self, checkpoint_id: str) -> RollbackResult:
-        """Put a snapshot's workspace back as the snapshot recorded it (see the module)."""
+    def rollback(
+        self, checkpoint_id: str, *, safety_extra: Mapping[str, Any] | None = None
+    ) -> RollbackResult:
+        """Put a snapshot's workspace back as the snapshot recorded it (see the module).
+
+        ``safety_extra`` goes into the safety snapshot's ``metadata.extra`` (an undo's mark).
+        """
         with self._store.reading() as uow:
             target = find_checkpoint(uow, checkpoint_id)
         require_snapshot(target)
@@ -111,7 +117,9 @@ class Restorer:
             watching(self._watches, target.plan_id, root) as watched,
             root.locked(),
         ):
-            return self._rollback_locked(target, root, watched, undo_on_failure=True)
+            return self._rollback_locked(
+                target, root, watched, undo_on_failure=True, safety_extra=safety_extra
+            )
 
     def restore_paths(
         self,
@@ -239,6 +247,7 @@ class Restorer:
         *,
         undo_on_failure: bool,
         only: PathSelection | None = None,
+        safety_extra: Mapping[str, Any] | None = None,
     ) -> RollbackResult:
         """Steps 2 to 5 of a rollback to ``target``; the caller holds ``root``'s lock.
 
@@ -268,7 +277,9 @@ class Restorer:
                 plan, scanned = planned.plan, planned.scanned
                 stage_contents(uow.blobs, plan.writes, staged)
                 scan = ScannedWorkspace(root, workspace, index, scanned, spool, origin)
-                safety, current = self._take_safety_snapshot(uow, target, scan, only)
+                safety, current = self._take_safety_snapshot(
+                    uow, target, scan, only, extra=safety_extra
+                )
                 if only is None:
                     after = _move_head(uow, workspace, target, current, plan, origin=origin)
                 else:
@@ -350,6 +361,8 @@ class Restorer:
         target: Checkpoint,
         scan: ScannedWorkspace,
         only: PathSelection | None = None,
+        *,
+        extra: Mapping[str, Any] | None = None,
     ) -> tuple[Checkpoint, WorkspaceIndex]:
         """Snapshot the state a rollback to ``target`` is about to replace."""
         what = "rollback" if only is None else "restore of some paths"
@@ -359,7 +372,7 @@ class Restorer:
             checkpoint_type=CheckpointType.SAFETY,
             label=f"before {what} to {target.checkpoint_id}",
             metadata={"reason": f"{what} to {target.checkpoint_id}"},
-            extra={},
+            extra=dict(extra or {}),
         )
         return record_snapshot(uow, self._factory, scan, request)
 

@@ -16,12 +16,22 @@ document, the envelope ``{"command", "status", "exit_code", "data", "timing"}`` 
 The command computes nothing the public API does not offer to any other front end. Its
 modules: ``app`` (the group, a run's session, outcomes, errors and exit status), ``params``
 (shared options), one module per group of commands (``snapshot``; ``browse``: list, show,
-diff; ``log``: an agent's sessions turn by turn; ``restore``: rollback, restore;
-``maintain``: verify, prune, stats; ``db``; ``agents``: mcp, whose logic is
+diff; ``log``: an agent's sessions turn by turn; ``restore``: rollback, restore; ``undo``:
+undo, redo; ``maintain``: verify, prune, stats; ``db``; ``agents``: mcp, whose logic is
 ``rewind.server``), and ``render``, the only one that prints.
 """
 
-from rewind.cli import agents, background, browse, db, log, maintain, restore, snapshot  # noqa: F401 - they add the commands
+from rewind.cli import (  # noqa: F401 - they add the commands
+    agents,
+    background,
+    browse,
+    db,
+    log,
+    maintain,
+    restore,
+    snapshot,
+    undo,
+)
 from rewind.cli.app import main
 
 __all__ = ["main"]

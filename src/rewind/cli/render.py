@@ -249,6 +249,16 @@ def rollback_question(target: Checkpoint, plan: RollbackResult, now: datetime) -
     )
 
 
+def undo_question(what: str, workspace: str, plan: RollbackResult) -> str:
+    """The confirmation ``undo`` and ``redo`` ask for: where to, and how much changes."""
+    return (
+        f"{what} in {workspace}: put it back as checkpoint {plan.checkpoint_id} holds it.\n"
+        f"{_files(len(plan.restored))} will be restored and {_files(len(plan.removed))} "
+        f"removed ({plan.unchanged_count} unchanged){_kept(plan)}; the current state is "
+        f"snapshotted first.\n{what}?"
+    )
+
+
 def restore_paths_question(target: Checkpoint, plan: RollbackResult, now: datetime) -> str:
     """The confirmation ``restore --path`` asks for: from where, how old, how much changes."""
     label = f'"{target.label}"' if target.label else "(no label)"

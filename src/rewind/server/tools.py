@@ -214,6 +214,29 @@ class _Tools:
         )
         return RestoreResult.of(result, "rollback")
 
+    async def undo(
+        self, workspace: str, turns: int = 1, to: str | None = None, confirm: bool = False
+    ) -> RestoreResult:
+        """Put the workspace back to the start of the last turns of its latest agent session.
+
+        to: a turn id (or a checkpoint of the session) to go back to the start of instead.
+        A dry run unless confirm is true. redo puts back what it undid.
+        """
+        directory = self.roots.check(workspace)
+        if to is not None:
+            refuse_nul(to, "to")
+        result = await self.service.undo(directory, turns=turns, to=to, dry_run=not confirm)
+        return RestoreResult.of(result, "undo")
+
+    async def redo(self, workspace: str, confirm: bool = False) -> RestoreResult:
+        """Put back what the latest undo of the workspace not redone yet undid.
+
+        A dry run unless confirm is true.
+        """
+        directory = self.roots.check(workspace)
+        result = await self.service.redo(directory, dry_run=not confirm)
+        return RestoreResult.of(result, "redo")
+
     async def restore_paths(
         self,
         checkpoint_id: str,
@@ -311,6 +334,8 @@ def build_mcp_server(service: AsyncCheckpointService, roots: Roots) -> MCPServer
         (tools.diff, _READ_ONLY),
         (tools.read_file, _READ_ONLY),
         (tools.rollback, _DESTRUCTIVE),
+        (tools.undo, _DESTRUCTIVE),
+        (tools.redo, _DESTRUCTIVE),
         (tools.restore_paths, _DESTRUCTIVE),
         (tools.verify, _READ_ONLY),
         (tools.stats, _READ_ONLY),
