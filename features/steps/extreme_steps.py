@@ -31,6 +31,9 @@ from support.scenario import expand, named
 from support.sweep import Outcome
 from support.world import World, world
 
+from rewind.models import CheckpointType
+from rewind.service import CheckpointService
+
 
 def _elsewhere(scene: World) -> Path:
     """The current directory while a sweep runs: inside the scenario, beside the workspace."""
@@ -86,12 +89,26 @@ def only_rewind_errors(context: Any) -> None:
     )
 
 
+def _two_turns_and_an_undo(scene: World) -> None:
+    """An agent session of two turns, the second undone: undo and redo each have a use."""
+    with CheckpointService.open(scene.database_url) as service:
+        for turn in ("1", "2"):
+            service.create_workspace_snapshot(
+                "extremes",
+                scene.workspace,
+                checkpoint_type=CheckpointType.TURN_START,
+                agent_call={"agent": "claude-code", "session_id": "sweep", "turn": turn},
+            )
+        service.undo(scene.workspace)
+
+
 @when("every option and argument of every command is given each odd value, with and without --json")
 def sweep_commands(context: Any) -> None:
     scene = world(context)
     assert scene.first_id is not None, "no snapshot taken"
     scratch = scene.directory / "restored"
     scratch.mkdir()
+    _two_turns_and_an_undo(scene)
     usages = command_usages(scene.workspace, scene.first_id, scene.last_id, scratch)
     with working_in(_elsewhere(scene), scene.database_url):
         for line, valid in command_lines(usages):

@@ -180,6 +180,7 @@ def command_usages(
         ("hook", "install"): Usage(lambda: {"agent": "claude-code"}, ("--dry-run",)),
         ("list",): Usage(),
         ("log",): Usage(lambda: {"workspace": str(workspace)}),
+        ("redo",): Usage(lambda: {"workspace": str(workspace)}, ("--dry-run",)),
         ("prune",): Usage(lambda: {"keep_last": "1000"}, ("--dry-run",)),
         ("restore",): Usage(lambda: {"checkpoint_id": last, "target_dir": next(targets)}),
         ("service", "logs"): Usage(),
@@ -189,5 +190,6 @@ def command_usages(
         ("show",): Usage(lambda: {"checkpoint_id": first}),
         ("snapshot",): Usage(lambda: {"path": str(workspace), "plan_id": PLAN}),
         ("stats",): Usage(),
+        ("undo",): Usage(lambda: {"workspace": str(workspace)}, ("--dry-run",)),
         ("verify",): Usage(),
     }
