@@ -33,8 +33,11 @@ PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 COVERAGE_FILE = str(ROOT / ".coverage")
 REPORTS = ROOT / "reports"
 NOT_THROUGH_THE_SERVICE = (
-    r"features/(cli\w*|mcp\w*|agents|sweeps|exhausted_resources|schema|package|demo)\.feature"
+    r"features/(cli\w*|mcp\w*|agents|sweeps|exhausted_resources|schema|package|demo"
+    r"|doctor|service|log)\.feature"
 )
+"""Features whose scenarios act through processes (the command, hooks, servers), or, for
+log.feature, through both services in one scenario: the asyncio runs leave them out."""
 REAL_AGENTS = r"features/agents_real\.feature"
 """The real agents' scenarios (tagged @real_agents): only ``nox -s agents`` runs them."""
 AGENTS_CACHE = ROOT / ".cache" / "agents"
