@@ -32,6 +32,7 @@ import rewind
 from rewind import (
     AgentCall,
     AsyncCheckpointService,
+    ChangeCounts,
     Checkpoint,
     CheckpointService,
     CheckpointType,
@@ -39,7 +40,10 @@ from rewind import (
     KeptPath,
     OnError,
     RetentionPolicy,
+    SessionSummary,
+    ToolCallSummary,
     Trigger,
+    TurnSummary,
     VerifyProblem,
     WatchOptions,
     WatchReport,
@@ -393,7 +397,40 @@ def model_samples(
         ),
         KeptPath(path="node_modules/left-pad/index.js", reason=KeepReason.IGNORED),
         AgentCall(**AGENT_CALL),
+        *_session_samples(first, second),
     ]
+
+
+def _session_samples(first: Checkpoint, second: Checkpoint) -> list[BaseModel]:
+    """A session of one turn with one tool call, as list_sessions gives it, and its parts."""
+    counts = ChangeCounts(files_changed=1, lines_added=2, lines_removed=1)
+    call = ToolCallSummary(
+        checkpoint_id=second.checkpoint_id,
+        created_at=second.created_at,
+        tool="Bash",
+        tool_summary="npm test",
+        changes=counts,
+    )
+    turn = TurnSummary(
+        turn="1",
+        prompt="Fix the failing test",
+        started_at=first.created_at,
+        first_checkpoint_id=first.checkpoint_id,
+        last_checkpoint_id=second.checkpoint_id,
+        ended=True,
+        changes=counts,
+        tool_calls=(call,),
+    )
+    session = SessionSummary(
+        session_id="abc123",
+        agent="claude-code",
+        sandbox_ref=first.sandbox_ref,
+        started_at=first.created_at,
+        last_at=second.created_at,
+        checkpoints=2,
+        turns=(turn,),
+    )
+    return [counts, call, turn, session]
 
 
 def model_calls(samples: list[BaseModel]) -> list[Call]:
