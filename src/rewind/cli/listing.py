@@ -10,8 +10,6 @@ longer than the screen. Written to a pipe or a file it is plain, whole and unpag
 from __future__ import annotations
 
 import os
-import shutil
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -19,7 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from rewind._ids import short_id
-from rewind.cli.render import diff_paths, utc
+from rewind.cli.render import diff_paths, echo_lines, terminal_style, utc
 
 if TYPE_CHECKING:
     from rewind.models import Checkpoint
@@ -58,9 +56,7 @@ def print_listing(
     if not checkpoints:
         click.echo("no checkpoints")
         return
-    terminal = sys.stdout.isatty()
-    colour = terminal and not os.environ.get("NO_COLOR")
-    size = shutil.get_terminal_size()
+    terminal, colour, size = terminal_style()
     columns = _columns(checkpoints, workspace_column=workspace_column)
     widths = _fitted([column.width for column in columns], columns, size.columns if terminal else 0)
     lines = [
@@ -69,10 +65,7 @@ def print_listing(
     for row in range(len(checkpoints)):
         cells = [column.cells[row] for column in columns]
         lines.append(_line(cells, widths, columns, header=False, colour=colour))
-    if terminal and pager and len(lines) >= size.lines:
-        click.echo_via_pager("\n".join(lines), color=colour)
-    else:
-        click.echo("\n".join(lines), color=colour)
+    echo_lines(lines, colour=colour, page=terminal and pager and len(lines) >= size.lines)
 
 
 def _columns(checkpoints: Sequence[Checkpoint], *, workspace_column: bool) -> list[_Column]:

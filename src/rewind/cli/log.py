@@ -10,8 +10,6 @@ written to a pipe or a file they are plain, unpaged, and fit 80 columns.
 from __future__ import annotations
 
 import os
-import shutil
-import sys
 from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING
@@ -20,7 +18,7 @@ import click
 
 from rewind.cli.app import Outcome, current_workspace, main, session_of, with_service
 from rewind.cli.params import json_option, workspace_option
-from rewind.cli.render import utc
+from rewind.cli.render import echo_lines, terminal_style, utc
 
 if TYPE_CHECKING:
     from rewind.models import ChangeCounts, SessionSummary
@@ -76,15 +74,9 @@ def print_log(sessions: Sequence[SessionSummary], *, pager: bool = True) -> None
     if not sessions:
         click.echo("no agent sessions")
         return
-    terminal = sys.stdout.isatty()
-    colour = terminal and not os.environ.get("NO_COLOR")
-    size = shutil.get_terminal_size()
-    width = size.columns if terminal else WIDTH
-    lines = log_lines(sessions, width=width, colour=colour)
-    if terminal and pager and len(lines) >= size.lines:
-        click.echo_via_pager("\n".join(lines), color=colour)
-    else:
-        click.echo("\n".join(lines), color=colour)
+    terminal, colour, size = terminal_style()
+    lines = log_lines(sessions, width=size.columns if terminal else WIDTH, colour=colour)
+    echo_lines(lines, colour=colour, page=terminal and pager and len(lines) >= size.lines)
 
 
 def log_lines(sessions: Sequence[SessionSummary], *, width: int, colour: bool) -> list[str]:

@@ -9,6 +9,8 @@ by Rich when standard output is a terminal, and as plain aligned columns otherwi
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -438,3 +440,17 @@ def diff_paths(checkpoint: Checkpoint) -> tuple[str, ...]:
     """The paths a snapshot recorded as changed since its parent (none for a checkpoint)."""
     paths = checkpoint.metadata.extra.get("diff_paths", ())
     return tuple(str(path) for path in paths) if isinstance(paths, tuple) else ()
+
+
+def terminal_style() -> tuple[bool, bool, os.terminal_size]:
+    """Whether standard output is a terminal, whether to colour it (``NO_COLOR``), its size."""
+    terminal = sys.stdout.isatty()
+    return terminal, terminal and not os.environ.get("NO_COLOR"), shutil.get_terminal_size()
+
+
+def echo_lines(lines: Sequence[str], *, colour: bool, page: bool) -> None:
+    """Print ``lines``, through the pager when ``page`` (a terminal's worth or more)."""
+    if page:
+        click.echo_via_pager("\n".join(lines), color=colour)
+    else:
+        click.echo("\n".join(lines), color=colour)
