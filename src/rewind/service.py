@@ -565,12 +565,7 @@ class CheckpointService:
             CheckpointNotFoundError: ``before`` names no checkpoint.
             StorageError: The database failed.
         """
-        if limit is not None and (
-            not isinstance(limit, int) or isinstance(limit, bool) or not 0 < limit <= MAX_COUNT
-        ):
-            raise InvalidInputError(
-                f"limit must be a whole number from 1 to {MAX_COUNT}, not {limit!r}"
-            )
+        _check_limit(limit)
         _check_text("plan_id", plan_id)
         _check_text("decision_id", decision_id)
         _check_text("session_id", session_id)
@@ -612,12 +607,7 @@ class CheckpointService:
             CorruptStoreError: A stored manifest or content is missing or damaged.
             StorageError: The database failed.
         """
-        if limit is not None and (
-            not isinstance(limit, int) or isinstance(limit, bool) or not 0 < limit <= MAX_COUNT
-        ):
-            raise InvalidInputError(
-                f"limit must be a whole number from 1 to {MAX_COUNT}, not {limit!r}"
-            )
+        _check_limit(limit)
         _check_text("session_id", session_id)
         workspace = _real_path(sandbox_ref)
         from rewind._ops.history import session_summaries  # noqa: PLC0415 - see _FileCases
@@ -966,6 +956,16 @@ def _scope(within: object) -> DirectoryScope | None:
             raise InvalidInputError(f"within holds {given!r:.300}, which {problem or 'is empty'}")
         directories.append(os.path.realpath(given))
     return DirectoryScope(tuple(directories))
+
+
+def _check_limit(limit: object) -> None:
+    """Refuse a ``limit`` that is not None nor a whole number from 1 to ``MAX_COUNT``."""
+    if limit is not None and (
+        not isinstance(limit, int) or isinstance(limit, bool) or not 0 < limit <= MAX_COUNT
+    ):
+        raise InvalidInputError(
+            f"limit must be a whole number from 1 to {MAX_COUNT}, not {limit!r}"
+        )
 
 
 def _check_max_bytes(max_bytes: object) -> None:
