@@ -164,10 +164,12 @@ class AsyncCheckpointService:
         )
 
     async def rollback_to_checkpoint(
-        self, checkpoint_id: str, *, dry_run: bool = False
+        self, checkpoint_id: str, *, dry_run: bool = False, force: bool = False
     ) -> RollbackResult:
         """See ``CheckpointService.rollback_to_checkpoint``."""
-        return await self._run(self._service.rollback_to_checkpoint, checkpoint_id, dry_run=dry_run)
+        return await self._run(
+            self._service.rollback_to_checkpoint, checkpoint_id, dry_run=dry_run, force=force
+        )
 
     async def undo(
         self,
@@ -176,15 +178,18 @@ class AsyncCheckpointService:
         turns: int = 1,
         to: str | None = None,
         dry_run: bool = False,
+        force: bool = False,
     ) -> RollbackResult:
         """See ``CheckpointService.undo``."""
-        return await self._run(self._service.undo, workspace, turns=turns, to=to, dry_run=dry_run)
+        return await self._run(
+            self._service.undo, workspace, turns=turns, to=to, dry_run=dry_run, force=force
+        )
 
     async def redo(
-        self, workspace: str | os.PathLike[str], *, dry_run: bool = False
+        self, workspace: str | os.PathLike[str], *, dry_run: bool = False, force: bool = False
     ) -> RollbackResult:
         """See ``CheckpointService.redo``."""
-        return await self._run(self._service.redo, workspace, dry_run=dry_run)
+        return await self._run(self._service.redo, workspace, dry_run=dry_run, force=force)
 
     async def restore_paths(
         self,
@@ -193,6 +198,7 @@ class AsyncCheckpointService:
         *,
         workspace: str | os.PathLike[str] | None = None,
         dry_run: bool = False,
+        force: bool = False,
     ) -> RollbackResult:
         """See ``CheckpointService.restore_paths``."""
         return await self._run(
@@ -201,6 +207,7 @@ class AsyncCheckpointService:
             paths,
             workspace=workspace,
             dry_run=dry_run,
+            force=force,
         )
 
     async def restore_into(

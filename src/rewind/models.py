@@ -475,6 +475,13 @@ class KeepReason(StrEnum):
     GIT = "git"
     """It is a ``.git`` directory or file (at any depth), which rewind never tracks nor
     touches: the directory holding it stays, even when everything else in it is removed."""
+    HAND_EDIT = "hand_edit"
+    """It changed since the agent last wrote it (a person's edit, made while no tool call
+    ran): going back would lose that change. Only ``force=True`` overwrites it."""
+    CONFLICT = "conflict"
+    """It changed both in the history gone back over (the agent's turns undone) and since
+    the agent last wrote it: neither version is chosen for the person. ``force=True``
+    overwrites it with the checkpoint's."""
 
 
 class KeptPath(DomainModel):
@@ -500,6 +507,11 @@ class RollbackResult(DomainModel):
     safety_checkpoint_id: CheckpointId | None
     dry_run: bool
     kept: tuple[KeptPath, ...] = ()
+
+    @property
+    def conflicts(self) -> tuple[str, ...]:
+        """The kept paths a person and the history gone back over both changed, sorted."""
+        return tuple(kept.path for kept in self.kept if kept.reason is KeepReason.CONFLICT)
 
 
 class VerifyProblem(DomainModel):

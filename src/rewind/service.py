@@ -321,7 +321,7 @@ class CheckpointService:
         return checkpoint
 
     def rollback_to_checkpoint(
-        self, checkpoint_id: str, *, dry_run: bool = False
+        self, checkpoint_id: str, *, dry_run: bool = False, force: bool = False
     ) -> RollbackResult:
         """Put a snapshot's workspace back exactly as the snapshot recorded it.
 
@@ -333,10 +333,17 @@ class CheckpointService:
         into place. Ignored paths, ``.git`` and the database's directory are never touched. The
         workspace's next snapshot diffs against the rollback target. If the process dies while
         writing files, the workspace's next snapshot finishes the rollback first.
+        Going back over an agent's history (to a checkpoint of an agent's session, or to
+        the safety checkpoint of a rollback of one), a path a person changed since rewind
+        last saw the agent (or a rollback) leave it is kept as it is and listed in ``kept``
+        (``KeepReason.HAND_EDIT``; ``KeepReason.CONFLICT`` when the history gone back over
+        changed it too), unless ``force``; such a rollback leaves the workspace's head at the
+        safety snapshot, as ``restore_paths`` does.
 
         Args:
             checkpoint_id: The snapshot to return to.
             dry_run: Report what would change, and change nothing (no safety snapshot either).
+            force: Overwrite what a person changed too (the safety snapshot still undoes it).
 
         Returns:
             The paths restored and removed, and the safety snapshot's id.
@@ -354,9 +361,10 @@ class CheckpointService:
                 wrote; nothing was changed.
             StorageError: The database failed; nothing was changed.
         """
+        _check_flag("force", force)
         if dry_run:
-            return self._files.restorer.dry_run(checkpoint_id)
-        return self._files.restorer.rollback(checkpoint_id)
+            return self._files.restorer.dry_run(checkpoint_id, force=force)
+        return self._files.restorer.rollback(checkpoint_id, force=force)
 
     def undo(
         self,
@@ -365,6 +373,7 @@ class CheckpointService:
         turns: int = 1,
         to: str | None = None,
         dry_run: bool = False,
+        force: bool = False,
     ) -> RollbackResult:
         """Put a workspace back to the start of a turn of its latest agent session.
 
@@ -373,13 +382,15 @@ class CheckpointService:
         session's end, or where the undos and redos since left it), ``turns`` turns back;
         or to the turn ``to`` names (a turn id, or a checkpoint of the session: the start of
         its turn). It is a rollback to that turn's first checkpoint (its turn_start), with
-        the same checks and safety snapshot, marked so ``redo`` finds it.
+        the same checks and safety snapshot, marked so ``redo`` finds it. What a person
+        changed since the agent last wrote it is kept, as ``rollback_to_checkpoint`` says.
 
         Args:
             workspace: The workspace directory.
             turns: How many turns to undo (1 or more).
             to: The turn (or checkpoint) to go back to the start of, instead of ``turns``.
             dry_run: Report what would change, and change nothing.
+            force: Overwrite what a person changed too (``redo`` still undoes it).
 
         Returns:
             What the rollback did; ``safety_checkpoint_id`` undoes it (``redo`` does).
@@ -393,17 +404,22 @@ class CheckpointService:
         """
         directory = _real_path(workspace, "workspace")
         _check_text("to", to)
-        return self._files.undoer.undo(directory, turns=turns, to=to, dry_run=dry_run)
+        _check_flag("force", force)
+        return self._files.undoer.undo(directory, turns=turns, to=to, dry_run=dry_run, force=force)
 
-    def redo(self, workspace: str | os.PathLike[str], *, dry_run: bool = False) -> RollbackResult:
+    def redo(
+        self, workspace: str | os.PathLike[str], *, dry_run: bool = False, force: bool = False
+    ) -> RollbackResult:
         """Undo a workspace's latest ``undo`` not redone yet, as an editor's redo does.
 
         A rollback to that undo's safety checkpoint; redo again to redo the undo before it.
-        A new turn of the session leaves nothing to redo.
+        A new turn of the session leaves nothing to redo. What a person changed since the
+        undo is kept, as ``rollback_to_checkpoint`` says.
 
         Args:
             workspace: The workspace directory.
             dry_run: Report what would change, and change nothing.
+            force: Overwrite what a person changed too (undo it again to undo that).
 
         Raises:
             InvalidInputError: No agent session is recorded, or there is nothing to redo.
@@ -412,7 +428,8 @@ class CheckpointService:
             StorageError: The database failed.
         """
         directory = _real_path(workspace, "workspace")
-        return self._files.undoer.redo(directory, dry_run=dry_run)
+        _check_flag("force", force)
+        return self._files.undoer.redo(directory, dry_run=dry_run, force=force)
 
     def restore_paths(
         self,
@@ -421,6 +438,7 @@ class CheckpointService:
         *,
         workspace: str | os.PathLike[str] | None = None,
         dry_run: bool = False,
+        force: bool = False,
     ) -> RollbackResult:
         """Put back only some paths of a snapshot, leaving the rest of the workspace alone.
 
@@ -431,13 +449,15 @@ class CheckpointService:
         (``CheckpointType.SAFETY``): ``rollback_to_checkpoint(safety_checkpoint_id)`` undoes
         it. The workspace's head becomes that safety snapshot, so the next snapshot records
         the paths put back as its changes. Ignored paths, ``.git`` and the database's
-        directory are never touched.
+        directory are never touched. In the snapshot's own workspace, what a person changed
+        since the agent last wrote it is kept, as ``rollback_to_checkpoint`` says.
 
         Args:
             checkpoint_id: The snapshot to take the paths from.
             paths: The paths to put back (a lone string is one path).
             workspace: The directory to put them back into; the snapshot's own by default.
             dry_run: Report what would change, and change nothing (no safety snapshot either).
+            force: Overwrite what a person changed too (the safety snapshot still undoes it).
 
         Returns:
             The paths restored and removed, and the safety snapshot's id.
@@ -455,9 +475,10 @@ class CheckpointService:
                 wrote; nothing was changed.
             StorageError: The database failed; nothing was changed.
         """
+        _check_flag("force", force)
         if dry_run:
-            return self._files.restorer.dry_run(checkpoint_id, paths, workspace)
-        return self._files.restorer.restore_paths(checkpoint_id, paths, workspace)
+            return self._files.restorer.dry_run(checkpoint_id, paths, workspace, force=force)
+        return self._files.restorer.restore_paths(checkpoint_id, paths, workspace, force=force)
 
     def restore_into(
         self, checkpoint_id: str, target_dir: str | os.PathLike[str]
@@ -980,6 +1001,16 @@ def _check_max_bytes(max_bytes: object) -> None:
         raise InvalidInputError(
             f"max_bytes must be a whole number of at least 0, not {max_bytes!r:.80}"
         )
+
+
+def _check_flag(name: str, value: object) -> None:
+    """Refuse a flag that is not True or False (``force="no"`` would mean yes).
+
+    Raises:
+        InvalidInputError: ``value`` is not a bool.
+    """
+    if not isinstance(value, bool):
+        raise InvalidInputError(f"{name} must be True or False, not {value!r:.80}")
 
 
 def _check_text(name: str, value: object) -> None:

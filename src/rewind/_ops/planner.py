@@ -22,14 +22,15 @@ files of the directories above them are read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from rewind._manifest import ManifestEntry, Tree
+from rewind._ops.hand_edits import Reference, held_paths
 from rewind._ops.integrity import stage_contents
 from rewind._ops.selection import PathSelection
 from rewind.errors import RestoreConflictError
-from rewind.models import Checkpoint, EntryKind
+from rewind.models import Checkpoint, EntryKind, KeepReason, KeptPath
 from rewind.storage import UnitOfWork
 from rewind.workspace.capture import ContentSpool
 from rewind.workspace.ignore import IGNORE_FILE_NAMES, ignore_file_lines
@@ -52,12 +53,14 @@ class Planned:
     """A plan, the scan it was made against, and how many of the target's paths were selected.
 
     ``selected`` is None for a whole rollback, else how many of the target's paths a
-    ``restore_paths`` selected.
+    ``restore_paths`` selected. ``held`` are the paths a person changed that it keeps (see
+    ``hand_edits``), with why.
     """
 
     plan: RestorePlan
     scanned: ScanResult
     selected: int | None
+    held: Mapping[str, KeepReason] = field(default_factory=dict)
 
 
 def plan_rollback(
@@ -69,12 +72,14 @@ def plan_rollback(
     *,
     only: PathSelection | None = None,
     rescan: Rescan | None = None,
+    reference: Reference | None = None,
 ) -> Planned:
     """Plan a rollback of ``root`` (scanned as ``scanned``) to ``target``, whose tree is ``tree``.
 
     With ``only``, just those paths (``restore_paths``). With ``rescan``, every path the plan
     names is proven unchanged since the scan first (see the module); a dry run, which
-    records nothing, passes none.
+    records nothing, passes none. With ``reference`` (what rewind last saw an agent leave),
+    a path a person changed since is kept (``hand_edits``).
 
     Raises:
         PathNotInCheckpointError: A path of ``only`` selects nothing.
@@ -84,9 +89,13 @@ def plan_rollback(
         CorruptStoreError: An ignore file's stored content is damaged.
     """
     looked_at: set[str] = set()
-    planned = _changes(tree, scanned, only, target.checkpoint_id)
+
+    def planned_now() -> _Changes:
+        return _changes(uow, tree, scanned, only, target.checkpoint_id, reference=reference)
+
+    planned = planned_now()
     for _ in range(MAX_LOOKS):
-        wanted, selected, writes, removals = planned
+        wanted, selected, writes, removals, held = planned
         again: list[str] = []
         changed = False
         if rescan is not None:
@@ -97,12 +106,19 @@ def plan_rollback(
             plan = plan_restore(
                 root, wanted, scanned, paths_checked=True, changes=changes, ignored=ignored
             )
-            return Planned(plan, scanned, selected)
+            if held:
+                kept = [KeptPath(path=path, reason=reason) for path, reason in held.items()]
+                unchanged = plan.unchanged_count - sum(path in wanted for path in held)
+                kept_all = tuple(sorted((*plan.kept, *kept), key=_by_path))
+                plan = replace(plan, kept=kept_all, unchanged_count=unchanged)
+                if selected is not None:
+                    selected -= sum(path in tree for path in held)
+            return Planned(plan, scanned, selected, held)
         assert rescan is not None  # nothing to look at again without it
         looked_at.update(again)
         previous, scanned = scanned, rescan(scanned, again, changed)
         if _tree_changed(previous, scanned, again):
-            planned = _changes(tree, scanned, only, target.checkpoint_id)
+            planned = planned_now()
     raise RestoreConflictError(  # pragma: no cover - a writer making new files at every look
         f"the workspace {root.path!r} kept changing while the rollback to "
         f"{target.checkpoint_id} was planned; nothing was changed: try again once it is quiet",
@@ -111,23 +127,49 @@ def plan_rollback(
     )
 
 
-_Changes = tuple[Tree, int | None, list[ManifestEntry], list[str]]
+_Changes = tuple[Tree, int | None, list[ManifestEntry], list[str], dict[str, KeepReason]]
 
 
 def _changes(
-    tree: Tree, scanned: ScanResult, only: PathSelection | None, checkpoint_id: str
+    uow: UnitOfWork,
+    tree: Tree,
+    scanned: ScanResult,
+    only: PathSelection | None,
+    checkpoint_id: str,
+    *,
+    reference: Reference | None,
 ) -> _Changes:
-    """The tree wanted, how many of ``tree``'s paths it selected, and what makes it.
+    """The tree wanted, how many of ``tree``'s paths it selected, what makes it, what it keeps.
 
-    The tree wanted is ``tree``, or with ``only`` the scan's with those paths from ``tree``;
-    what makes it is the entries to write and the paths to remove.
+    The tree wanted is ``tree``, or with ``only`` the scan's with those paths from ``tree``,
+    and with ``reference`` the scan's for each path a person changed (``hand_edits``); what
+    makes it is the entries to write and the paths to remove.
     """
     if only is None:
         wanted, selected = tree, None
     else:
         wanted, selected = only.merged(scanned.tree, tree, checkpoint_id)
     writes, removals = restore_changes(wanted, scanned.tree)
-    return wanted, selected, writes, removals
+    held: dict[str, KeepReason] = {}
+    if reference is not None:
+        paths = [entry.path for entry in writes] + removals
+        left = reference.entries(uow, paths)
+        held = held_paths(left, tree, scanned.tree, paths)
+    if held:
+        wanted = dict(wanted)
+        for path in held:
+            entry = scanned.tree.get(path)
+            if entry is None:
+                wanted.pop(path, None)
+            else:
+                wanted[path] = entry
+        writes = [entry for entry in writes if entry.path not in held]
+        removals = [path for path in removals if path not in held]
+    return wanted, selected, writes, removals, held
+
+
+def _by_path(kept: KeptPath) -> str:
+    return kept.path
 
 
 def _tree_changed(previous: ScanResult, scanned: ScanResult, paths: list[str]) -> bool:

@@ -39,6 +39,13 @@ from typing import Any
 
 from rewind._manifest import Tree
 from rewind._ops.factory import CheckpointFactory, SnapshotRequest
+from rewind._ops.hand_edits import (
+    RESTORATION_KEY,
+    Reference,
+    keeps_hand_edits,
+    reference,
+    restoration,
+)
 from rewind._ops.index import (
     IndexCache,
     WorkspaceIndex,
@@ -102,11 +109,17 @@ class Restorer:
         self._watches = watches
 
     def rollback(
-        self, checkpoint_id: str, *, safety_extra: Mapping[str, Any] | None = None
+        self,
+        checkpoint_id: str,
+        *,
+        safety_extra: Mapping[str, Any] | None = None,
+        force: bool = False,
     ) -> RollbackResult:
         """Put a snapshot's workspace back as the snapshot recorded it (see the module).
 
         ``safety_extra`` goes into the safety snapshot's ``metadata.extra`` (an undo's mark).
+        Going back over an agent's history, a path a person changed is kept unless ``force``
+        (``hand_edits``).
         """
         with self._store.reading() as uow:
             target = find_checkpoint(uow, checkpoint_id)
@@ -118,7 +131,12 @@ class Restorer:
             root.locked(),
         ):
             return self._rollback_locked(
-                target, root, watched, undo_on_failure=True, safety_extra=safety_extra
+                target,
+                root,
+                watched,
+                undo_on_failure=True,
+                safety_extra=safety_extra,
+                keep_hand_edits=not force,
             )
 
     def restore_paths(
@@ -126,10 +144,13 @@ class Restorer:
         checkpoint_id: str,
         paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
         workspace: str | os.PathLike[str] | None = None,
+        *,
+        force: bool = False,
     ) -> RollbackResult:
         """Put back only ``paths`` as the snapshot recorded them (see the module).
 
         ``workspace`` is the directory to put them back into, the snapshot's own by default.
+        Going back over an agent's history, a path a person changed is kept unless ``force``.
         """
         with self._store.reading() as uow:
             target = find_checkpoint(uow, checkpoint_id)
@@ -141,15 +162,19 @@ class Restorer:
         ):
             only = PathSelection.parse(paths, root.path)
             self._finish_dead_rollback(target.plan_id, root, watched)
-            return self._rollback_locked(target, root, watched, undo_on_failure=True, only=only)
+            return self._rollback_locked(
+                target, root, watched, undo_on_failure=True, only=only, keep_hand_edits=not force
+            )
 
     def dry_run(
         self,
         checkpoint_id: str,
         paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
         workspace: str | os.PathLike[str] | None = None,
+        *,
+        force: bool = False,
     ) -> RollbackResult:
-        """Say what a rollback (of ``paths`` only, if given) would restore and remove.
+        """Say what a rollback (of ``paths`` only, if given) would restore, remove and keep.
 
         Nothing changes, anywhere. It waits for a rollback of the workspace under way, so it
         never plans against a half-written workspace.
@@ -170,7 +195,8 @@ class Restorer:
             index = self._indexes.load(uow, record, machine_origin(root))
             tree = target_tree(uow, target, index)
             scanned = scan_workspace(self._store, root, index, now_ns=self._factory.now_ns)
-            planned = plan_rollback(uow, root, target, tree, scanned, only=only)
+            left = None if force else _reference(uow, target, root)
+            planned = plan_rollback(uow, root, target, tree, scanned, only=only, reference=left)
             stage_contents(uow.blobs, planned.plan.writes, staged)
         plan, selected = planned.plan, planned.selected
         return _result(target, plan, safety_id=None, dry_run=True, selected=selected)
@@ -248,13 +274,18 @@ class Restorer:
         undo_on_failure: bool,
         only: PathSelection | None = None,
         safety_extra: Mapping[str, Any] | None = None,
+        keep_hand_edits: bool = False,
     ) -> RollbackResult:
         """Steps 2 to 5 of a rollback to ``target``; the caller holds ``root``'s lock.
 
         With a watch (``watched``), the safety snapshot scans only what it reported, and the
         scan recorded stays the watch's starting point: every file the rollback writes or
         removes is reported to the next snapshot like any other change. With ``only``, just
-        those paths are put back (``restore_paths``).
+        those paths are put back (``restore_paths``). With ``keep_hand_edits``, going back
+        over an agent's history keeps what a person changed (``hand_edits``); such a rollback,
+        like ``restore_paths``, leaves the head at the safety snapshot (the workspace is then
+        neither checkpoint) and sets no restore mark. Going back over an agent's history, the
+        safety snapshot records what the rollback leaves (``hand_edits.restoration``).
         """
         checkpoint_id = target.checkpoint_id
         origin = machine_origin(root)
@@ -273,14 +304,26 @@ class Restorer:
                     )
                 index = self._indexes.load(uow, workspace, origin)
                 spool = stack.enter_context(ContentSpool())
-                planned = self._plan(uow, root, target, index, spool, watched=watched, only=only)
+                left = _reference(uow, target, root)
+                planned = self._plan(
+                    uow,
+                    root,
+                    target,
+                    index,
+                    spool,
+                    watched=watched,
+                    only=only,
+                    reference=left if keep_hand_edits else None,
+                )
                 plan, scanned = planned.plan, planned.scanned
+                whole = only is None and not planned.held
                 stage_contents(uow.blobs, plan.writes, staged)
                 scan = ScannedWorkspace(root, workspace, index, scanned, spool, origin)
-                safety, current = self._take_safety_snapshot(
-                    uow, target, scan, only, extra=safety_extra
-                )
-                if only is None:
+                extra = dict(safety_extra or {})
+                if left is not None:
+                    extra[RESTORATION_KEY] = _restoration(target, plan, only)
+                safety, current = self._take_safety_snapshot(uow, target, scan, only, extra=extra)
+                if whole:
                     after = _move_head(uow, workspace, target, current, plan, origin=origin)
                 else:
                     # The head stays the safety snapshot, the index its tree: the files
@@ -290,7 +333,7 @@ class Restorer:
             self._indexes.remember(workspace.workspace_id, after)
             if watched is not None:
                 # Paths left untracked, or tracked again, without a change the watch sees.
-                kept = only is None and bool(plan.untracked or plan.adopted)
+                kept = whole and bool(plan.untracked or plan.adopted)
                 watched.recorded(scanned, after, doubt=KEPT_UNTRACKED if kept else None)
             self._write(
                 target,
@@ -301,7 +344,7 @@ class Restorer:
                 staged=staged,
                 undo_on_failure=undo_on_failure,
             )
-            if only is None:
+            if whole:
                 self._finish(target, root)
         return _result(target, plan, safety_id=safety.checkpoint_id, selected=planned.selected)
 
@@ -315,6 +358,7 @@ class Restorer:
         *,
         watched: WatchedWorkspace | None,
         only: PathSelection | None,
+        reference: Reference | None,
     ) -> Planned:
         """Steps 2 and 3 of a rollback: the target's tree, the scan, and the plan."""
         tree = target_tree(uow, target, index)
@@ -334,7 +378,9 @@ class Restorer:
                 changed=changed,
             )
 
-        return plan_rollback(uow, root, target, tree, scanned, only=only, rescan=rescan)
+        return plan_rollback(
+            uow, root, target, tree, scanned, only=only, rescan=rescan, reference=reference
+        )
 
     def _write(
         self,
@@ -492,6 +538,25 @@ def _move_head(
     return restored
 
 
+def _reference(uow: UnitOfWork, target: Checkpoint, root: WorkspaceRoot) -> Reference | None:
+    """What rewind last saw left in ``root``, if a rollback to ``target`` keeps hand edits.
+
+    Only going back over an agent's history in its own workspace (``hand_edits``).
+    """
+    if root.path != target.sandbox_ref or not keeps_hand_edits(target):
+        return None
+    return reference(uow, target.plan_id, root.path)
+
+
+def _restoration(
+    target: Checkpoint, plan: RestorePlan, only: PathSelection | None
+) -> dict[str, Any]:
+    """The record of what a rollback (or, with ``only``, a restore of some paths) leaves."""
+    if only is None:
+        return restoration(target, kept=[kept.path for kept in plan.kept])
+    return restoration(target, written=plan.restored, removed=plan.removals)
+
+
 def _result(
     target: Checkpoint,
     plan: RestorePlan,
@@ -503,7 +568,7 @@ def _result(
     """What a restore did (or, for a dry run, would do).
 
     ``selected``: how many of the target's paths a ``restore_paths`` selected; the others
-    were left as they are, neither restored nor unchanged.
+    were left as they are, neither restored nor unchanged (nor are those it kept).
     """
     unchanged = plan.unchanged_count if selected is None else selected - len(plan.writes)
     return RollbackResult(

@@ -58,12 +58,19 @@ class Undoer:
         self._restorer = restorer
 
     def undo(
-        self, workspace: str, *, turns: int = 1, to: str | None = None, dry_run: bool = False
+        self,
+        workspace: str,
+        *,
+        turns: int = 1,
+        to: str | None = None,
+        dry_run: bool = False,
+        force: bool = False,
     ) -> RollbackResult:
         """Put ``workspace`` back to the start of a turn of its latest agent session.
 
         ``turns`` back from where it stands, or the turn ``to`` names (a turn, or a
-        checkpoint of the session: the start of its turn).
+        checkpoint of the session: the start of its turn). What a person changed since the
+        agent last wrote it is kept unless ``force`` (``hand_edits``).
 
         Raises:
             InvalidInputError: No agent session, no such turn, or fewer turns to undo.
@@ -83,11 +90,11 @@ class Undoer:
         chosen = position.turns[index]
         target = chosen.start.checkpoint_id
         if dry_run:
-            return self._restorer.dry_run(target)
+            return self._restorer.dry_run(target, force=force)
         mark = {"action": "undo", "session": position.session, "turn": chosen.turn}
-        return self._restorer.rollback(target, safety_extra={UNDO_KEY: mark})
+        return self._restorer.rollback(target, safety_extra={UNDO_KEY: mark}, force=force)
 
-    def redo(self, workspace: str, *, dry_run: bool = False) -> RollbackResult:
+    def redo(self, workspace: str, *, dry_run: bool = False, force: bool = False) -> RollbackResult:
         """Undo the latest undo of ``workspace`` not redone yet (roll back to its safety).
 
         Raises:
@@ -98,9 +105,9 @@ class Undoer:
             raise InvalidInputError(f"nothing to redo in {workspace}")
         target = position.redoable[-1]
         if dry_run:
-            return self._restorer.dry_run(target)
+            return self._restorer.dry_run(target, force=force)
         mark = {"action": "redo", "session": position.session, "redoes": target}
-        return self._restorer.rollback(target, safety_extra={UNDO_KEY: mark})
+        return self._restorer.rollback(target, safety_extra={UNDO_KEY: mark}, force=force)
 
     def _turn_named(self, position: _Position, name: str, workspace: str) -> int:
         """The index of the turn ``name`` names: a turn id, else a checkpoint of the session."""

@@ -23,6 +23,7 @@ __all__ = [
     "DECISION_HELP",
     "PLAN_HELP",
     "duration",
+    "force_option",
     "json_option",
     "parse_duration",
     "parse_extra",
@@ -45,6 +46,18 @@ DECISION_HELP = (
     "before or after."
 )
 """The sentence that says what a decision is, where a newcomer first meets ``--decision``."""
+
+
+def force_option(function: _F) -> _F:
+    """``--force``: overwrite what a person changed since the agent last wrote it, too."""
+    return click.option(
+        "--force",
+        is_flag=True,
+        help=(
+            "Overwrite files a person changed since the agent last wrote them too (they are "
+            "kept by default); the safety checkpoint still undoes it."
+        ),
+    )(function)
 
 
 class _CheckpointTypes(click.Choice[str]):

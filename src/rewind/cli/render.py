@@ -212,14 +212,19 @@ def print_rollback(result: RollbackResult, *, quiet: bool, undoes: str = "rollba
     """What a rollback (or a restore of some paths) did or would do, and how to undo it.
 
     A path it kept as it was is shown with why (``kept (ignored)``: the checkpoint ignored
-    it; ``kept (git)``: git's own).
+    it; ``kept (git)``: git's own; a person's edit, or a conflict: see ``KEPT_BECAUSE``), and
+    the conflicts are said once more at the end, on stderr.
     """
     verbs = ("would restore", "would remove") if result.dry_run else ("restored", "removed")
     keep = "would keep" if result.dry_run else "kept"
     changes = [(path, verbs[0]) for path in result.restored]
     changes += [(path, verbs[1]) for path in result.removed]
-    changes += [(kept.path, f"{keep} ({kept.reason.value})") for kept in result.kept]
+    changes += [
+        (kept.path, f"{keep} ({KEPT_BECAUSE.get(kept.reason.value, kept.reason.value)})")
+        for kept in result.kept
+    ]
     _print_paths(sorted(changes), quiet=quiet)
+    _say_conflicts(result)
     if result.dry_run:
         to_keep = f"{len(result.kept)} to keep, " if result.kept else ""
         click.echo(
@@ -237,6 +242,41 @@ def print_rollback(result: RollbackResult, *, quiet: bool, undoes: str = "rollba
             f"safety checkpoint {result.safety_checkpoint_id}: "
             f"rewind rollback {result.safety_checkpoint_id} undoes this {undoes}"
         )
+
+
+KEPT_BECAUSE = {
+    "hand_edit": "changed since the agent last wrote it",
+    "conflict": "conflict: changed by the agent's history and by a person since",
+}
+"""How a kept path's reason is said, where the reason's name alone says too little."""
+
+
+def _say_conflicts(result: RollbackResult) -> None:
+    """Say on stderr which paths both the history gone back over and a person changed."""
+    conflicts = result.conflicts
+    if not conflicts:
+        return
+    shown = CONFLICTS_SHOWN
+    listed = ", ".join(conflicts[:shown])
+    if len(conflicts) > shown:
+        listed += f" and {len(conflicts) - shown} more"
+    click.echo(
+        f"{len(conflicts)} conflict(s) {'would be' if result.dry_run else 'were'} kept as a "
+        f"person left them: {listed}. Merge by hand, or add --force to overwrite them "
+        f"(exit status {CONFLICT_EXIT_STATUS})",
+        err=True,
+    )
+
+
+CONFLICTS_SHOWN = 5
+"""How many conflicts the line on stderr names."""
+CONFLICT_EXIT_STATUS = 3
+"""The exit status of a rollback, restore, undo or redo that kept a conflict."""
+
+
+def rollback_exit_status(result: RollbackResult) -> int:
+    """``CONFLICT_EXIT_STATUS`` if ``result`` kept (or would keep) a conflict, else 0."""
+    return CONFLICT_EXIT_STATUS if result.conflicts else 0
 
 
 def rollback_question(target: Checkpoint, plan: RollbackResult, now: datetime) -> str:
@@ -274,12 +314,18 @@ def restore_paths_question(target: Checkpoint, plan: RollbackResult, now: dateti
 
 
 def _kept(plan: RollbackResult) -> str:
-    """How many paths the plan keeps as they are (ignored by the checkpoint, or git's)."""
-    if not plan.kept:
-        return ""
-    count = len(plan.kept)
-    stay = "path stays as it is" if count == 1 else "paths stay as they are"
-    return f"; {count} {stay} (ignored by the checkpoint, or git's)"
+    """How many paths the plan keeps as they are, and why."""
+    machine = sum(kept.reason.value in {"ignored", "git"} for kept in plan.kept)
+    edited = sum(kept.reason.value == "hand_edit" for kept in plan.kept)
+    said = []
+    if machine:
+        stay = "path stays as it is" if machine == 1 else "paths stay as they are"
+        said.append(f"{machine} {stay} (ignored by the checkpoint, or git's)")
+    if edited:
+        said.append(f"{_files(edited)} a person changed since the agent last wrote them kept")
+    if plan.conflicts:
+        said.append(f"{len(plan.conflicts)} conflict(s) kept")
+    return "".join(f"; {part}" for part in said)
 
 
 def print_restore(result: RollbackResult, directory: str, *, quiet: bool) -> None:

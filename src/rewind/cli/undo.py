@@ -9,7 +9,7 @@ import click
 
 from rewind.cli import render
 from rewind.cli.app import Outcome, current_workspace, main, progress, with_service
-from rewind.cli.params import json_option, quiet_option, workspace_option
+from rewind.cli.params import force_option, json_option, quiet_option, workspace_option
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -25,19 +25,22 @@ __all__: list[str] = []
 @click.option("--to", "to", help="Go back to the start of this turn (or checkpoint's turn).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@force_option
 @quiet_option
 @workspace_option
 @json_option
-def undo(*, turns: int, to: str | None, dry_run: bool, yes: bool, quiet: bool) -> None:
+def undo(*, turns: int, to: str | None, dry_run: bool, yes: bool, force: bool, quiet: bool) -> None:
     """Put the workspace back to the start of the last TURNS turns of its agent's session.
 
     The session is the workspace's latest one (its agent's hooks recorded it). The current
-    state is snapshotted first: rewind redo puts it back.
+    state is snapshotted first: rewind redo puts it back. Files you changed since the agent
+    last wrote them are kept (exit status 3 if the undone turns changed them too), unless
+    --force.
     """
 
     def run(service: CheckpointService) -> Outcome:
         workspace = _workspace(service)
-        act = partial(service.undo, workspace, turns=turns, to=to)
+        act = partial(service.undo, workspace, turns=turns, to=to, force=force)
         return _carry_out(act, "Undo", workspace, dry_run=dry_run, yes=yes, quiet=quiet)
 
     with_service(run)
@@ -46,15 +49,19 @@ def undo(*, turns: int, to: str | None, dry_run: bool, yes: bool, quiet: bool) -
 @main.command()
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@force_option
 @quiet_option
 @workspace_option
 @json_option
-def redo(*, dry_run: bool, yes: bool, quiet: bool) -> None:
-    """Undo the latest rewind undo not redone yet; again for the one before it."""
+def redo(*, dry_run: bool, yes: bool, force: bool, quiet: bool) -> None:
+    """Undo the latest rewind undo not redone yet; again for the one before it.
+
+    Files you changed since the undo are kept, unless --force.
+    """
 
     def run(service: CheckpointService) -> Outcome:
         workspace = _workspace(service)
-        act = partial(service.redo, workspace)
+        act = partial(service.redo, workspace, force=force)
         return _carry_out(act, "Redo", workspace, dry_run=dry_run, yes=yes, quiet=quiet)
 
     with_service(run)
@@ -85,9 +92,9 @@ def _carry_out(
             plan = act(dry_run=True)
         if dry_run:
             show = partial(render.print_rollback, plan, quiet=quiet)
-            return Outcome(plan.model_dump(mode="json"), show)
+            return Outcome(plan.model_dump(mode="json"), show, render.rollback_exit_status(plan))
         click.confirm(render.undo_question(what, workspace, plan), abort=True, err=True)
     with progress(f"{what}ing"):
         result = act()
     show = partial(render.print_rollback, result, quiet=quiet, undoes=what.lower())
-    return Outcome(result.model_dump(mode="json"), show)
+    return Outcome(result.model_dump(mode="json"), show, render.rollback_exit_status(result))

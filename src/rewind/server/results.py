@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from rewind.models import Checkpoint, RollbackResult, SessionSummary
+from rewind.models import Checkpoint, KeepReason, KeptPath, RollbackResult, SessionSummary
 
 __all__ = [
     "MAX_LISTED_PATHS",
@@ -109,20 +109,31 @@ class RestoreResult(BaseModel):
     safety_checkpoint_id: str | None = Field(
         description="Roll back to it to undo this; None for a dry run."
     )
+    kept: list[KeptPath] = Field(
+        default_factory=list,
+        description=(
+            "Paths left as they are, with why: ignored by the checkpoint, git's own, a "
+            "person's edit since the agent last wrote it (hand_edit), or changed by both the "
+            "history gone back over and a person (conflict)."
+        ),
+    )
     message: str
 
     @classmethod
     def of(cls, result: RollbackResult, what: str) -> RestoreResult:
         """Report ``result`` of a ``what`` ("rollback" or "restore")."""
+        people = sum(kept.reason in _PEOPLES for kept in result.kept)
+        edits = f" {people} changed by a person since the agent wrote them: kept." if people else ""
         if result.dry_run:
             message = (
                 f"dry run: {len(result.restored)} to restore, {len(result.removed)} to remove; "
-                "nothing changed. Call again with confirm=true to do it."
+                f"nothing changed.{edits} Call again with confirm=true to do it."
             )
         else:
             message = (
-                f"{len(result.restored)} restored, {len(result.removed)} removed. To undo this "
-                f"{what}: rollback checkpoint_id={result.safety_checkpoint_id} confirm=true"
+                f"{len(result.restored)} restored, {len(result.removed)} removed.{edits} To "
+                f"undo this {what}: rollback checkpoint_id={result.safety_checkpoint_id} "
+                "confirm=true"
             )
         return cls(
             checkpoint_id=result.checkpoint_id,
@@ -131,8 +142,13 @@ class RestoreResult(BaseModel):
             removed=list(result.removed),
             unchanged_count=result.unchanged_count,
             safety_checkpoint_id=result.safety_checkpoint_id,
+            kept=list(result.kept),
             message=message,
         )
+
+
+_PEOPLES = (KeepReason.HAND_EDIT, KeepReason.CONFLICT)
+"""Why a path a person changed is kept."""
 
 
 class PlanCounts(BaseModel):
