@@ -22,7 +22,7 @@ import logging
 import os
 import secrets
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -372,6 +372,25 @@ def _listen(host: str, port: int) -> socket.socket:
         raise InvalidInputError(f"cannot listen on {host}:{port}: {reason}") from exc
 
 
+class _AnnouncingServer(uvicorn.Server):
+    """A uvicorn server that says it listens only once Ctrl-C stops it cleanly.
+
+    uvicorn takes over SIGINT and SIGTERM for the whole of ``serve``, then starts up; a
+    Ctrl-C before that interrupts the store's opening or closing instead, and a client that
+    stops the server as soon as it reads the address could leave it hanging.
+    """
+
+    def __init__(self, config: uvicorn.Config, announce: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._announce = announce
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        """Start as uvicorn does, then announce."""
+        await super().startup(sockets=sockets)
+        if self.started:
+            self._announce()
+
+
 def run_http(url: str | None, options: ServeOptions, *, announce: Any = print) -> None:
     """Serve until interrupted; ``announce`` is told the URL once the socket listens.
 
@@ -394,8 +413,8 @@ def run_http(url: str | None, options: ServeOptions, *, announce: Any = print) -
                 lifespan="on",
                 http=timed_protocol(options.header_timeout, options.body_timeout),
             )
-            announce(f"http://{options.host}:{port}")
-            await uvicorn.Server(config).serve(sockets=[listening])
+            server = _AnnouncingServer(config, lambda: announce(f"http://{options.host}:{port}"))
+            await server.serve(sockets=[listening])
 
     try:
         anyio.run(serve)
