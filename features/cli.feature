@@ -144,9 +144,9 @@ Feature: The rewind command line
     When I run "rewind rollback {last} --dry-run"
     Then it prints the lines
       """
-      would restore a.txt
-      would remove  c.txt
-      dry run: 1 to restore, 1 to remove, 1 unchanged; nothing was changed
+      would restore a.txt  +1 -1
+      would remove  c.txt  +0 -1
+      dry run: 1 to restore, 1 to remove, 1 unchanged, +1 -2 lines; nothing was changed
       """
     And "a.txt" in the workspace still contains "changed"
     When I run "rewind rollback {first} --yes"

@@ -38,7 +38,7 @@ Feature: Putting back some paths from the terminal
     Then it exits with status 0
     And it printed "would restore a.txt"
     And it printed "would remove  src/d.py"
-    And it printed "dry run: 1 to restore, 1 to remove, 0 unchanged; nothing was changed"
+    And it printed "dry run: 1 to restore, 1 to remove, 0 unchanged, +1 -2 lines; nothing was changed"
     And "a.txt" in the workspace still contains "changed"
 
   Scenario: A directory the checkpoint ignored stays as it is, shown with why

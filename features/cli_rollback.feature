@@ -66,7 +66,7 @@ Feature: A rollback from the terminal shows its plan once, asks, and reports eac
     Then the envelope's "data.kept" is [{"path": ".env", "reason": "ignored"}]
     When I run "rewind rollback {last} --dry-run"
     Then it printed "would keep (ignored) .env"
-    And it printed "dry run: 1 to restore, 0 to remove, 1 to keep, 4 unchanged; nothing was changed"
+    And it printed "dry run: 1 to restore, 0 to remove, 1 to keep, 4 unchanged, +1 -0 lines; nothing was changed"
     When I run "rewind rollback {last}" answering "y"
     Then it printed "(4 unchanged); 1 path stays as it is (ignored by the checkpoint, or git's)" on stderr 1 times
     And it printed "restored       .gitignore"

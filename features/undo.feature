@@ -108,6 +108,7 @@ Feature: Undo what an agent did, turn by turn, and redo it
     And I undo the agent's last turn as a dry run
     Then the workspace's files are exactly as noted
     And the undo restored "README.md,src/app.py" and removed ""
+    And the dry run counts the lines "README.md +1 -0, src/app.py +1 -1"
     When I undo the agent's last turn
     And I note the workspace's files
     And I redo as a dry run
@@ -117,7 +118,9 @@ Feature: Undo what an agent did, turn by turn, and redo it
   Scenario: rewind undo and rewind redo on the command line
     When I run "rewind undo --dry-run --workspace {workspace}"
     Then it exits with status 0
-    And it printed "would restore"
+    And it printed "would restore README.md  +1 -0"
+    And it printed "would restore src/app.py  +1 -1"
+    And it printed "dry run: 2 to restore, 0 to remove, 1 unchanged, +2 -1 lines; nothing was changed"
     When I run "rewind undo --workspace {workspace}" answering "n"
     Then the workspace holds
       | path       | content   |

@@ -66,3 +66,11 @@ def kept(context: Any) -> None:
 def kept_nothing(context: Any) -> None:
     result = world(context).the_rollback
     assert result.kept == (), result
+
+
+@then('the dry run counts the lines "{counts:Q}"')
+def dry_run_lines(context: Any, counts: str) -> None:
+    """Each text file's lines gained and lost, as ``PATH +A -R``, by path."""
+    result = world(context).the_rollback
+    found = [f"{lines.path} +{lines.lines_added} -{lines.lines_removed}" for lines in result.lines]
+    assert found == [count.strip() for count in counts.split(",")], result

@@ -36,6 +36,7 @@ from rewind import (
     Checkpoint,
     CheckpointService,
     CheckpointType,
+    FileLines,
     KeepReason,
     KeptPath,
     OnError,
@@ -396,6 +397,7 @@ def model_samples(
             full_scan_reasons={"first scan": 1},
         ),
         KeptPath(path="node_modules/left-pad/index.js", reason=KeepReason.IGNORED),
+        FileLines(path="src/app.py", lines_added=3, lines_removed=1),
         AgentCall(**AGENT_CALL),
         *_session_samples(first, second),
     ]

@@ -38,6 +38,7 @@ __all__ = [
     "DiffEntry",
     "DiffManifest",
     "EntryKind",
+    "FileLines",
     "KeepReason",
     "KeptPath",
     "OnError",
@@ -491,13 +492,24 @@ class KeptPath(DomainModel):
     reason: KeepReason
 
 
+class FileLines(DomainModel):
+    """The lines a dry run's rollback would add to and remove from one text file."""
+
+    path: str
+    lines_added: int
+    lines_removed: int
+
+
 class RollbackResult(DomainModel):
     """What a rollback or restore did (or, for a dry run, would do).
 
     ``restored`` and ``removed`` are sorted relative POSIX paths. ``kept``, sorted by path,
     lists the paths it would otherwise have removed or changed but left exactly as they are
     (see ``KeepReason``). ``safety_checkpoint_id`` is the snapshot taken just before a real
-    rollback: roll back to it to undo the rollback.
+    rollback: roll back to it to undo the rollback. A dry run's ``lines``, sorted by path,
+    say how many lines each text file it would restore or remove gains and loses (a binary
+    file, a symlink, or a file over 16 MiB on either side: not listed); a real rollback's
+    are empty.
     """
 
     checkpoint_id: CheckpointId
@@ -507,6 +519,7 @@ class RollbackResult(DomainModel):
     safety_checkpoint_id: CheckpointId | None
     dry_run: bool
     kept: tuple[KeptPath, ...] = ()
+    lines: tuple[FileLines, ...] = ()
 
     @property
     def conflicts(self) -> tuple[str, ...]:

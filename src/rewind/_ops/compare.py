@@ -5,25 +5,21 @@ The answer is a list of changes (a ``DiffManifest``) or a unified patch.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 from rewind._manifest import Tree
-from rewind._ops.contents import StoredSide
+from rewind._ops.contents import StoredSide, read_live
 from rewind._ops.factory import CheckpointFactory
 from rewind._ops.index import IndexCache, WorkspaceIndex, machine_origin, scan_workspace
 from rewind._ops.lookup import checked_tree, find_checkpoint
-from rewind._ops.patch import MAX_PATCHED_FILE, unified_patch
+from rewind._ops.patch import unified_patch
 from rewind._ops.rollback import open_workspace
-from rewind.errors import RewindError
-from rewind.models import Checkpoint, DiffManifest, EntryKind
+from rewind.models import Checkpoint, DiffManifest
 from rewind.storage import Store, UnitOfWork
 from rewind.workspace.diff import diff_trees
 from rewind.workspace.root import WorkspaceRoot
 
 __all__ = ["Comparer"]
-
-_READ_SIZE = 1024 * 1024
 
 
 class Comparer:
@@ -94,7 +90,7 @@ class Comparer:
                 return unified_patch(
                     manifest,
                     old.read,
-                    lambda path: _read_live(root, live, path),
+                    lambda path: read_live(root, live, path),
                     max_bytes=max_bytes,
                     prepare=lambda paths: old.stage(uow, paths),
                 )
@@ -120,26 +116,3 @@ def _stored_diff(
         target_id=target_checkpoint.checkpoint_id,
     )
     return target, manifest
-
-
-def _read_live(root: WorkspaceRoot, tree: Tree, path: str) -> bytes | None:
-    """The bytes of ``path`` in the live workspace (a symlink: its target); None if unreadable.
-
-    The file may have changed since the scan: the patch then shows what it holds now, unless
-    it grew past ``MAX_PATCHED_FILE`` (then None: it is not read further).
-    """
-    entry = tree.get(path)
-    if entry is None:
-        return None
-    try:
-        if entry.kind is EntryKind.SYMLINK:
-            return root.read_link(path)
-        with root.open_file(path) as descriptor:
-            parts = []
-            size = 0
-            while size <= MAX_PATCHED_FILE and (part := os.read(descriptor, _READ_SIZE)):
-                parts.append(part)
-                size += len(part)
-            return None if size > MAX_PATCHED_FILE else b"".join(parts)
-    except (RewindError, OSError):
-        return None

@@ -10,18 +10,24 @@ meanwhile cannot take it away half-read.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 
 from rewind._codec import CHUNK_SIZE, CODECS, inflate
 from rewind._manifest import ManifestEntry, Tree
 from rewind._ops.integrity import size_problem, stage_contents
 from rewind._ops.lookup import checked_tree
-from rewind.errors import CorruptStoreError, PathNotInCheckpointError
-from rewind.models import Checkpoint
+from rewind._ops.patch import MAX_PATCHED_FILE
+from rewind.errors import CorruptStoreError, PathNotInCheckpointError, RewindError
+from rewind.models import Checkpoint, EntryKind
 from rewind.storage import BlobRepository, UnitOfWork
 from rewind.workspace.capture import ContentSpool
+from rewind.workspace.root import WorkspaceRoot
 
-__all__ = ["StoredSide", "read_stored_file", "stored_entry"]
+__all__ = ["StoredSide", "read_live", "read_stored_file", "stored_entry"]
+
+_READ_SIZE = 1024 * 1024
+"""How much of a live file one read takes."""
 
 
 def stored_entry(uow: UnitOfWork, checkpoint: Checkpoint, path: str) -> ManifestEntry:
@@ -133,3 +139,26 @@ class StoredSide:
         if entry is None:
             return None
         return b"".join(self._spool.read(entry.content_hash))
+
+
+def read_live(root: WorkspaceRoot, tree: Tree, path: str) -> bytes | None:
+    """The bytes of ``path`` in the live workspace (a symlink: its target); None if unreadable.
+
+    The file may have changed since the scan: the patch then shows what it holds now, unless
+    it grew past ``MAX_PATCHED_FILE`` (then None: it is not read further).
+    """
+    entry = tree.get(path)
+    if entry is None:
+        return None
+    try:
+        if entry.kind is EntryKind.SYMLINK:
+            return root.read_link(path)
+        with root.open_file(path) as descriptor:
+            parts = []
+            size = 0
+            while size <= MAX_PATCHED_FILE and (part := os.read(descriptor, _READ_SIZE)):
+                parts.append(part)
+                size += len(part)
+            return None if size > MAX_PATCHED_FILE else b"".join(parts)
+    except (RewindError, OSError):
+        return None

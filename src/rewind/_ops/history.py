@@ -9,14 +9,12 @@ removed, read from the stored contents of the changed files only.
 
 from __future__ import annotations
 
-import difflib
 from collections import defaultdict
-from collections.abc import Sequence
 
 from rewind._manifest import Tree
 from rewind._ops.contents import StoredSide
 from rewind._ops.lookup import checked_tree, list_checkpoints
-from rewind._ops.patch import too_large_to_patch
+from rewind._ops.patch import line_counts, too_large_to_patch
 from rewind.models import (
     ChangeCounts,
     ChangeKind,
@@ -32,8 +30,6 @@ from rewind.storage import CheckpointQuery, UnitOfWork
 from rewind.workspace.diff import diff_trees
 
 __all__ = ["session_summaries"]
-
-_SNIFF = 8000
 
 
 def session_summaries(
@@ -190,24 +186,6 @@ def _may_be_text(entry: DiffEntry) -> bool:
 
 def _line_counts(entry: DiffEntry, before: bytes | None, after: bytes | None) -> tuple[int, int]:
     """The lines added and removed from ``before`` to ``after``; none when either is binary."""
-    old_lines = _lines(b"" if entry.change is ChangeKind.ADDED else before)
-    new_lines = _lines(b"" if entry.change is ChangeKind.DELETED else after)
-    if old_lines is None or new_lines is None:
-        return 0, 0
-    added = removed = 0
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
-        if tag != "equal":
-            removed += old_end - old_start
-            added += new_end - new_start
-    return added, removed
-
-
-def _lines(content: bytes | None) -> Sequence[str] | None:
-    """``content``'s lines, or None when it is unreadable or binary (as a patch decides)."""
-    if content is None or b"\0" in content[:_SNIFF]:
-        return None
-    try:
-        return content.decode("utf-8").splitlines(keepends=True)
-    except UnicodeDecodeError:
-        return None
+    old = b"" if entry.change is ChangeKind.ADDED else before
+    new = b"" if entry.change is ChangeKind.DELETED else after
+    return line_counts(old, new)

@@ -18,6 +18,7 @@ __all__ = [
     "SideReader",
     "cut_utf8",
     "file_patch",
+    "line_counts",
     "too_large_to_patch",
     "unified_patch",
 ]
@@ -144,6 +145,27 @@ def _batches(entries: Iterable[DiffEntry]) -> Iterator[list[DiffEntry]]:
             batch, size, limit = [], 0, min(limit * 2, _BATCH_PATHS)
     if batch:
         yield batch
+
+
+def line_counts(before: bytes | None, after: bytes | None) -> tuple[int, int]:
+    """The lines added and removed from ``before`` to ``after``, as a patch counts them.
+
+    A side that does not exist is ``b""``; none are counted when either side is unreadable
+    (None) or binary.
+    """
+    old = None if before is None else _text(before)
+    new = None if after is None else _text(after)
+    if old is None or new is None:
+        return 0, 0
+    added = removed = 0
+    matcher = difflib.SequenceMatcher(
+        None, old.splitlines(keepends=True), new.splitlines(keepends=True), autojunk=False
+    )
+    for tag, old_start, old_end, new_start, new_end in matcher.get_opcodes():
+        if tag != "equal":
+            removed += old_end - old_start
+            added += new_end - new_start
+    return added, removed
 
 
 def _text(content: bytes) -> str | None:

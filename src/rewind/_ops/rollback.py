@@ -37,7 +37,8 @@ from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from typing import Any
 
-from rewind._manifest import Tree
+from rewind._manifest import ManifestEntry, Tree
+from rewind._ops.contents import read_live
 from rewind._ops.factory import CheckpointFactory, SnapshotRequest
 from rewind._ops.hand_edits import (
     RESTORATION_KEY,
@@ -55,6 +56,7 @@ from rewind._ops.index import (
 )
 from rewind._ops.integrity import stage_contents
 from rewind._ops.lookup import checked_tree, find_checkpoint, require_snapshot, target_tree
+from rewind._ops.patch import MAX_PATCHED_FILE, line_counts
 from rewind._ops.planner import Planned, plan_rollback
 from rewind._ops.record import ScannedWorkspace, record_snapshot
 from rewind._ops.selection import PathSelection
@@ -74,7 +76,7 @@ from rewind.errors import (
     UnsafePathError,
     WorkspaceNotFoundError,
 )
-from rewind.models import Checkpoint, CheckpointType, RollbackResult
+from rewind.models import Checkpoint, CheckpointType, EntryKind, FileLines, RollbackResult
 from rewind.storage import Store, UnitOfWork, WorkspaceHead
 from rewind.workspace.capture import ContentSpool
 from rewind.workspace.restore import (
@@ -198,8 +200,10 @@ class Restorer:
             left = None if force else _reference(uow, target, root)
             planned = plan_rollback(uow, root, target, tree, scanned, only=only, reference=left)
             stage_contents(uow.blobs, planned.plan.writes, staged)
+            lines = _lines(root, planned, staged)
         plan, selected = planned.plan, planned.selected
-        return _result(target, plan, safety_id=None, dry_run=True, selected=selected)
+        result = _result(target, plan, safety_id=None, dry_run=True, selected=selected)
+        return result.model_copy(update={"lines": lines})
 
     @staticmethod
     def _open(target: Checkpoint, workspace: str | os.PathLike[str] | None) -> WorkspaceRoot:
@@ -536,6 +540,33 @@ def _move_head(
     uow.workspaces.move_head(workspace, update)
     uow.workspaces.mark_restoring(workspace, target.checkpoint_id)
     return restored
+
+
+def _lines(root: WorkspaceRoot, planned: Planned, staged: ContentSpool) -> tuple[FileLines, ...]:
+    """The lines each text file the plan writes or removes would gain and lose, by path.
+
+    Regular files on both sides (or one, the other absent), up to ``MAX_PATCHED_FILE``; the
+    current side is read from the workspace now, the target's from ``staged``.
+    """
+    current = planned.scanned.tree
+    sides: list[tuple[str, ManifestEntry | None, ManifestEntry | None]] = [
+        (entry.path, current.get(entry.path), entry) for entry in planned.plan.writes
+    ]
+    sides += [(path, current.get(path), None) for path in planned.plan.removals]
+    counted = []
+    for path, now, wanted in sorted(sides, key=lambda side: side[0]):
+        if not all(_countable(entry) for entry in (now, wanted)):
+            continue
+        before = b"" if now is None else read_live(root, current, path)
+        after = b"" if wanted is None else b"".join(staged.read(wanted.content_hash))
+        added, removed = line_counts(before, after)
+        counted.append(FileLines(path=path, lines_added=added, lines_removed=removed))
+    return tuple(counted)
+
+
+def _countable(entry: ManifestEntry | None) -> bool:
+    """Whether ``entry``'s side of a file's change has lines to count (absent: none)."""
+    return entry is None or (entry.kind is EntryKind.FILE and entry.size <= MAX_PATCHED_FILE)
 
 
 def _reference(uow: UnitOfWork, target: Checkpoint, root: WorkspaceRoot) -> Reference | None:

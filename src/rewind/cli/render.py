@@ -217,8 +217,12 @@ def print_rollback(result: RollbackResult, *, quiet: bool, undoes: str = "rollba
     """
     verbs = ("would restore", "would remove") if result.dry_run else ("restored", "removed")
     keep = "would keep" if result.dry_run else "kept"
-    changes = [(path, verbs[0]) for path in result.restored]
-    changes += [(path, verbs[1]) for path in result.removed]
+    counts = {
+        lines.path: f"{lines.path}  +{lines.lines_added} -{lines.lines_removed}"
+        for lines in result.lines
+    }
+    changes = [(counts.get(path, path), verbs[0]) for path in result.restored]
+    changes += [(counts.get(path, path), verbs[1]) for path in result.removed]
     changes += [
         (kept.path, f"{keep} ({KEPT_BECAUSE.get(kept.reason.value, kept.reason.value)})")
         for kept in result.kept
@@ -229,7 +233,8 @@ def print_rollback(result: RollbackResult, *, quiet: bool, undoes: str = "rollba
         to_keep = f"{len(result.kept)} to keep, " if result.kept else ""
         click.echo(
             f"dry run: {len(result.restored)} to restore, {len(result.removed)} to remove, "
-            f"{to_keep}{result.unchanged_count} unchanged; nothing was changed"
+            f"{to_keep}{result.unchanged_count} unchanged{_line_totals(result)}; nothing was "
+            "changed"
         )
         return
     kept = f"{len(result.kept)} kept, " if result.kept else ""
@@ -249,6 +254,15 @@ KEPT_BECAUSE = {
     "conflict": "conflict: changed by the agent's history and by a person since",
 }
 """How a kept path's reason is said, where the reason's name alone says too little."""
+
+
+def _line_totals(result: RollbackResult, separator: str = ", ") -> str:
+    """``, +A -R lines`` over a dry run's text files (nothing when it counted none)."""
+    if not result.lines:
+        return ""
+    added = sum(lines.lines_added for lines in result.lines)
+    removed = sum(lines.lines_removed for lines in result.lines)
+    return f"{separator}+{added} -{removed} lines"
 
 
 def _say_conflicts(result: RollbackResult) -> None:
@@ -286,7 +300,8 @@ def rollback_question(target: Checkpoint, plan: RollbackResult, now: datetime) -
         f"Roll back {target.sandbox_ref} to checkpoint {target.checkpoint_id} {label}, "
         f"taken {age(target.created_at, now)} ({utc(target.created_at)}).\n"
         f"{_files(len(plan.restored))} will be restored and {_files(len(plan.removed))} "
-        f"removed ({plan.unchanged_count} unchanged){_kept(plan)}; the current state is "
+        f"removed ({plan.unchanged_count} unchanged){_kept(plan)}{_line_totals(plan, '; ')}; "
+        "the current state is "
         "snapshotted first.\nRoll back?"
     )
 
@@ -296,7 +311,8 @@ def undo_question(what: str, workspace: str, plan: RollbackResult) -> str:
     return (
         f"{what} in {workspace}: put it back as checkpoint {plan.checkpoint_id} holds it.\n"
         f"{_files(len(plan.restored))} will be restored and {_files(len(plan.removed))} "
-        f"removed ({plan.unchanged_count} unchanged){_kept(plan)}; the current state is "
+        f"removed ({plan.unchanged_count} unchanged){_kept(plan)}{_line_totals(plan, '; ')}; "
+        "the current state is "
         f"snapshotted first.\n{what}?"
     )
 
@@ -308,7 +324,8 @@ def restore_paths_question(target: Checkpoint, plan: RollbackResult, now: dateti
         f"Put back paths of {target.sandbox_ref} from checkpoint {target.checkpoint_id} "
         f"{label}, taken {age(target.created_at, now)} ({utc(target.created_at)}).\n"
         f"{_files(len(plan.restored))} will be restored and {_files(len(plan.removed))} "
-        f"removed ({plan.unchanged_count} unchanged){_kept(plan)}; the current state is "
+        f"removed ({plan.unchanged_count} unchanged){_kept(plan)}{_line_totals(plan, '; ')}; "
+        "the current state is "
         "snapshotted first.\nRestore?"
     )
 
