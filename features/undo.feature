@@ -118,7 +118,7 @@ Feature: Undo what an agent did, turn by turn, and redo it
   Scenario: rewind undo and rewind redo on the command line
     When I run "rewind undo --dry-run --workspace {workspace}"
     Then it exits with status 0
-    And it printed "would restore README.md  +1 -0"
+    And it printed "would restore README.md   +1 -0"
     And it printed "would restore src/app.py  +1 -1"
     And it printed "dry run: 2 to restore, 0 to remove, 1 unchanged, +2 -1 lines; nothing was changed"
     When I run "rewind undo --workspace {workspace}" answering "n"

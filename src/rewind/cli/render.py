@@ -217,9 +217,11 @@ def print_rollback(result: RollbackResult, *, quiet: bool, undoes: str = "rollba
     """
     verbs = ("would restore", "would remove") if result.dry_run else ("restored", "removed")
     keep = "would keep" if result.dry_run else "kept"
+    counted = {lines.path: lines for lines in result.lines}
+    width = max((len(path) for path in counted), default=0)
     counts = {
-        lines.path: f"{lines.path}  +{lines.lines_added} -{lines.lines_removed}"
-        for lines in result.lines
+        path: f"{path:<{width}}  +{lines.lines_added} -{lines.lines_removed}"
+        for path, lines in counted.items()
     }
     changes = [(counts.get(path, path), verbs[0]) for path in result.restored]
     changes += [(counts.get(path, path), verbs[1]) for path in result.removed]
