@@ -30,8 +30,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections.abc import Iterable
-from contextlib import suppress
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from typing import Any, NoReturn
 
 from rewind.errors import InvalidInputError, TranscriptError
@@ -60,11 +60,8 @@ def fork_lines(path: str, session_id: str, turn: str, new_session_id: str) -> li
             path=path,
         )
     try:
-        directory_fd = os.open(directory or ".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-        try:
+        with _directory(directory) as directory_fd:
             fd = os.open(name, os.O_RDONLY | _NOT_FOLLOWED, dir_fd=directory_fd)
-        finally:
-            os.close(directory_fd)
         with os.fdopen(fd, "rb") as file:
             before = _until_prompt(path, file, session_id, turn)
     except OSError as exc:
@@ -167,27 +164,35 @@ def write_transcript(path: str, lines: Iterable[bytes]) -> None:
     directory, name = os.path.split(path)
     temporary = f".{name}.{secrets.token_hex(8)}.tmp"
     try:
-        directory_fd = os.open(directory or ".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    except OSError as exc:
-        raise TranscriptError(f"cannot write {path}: {exc.strerror or exc}", path=path) from exc
-    try:
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOT_FOLLOWED
-        fd = os.open(temporary, flags, 0o600, dir_fd=directory_fd)
-        with os.fdopen(fd, "wb") as file:
-            os.fchmod(file.fileno(), 0o600)
-            file.writelines(lines)
-            file.flush()
-            os.fsync(file.fileno())
-        os.link(
-            temporary, name, src_dir_fd=directory_fd, dst_dir_fd=directory_fd, follow_symlinks=False
-        )
-        os.fsync(directory_fd)
+        with _directory(directory) as directory_fd:
+            try:
+                flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOT_FOLLOWED
+                fd = os.open(temporary, flags, 0o600, dir_fd=directory_fd)
+                with os.fdopen(fd, "wb") as file:
+                    os.fchmod(file.fileno(), 0o600)
+                    file.writelines(lines)
+                    file.flush()
+                    os.fsync(file.fileno())
+                os.link(
+                    temporary, name, src_dir_fd=directory_fd, dst_dir_fd=directory_fd,
+                    follow_symlinks=False,
+                )  # fmt: skip
+                os.fsync(directory_fd)
+            finally:
+                with suppress(FileNotFoundError):
+                    os.unlink(temporary, dir_fd=directory_fd)
     except OSError as exc:
         raise TranscriptError(
             f"cannot write the new transcript {path}: {exc.strerror or exc}; nothing was written",
             path=path,
         ) from exc
+
+
+@contextmanager
+def _directory(directory: str) -> Iterator[int]:
+    """A descriptor of ``directory``, closed after the block."""
+    directory_fd = os.open(directory or ".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        yield directory_fd
     finally:
-        with suppress(FileNotFoundError):
-            os.unlink(temporary, dir_fd=directory_fd)
         os.close(directory_fd)
