@@ -9,7 +9,10 @@ Feature: The real coding agents checkpoint through rewind's hooks, each against 
   are the fixtures under features/fixtures/hooks/captured/, and they must stay true to the
   program. rewind's hooks take a checkpoint when the prompt is submitted and when the turn
   ends, too, each naming the agent's session and turn. Codex CLI, Copilot CLI and OpenCode, which rewind has no hook for yet, run the same
-  prompt with the recording hook alone, so that their fixtures stay true too.
+  prompt with the recording hook alone, so that their fixtures stay true too. Claude Code's
+  conversation is rewound too: a session of three prompts is forked before the third with
+  `rewind fork`, and `claude --resume` of the new session sends the model what it was sent
+  before that prompt; its transcript is the fixture under features/fixtures/transcripts/.
 
   Background:
     Given a workspace with files
@@ -51,3 +54,16 @@ Feature: The real coding agents checkpoint through rewind's hooks, each against 
       | Codex CLI   |
       | Copilot CLI |
       | OpenCode    |
+
+  Scenario: Claude Code's conversation forked before its last prompt resumes from there, the old session untouched
+    Given Claude Code from the npm registry, in a home of its own, talking only to a scripted model
+    And I ran "rewind hook install claude-code --project" as the agent's user
+    When Claude Code runs three prompts in one session, the model writing "one.txt", "two.txt" and "three.txt", one in each
+    Then each prompt was answered, and rewind recorded the session's three turns, each with its prompt
+    And the session's transcript has the fields of its captured fixture
+    When I run "rewind fork" at the third turn, as rewind log shows it
+    Then it printed the new session's id and "claude --resume" with it
+    And the session's transcript is unchanged, and the new one beside it holds its lines before the third prompt
+    When Claude Code resumes the new session with the prompt "continue"
+    Then the model was sent exactly the messages before the third prompt, then "continue"
+    And the session's transcript is still unchanged

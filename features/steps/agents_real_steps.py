@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -17,18 +18,30 @@ from typing import Any
 
 from behave import given, then, when
 from support.agents import PROGRAMS, AgentOutcome, AgentProgram, Places
-from support.agents.fixtures import CAPTURED, capture, capturing, differences
+from support.agents.fixtures import (
+    CAPTURED,
+    TRANSCRIPTS,
+    capture,
+    capture_transcript,
+    capturing,
+    differences,
+    transcript_differences,
+)
+from support.agents.program import last_json_object
 from support.agents.recorder import RecordedHook, recorded
-from support.models import Script, ScriptedModelServer, Turn
+from support.models import RecordedRequest, Script, ScriptedModelServer, ToolCall, Turn
 from support.trees import read_tree
 from support.world import world
 
+from rewind._ids import short_id
 from rewind.service import DATABASE_URL_VARIABLE
 
 PROMPT = "Write the notes, then tidy the workspace up."
 NOTES = "notes from the scripted model\n"
 COMMAND_TIMEOUT = 300
 """Seconds a ``rewind`` command may take (generous: machines get busy)."""
+SESSION_PROMPTS = ("Write the first file.", "Now the second one.", "And the third.")
+"""The prompts of the session whose conversation is forked, one per file written."""
 
 
 @dataclass
@@ -41,6 +54,16 @@ class AgentRun:
     outcome: AgentOutcome | None = None
     before: dict[str, dict[str, Any]] = field(default_factory=dict)
     """The checkpoint (as ``rewind list --json`` gives it) taken before each call, by call id."""
+    session: str | None = None
+    """The agent's session, once a prompt ran (Claude Code's ``session_id``)."""
+    prompt_starts: list[int] = field(default_factory=list)
+    """How many requests the model had received when each prompt started."""
+    turns: list[dict[str, Any]] = field(default_factory=list)
+    """The session's turns, as ``rewind log --json`` gives them."""
+    transcript: bytes = b""
+    """The session's transcript, as it was before the fork."""
+    forked: str | None = None
+    """The new session ``rewind fork`` wrote."""
 
     @property
     def the_outcome(self) -> AgentOutcome:
@@ -252,3 +275,148 @@ def hooks_before_each_call(context: Any) -> None:
     if program.sends_call_ids:
         ids = [program.call_id_of(payload) for payload in before_tools]
         assert ids == [call.call_id for call in calls], ids
+
+
+@when(
+    'Claude Code runs three prompts in one session, the model writing "{first:Q}", '
+    '"{second:Q}" and "{third:Q}", one in each'
+)
+def three_prompts(context: Any, first: str, second: str, third: str) -> None:
+    run = _run_of(context)
+    program = run.program
+    for index, (name, prompt) in enumerate(
+        zip((first, second, third), SESSION_PROMPTS, strict=True)
+    ):
+        call = ToolCall(
+            f"{program.call_prefix}scripted_{index + 1}", program.write_tool,
+            program.write_arguments(run.places.workspace / name, f"{name}\n"),
+        )  # fmt: skip
+        turns = [Turn(f"Writing {name}.", (call,)), Turn(f"Wrote {name}.")]
+        run.model.script = Script(turns, results_before=index)
+        run.prompt_starts.append(len(run.model.requests))
+        resume = ("--resume", run.session) if run.session else ()
+        run.outcome = program.run(run.places, prompt, resume)
+        assert (run.outcome.returncode, run.outcome.answer) == (0, f"Wrote {name}."), run.report()
+        session = (last_json_object(run.outcome.stdout) or {}).get("session_id")
+        assert session and run.session in (None, session), (session, run.session)
+        run.session = str(session)
+
+
+def _transcript(run: AgentRun) -> Path:
+    """The session's transcript, as its hooks name it."""
+    paths = {hook.payload.get("transcript_path") for hook in run.hooks()} - {None}
+    named = [Path(str(path)) for path in paths if Path(str(path)).stem == run.session]
+    assert len(named) == 1, paths
+    return named[0]
+
+
+@then(
+    "each prompt was answered, and rewind recorded the session's three turns, each with its prompt"
+)
+def three_turns(context: Any) -> None:
+    run = _run_of(context)
+    assert not run.model.problems, run.report()
+    workspace = str(run.places.workspace)
+    logged = json.loads(_rewind(context, "--json", "log", "--workspace", workspace))
+    (session,) = logged["data"]["sessions"]
+    assert session["session_id"] == run.session, session
+    assert [turn["prompt"] for turn in session["turns"]] == list(SESSION_PROMPTS), session
+    run.turns = session["turns"]
+    run.transcript = _transcript(run).read_bytes()
+
+
+@then("the session's transcript has the fields of its captured fixture")
+def transcript_as_captured(context: Any) -> None:
+    run = _run_of(context)
+    pin = run.program.pin
+    fixture = TRANSCRIPTS / f"{pin.agent}-{pin.version}" / "three-prompts.jsonl"
+    if capturing():
+        spellings = run.program.redactions(str(world(context).directory))
+        capture_transcript(fixture, _transcript(run), spellings)
+    problems = transcript_differences(fixture, _transcript(run))
+    assert not problems, problems
+
+
+@when('I run "rewind fork" at the third turn, as rewind log shows it')
+def fork_third_turn(context: Any) -> None:
+    run = _run_of(context)
+    turn = short_id(run.turns[2]["first_checkpoint_id"])
+    workspace = str(run.places.workspace)
+    context.fork_output = _rewind(context, "fork", turn, "--workspace", workspace)
+    print(f"$ rewind fork {turn}\n{context.fork_output}", end="")
+
+
+@then('it printed the new session\'s id and "claude --resume" with it')
+def fork_printed(context: Any) -> None:
+    run = _run_of(context)
+    output = context.fork_output
+    found = re.search(r"^continue it with: claude --resume ([0-9a-f-]{36})$", output, re.M)
+    assert found, output
+    run.forked = found[1]
+    assert run.forked != run.session and f"new session {run.forked}: " in output, output
+
+
+@then(
+    "the session's transcript is unchanged, and the new one beside it holds its lines before "
+    "the third prompt"
+)
+def fork_written(context: Any) -> None:
+    run = _run_of(context)
+    old = _transcript(run)
+    assert old.read_bytes() == run.transcript
+    new = old.with_name(f"{run.forked}.jsonl")
+    assert new.stat().st_mode & 0o777 == 0o600, oct(new.stat().st_mode)
+    lines = [json.loads(line) for line in run.transcript.splitlines()]
+    third = next(
+        index for index, line in enumerate(lines) if line.get("promptId") == run.turns[2]["turn"]
+    )
+    expected = [
+        {**line, "sessionId": run.forked}
+        for line in lines[:third]
+        if line["type"] != "queue-operation"
+    ]
+    assert [json.loads(line) for line in new.read_bytes().splitlines()] == expected
+
+
+@when('Claude Code resumes the new session with the prompt "{prompt:Q}"')
+def resume_fork(context: Any, prompt: str) -> None:
+    run = _run_of(context)
+    assert run.forked is not None
+    run.model.script = Script([Turn("Continued.")], results_before=2)
+    run.prompt_starts.append(len(run.model.requests))
+    run.outcome = run.program.run(run.places, prompt, ("--resume", run.forked))
+    assert (run.outcome.returncode, run.outcome.answer) == (0, "Continued."), run.report()
+    assert not run.model.problems, run.report()
+
+
+def _first_main_loop(run: AgentRun, start: int) -> list[dict[str, Any]]:
+    """The messages of the first request offering tools from request ``start`` on."""
+    requests: list[RecordedRequest] = run.model.requests[start:]
+    first = next(request for request in requests if run.model.style.offers_tools(request))
+    messages = first.json()["messages"]
+    assert isinstance(messages, list), messages
+    return messages
+
+
+def _text(message: dict[str, Any]) -> str:
+    content = message["content"]
+    blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
+    return "".join(block["text"] for block in blocks if block.get("type") == "text")
+
+
+@then('the model was sent exactly the messages before the third prompt, then "{prompt:Q}"')
+def resumed_before_third(context: Any, prompt: str) -> None:
+    run = _run_of(context)
+    third = _first_main_loop(run, run.prompt_starts[2])
+    resumed = _first_main_loop(run, run.prompt_starts[3])
+    assert (_text(third[-1]), _text(resumed[-1])) == (SESSION_PROMPTS[2], prompt), resumed[-1]
+    assert resumed[:-1] == third[:-1], (resumed, third)
+    roles = " ".join(message["role"] for message in resumed)
+    print(f"the resumed fork sent {len(resumed)} messages ({roles}): the {len(third) - 1} before")
+    print(f"{SESSION_PROMPTS[2]!r}, as the third prompt sent them, then {_text(resumed[-1])!r}")
+
+
+@then("the session's transcript is still unchanged")
+def transcript_unchanged(context: Any) -> None:
+    run = _run_of(context)
+    assert _transcript(run).read_bytes() == run.transcript

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 import shutil
 import subprocess
@@ -45,6 +46,7 @@ def sweep_service(context: Any) -> None:
     scene = world(context)
     scratch = scene.directory / "restored"
     scratch.mkdir()
+    _swept_session(scene, scene.the_service)
     calls = service_calls(scene.the_service, named(scene, "first"), named(scene, "second"), scratch)
     with working_in(_elsewhere(scene), scene.database_url):
         scene.sweep_outcomes += sweep(calls)
@@ -89,16 +91,38 @@ def only_rewind_errors(context: Any) -> None:
     )
 
 
+SWEPT_TRANSCRIPT: list[dict[str, Any]] = [
+    {"type": "user", "uuid": "u1", "parentUuid": None, "promptId": "1", "message": "one"},
+    {"type": "assistant", "uuid": "a1", "parentUuid": "u1", "message": "done"},
+    {"type": "user", "uuid": "u2", "parentUuid": "a1", "promptId": "2", "message": "two"},
+]
+"""The transcript of the swept session: two prompts (their messages cut short)."""
+
+
+def _swept_session(scene: World, service: CheckpointService) -> None:
+    """An agent session of two turns in the workspace, its transcript in the scenario's
+    directory: fork_conversation has a use."""
+    transcript = scene.directory / "transcripts" / "sweep.jsonl"
+    transcript.parent.mkdir()
+    lines = []
+    for line in SWEPT_TRANSCRIPT:
+        message = {"role": line["type"], "content": line["message"]}
+        lines.append(json.dumps({**line, "sessionId": "sweep", "message": message}))
+    transcript.write_text("".join(f"{line}\n" for line in lines), "utf-8")
+    for turn in ("1", "2"):
+        call = {"agent": "claude-code", "session_id": "sweep", "turn": turn}
+        service.create_workspace_snapshot(
+            "extremes",
+            scene.workspace,
+            checkpoint_type=CheckpointType.TURN_START,
+            agent_call={**call, "transcript_path": str(transcript)},
+        )
+
+
 def _two_turns_and_an_undo(scene: World) -> None:
-    """An agent session of two turns, the second undone: undo and redo each have a use."""
+    """An agent session of two turns, the second undone: undo, redo and fork each have a use."""
     with CheckpointService.open(scene.database_url) as service:
-        for turn in ("1", "2"):
-            service.create_workspace_snapshot(
-                "extremes",
-                scene.workspace,
-                checkpoint_type=CheckpointType.TURN_START,
-                agent_call={"agent": "claude-code", "session_id": "sweep", "turn": turn},
-            )
+        _swept_session(scene, service)
         service.undo(scene.workspace)
 
 

@@ -11,7 +11,7 @@ from support.hooking import FIXTURES, run_hook_process
 from support.scenario import attempt, expand
 from support.world import World, world
 
-from rewind import AgentCall, Checkpoint
+from rewind import AgentCall, Checkpoint, CheckpointType
 from rewind.hooks.event import EVENT_FIELDS, NO_PROMPT_TEXT_VARIABLE
 
 AGENTS = {"Claude Code": "claude-code", "Gemini CLI": "gemini"}
@@ -42,10 +42,13 @@ def _play(
 ) -> None:
     """Run ``rewind hook AGENT`` with the documented input of ``event``, ``fields`` set.
 
-    Claude Code's events carry the prompt id of the prompt submitted last, as it sends them.
+    Claude Code's events carry the prompt id of the prompt submitted last, as it sends them,
+    and the session and transcript of ``context.claude_session`` when a scenario set one.
     """
     scene = world(context)
     document = json.loads(expand(scene, (FIXTURES / EVENTS[agent, event]).read_text("utf-8")))
+    if agent == "Claude Code":
+        fields = {**getattr(context, "claude_session", {}), **fields}
     if agent == "Claude Code" and "prompt_id" not in fields:
         fields["prompt_id"] = getattr(context, "prompt_id", None)
     document.update({key: value for key, value in fields.items() if value is not None})
@@ -143,6 +146,23 @@ def claude_edit(context: Any, path: str) -> None:
         "Edit",
         tool_input={"file_path": str(scene.workspace / path), "old_string": "a", "new_string": "b"},
     )
+
+
+@when("Claude Code submits prompt {number:d} of the transcript")
+def claude_prompt_of_transcript(context: Any, number: int) -> None:
+    """The prompt as the transcript laid for the scenario holds it (its id and its text).
+
+    Its turn_start checkpoint is named ``turn<number>`` for the scenario's later steps.
+    """
+    scene = world(context)
+    context.prompt_id, text = context.transcript_prompts[number - 1]
+    _play(context, "Claude Code", "turn start", prompt=text)
+    starts = scene.the_service.list_checkpoints(
+        checkpoint_type=CheckpointType.TURN_START,
+        session_id=context.claude_session["session_id"],
+        limit=1,
+    )
+    scene.checkpoints[f"turn{number}"] = starts[0]
 
 
 @when('Gemini CLI runs the shell command "{command:Q}"')

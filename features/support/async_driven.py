@@ -73,6 +73,7 @@ class AsyncDriven(CheckpointService):
     rollback_to_checkpoint = _awaited("rollback_to_checkpoint")
     undo = _awaited("undo")
     redo = _awaited("redo")
+    fork_conversation = _awaited("fork_conversation")
     restore_paths = _awaited("restore_paths")
     restore_into = _awaited("restore_into")
     verify = _awaited("verify")

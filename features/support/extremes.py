@@ -36,6 +36,7 @@ from rewind import (
     Checkpoint,
     CheckpointService,
     CheckpointType,
+    ConversationFork,
     FileLines,
     KeepReason,
     KeptPath,
@@ -280,6 +281,16 @@ def service_calls(
             service.restore_into,
             lambda: {"checkpoint_id": k2, "target_dir": next(targets)},
         ),
+        Call(
+            "fork_conversation",
+            service.fork_conversation,
+            lambda: {
+                "workspace": workspace,
+                "turn": "2",  # of the session the sweep adds (its transcript too)
+                "new_session_id": "5b0c6f0e-4a4e-4c5e-9d3b-7a1f2e3d4c5b",
+                "dry_run": True,
+            },
+        ),
         Call("verify", service.verify, lambda: {"checkpoint_id": k1}),
         Call(
             "prune",
@@ -404,7 +415,8 @@ def model_samples(
 
 
 def _session_samples(first: Checkpoint, second: Checkpoint) -> list[BaseModel]:
-    """A session of one turn with one tool call, as list_sessions gives it, and its parts."""
+    """A session of one turn with one tool call, as list_sessions gives it, and its parts;
+    a fork of a conversation, as fork_conversation gives it."""
     counts = ChangeCounts(files_changed=1, lines_added=2, lines_removed=1)
     call = ToolCallSummary(
         checkpoint_id=second.checkpoint_id,
@@ -432,7 +444,18 @@ def _session_samples(first: Checkpoint, second: Checkpoint) -> list[BaseModel]:
         checkpoints=2,
         turns=(turn,),
     )
-    return [counts, call, turn, session]
+    fork = ConversationFork(
+        agent="claude-code",
+        session_id="00893aaf-19fa-41d2-8238-13269b9b3ca0",
+        new_session_id="5b0c6f0e-4a4e-4c5e-9d3b-7a1f2e3d4c5b",
+        turn="cf71541a-0338-4f6c-8808-d3101af99524",
+        prompt="Fix the failing test",
+        transcript_path="/home/user/.claude/projects/-w/00893aaf-19fa-41d2-8238-13269b9b3ca0.jsonl",
+        new_transcript_path="/home/user/.claude/projects/-w/5b0c6f0e-4a4e-4c5e-9d3b-7a1f2e3d4c5b.jsonl",
+        lines=12,
+        dry_run=True,
+    )
+    return [counts, call, turn, session, fork]
 
 
 def model_calls(samples: list[BaseModel]) -> list[Call]:

@@ -178,6 +178,7 @@ def command_usages(
         ("diff",): Usage(lambda: {"base_id": first}),
         ("doctor",): Usage(),
         ("hook", "install"): Usage(lambda: {"agent": "claude-code"}, ("--dry-run",)),
+        ("fork",): Usage(lambda: {"workspace": str(workspace), "turn": "2"}, ("--dry-run",)),
         ("list",): Usage(),
         ("log",): Usage(lambda: {"workspace": str(workspace)}),
         ("redo",): Usage(lambda: {"workspace": str(workspace)}, ("--dry-run",)),

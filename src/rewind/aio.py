@@ -29,6 +29,7 @@ from rewind.models import (
     Checkpoint,
     CheckpointMetadata,
     CheckpointType,
+    ConversationFork,
     DiffManifest,
     OnError,
     PruneReport,
@@ -190,6 +191,23 @@ class AsyncCheckpointService:
     ) -> RollbackResult:
         """See ``CheckpointService.redo``."""
         return await self._run(self._service.redo, workspace, dry_run=dry_run, force=force)
+
+    async def fork_conversation(
+        self,
+        workspace: str | os.PathLike[str],
+        turn: str,
+        *,
+        new_session_id: str | None = None,
+        dry_run: bool = False,
+    ) -> ConversationFork:
+        """See ``CheckpointService.fork_conversation``."""
+        return await self._run(
+            self._service.fork_conversation,
+            workspace,
+            turn,
+            new_session_id=new_session_id,
+            dry_run=dry_run,
+        )
 
     async def restore_paths(
         self,

@@ -26,6 +26,7 @@ The hierarchy::
     ├── DiskFullError
     ├── HookCheckError
     ├── InsecureFileError
+    ├── TranscriptError
     ├── WatchDivergenceError
     ├── WorkspaceError
     │   ├── WorkspaceNotFoundError (also NotFoundError)
@@ -77,6 +78,7 @@ __all__ = [
     "SchemaVersionError",
     "StorageError",
     "StorageOperationError",
+    "TranscriptError",
     "UnreadablePathError",
     "UnsafePathError",
     "UnsupportedDurabilityError",
@@ -217,6 +219,25 @@ class InsecureFileError(RewindError):
     in a directory named ``.rewind``; elsewhere only a dangling symlink where a new store
     would be made is refused.
     """
+
+
+class TranscriptError(RewindError):
+    """A coding agent's transcript cannot be forked: there is none, or rewind cannot read it.
+
+    Raised by ``fork_conversation`` (``rewind fork``, ``rewind undo --conversation``) before
+    anything is written: the turn's session recorded no Claude Code transcript, the file is
+    gone or unreadable, or a line is not in the form rewind knows (Claude Code 2.1's: JSON
+    lines, the conversation's entries chained by ``uuid`` and ``parentUuid``); another
+    version of the agent may write another form. ``path`` names the transcript (or the new
+    one that could not be written), ``line`` the line at fault (from 1), when one is.
+
+    Attributes:
+        line: The transcript's line at fault, or None.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        super().__init__(message, path=path)
+        self.line = line
 
 
 class WatchDivergenceError(RewindError):

@@ -35,6 +35,7 @@ __all__ = [
     "Checkpoint",
     "CheckpointMetadata",
     "CheckpointType",
+    "ConversationFork",
     "DiffEntry",
     "DiffManifest",
     "EntryKind",
@@ -465,6 +466,42 @@ class SessionSummary(DomainModel):
     last_at: UtcDatetime
     checkpoints: int
     turns: tuple[TurnSummary, ...] = ()
+
+
+class ConversationFork(DomainModel):
+    """An agent's conversation forked just before a turn's prompt, as a new session.
+
+    The new session's transcript lies beside the old one and holds every line before the
+    turn's prompt, in the new session; the old session's transcript is left as it was.
+    Not the code: ``undo`` puts the workspace back (``rewind undo --conversation`` does both).
+
+    Attributes:
+        agent: The agent, as ``rewind hook`` names it (``claude-code``).
+        session_id: The session forked.
+        new_session_id: The new session: continue it with ``resume_command``.
+        turn: The turn forked at: the new session ends just before its prompt.
+        prompt: That prompt's first line (None when the store keeps none).
+        transcript_path: The session's transcript, left as it was.
+        new_transcript_path: The new session's transcript, beside it.
+        lines: How many lines the new transcript holds.
+        dry_run: Whether nothing was written (a dry run reads and checks all the same).
+    """
+
+    agent: Identifier
+    session_id: Identifier
+    new_session_id: Identifier
+    turn: Identifier
+    prompt: OneLine | None = None
+    transcript_path: Annotated[StorableText, Field(max_length=4096)]
+    new_transcript_path: Annotated[StorableText, Field(max_length=4096)]
+    lines: Annotated[int, Field(ge=1)]
+    dry_run: bool = False
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def resume_command(self) -> str:
+        """The command that continues the new session, run in the workspace."""
+        return f"claude --resume {self.new_session_id}"
 
 
 class KeepReason(StrEnum):

@@ -39,6 +39,7 @@ from rewind.models import (
     Checkpoint,
     CheckpointMetadata,
     CheckpointType,
+    ConversationFork,
     DiffManifest,
     OnError,
     PruneReport,
@@ -430,6 +431,53 @@ class CheckpointService:
         directory = _real_path(workspace, "workspace")
         _check_flag("force", force)
         return self._files.undoer.redo(directory, dry_run=dry_run, force=force)
+
+    def fork_conversation(
+        self,
+        workspace: str | os.PathLike[str],
+        turn: str,
+        *,
+        new_session_id: str | None = None,
+        dry_run: bool = False,
+    ) -> ConversationFork:
+        """Fork an agent's conversation just before a turn's prompt, as a new session.
+
+        The new session's transcript is written beside the session's own (Claude Code's
+        ``~/.claude/projects/.../<session id>.jsonl``, which the hooks recorded): every line
+        before the turn's prompt, in the new session, so that ``claude --resume NEW``
+        (``resume_command``) continues the conversation as it stood before that prompt. The
+        session's own transcript is never changed, and the workspace's files are not
+        touched (``undo`` puts them back). The new file is created whole (mode 0600) or not
+        at all, and never replaces a file nor follows a symlink. Claude Code's only.
+
+        Args:
+            workspace: The workspace directory.
+            turn: The turn: its id (Claude Code's prompt id), or a checkpoint of it (its
+                short id, as ``rewind log`` shows the turn's first one).
+            new_session_id: The new session's id, a UUID (default: a new random one).
+            dry_run: Read and check the transcript, and write nothing.
+
+        Returns:
+            The fork: the sessions old and new, their transcripts, and how to resume it.
+
+        Raises:
+            InvalidInputError: ``turn`` names no turn of an agent session in the workspace
+                nor a checkpoint of one, it is its session's first (nothing comes before
+                it), or ``new_session_id`` is not a UUID or is the session's own.
+            CheckpointNotFoundError: ``turn`` looks like a checkpoint's name but names none.
+            TranscriptError: The session recorded no Claude Code transcript, it cannot be
+                read, a line of it is not in the form rewind knows (``line`` says which),
+                or the new transcript cannot be written (its name is taken); nothing was
+                written.
+            StorageError: The database failed.
+        """
+        directory = _real_path(workspace, "workspace")
+        _check_text("turn", turn)
+        _check_text("new_session_id", new_session_id)
+        from rewind._ops.conversation import ConversationForker  # noqa: PLC0415 - see _FileCases
+
+        forker = ConversationForker(self._store)
+        return forker.fork(directory, turn, new_session_id=new_session_id, dry_run=dry_run)
 
     def restore_paths(
         self,

@@ -4,8 +4,10 @@ A run's records (``recorder``) become ``features/fixtures/hooks/captured/<agent>
 ``NN-<event>[-<tool>].json``, one per hook call in order, every field kept, with the scenario's
 temporary directory written ``{directory}`` (and, where the agent spells it with dashes, as
 Claude Code's transcript directory does, ``{dashed-directory}``); ``environment.json`` holds
-the agent's own variables as its hook before a tool call saw them. Set
-``REWIND_CAPTURE_HOOKS=1`` to write them again from the next run.
+the agent's own variables as its hook before a tool call saw them. Claude Code's transcript
+of a session of three prompts becomes ``features/fixtures/transcripts/<agent>-<version>/``
+``three-prompts.jsonl``, redacted the same way. Set ``REWIND_CAPTURE_HOOKS=1`` to write them
+again from the next run.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import os
 import re
 import shutil
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,7 @@ from typing import Any
 from support.agents.recorder import RecordedHook
 
 CAPTURED = Path(__file__).resolve().parents[2] / "fixtures" / "hooks" / "captured"
+TRANSCRIPTS = Path(__file__).resolve().parents[2] / "fixtures" / "transcripts"
 CAPTURE_VARIABLE = "REWIND_CAPTURE_HOOKS"
 
 
@@ -81,6 +85,47 @@ def differences(directory: Path, hooks: list[RecordedHook]) -> list[str]:
     ]
     problems += [f"{event}: not in the fixtures" for event in set(found) - set(expected)]
     return problems
+
+
+def capture_transcript(fixture: Path, transcript: Path, spellings: Mapping[str, str]) -> None:
+    """Replace the transcript ``fixture`` with ``transcript``, redacted, line for line.
+
+    The hooks' commands it quotes name this machine's Python, ``rewind`` and repository:
+    they become ``{python}``, ``{rewind}`` and ``{repository}``.
+    """
+    fixture.parent.mkdir(parents=True, exist_ok=True)
+    spellings = {
+        **spellings,
+        sys.executable: "{python}",
+        shutil.which("rewind") or "rewind": "{rewind}",
+        str(Path(__file__).resolve().parents[3]): "{repository}",
+    }
+    lines = [
+        json.dumps(redacted(json.loads(line), spellings), ensure_ascii=False, separators=(",", ":"))
+        for line in transcript.read_text("utf-8").splitlines()
+    ]
+    fixture.write_text("".join(f"{line}\n" for line in lines), "utf-8")
+
+
+def fields_by_type(transcript: Path) -> dict[str, set[str]]:
+    """For each type of line in a transcript, the top-level fields its lines have."""
+    fields: dict[str, set[str]] = {}
+    for line in transcript.read_text("utf-8").splitlines():
+        entry = json.loads(line)
+        fields.setdefault(str(entry.get("type")), set()).update(entry)
+    return fields
+
+
+def transcript_differences(fixture: Path, transcript: Path) -> list[str]:
+    """How the lines of ``transcript`` differ from ``fixture``'s: types, or fields of one."""
+    if not fixture.is_file():
+        return [f"no captured transcript {fixture}: run with {CAPTURE_VARIABLE}=1"]
+    expected, found = fields_by_type(fixture), fields_by_type(transcript)
+    return [
+        f"{kind}: {sorted(expected.get(kind, set()) ^ found.get(kind, set()))}"
+        for kind in sorted(set(expected) | set(found))
+        if expected.get(kind) != found.get(kind)
+    ]
 
 
 def capturing() -> bool:

@@ -15,7 +15,7 @@ import signal
 import subprocess
 import sys
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -168,10 +168,13 @@ class AgentProgram(ABC):
         return {**passed, "HOME": str(places.home), **places.extra_environment,
                 **self.environment(places)}  # fmt: skip
 
-    def run(self, places: Places, prompt: str) -> AgentOutcome:
-        """Run one prompt in the workspace; kill it (and fail) if it outlives the timeout."""
+    def run(self, places: Places, prompt: str, arguments: Sequence[str] = ()) -> AgentOutcome:
+        """Run one prompt in the workspace; kill it (and fail) if it outlives the timeout.
+
+        ``arguments`` follow the command's own (Claude Code's ``--resume SESSION``).
+        """
         process = subprocess.Popen(
-            self.command(self.executable(), prompt),
+            [*self.command(self.executable(), prompt), *arguments],
             cwd=places.workspace, env=self.full_environment(places),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True, start_new_session=True,

@@ -40,6 +40,9 @@ class Script:
 
     turns: Sequence[Turn]
     problems: list[str] = field(default_factory=list)
+    results_before: int = 0
+    """The tool results the conversation held before this script's first turn (the earlier
+    prompts of a session resumed): they do not count in :meth:`turn_after`."""
 
     def __post_init__(self) -> None:
         if not self.turns or self.turns[-1].tool_calls:
@@ -51,7 +54,7 @@ class Script:
         A count that falls inside a turn's calls, or past the script, is noted in
         ``problems`` and answered with the last turn, so the agent stops.
         """
-        calls_before = 0
+        calls_before = self.results_before
         for turn in self.turns:
             if calls_before == results_seen:
                 return turn

@@ -17,7 +17,8 @@ The command computes nothing the public API does not offer to any other front en
 modules: ``app`` (the group, a run's session, outcomes, errors and exit status), ``params``
 (shared options), one module per group of commands (``snapshot``; ``browse``: list, show,
 diff; ``log``: an agent's sessions turn by turn; ``restore``: rollback, restore; ``undo``:
-undo, redo; ``maintain``: verify, prune, stats; ``db``; ``agents``: mcp, whose logic is
+undo, redo; ``fork``: an agent's conversation forked, and ``undo --conversation``;
+``maintain``: verify, prune, stats; ``db``; ``agents``: mcp, whose logic is
 ``rewind.server``), and ``render``, the only one that prints.
 """
 
@@ -26,6 +27,7 @@ from rewind.cli import (  # noqa: F401 - they add the commands
     background,
     browse,
     db,
+    fork,
     log,
     maintain,
     restore,

@@ -25,6 +25,7 @@ from rewind.errors import AmbiguousCheckpointIdError, RewindError
 if TYPE_CHECKING:  # the models load when a command runs, not when the command line starts
     from rewind.models import (
         Checkpoint,
+        ConversationFork,
         DiffManifest,
         PruneReport,
         RollbackResult,
@@ -45,6 +46,7 @@ __all__ = [
     "print_changes",
     "print_checkpoint",
     "print_diff",
+    "print_fork",
     "print_prune",
     "print_restore",
     "print_rollback",
@@ -317,6 +319,20 @@ def undo_question(what: str, workspace: str, plan: RollbackResult) -> str:
         "the current state is "
         f"snapshotted first.\n{what}?"
     )
+
+
+def print_fork(fork: ConversationFork) -> None:
+    """A conversation's fork (or its dry run): the new session, and how to continue it."""
+    prompt = f' ("{fork.prompt}")' if fork.prompt else ""
+    if fork.dry_run:
+        click.echo(
+            f"dry run: would write session {fork.new_session_id} ({fork.lines} lines), "
+            f"session {fork.session_id} up to turn {fork.turn}{prompt}; nothing was written"
+        )
+        return
+    click.echo(f"forked session {fork.session_id} just before turn {fork.turn}{prompt}")
+    click.echo(f"new session {fork.new_session_id}: {fork.new_transcript_path}")
+    click.echo(f"continue it with: {fork.resume_command}")
 
 
 def restore_paths_question(target: Checkpoint, plan: RollbackResult, now: datetime) -> str:

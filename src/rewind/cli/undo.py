@@ -9,6 +9,7 @@ import click
 
 from rewind.cli import render
 from rewind.cli.app import Outcome, current_workspace, main, progress, with_service
+from rewind.cli.fork import ConversationUndo
 from rewind.cli.params import force_option, json_option, quiet_option, workspace_option
 
 if TYPE_CHECKING:
@@ -25,11 +26,25 @@ __all__: list[str] = []
 @click.option("--to", "to", help="Go back to the start of this turn (or checkpoint's turn).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--conversation",
+    is_flag=True,
+    help="Fork the agent's conversation too, before that turn's prompt (see rewind fork).",
+)
 @force_option
 @quiet_option
 @workspace_option
 @json_option
-def undo(*, turns: int, to: str | None, dry_run: bool, yes: bool, force: bool, quiet: bool) -> None:
+def undo(
+    *,
+    turns: int,
+    to: str | None,
+    dry_run: bool,
+    yes: bool,
+    conversation: bool,
+    force: bool,
+    quiet: bool,
+) -> None:
     """Put the workspace back to the start of the last TURNS turns of its agent's session.
 
     The session is the workspace's latest one (its agent's hooks recorded it). The current
@@ -41,7 +56,9 @@ def undo(*, turns: int, to: str | None, dry_run: bool, yes: bool, force: bool, q
     def run(service: CheckpointService) -> Outcome:
         workspace = _workspace(service)
         act = partial(service.undo, workspace, turns=turns, to=to, force=force)
-        return _carry_out(act, "Undo", workspace, dry_run=dry_run, yes=yes, quiet=quiet)
+        forking = ConversationUndo.checked(service, workspace, act) if conversation else None
+        outcome = _carry_out(act, "Undo", workspace, dry_run=dry_run, yes=yes, quiet=quiet)
+        return forking.after(outcome) if forking else outcome
 
     with_service(run)
 
