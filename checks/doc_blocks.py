@@ -12,6 +12,10 @@ Which blocks run:
   list item or one of MkDocs' admonitions as well as at the left margin.
 - Every other block is shown, never run: ``console`` (a transcript: commands after ``$``,
   with their output), ``json``, ``text``, and a block without an info string (output).
+- A Python block must also work pasted into Python's interactive shell, which runs each
+  statement as soon as it is complete (3.11's and 3.12's do): a blank line after an indented
+  block before the next statement, and none inside an indented block. The runner checks
+  this before it runs anything, and names the line that would fail.
 - A Python or shell block that is not meant to run says so in an HTML comment on the
   line right before its fence (blank lines between are allowed), with the reason:
   ``<!-- not run: it starts a server that runs until Ctrl-C -->``. The comment shows in
@@ -38,6 +42,7 @@ run, with their reasons.
 from __future__ import annotations
 
 import argparse
+import codeop
 import os
 import re
 import shlex
@@ -168,6 +173,25 @@ def _marker(lines: list[str], fence_index: int, where: str) -> str | None:
     return reason
 
 
+def interactive_problem(block: Block) -> str | None:
+    """Why a Python block would fail pasted into Python's interactive shell, else None.
+
+    The shell reads a line at a time and runs a statement once it is complete; an indented
+    block ends only at a blank line. So a statement right after an indented block, or a blank
+    line inside one, fails there as a reader pastes it, though the block runs as a file.
+    """
+    pending: list[str] = []
+    for number, line in enumerate([*block.code.splitlines(), ""], start=block.line):
+        pending.append(line)
+        try:
+            complete = codeop.compile_command("\n".join(pending), block.where, "single")
+        except SyntaxError as error:
+            return f"{block.document}:{number}: pasted into python3, this line fails: {error.msg}"
+        if complete is not None:
+            pending = []
+    return None
+
+
 def run_document(path: Path, name: str) -> bool:
     """Run the blocks of one document in a fresh directory, in a process of their own."""
     with tempfile.TemporaryDirectory(prefix="rewind-docs-") as scratch:
@@ -282,7 +306,15 @@ def main(argv: list[str] | None = None) -> int:
         for block in blocks:
             if block.skip_reason is not None:
                 print(f"not run: {block.where} ({block.language}): {block.skip_reason}")
-        if any(block.runnable for block in blocks) and not run_document(path, name):
+        unpastable = [
+            problem
+            for block in blocks
+            if block.runnable and block.language in PYTHON
+            if (problem := interactive_problem(block)) is not None
+        ]
+        for problem in unpastable:
+            print(f"FAILED: {problem}")
+        if unpastable or (any(block.runnable for block in blocks) and not run_document(path, name)):
             failed.append(name)
     if failed:
         print(f"FAILED: a block of {', '.join(failed)} ({runnable} blocks to run)", file=sys.stderr)
