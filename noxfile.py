@@ -13,7 +13,6 @@ import concurrent.futures
 import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import nox
@@ -225,15 +224,15 @@ def docs(session: nox.Session) -> None:
     """Build the site with ``mkdocs build --strict``, then run the pages' examples as written.
 
     The build fails on a broken link, a page missing from the navigation or a reference the
-    API's docstrings do not resolve; it goes into a temporary directory (``mkdocs serve`` shows
+    API's docstrings do not resolve; it goes into ``.nox/docs/site`` (``mkdocs serve`` shows
     the site while you write). Then every Python and shell block of README.md and docs/ runs,
     each page in a fresh directory (``checks/doc_blocks.py`` says which blocks run and how to
     mark one that is not meant to); ``nox -s docs -- PAGE ...`` runs those pages' blocks only.
     """
     session.install(".[langgraph,mcp]", *_group("docs"))
     session.env["NO_MKDOCS_2_WARNING"] = "1"  # Material's end-of-life banner (see Development)
-    with tempfile.TemporaryDirectory(prefix="rewind-site-") as site:
-        session.run("mkdocs", "build", "--strict", "--quiet", "--site-dir", site)
+    site = str(Path(session.virtualenv.location) / "site")  # in .nox/, which git ignores
+    session.run("mkdocs", "build", "--strict", "--quiet", "--site-dir", site)
     session.run("python", str(ROOT / "checks" / "doc_blocks.py"), *session.posargs)
 
 
