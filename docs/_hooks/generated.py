@@ -6,6 +6,8 @@ page can never drift from it:
 - ``<!-- generated: errors -->``: every exception of ``rewind.errors`` as a tree (each with
   its other bases and its docstring's first line), then each one's reference, which
   mkdocstrings renders from its docstring.
+- ``<!-- generated: models -->``: every model of ``rewind.models.__all__``, in groups (a model
+  no group names goes under "More models"), each rendered by mkdocstrings.
 - ``<!-- generated: mcp tools -->``: every tool that ``rewind serve`` and ``rewind mcp``
   offer, as an MCP client lists them: its name, its hints, its description, a table of its
   arguments, and its input and output JSON schemas. The server is built on an in-memory
@@ -56,6 +58,43 @@ def _errors() -> list[str]:
 
     walk(errors.RewindError, 0)
     return [*tree, "", *(f"::: rewind.errors.{error.__name__}\n" for error in order)]
+
+
+MODEL_GROUPS = {
+    "Checkpoints": ["Checkpoint", "CheckpointMetadata", "AgentCall", "CheckpointType"],
+    "Comparisons": ["DiffManifest", "DiffEntry", "ChangeKind", "EntryKind"],
+    "Rollbacks and restores": ["RollbackResult", "KeptPath", "KeepReason", "FileLines"],
+    "Guards and triggers": ["OnError", "Trigger"],
+    "Retention and statistics": ["RetentionPolicy", "PruneReport", "StoreStats", "PlanStats"],
+    "Verification": ["VerifyReport", "VerifyProblem"],
+    "Agent sessions": [
+        "SessionSummary",
+        "TurnSummary",
+        "ToolCallSummary",
+        "ChangeCounts",
+        "ConversationFork",
+    ],
+    "Watching": ["WatchOptions", "WatchReport"],
+    "The schema": ["SchemaStatus", "SchemaUpgrade"],
+}
+"""The models page's sections; a name ``rewind.models`` does not export is left out."""
+
+
+def _models() -> list[str]:
+    """A section per group of models, each model rendered by mkdocstrings."""
+    from rewind import models  # noqa: PLC0415 - only when a page asks
+
+    public = list(models.__all__)
+    grouped = {name for names in MODEL_GROUPS.values() for name in names}
+    groups = {**MODEL_GROUPS, "More models": [name for name in public if name not in grouped]}
+    lines: list[str] = []
+    for title, names in groups.items():
+        present = [name for name in names if name in public]
+        if present:
+            lines += [f"## {title}", ""]
+        for name in present:
+            lines += [f"::: rewind.models.{name}", "    options:", "      heading_level: 3", ""]
+    return lines
 
 
 def _mcp_tools() -> list[str]:
@@ -120,6 +159,7 @@ def _schema(title: str, schema: dict[str, Any]) -> list[str]:
 
 GENERATORS: dict[str, Callable[[], list[str]]] = {
     "<!-- generated: errors -->": _errors,
+    "<!-- generated: models -->": _models,
     "<!-- generated: mcp tools -->": _mcp_tools,
 }
 """Each marker a page may hold, and what makes its Markdown."""
