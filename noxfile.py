@@ -221,11 +221,18 @@ def coverage_report(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Run every Python and shell block of README.md and docs/ as written, in a fresh directory.
+    """Build the site with ``mkdocs build --strict``, then run the pages' examples as written.
 
-    ``checks/doc_blocks.py`` says which blocks run and how to mark one that is not meant to.
+    The build fails on a broken link, a page missing from the navigation or a reference the
+    API's docstrings do not resolve; it goes into ``.nox/docs/site`` (``mkdocs serve`` shows
+    the site while you write). Then every Python and shell block of README.md and docs/ runs,
+    each page in a fresh directory (``checks/doc_blocks.py`` says which blocks run and how to
+    mark one that is not meant to); ``nox -s docs -- PAGE ...`` runs those pages' blocks only.
     """
-    session.install(".[langgraph]")
+    session.install(".[langgraph,mcp]", *_group("docs"))
+    session.env["NO_MKDOCS_2_WARNING"] = "1"  # Material's end-of-life banner (see Development)
+    site = str(Path(session.virtualenv.location) / "site")  # in .nox/, which git ignores
+    session.run("mkdocs", "build", "--strict", "--quiet", "--site-dir", site)
     session.run("python", str(ROOT / "checks" / "doc_blocks.py"), *session.posargs)
 
 

@@ -8,9 +8,14 @@ Usage::
 Which blocks run:
 
 - A fenced block runs when its info string starts with ``python`` or ``py`` (a Python
-  block) or with ``bash``, ``sh`` or ``shell`` (a shell block).
+  block) or with ``bash``, ``sh`` or ``shell`` (a shell block), at any indentation: inside a
+  list item or one of MkDocs' admonitions as well as at the left margin.
 - Every other block is shown, never run: ``console`` (a transcript: commands after ``$``,
   with their output), ``json``, ``text``, and a block without an info string (output).
+- A Python block must also work pasted into Python's interactive shell, which runs each
+  statement as soon as it is complete (3.11's and 3.12's do): a blank line after an indented
+  block before the next statement, and none inside an indented block. The runner checks
+  this before it runs anything, and names the line that would fail.
 - A Python or shell block that is not meant to run says so in an HTML comment on the
   line right before its fence (blank lines between are allowed), with the reason:
   ``<!-- not run: it starts a server that runs until Ctrl-C -->``. The comment shows in
@@ -19,9 +24,12 @@ Which blocks run:
 How they run: the documents one at a time, each in a fresh temporary directory that is the
 working directory of all its blocks, in their order in the document, as one reader would
 paste them into one terminal and one Python session: Python blocks share one namespace, and
-each shell block runs in ``bash -euo pipefail`` in that directory. So a block may use what an
-earlier block of the same document made (a directory, a variable), and the text must create
-everything its blocks need. HOME and the XDG directories point into the temporary directory,
+each shell block runs in ``bash -euo pipefail`` (standard input empty) and goes on where the
+previous shell block of the document left off, as in one terminal: in its directory (a ``cd``
+holds), with its variables, exported or not, and its functions. (A block that sets its own
+``trap ... EXIT`` keeps none of that for the next.) So a block may use what an earlier block
+of the same document made (a directory, a variable), and the text must create everything its
+blocks need. HOME and the XDG directories point into the temporary directory,
 and ``REWIND_DATABASE_URL`` and ``REWIND_SERVER_URL`` are unset, so no block reads or writes
 the real user's files. A Python block's traceback names the document's own line numbers.
 
@@ -34,8 +42,10 @@ run, with their reasons.
 from __future__ import annotations
 
 import argparse
+import codeop
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -49,10 +59,38 @@ DEFAULT_DOCUMENTS = ("README.md", "docs/**/*.md")
 PYTHON = frozenset({"python", "py", "python3"})
 SHELL = frozenset({"bash", "sh", "shell"})
 NOT_RUN = re.compile(r"^\s*<!--\s*not run(?::\s*(?P<reason>.*?))?\s*-->\s*$")
-FENCE = re.compile(r"^(?P<indent> {0,3})(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+FENCE = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 DOCUMENT_TIMEOUT = 900
 """A safety net only: a document whose blocks hang is stopped after this many seconds."""
 UNSET = ("REWIND_DATABASE_URL", "REWIND_SERVER_URL", "PYTHONSTARTUP")
+SHELL_PROLOGUE = r"""
+__docs_state=$1; shift
+__docs_known=" $(compgen -v | tr '\n' ' ') "
+__docs_known_functions=" $( (compgen -A function || true) | tr '\n' ' ') "
+if [ -s "$__docs_state" ]; then . "$__docs_state"; fi
+__docs_save() {
+  local __docs_status=$? __docs_name
+  [ "$__docs_status" -eq 0 ] || return "$__docs_status"
+  {
+    export -p
+    for __docs_name in $(compgen -v); do
+      case "$__docs_known" in *" $__docs_name "*) continue ;; esac
+      case "$__docs_name" in __docs_* | BASH* | _ | PIPESTATUS | FUNCNAME) continue ;; esac
+      declare -p "$__docs_name"
+    done
+    for __docs_name in $(compgen -A function || true); do
+      case "$__docs_known_functions" in *" $__docs_name "*) continue ;; esac
+      case "$__docs_name" in __docs_*) continue ;; esac
+      declare -f "$__docs_name"
+    done
+    printf 'cd %q\n' "$PWD"
+  } >"$__docs_state"
+}
+trap __docs_save EXIT
+"""
+"""Runs before each shell block: it takes up the state the previous block left (its directory,
+variables and functions, from the file named by ``$1``) and writes the state this block leaves
+when it succeeds."""
 
 
 class MarkerError(Exception):
@@ -135,6 +173,25 @@ def _marker(lines: list[str], fence_index: int, where: str) -> str | None:
     return reason
 
 
+def interactive_problem(block: Block) -> str | None:
+    """Why a Python block would fail pasted into Python's interactive shell, else None.
+
+    The shell reads a line at a time and runs a statement once it is complete; an indented
+    block ends only at a blank line. So a statement right after an indented block, or a blank
+    line inside one, fails there as a reader pastes it, though the block runs as a file.
+    """
+    pending: list[str] = []
+    for number, line in enumerate([*block.code.splitlines(), ""], start=block.line):
+        pending.append(line)
+        try:
+            complete = codeop.compile_command("\n".join(pending), block.where, "single")
+        except SyntaxError as error:
+            return f"{block.document}:{number}: pasted into python3, this line fails: {error.msg}"
+        if complete is not None:
+            pending = []
+    return None
+
+
 def run_document(path: Path, name: str) -> bool:
     """Run the blocks of one document in a fresh directory, in a process of their own."""
     with tempfile.TemporaryDirectory(prefix="rewind-docs-") as scratch:
@@ -169,22 +226,31 @@ def _private_environment(directory: Path) -> dict[str, str]:
 def run_blocks_here(blocks: list[Block], document: Path) -> bool:
     """Run ``blocks`` in order in the working directory; stop at the first that fails."""
     namespace: dict[str, object] = {"__name__": "__main__"}
-    for block in blocks:
-        if not block.runnable:
-            continue
-        print(f"--- {block.where} ({block.language})", flush=True)
-        if block.language in SHELL:
-            failed = _run_shell(block)
-        else:
-            failed = _run_python(block, document, namespace)
-        if failed:
-            print(f"FAILED: {block.where} ({block.language})", flush=True)
-            return False
+    with tempfile.TemporaryDirectory(prefix="rewind-docs-shell-") as shell:
+        prologue, state = Path(shell, "prologue.sh"), Path(shell, "state.sh")
+        prologue.write_text(SHELL_PROLOGUE, encoding="utf-8")
+        for block in blocks:
+            if not block.runnable:
+                continue
+            print(f"--- {block.where} ({block.language})", flush=True)
+            if block.language in SHELL:
+                failed = _run_shell(block, prologue, state)
+            else:
+                failed = _run_python(block, document, namespace)
+            if failed:
+                print(f"FAILED: {block.where} ({block.language})", flush=True)
+                return False
     return True
 
 
-def _run_shell(block: Block) -> bool:
-    done = subprocess.run(["bash", "-euo", "pipefail", "-c", block.code], check=False)
+def _run_shell(block: Block, prologue: Path, state: Path) -> bool:
+    """Run a shell block where the previous one left off (``SHELL_PROLOGUE``)."""
+    script = f". {shlex.quote(str(prologue))}\n{block.code}"
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script, "bash", str(state)],
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
     if done.returncode != 0:
         print(f"exit status {done.returncode}")
     return done.returncode != 0
@@ -240,7 +306,15 @@ def main(argv: list[str] | None = None) -> int:
         for block in blocks:
             if block.skip_reason is not None:
                 print(f"not run: {block.where} ({block.language}): {block.skip_reason}")
-        if any(block.runnable for block in blocks) and not run_document(path, name):
+        unpastable = [
+            problem
+            for block in blocks
+            if block.runnable and block.language in PYTHON
+            if (problem := interactive_problem(block)) is not None
+        ]
+        for problem in unpastable:
+            print(f"FAILED: {problem}")
+        if unpastable or (any(block.runnable for block in blocks) and not run_document(path, name)):
             failed.append(name)
     if failed:
         print(f"FAILED: a block of {', '.join(failed)} ({runnable} blocks to run)", file=sys.stderr)

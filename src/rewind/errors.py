@@ -10,7 +10,7 @@ Errors carry data as well as text, so orchestration code can act without parsing
 may succeed if simply tried again). A ``RollbackFailedError`` also says whether the workspace
 was put back (``undone``) and which safety checkpoint holds the state before the rollback.
 
-The hierarchy::
+The hierarchy:
 
     RewindError
     ├── InvalidInputError (also ValueError)

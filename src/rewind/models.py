@@ -384,7 +384,7 @@ class DiffManifest(DomainModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def hash(self) -> str:
-        """The ``diff_hash`` of these entries (see the README for the encoding)."""
+        """The ``diff_hash`` of these entries (the manual says how: "Diff metadata and hashes")."""
         return diff_hash(self.entries)
 
 
