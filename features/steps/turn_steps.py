@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from behave import then, when
-from support.hooking import FIXTURES, run_hook_process
+from support.hooking import FIXTURES, run_hook_in_process, run_hook_process
 from support.scenario import attempt, expand
 from support.world import World, world
 
@@ -43,6 +43,7 @@ def _play(
     """Run ``rewind hook AGENT`` with the documented input of ``event``, ``fields`` set.
 
     Claude Code's events carry the prompt id of the prompt submitted last, as it sends them.
+    In a process, unless the scenario is tagged ``@hooks_in_process`` (``support.hooking``).
     """
     scene = world(context)
     document = json.loads(expand(scene, (FIXTURES / EVENTS[agent, event]).read_text("utf-8")))
@@ -52,7 +53,8 @@ def _play(
     variables = dict(getattr(context, "hook_variables", {}))
     running = getattr(context, "server", None)
     options: dict[str, Any] = {} if running is None else {"server": running.url}
-    scene.result = run_hook_process(
+    run = run_hook_in_process if scene.hooks_in_process else run_hook_process
+    scene.result = run(
         scene,
         agent,
         json.dumps(document).encode(),
