@@ -1,8 +1,10 @@
 """Developer tasks. A bare ``nox`` runs lint, typecheck, tests, kills, coverage_report, docs and
 mutants.
 
-The tests run Behave once per backend: SQLite always, PostgreSQL too when
-``REWIND_TEST_POSTGRES_URL`` points at a server (each scenario gets its own schema there).
+The tests run Behave twice per backend (SQLite always, PostgreSQL too when
+``REWIND_TEST_POSTGRES_URL`` points at a server; each scenario gets its own schema there):
+every scenario with ``CheckpointService``, then those of THROUGH_THE_ASYNC_SERVICE with
+``AsyncCheckpointService``.
 rewind is installed from a built wheel, never from the source tree, so every run also proves
 that the shipped package (migrations included) works.
 """
@@ -32,12 +34,23 @@ ROOT = Path(__file__).parent
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 COVERAGE_FILE = str(ROOT / ".coverage")
 REPORTS = ROOT / "reports"
-NOT_THROUGH_THE_SERVICE = (
-    r"features/(cli\w*|mcp\w*|agents|sweeps|exhausted_resources|schema|package|demo"
-    r"|doctor|service|log)\.feature"
+THROUGH_THE_ASYNC_SERVICE = (
+    r"features/(asyncio|extremes|rollback\w*|restore_paths|retention|guard|langgraph|listing"
+    r"|reading|verify|undo|ids|names|watch|bounded_reads|read_only_store)\.feature"
 )
-"""Features whose scenarios act through processes (the command, hooks, servers), or, for
-log.feature, through both services in one scenario: the asyncio runs leave them out."""
+"""The features the asyncio runs take, by name: those whose scenarios call the scenario's
+service for each of its use cases, and run in seconds. ``AsyncCheckpointService`` runs the
+synchronous service in worker threads, so what differs is each call's way through it:
+asyncio.feature (the event loop, cancelling, closing), extremes.feature (the service's
+methods and ``open`` given extreme values), and one feature per use case, its arguments and
+its errors: rollback*, restore_paths, undo (and redo), retention (prune, stats), guard,
+langgraph, listing, reading (changes, files, patches), verify, ids and names (resolving),
+watch (the watch report), bounded_reads (file_size) and read_only_store. They call every
+public method of ``AsyncCheckpointService`` but ``list_sessions``, which log.feature calls
+on both services side by side in the synchronous runs: ``src/rewind/aio.py`` is covered
+whole. The other features run once per backend, with the synchronous service: those of the
+command line, the servers and the hooks act through processes of their own, and the rest
+(the file system, the store, faults, sweeps) would prove the same thing twice."""
 REAL_AGENTS = r"features/agents_real\.feature"
 """The real agents' scenarios (tagged @real_agents): only ``nox -s agents`` runs them."""
 AGENTS_CACHE = ROOT / ".cache" / "agents"
@@ -78,7 +91,9 @@ def typecheck(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Every Behave scenario on SQLite, and on PostgreSQL when REWIND_TEST_POSTGRES_URL is set.
 
-    Each backend runs twice: with CheckpointService, then with AsyncCheckpointService.
+    Each backend runs twice: every scenario with CheckpointService, then the features of
+    THROUGH_THE_ASYNC_SERVICE with AsyncCheckpointService. ``nox -s tests -- ARGS`` passes
+    ARGS to each run (features, --tags, ...); the asyncio runs still take only those features.
     """
     session.install(".[postgres,mcp]", *_group("test"))
     # The MCP TypeScript SDK's client some scenarios drive, at its locked version (Node 20).
@@ -92,12 +107,8 @@ def tests(session: nox.Session) -> None:
         backends.append("postgres")
     else:
         session.log("REWIND_TEST_POSTGRES_URL is not set: PostgreSQL scenarios are not run")
-    # Every scenario runs against the synchronous service and against AsyncCheckpointService,
-    # but for those whose subject is not the scenario's service: the command line's, the MCP
-    # server's and the agents' hooks and server (they run `rewind` in processes of its own and
-    # use the service at most to look at what those did), the fault sweeps (they drive the
-    # storage layer), the exhausted resources (child processes under limits), the schema,
-    # package and demo checks. Running those twice would test nothing more.
+    # Every scenario runs against the synchronous service; those of THROUGH_THE_ASYNC_SERVICE
+    # again against AsyncCheckpointService.
     runs = [(backend, service) for service in ("sync", "async") for backend in backends]
     _run_in_pairs(session, [_behave_run(session, *run) for run in runs])
 
@@ -105,12 +116,12 @@ def tests(session: nox.Session) -> None:
 def _behave_run(session: nox.Session, backend: str, service: str) -> tuple[str, list[str]]:
     """One Behave run under coverage: its name (its reports' directory) and command line."""
     name = backend if service == "sync" else f"{backend}-async"
-    excluded = REAL_AGENTS if service == "sync" else f"{NOT_THROUGH_THE_SERVICE}|{REAL_AGENTS}"
+    chosen = [] if service == "sync" else ["--include", THROUGH_THE_ASYNC_SERVICE]
     command = [
         str(Path(session.bin) / "coverage"), "run", "-m", "behave",
         "--define", f"backend={backend}", "--define", f"service={service}",
         "--format", "progress", "--junit", "--junit-directory", str(REPORTS / name),
-        "--exclude", excluded, *session.posargs,
+        *chosen, "--exclude", REAL_AGENTS, *session.posargs,
     ]  # fmt: skip
     return name, command
 

@@ -1,3 +1,4 @@
+@hooks_in_process
 Feature: The conversation rewound with the code: a Claude Code session forked before a turn's prompt
   rewind fork TURN (fork_conversation) writes a new Claude Code session beside the old one:
   its transcript holds every line of the old one before that turn's prompt, in the new

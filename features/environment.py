@@ -140,6 +140,7 @@ def before_scenario(context: Any, scenario: Any) -> None:
         workspace=directory / "workspace",
         database_url=database_url,
         service_kind=_service(context),
+        hooks_in_process="hooks_in_process" in scenario.effective_tags,
     )
 
 

@@ -1,3 +1,4 @@
+@hooks_in_process
 Feature: A person's own edits survive an undo, a rollback and a restore of an agent's history
   Every checkpoint an agent's hooks take records the workspace as the agent left it; so does
   every rollback of that history. A file that differs from what rewind last saw the agent (or

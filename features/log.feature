@@ -1,3 +1,4 @@
+@hooks_in_process
 Feature: rewind log shows an agent's sessions turn by turn, with what each turn changed
   `rewind log`, in a workspace, shows its latest agent session (--all: every one, newest
   first; --session ID: that one): each turn as its prompt's first line with the files it

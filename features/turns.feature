@@ -8,6 +8,8 @@ Feature: An agent's sessions and turns are in the record
   summary of its input, and the transcript. The store indexes agent, session and turn:
   list_checkpoints(session_id=...) finds a session's checkpoints. `--no-prompt-text` and
   REWIND_NO_PROMPT_TEXT=1 keep the prompts' text out of the store.
+  Scenarios about the record rather than the hook command play their events in the test
+  process (@hooks_in_process, see features/support/hooking.py); the others run `rewind hook`.
 
   Background:
     Given a workspace with files
@@ -37,12 +39,14 @@ Feature: An agent's sessions and turns are in the record
     And each of them names the agent "claude-code" and the transcript "/home/user/.claude/projects/example/00893aaf-19fa-41d2-8238-13269b9b3ca0.jsonl"
     And each tool call's checkpoint keeps its call in its extra, as before
 
+  @hooks_in_process
   Scenario: A prompt's first line is kept, up to 200 characters
     When Claude Code submits a prompt whose first line is 250 "x", then "and more" on the next (prompt id "p-1")
     Then the checkpoints of session "abc123" are, oldest first
       | type       | turn | prompt                 | tool | tool summary |
       | turn_start | p-1  | 199 "x" and "…"        |      |              |
 
+  @hooks_in_process
   Scenario: A prompt of blank lines keeps no prompt
     When Claude Code submits the prompt "\n   \n" (prompt id "p-1")
     Then the checkpoints of session "abc123" are, oldest first
@@ -65,6 +69,7 @@ Feature: An agent's sessions and turns are in the record
       | --no-prompt-text        |
       | REWIND_NO_PROMPT_TEXT=1 |
 
+  @hooks_in_process
   Scenario: A Gemini CLI session counts its turns, as Gemini CLI numbers none
     When Gemini CLI submits the prompt "Add a greeting to the app"
     And Gemini CLI runs the shell command "printf hi > hi.txt"
@@ -105,6 +110,7 @@ Feature: An agent's sessions and turns are in the record
       | type       | turn | prompt               | tool | tool summary |
       | turn_start | p-1  | Fix the failing test |      |              |
 
+  @hooks_in_process
   Scenario: Sessions are kept apart
     When Claude Code submits the prompt "first session" (prompt id "p-1")
     And Claude Code submits the prompt "second session" (prompt id "p-2") in session "other"
@@ -115,6 +121,7 @@ Feature: An agent's sessions and turns are in the record
       | type       | turn | prompt         | tool | tool summary |
       | turn_start | p-2  | second session |      |              |
 
+  @hooks_in_process
   Scenario: The command lists a session's checkpoints, and shows each one's agent call
     When Claude Code submits the prompt "Fix the failing test" (prompt id "p-1")
     And Claude Code runs the Bash command "npm test"
@@ -150,6 +157,7 @@ Feature: An agent's sessions and turns are in the record
       | {"agent": ""}                                                 | agent        |
       | {"session_id": "s"}                                           | agent        |
 
+  @hooks_in_process
   Scenario: Checkpoints an older rewind stored read back without an agent call
     When Claude Code submits the prompt "Fix the failing test" (prompt id "p-1")
     And the database is taken back to schema revision "0007", as an older rewind left it

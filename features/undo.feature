@@ -1,3 +1,4 @@
+@hooks_in_process
 Feature: Undo what an agent did, turn by turn, and redo it
   undo puts the workspace back to the start of a turn of its latest agent session (the
   checkpoint its turn_start hook took): the last turn, the last N, or the turn named. It is a

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from behave import then, when
-from support.hooking import FIXTURES, run_hook_process
+from support.hooking import FIXTURES, run_hook_in_process, run_hook_process
 from support.scenario import attempt, expand
 from support.world import World, world
 
@@ -44,6 +44,7 @@ def _play(
 
     Claude Code's events carry the prompt id of the prompt submitted last, as it sends them,
     and the session and transcript of ``context.claude_session`` when a scenario set one.
+    In a process, unless the scenario is tagged ``@hooks_in_process`` (``support.hooking``).
     """
     scene = world(context)
     document = json.loads(expand(scene, (FIXTURES / EVENTS[agent, event]).read_text("utf-8")))
@@ -55,7 +56,8 @@ def _play(
     variables = dict(getattr(context, "hook_variables", {}))
     running = getattr(context, "server", None)
     options: dict[str, Any] = {} if running is None else {"server": running.url}
-    scene.result = run_hook_process(
+    run = run_hook_in_process if scene.hooks_in_process else run_hook_process
+    scene.result = run(
         scene,
         agent,
         json.dumps(document).encode(),

@@ -2,16 +2,36 @@
 
 Hook inputs are the agents' documented JSON (``features/fixtures/hooks``), fed to the
 installed ``rewind`` command in a subprocess, as the agents do.
+
+A scenario or feature tagged ``@hooks_in_process`` plays the agents' events (the steps of
+``turn_steps``: "Claude Code submits the prompt ...", "... ends its turn") in the test process
+instead: the same input goes to the function the ``rewind`` command runs (its console-script
+entry point), with the same arguments, environment, working directory, standard input and
+output, and the same result (exit status, stdout, stderr). A hook process costs half a second
+to a second of imports under coverage, and a feature whose Background plays a whole session
+pays that for every scenario, in every run. Tag the features that only use the hooks to set
+up a session (undo, log), and the scenarios about what the record holds (in turns.feature);
+a scenario whose subject is the hook command itself (its process, exit status, deadline,
+imports, stdin, arguments, environment variables, forwarding to a server) stays untagged and
+runs it as a process, as agents.feature's and agents_real.feature's steps always do.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import shutil
 import subprocess
+import sys
+import traceback
+from collections.abc import Callable
+from functools import cache
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from rewind.hooks.background import SERVICE_VARIABLE
 from rewind.hooks.forward import DEADLINE_VARIABLE
@@ -110,3 +130,57 @@ def run_hook_process(
         done.stdout.decode("utf-8", "replace"),
         done.stderr.decode("utf-8", "replace"),
     )
+
+
+@cache
+def _command_main() -> Callable[[], object]:
+    """The function the installed ``rewind`` command runs (its console-script entry point)."""
+    (entry,) = entry_points(group="console_scripts", name="rewind")
+    main: Callable[[], object] = entry.load()
+    return main
+
+
+def run_hook_in_process(
+    scene: World,
+    agent: str,
+    body: bytes,
+    *,
+    arguments: tuple[str, ...] = (),
+    variables: dict[str, str] | None = None,
+    **environment_options: Any,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``rewind hook AGENT`` as ``run_hook_process`` does, but in this process.
+
+    The command's entry point runs with the process's arguments, environment, working
+    directory and streams set as the process would have them, then put back; its exit status
+    is its ``SystemExit``'s, or 1 with the traceback on stderr, as Python's would be.
+    """
+    environment = {**hook_environment(scene, **environment_options), **(variables or {})}
+    command = [shutil.which("rewind") or "rewind", "hook", INPUTS[agent][0], *arguments]
+    stdin = io.TextIOWrapper(io.BytesIO(body), encoding="utf-8")
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with (
+        mock.patch.dict(os.environ, environment, clear=True),
+        mock.patch.object(sys, "argv", command),
+        mock.patch.object(sys, "stdin", stdin),
+        contextlib.redirect_stdout(stdout),
+        contextlib.redirect_stderr(stderr),
+        contextlib.chdir(scene.workspace),
+    ):
+        status = _exit_status(_command_main())
+    return subprocess.CompletedProcess(command, status, stdout.getvalue(), stderr.getvalue())
+
+
+def _exit_status(main: Callable[[], object]) -> int:
+    """Run ``main`` and return the exit status Python would give its process."""
+    try:
+        main()
+    except SystemExit as stopped:
+        if stopped.code is None or isinstance(stopped.code, int):
+            return stopped.code or 0
+        print(stopped.code, file=sys.stderr)
+        return 1
+    except Exception:
+        traceback.print_exc()
+        return 1
+    return 0

@@ -86,6 +86,8 @@ class World:
     database_url: str
     service_kind: str = "sync"
     """``sync`` or ``async``: which service ``open_service`` opens (``-D service=...``)."""
+    hooks_in_process: bool = False
+    """Tagged ``@hooks_in_process``: the agents' events play in this process (``hooking``)."""
     services: list[CheckpointService] = field(default_factory=list)
     service: CheckpointService | None = None
     checkpoints: dict[str, Checkpoint] = field(default_factory=dict)
