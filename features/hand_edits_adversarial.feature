@@ -1,0 +1,53 @@
+Feature: A person's edits stay kept through every sequence of undos, redos, restores and crashes
+  The edits a person made since the agent last wrote the workspace are kept by an undo, a redo,
+  a rollback or a restore of the agent's history, and stay kept by the next one: only --force
+  overwrites them. These scenarios go at it sideways: several operations in a row, a crash
+  in the middle of one, a directory where the history had a file, and a prune in between.
+
+  Background:
+    Given a workspace with files
+      | path       | content |
+      | README.md  | hello   |
+      | src/app.py | app     |
+    And a checkpoint service on the scenario's database
+    When Claude Code submits the prompt "Write the app" (prompt id "p-1")
+    And Claude Code edits "src/app.py"
+    And I write "app one" to "src/app.py"
+    And Claude Code ends its turn
+    And Claude Code submits the prompt "Say hi and take notes" (prompt id "p-2")
+    And Claude Code runs the Bash command "sed -i s/hello/hi/ README.md && echo notes > notes"
+    And I write "hi" to "README.md"
+    And I write "notes" to "notes"
+    And Claude Code edits "src/app.py"
+    And I write "app two" to "src/app.py"
+    And Claude Code ends its turn
+    Then every hook exited 0 printing only {}
+
+  Scenario: A second undo keeps what the first kept as a person's
+    When I write "my notes" to "notes"
+    And I write "mine" to "mine.txt"
+    And I undo the agent's last turn
+    And I undo the agent's last turn
+    Then the workspace holds
+      | path       | content  |
+      | README.md  | hello    |
+      | src/app.py | app      |
+      | notes      | my notes |
+      | mine.txt   | mine     |
+    And it kept
+      | path     | reason    |
+      | mine.txt | hand_edit |
+      | notes    | conflict  |
+
+  Scenario: An undo after putting back one path keeps a person's edit of another
+    When I write "mine" to "mine.txt"
+    And I put back "README.md" from the start of the agent's last turn
+    And I undo the agent's last turn
+    Then the workspace holds
+      | path       | content |
+      | README.md  | hello   |
+      | src/app.py | app one |
+      | mine.txt   | mine    |
+    And it kept
+      | path     | reason    |
+      | mine.txt | hand_edit |
