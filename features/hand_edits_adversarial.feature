@@ -51,3 +51,17 @@ Feature: A person's edits stay kept through every sequence of undos, redos, rest
     And it kept
       | path     | reason    |
       | mine.txt | hand_edit |
+
+  Scenario: An undo after a redo keeps what a person changed before the first undo
+    When I write "mine" to "mine.txt"
+    And I undo the agent's last turn
+    And I redo
+    And I undo the agent's last turn
+    Then the workspace holds
+      | path       | content |
+      | README.md  | hello   |
+      | src/app.py | app one |
+      | mine.txt   | mine    |
+    And it kept
+      | path     | reason    |
+      | mine.txt | hand_edit |
