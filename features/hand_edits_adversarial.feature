@@ -65,3 +65,20 @@ Feature: A person's edits stay kept through every sequence of undos, redos, rest
     And it kept
       | path     | reason    |
       | mine.txt | hand_edit |
+
+  Scenario: A redo after a crashed undo stays done, and keeps what a person made since
+    When a process undoing the agent's last turn is killed after 1 file put back
+    And I write "mine" to "mine.txt"
+    And I redo
+    Then it kept
+      | path     | reason    |
+      | mine.txt | hand_edit |
+    When Claude Code submits the prompt "Go on" (prompt id "p-3")
+    Then every hook exited 0 printing only {}
+    And the workspace holds
+      | path       | content |
+      | README.md  | hi      |
+      | src/app.py | app two |
+      | notes      | notes   |
+      | mine.txt   | mine    |
+    And the workspace's newest checkpoint holds exactly what is on disk
