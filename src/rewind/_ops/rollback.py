@@ -288,7 +288,8 @@ class Restorer:
         those paths are put back (``restore_paths``). With ``keep_hand_edits``, going back
         over an agent's history keeps what a person changed (``hand_edits``); such a rollback,
         like ``restore_paths``, leaves the head at the safety snapshot (the workspace is then
-        neither checkpoint) and sets no restore mark. Going back over an agent's history, the
+        neither checkpoint) and sets no restore mark (a dead rollback's goes: what it left is
+        in the safety snapshot, and this plan replaces it). Going back over an agent's history, the
         safety snapshot records what the rollback leaves (``hand_edits.restoration``).
         """
         checkpoint_id = target.checkpoint_id
@@ -331,8 +332,11 @@ class Restorer:
                     after = _move_head(uow, workspace, target, current, plan, origin=origin)
                 else:
                     # The head stays the safety snapshot, the index its tree: the files
-                    # written get new status, so the next snapshot reads them.
+                    # written get new status, so the next snapshot reads them. A dead
+                    # rollback's mark goes: this one was planned against what it left.
                     after = current
+                    if workspace.restoring_to is not None:
+                        uow.workspaces.mark_restoring(workspace, None)
                 uow.commit()
             self._indexes.remember(workspace.workspace_id, after)
             if watched is not None:
