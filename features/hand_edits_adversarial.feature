@@ -82,3 +82,16 @@ Feature: A person's edits stay kept through every sequence of undos, redos, rest
       | notes      | notes   |
       | mine.txt   | mine    |
     And the workspace's newest checkpoint holds exactly what is on disk
+
+  Scenario: Finishing an undo a crash cut short keeps what a person changed since
+    When a process undoing the agent's last turn is killed after 1 file put back
+    And I write "mine" to "mine.txt"
+    And I write "app by me" to "src/app.py"
+    And Claude Code submits the prompt "Go on" (prompt id "p-3")
+    Then every hook exited 0 printing only {}
+    And the workspace holds
+      | path       | content   |
+      | README.md  | hello     |
+      | src/app.py | app by me |
+      | mine.txt   | mine      |
+    And the workspace's newest checkpoint holds exactly what is on disk
