@@ -42,6 +42,7 @@ __all__ = [
     "RESTORATION_KEY",
     "Reference",
     "held_paths",
+    "interrupted",
     "keeps_hand_edits",
     "reference",
     "restoration",
@@ -134,6 +135,28 @@ def reference(
     for left in reversed(found):
         linked = replace(left, earlier=linked)
     return linked
+
+
+def interrupted(uow: UnitOfWork, target: Checkpoint) -> Reference | None:
+    """What a rollback to ``target`` that a crash cut short started from, if it recorded it.
+
+    A rollback of an agent's history records its target in its safety snapshot, which stays
+    the newest snapshot of its workspace while its restore mark stands. Finishing it, a path
+    as that snapshot holds it is still to be put back; one neither as that nor as ``target``
+    holds it changed since the crash. None when the newest snapshot is no such record.
+    """
+    for checkpoint in _newest_first(uow, target.plan_id, target.sandbox_ref, None):
+        if not checkpoint.is_snapshot:
+            continue
+        record = checkpoint.metadata.extra.get(RESTORATION_KEY)
+        if (
+            checkpoint.checkpoint_type is CheckpointType.SAFETY
+            and isinstance(record, Mapping)
+            and record.get("to") == target.checkpoint_id
+        ):
+            return Reference(tuple(uow.checkpoints.ancestry(checkpoint.checkpoint_id)))
+        return None
+    return None
 
 
 def _newest_first(
