@@ -95,3 +95,31 @@ Feature: A person's edits stay kept through every sequence of undos, redos, rest
       | src/app.py | app by me |
       | mine.txt   | mine      |
     And the workspace's newest checkpoint holds exactly what is on disk
+
+  Scenario: An undo that turns a folder back into a file keeps a person's file in the folder
+    When Claude Code submits the prompt "Make notes a folder" (prompt id "p-3")
+    And Claude Code runs the Bash command "rm notes && mkdir notes && echo notes > notes/agent.md"
+    And I delete "notes"
+    And I write "notes" to "notes/agent.md"
+    And Claude Code ends its turn
+    And I write "mine" to "notes/mine.md"
+    And I undo the agent's last turn as a dry run
+    Then it would keep
+      | path          | reason    |
+      | notes         | conflict  |
+      | notes/mine.md | hand_edit |
+    When I undo the agent's last turn
+    Then the workspace holds
+      | path          | content |
+      | README.md     | hi      |
+      | src/app.py    | app two |
+      | notes/mine.md | mine    |
+    And the undo restored "" and removed "notes/agent.md"
+    And it kept
+      | path          | reason    |
+      | notes         | conflict  |
+      | notes/mine.md | hand_edit |
+    When Claude Code submits the prompt "Go on" (prompt id "p-4")
+    Then every hook exited 0 printing only {}
+    And the workspace's newest checkpoint holds exactly what is on disk
+    And verifying the store finds no problem
