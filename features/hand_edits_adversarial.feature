@@ -123,3 +123,18 @@ Feature: A person's edits stay kept through every sequence of undos, redos, rest
     Then every hook exited 0 printing only {}
     And the workspace's newest checkpoint holds exactly what is on disk
     And verifying the store finds no problem
+
+  Scenario: A prune keeps what a person's edits are told apart by, after an undo kept one
+    When I write "my notes" to "notes"
+    And I undo the agent's last turn
+    And I prune with max_bytes=1
+    And I write "app by me" to "src/app.py"
+    And I roll back to the safety checkpoint of that undo
+    Then the workspace holds
+      | path       | content   |
+      | README.md  | hi        |
+      | src/app.py | app by me |
+      | notes      | my notes  |
+    And it kept
+      | path       | reason   |
+      | src/app.py | conflict |

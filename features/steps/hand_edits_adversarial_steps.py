@@ -50,3 +50,12 @@ def newest_is_disk(context: Any) -> None:
     [newest] = scene.the_service.list_checkpoints(sandbox_ref=scene.workspace, limit=1)
     diff = scene.the_service.diff(newest.checkpoint_id)
     assert diff.entries == (), (newest.checkpoint_type, diff.entries)
+
+
+@when("I roll back to the safety checkpoint of that undo")
+def roll_back_to_safety(context: Any) -> None:
+    """A redo by hand: a rollback to the checkpoint the last undo took first."""
+    scene = world(context)
+    safety = scene.the_rollback.safety_checkpoint_id
+    assert safety is not None, scene.the_rollback
+    scene.rollback = scene.the_service.rollback_to_checkpoint(safety)
