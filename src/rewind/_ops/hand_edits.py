@@ -72,14 +72,28 @@ class Reference:
     checkpoint, the reference that checkpoint was taken under (None: it had none, and holds
     nothing). It answers for every path but those of ``kept``, or, when ``written`` is given,
     for those and ``removed`` only; the others are as ``earlier`` (the reference before the
-    restoration this one records) holds them, absent if there is none.
+    restoration this one records) holds them, absent if there is none. ``by`` is the
+    checkpoint that says so: an agent's, or the safety checkpoint holding the record.
     """
 
+    by: str
     at: tuple[str, ...] | Reference | None
     kept: frozenset[str] = frozenset()
     written: frozenset[str] | None = None
     removed: frozenset[str] = frozenset()
     earlier: Reference | None = None
+
+    @property
+    def checkpoints(self) -> set[str]:
+        """The checkpoints it reads (a prune keeps them: ``retention``)."""
+        found = {self.by}
+        if isinstance(self.at, Reference):
+            found |= self.at.checkpoints
+        elif self.at:
+            found.add(self.at[0])
+        if self.earlier is not None:
+            found |= self.earlier.checkpoints
+        return found
 
     @property
     def complete(self) -> bool:
@@ -154,7 +168,7 @@ def interrupted(uow: UnitOfWork, target: Checkpoint) -> Reference | None:
             and isinstance(record, Mapping)
             and record.get("to") == target.checkpoint_id
         ):
-            return Reference(tuple(uow.checkpoints.ancestry(checkpoint.checkpoint_id)))
+            return _snapshot_left(uow, checkpoint)
         return None
     return None
 
@@ -179,17 +193,25 @@ def _left_by(uow: UnitOfWork, checkpoint: Checkpoint) -> Reference | None:
     if checkpoint.checkpoint_type is not CheckpointType.SAFETY:
         if checkpoint.metadata.agent_call is None or not checkpoint.is_snapshot:
             return None
-        return Reference(tuple(uow.checkpoints.ancestry(checkpoint.checkpoint_id)))
+        return _snapshot_left(uow, checkpoint)
     record = checkpoint.metadata.extra.get(RESTORATION_KEY)
     if not isinstance(record, Mapping):
         return None
+    by = checkpoint.checkpoint_id
     try:
         at = _restored(uow, str(record["to"]))
         if "kept" in record:
-            return Reference(at, kept=_paths(record["kept"]))
-        return Reference(at, written=_paths(record["written"]), removed=_paths(record["removed"]))
+            return Reference(by, at, kept=_paths(record["kept"]))
+        written, removed = _paths(record["written"]), _paths(record["removed"])
+        return Reference(by, at, written=written, removed=removed)
     except (RewindError, KeyError, TypeError):
         return None
+
+
+def _snapshot_left(uow: UnitOfWork, checkpoint: Checkpoint) -> Reference:
+    """The reference of a snapshot's whole tree (an agent's checkpoint, a safety snapshot)."""
+    lineage = tuple(uow.checkpoints.ancestry(checkpoint.checkpoint_id))
+    return Reference(checkpoint.checkpoint_id, lineage)
 
 
 def _restored(uow: UnitOfWork, checkpoint_id: str) -> tuple[str, ...] | Reference | None:
