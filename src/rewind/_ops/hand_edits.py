@@ -4,9 +4,13 @@ Every checkpoint an agent's hooks take (a turn's start and end, each tool call) 
 workspace as the agent left it; so does every rollback, ``restore_paths``, undo and redo of
 that history, which puts in its safety checkpoint's ``metadata.extra["restoration"]`` what
 it left: ``{"to": TARGET, "kept": [...]}`` (the target's tree but for the paths it kept) or,
-putting back some paths only, ``{"to": TARGET, "written": [...], "removed": [...]}`` (the
-safety checkpoint's tree with those paths as the target holds them). The newest of these,
-for a workspace, is its *reference*: what rewind last saw the agent (or itself) leave there.
+putting back some paths only, ``{"to": TARGET, "written": [...], "removed": [...]}`` (those
+paths as the target holds them). The newest of these, for a workspace, is its *reference*:
+what rewind last saw the agent (or itself) leave there. Neither leaving a person's edit in
+place nor putting it back makes it the agent's: a path a restoration did not write (one it
+kept, or one a restore of some paths did not select) is as the reference before it says,
+and a path it put back from a safety checkpoint (a redo) as the reference that checkpoint
+was taken under says.
 
 A path whose current entry differs from the reference's changed with no agent's hook (and
 no rewind) looking: a person's edit. A rollback of an agent's history (to a checkpoint of an
@@ -24,8 +28,8 @@ nothing when the rollback is not of an agent's history.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rewind._manifest import Tree
@@ -38,6 +42,7 @@ __all__ = [
     "RESTORATION_KEY",
     "Reference",
     "held_paths",
+    "interrupted",
     "keeps_hand_edits",
     "reference",
     "restoration",
@@ -62,47 +67,124 @@ def keeps_hand_edits(target: Checkpoint) -> bool:
 class Reference:
     """What rewind last saw left in a workspace (see the module), read path by path.
 
-    The tree of the checkpoint ``base`` (its lineage), but for the paths of ``overlaid``,
-    which are as the checkpoint ``source`` holds them, and those of ``removed``: absent.
+    The paths it answers for are as ``at`` holds them, but for those of ``removed``: absent.
+    ``at`` is the lineage of an agent's checkpoint, or, for a restoration to a safety
+    checkpoint, the reference that checkpoint was taken under (None: it had none, and holds
+    nothing). It answers for every path but those of ``kept``, or, when ``written`` is given,
+    for those and ``removed`` only; the others are as ``earlier`` (the reference before the
+    restoration this one records) holds them, absent if there is none. ``by`` is the
+    checkpoint that says so: an agent's, or the safety checkpoint holding the record.
     """
 
-    base: tuple[str, ...]
-    source: tuple[str, ...] = ()
-    overlaid: frozenset[str] = frozenset()
+    by: str
+    at: tuple[str, ...] | Reference | None
+    kept: frozenset[str] = frozenset()
+    written: frozenset[str] | None = None
     removed: frozenset[str] = frozenset()
+    earlier: Reference | None = None
+
+    @property
+    def checkpoints(self) -> set[str]:
+        """The checkpoints it reads (a prune keeps them: ``retention``)."""
+        found = {self.by}
+        if isinstance(self.at, Reference):
+            found |= self.at.checkpoints
+        elif self.at:
+            found.add(self.at[0])
+        if self.earlier is not None:
+            found |= self.earlier.checkpoints
+        return found
+
+    @property
+    def complete(self) -> bool:
+        """Whether it answers for every path (it needs no ``earlier``)."""
+        return self.written is None and not self.kept
 
     def entries(self, uow: UnitOfWork, paths: Collection[str]) -> Tree:
         """The entries the reference holds for ``paths`` (absent ones left out).
 
         Only those paths' change rows are read.
         """
-        wanted = [path for path in paths if path not in self.removed]
-        from_source = [path for path in wanted if path in self.overlaid]
-        from_base = [path for path in wanted if path not in self.overlaid]
-        tree = uow.checkpoints.entries_at(self.base, from_base) if from_base else {}
-        if from_source:
-            tree.update(uow.checkpoints.entries_at(self.source, from_source))
+        own = [path for path in paths if self._answers(path)]
+        passed = [path for path in paths if not self._answers(path)]
+        wanted = [path for path in own if path not in self.removed]
+        tree = self._read(uow, wanted) if wanted else {}
+        if passed and self.earlier is not None:
+            tree.update(self.earlier.entries(uow, passed))
         return tree
 
+    def _read(self, uow: UnitOfWork, paths: list[str]) -> Tree:
+        """The entries ``at`` holds for ``paths``."""
+        if isinstance(self.at, Reference):
+            return self.at.entries(uow, paths)
+        if self.at is None:
+            return {}
+        return uow.checkpoints.entries_at(self.at, paths)
 
-def reference(uow: UnitOfWork, plan_id: str, sandbox_ref: str) -> Reference | None:
+    def _answers(self, path: str) -> bool:
+        if path in self.removed:
+            return True
+        if self.written is not None:
+            return path in self.written
+        return path not in self.kept
+
+
+def reference(
+    uow: UnitOfWork, plan_id: str, sandbox_ref: str, *, before: str | None = None
+) -> Reference | None:
     """The workspace's reference (see the module), or None if it has none.
 
-    A restoration record that cannot be read (its target pruned since, or a record rewind
-    did not write) is passed over for the one before it.
+    ``before``: the reference a checkpoint was taken under (from those older than it). A
+    restoration record that cannot be read (its target pruned since, or a record rewind did
+    not write) is passed over for the one before it.
     """
-    before: str | None = None
+    found: list[Reference] = []
+    for checkpoint in _newest_first(uow, plan_id, sandbox_ref, before):
+        left = _left_by(uow, checkpoint)
+        if left is not None:
+            found.append(left)
+            if left.complete:
+                break
+    linked = None
+    for left in reversed(found):
+        linked = replace(left, earlier=linked)
+    return linked
+
+
+def interrupted(uow: UnitOfWork, target: Checkpoint) -> Reference | None:
+    """What a rollback to ``target`` that a crash cut short started from, if it recorded it.
+
+    A rollback of an agent's history records its target in its safety snapshot, which stays
+    the newest snapshot of its workspace while its restore mark stands. Finishing it, a path
+    as that snapshot holds it is still to be put back; one neither as that nor as ``target``
+    holds it changed since the crash. None when the newest snapshot is no such record.
+    """
+    for checkpoint in _newest_first(uow, target.plan_id, target.sandbox_ref, None):
+        if not checkpoint.is_snapshot:
+            continue
+        record = checkpoint.metadata.extra.get(RESTORATION_KEY)
+        if (
+            checkpoint.checkpoint_type is CheckpointType.SAFETY
+            and isinstance(record, Mapping)
+            and record.get("to") == target.checkpoint_id
+        ):
+            return _snapshot_left(uow, checkpoint)
+        return None
+    return None
+
+
+def _newest_first(
+    uow: UnitOfWork, plan_id: str, sandbox_ref: str, before: str | None
+) -> Iterator[Checkpoint]:
+    """The workspace's checkpoints older than ``before``, newest first, a page at a time."""
     while True:
         query = CheckpointQuery(
             plan_id=plan_id, sandbox_ref=sandbox_ref, limit=_PAGE, before_id=before
         )
         page = uow.checkpoints.matching(query)
-        for checkpoint in page:
-            found = _left_by(uow, checkpoint)
-            if found is not None:
-                return found
+        yield from page
         if len(page) < _PAGE:
-            return None
+            return
         before = page[-1].checkpoint_id
 
 
@@ -111,28 +193,38 @@ def _left_by(uow: UnitOfWork, checkpoint: Checkpoint) -> Reference | None:
     if checkpoint.checkpoint_type is not CheckpointType.SAFETY:
         if checkpoint.metadata.agent_call is None or not checkpoint.is_snapshot:
             return None
-        return Reference(_lineage(uow, checkpoint.checkpoint_id))
+        return _snapshot_left(uow, checkpoint)
     record = checkpoint.metadata.extra.get(RESTORATION_KEY)
     if not isinstance(record, Mapping):
         return None
+    by = checkpoint.checkpoint_id
     try:
-        target = _lineage(uow, str(record["to"]))
-        safety = _lineage(uow, checkpoint.checkpoint_id)
+        at = _restored(uow, str(record["to"]))
         if "kept" in record:
-            return Reference(target, safety, _paths(record["kept"]))
-        return Reference(safety, target, _paths(record["written"]), _paths(record["removed"]))
+            return Reference(by, at, kept=_paths(record["kept"]))
+        written, removed = _paths(record["written"]), _paths(record["removed"])
+        return Reference(by, at, written=written, removed=removed)
     except (RewindError, KeyError, TypeError):
         return None
 
 
-def _lineage(uow: UnitOfWork, checkpoint_id: str) -> tuple[str, ...]:
-    """A snapshot's ancestry, nearest first.
+def _snapshot_left(uow: UnitOfWork, checkpoint: Checkpoint) -> Reference:
+    """The reference of a snapshot's whole tree (an agent's checkpoint, a safety snapshot)."""
+    lineage = tuple(uow.checkpoints.ancestry(checkpoint.checkpoint_id))
+    return Reference(checkpoint.checkpoint_id, lineage)
+
+
+def _restored(uow: UnitOfWork, checkpoint_id: str) -> tuple[str, ...] | Reference | None:
+    """What a restoration to ``checkpoint_id`` left where it wrote (``Reference.at``).
 
     Raises:
         CheckpointNotFoundError: There is no such checkpoint (pruned).
         InvalidInputError: It records no files.
     """
-    require_snapshot(find_checkpoint(uow, checkpoint_id))
+    target = find_checkpoint(uow, checkpoint_id)
+    require_snapshot(target)
+    if target.checkpoint_type is CheckpointType.SAFETY:
+        return reference(uow, target.plan_id, target.sandbox_ref, before=checkpoint_id)
     return tuple(uow.checkpoints.ancestry(checkpoint_id))
 
 

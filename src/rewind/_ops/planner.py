@@ -155,6 +155,7 @@ def _changes(
         paths = [entry.path for entry in writes] + removals
         left = reference.entries(uow, paths)
         held = held_paths(left, tree, scanned.tree, paths)
+        held.update(_blocked(writes, held))
     if held:
         wanted = dict(wanted)
         for path in held:
@@ -166,6 +167,30 @@ def _changes(
         writes = [entry for entry in writes if entry.path not in held]
         removals = [path for path in removals if path not in held]
     return wanted, selected, writes, removals, held
+
+
+def _blocked(
+    writes: Iterable[ManifestEntry], held: Mapping[str, KeepReason]
+) -> dict[str, KeepReason]:
+    """The writes a kept path is in the way of, kept as well (conflicts).
+
+    A file of the target where a kept path lies in a directory of that name, and a path of
+    the target below a kept file or symlink: writing either would remove the kept path. The
+    history gone back over changed them (else they would not be written): the person's
+    change and the agent's meet there.
+    """
+    if not held:
+        return {}
+    above = {directory for path in held for directory in _directories_above(path)[1:]}
+    return {
+        entry.path: KeepReason.CONFLICT
+        for entry in writes
+        if entry.path not in held
+        and (
+            entry.path in above
+            or any(directory in held for directory in _directories_above(entry.path)[1:])
+        )
+    }
 
 
 def _by_path(kept: KeptPath) -> str:

@@ -4,7 +4,9 @@ A prune, in one transaction:
 
 1. locks every workspace in scope (in id order), so no snapshot or rollback of them moves
    meanwhile, and reads a summary of every checkpoint in scope;
-2. keeps what the policy keeps, plus each workspace's head and a rollback's target;
+2. keeps what the policy keeps, plus each workspace's head, a rollback's target, and, after
+   a rollback of an agent's history, the checkpoints that tell a person's edits from the
+   agent's (``hand_edits``: the workspace's reference);
 3. folds the changes of each deleted run of snapshots into the kept snapshot after it, whose
    parent becomes the nearest kept ancestor (so its manifest stays exactly what it was);
 4. deletes the other checkpoints with their change rows, then the contents no change row
@@ -23,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from rewind._ops.hand_edits import keeps_hand_edits, reference
 from rewind._paths import temporary_prefix, validate_path
 from rewind.errors import CorruptStoreError, RewindError, UnsafePathError
 from rewind.models import (
@@ -63,7 +66,7 @@ def prune_store(
     """Prune every checkpoint (of one plan, if given) by ``policy``; the caller commits."""
     workspaces = uow.workspaces.lock_in_scope(plan_id)
     summaries = uow.checkpoints.summaries(plan_id)
-    protected = _protected(workspaces)
+    protected = _protected(workspaces) | _references(uow, summaries)
     report = _prune(uow, policy, now, summaries, protected, dry_run=dry_run)
     if policy.max_bytes is None:
         return report
@@ -142,7 +145,7 @@ def _prune_workspace(
     """
     workspaces = uow.workspaces.lock_in_scope(snapshot.plan_id, snapshot.sandbox_ref)
     summaries = _workspace_snapshots(uow, snapshot)
-    protected = _protected(workspaces)
+    protected = _protected(workspaces) | _references(uow, summaries)
     return _prune(uow, policy, now, summaries, protected, dry_run=False)
 
 
@@ -156,8 +159,9 @@ def _workspace_needs_pruning(
     if not policy.keeps_by_rules:
         return False  # a byte budget is the store's, not one workspace's: prune applies it
     workspace = uow.workspaces.find(snapshot.plan_id, snapshot.sandbox_ref)
-    protected = _protected([] if workspace is None else [workspace])
     summaries = _workspace_snapshots(uow, snapshot)
+    protected = _protected([] if workspace is None else [workspace])
+    protected |= _references(uow, summaries)
     kept = kept_ids(policy, now, summaries) | protected
     return any(summary.checkpoint_id not in kept for summary in summaries)
 
@@ -176,6 +180,31 @@ def _protected(workspaces: Iterable[WorkspaceHead | WorkspaceRecord]) -> set[str
         mark for workspace in workspaces for mark in (workspace.head_id, workspace.restoring_to)
     )
     return {mark for mark in marks if mark is not None}
+
+
+def _references(uow: UnitOfWork, summaries: Sequence[CheckpointSummary]) -> set[str]:
+    """The checkpoints read by the reference of each workspace a restoration changed last.
+
+    Those whose newest snapshot is a safety snapshot recording what its rollback left: an
+    undo, redo or rollback of an agent's history, whose target (and, for the paths it kept,
+    the reference before it) tells a person's edits from the agent's until the agent's next
+    checkpoint. Any other workspace's reference is its newest snapshot, or none.
+    """
+    newest: dict[tuple[str, str], CheckpointSummary] = {}
+    for summary in summaries:  # oldest first
+        if summary.is_snapshot:
+            newest[summary.plan_id, summary.sandbox_ref] = summary
+    found: set[str] = set()
+    for (plan_id, sandbox_ref), summary in newest.items():
+        if summary.checkpoint_type != CheckpointType.SAFETY:
+            continue
+        checkpoint = uow.checkpoints.get(summary.checkpoint_id)
+        if checkpoint is None or not keeps_hand_edits(checkpoint):
+            continue
+        left = reference(uow, plan_id, sandbox_ref)
+        if left is not None:
+            found |= left.checkpoints
+    return found
 
 
 def _prune(

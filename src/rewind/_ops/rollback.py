@@ -43,6 +43,7 @@ from rewind._ops.factory import CheckpointFactory, SnapshotRequest
 from rewind._ops.hand_edits import (
     RESTORATION_KEY,
     Reference,
+    interrupted,
     keeps_hand_edits,
     reference,
     restoration,
@@ -233,6 +234,8 @@ class Restorer:
         The caller holds ``root``'s lock (and its watch, ``watched``, if it has one), so no
         live rollback of this machine is writing: a mark still set is a dead rollback's. A
         mark cleared or changed meanwhile means a live rollback finished; nothing is done.
+        Finishing one of an agent's history keeps what a person changed since the crash: a
+        path neither as the dead rollback's safety snapshot nor as its target holds it.
 
         Raises:
             CorruptStoreError: The workspace's record names a checkpoint of another workspace
@@ -248,7 +251,7 @@ class Restorer:
                 raise _foreign_mark(plan_id, root.path, checkpoint_id) from exc
         if (target.plan_id, target.sandbox_ref) != (plan_id, root.path):
             raise _foreign_mark(plan_id, root.path, checkpoint_id)
-        self._rollback_locked(target, root, watched, undo_on_failure=True)
+        self._rollback_locked(target, root, watched, undo_on_failure=True, finishing=True)
 
     def restore_into(
         self, checkpoint_id: str, target_dir: str | os.PathLike[str]
@@ -279,6 +282,7 @@ class Restorer:
         only: PathSelection | None = None,
         safety_extra: Mapping[str, Any] | None = None,
         keep_hand_edits: bool = False,
+        finishing: bool = False,
     ) -> RollbackResult:
         """Steps 2 to 5 of a rollback to ``target``; the caller holds ``root``'s lock.
 
@@ -288,8 +292,11 @@ class Restorer:
         those paths are put back (``restore_paths``). With ``keep_hand_edits``, going back
         over an agent's history keeps what a person changed (``hand_edits``); such a rollback,
         like ``restore_paths``, leaves the head at the safety snapshot (the workspace is then
-        neither checkpoint) and sets no restore mark. Going back over an agent's history, the
-        safety snapshot records what the rollback leaves (``hand_edits.restoration``).
+        neither checkpoint) and sets no restore mark (a dead rollback's goes: what it left is
+        in the safety snapshot, and this plan replaces it). Going back over an agent's
+        history, the safety snapshot records what the rollback leaves
+        (``hand_edits.restoration``). ``finishing``: the rollback a crash cut short, which
+        keeps what changed since the crash (``hand_edits.interrupted``).
         """
         checkpoint_id = target.checkpoint_id
         origin = machine_origin(root)
@@ -309,6 +316,10 @@ class Restorer:
                 index = self._indexes.load(uow, workspace, origin)
                 spool = stack.enter_context(ContentSpool())
                 left = _reference(uow, target, root)
+                if finishing:
+                    held_against = None if left is None else interrupted(uow, target)
+                else:
+                    held_against = left if keep_hand_edits else None
                 planned = self._plan(
                     uow,
                     root,
@@ -317,7 +328,7 @@ class Restorer:
                     spool,
                     watched=watched,
                     only=only,
-                    reference=left if keep_hand_edits else None,
+                    reference=held_against,
                 )
                 plan, scanned = planned.plan, planned.scanned
                 whole = only is None and not planned.held
@@ -331,8 +342,11 @@ class Restorer:
                     after = _move_head(uow, workspace, target, current, plan, origin=origin)
                 else:
                     # The head stays the safety snapshot, the index its tree: the files
-                    # written get new status, so the next snapshot reads them.
+                    # written get new status, so the next snapshot reads them. A dead
+                    # rollback's mark goes: this one was planned against what it left.
                     after = current
+                    if workspace.restoring_to is not None:
+                        uow.workspaces.mark_restoring(workspace, None)
                 uow.commit()
             self._indexes.remember(workspace.workspace_id, after)
             if watched is not None:
