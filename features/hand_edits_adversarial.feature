@@ -1,3 +1,4 @@
+@hooks_in_process
 Feature: A person's edits stay kept through every sequence of undos, redos, restores and crashes
   The edits a person made since the agent last wrote the workspace are kept by an undo, a redo,
   a rollback or a restore of the agent's history, and stay kept by the next one: only --force
