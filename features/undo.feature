@@ -57,6 +57,14 @@ Feature: Undo what an agent did, turn by turn, and redo it
       | README.md  | hello   |
       | src/app.py | app one |
 
+  Scenario: Undo to a checkpoint of the session goes back to the start of its turn
+    When I undo the agent's turns to "latest"
+    Then the workspace holds
+      | path       | content |
+      | README.md  | hello   |
+      | src/app.py | app one |
+      | notes.txt  | notes   |
+
   Scenario: Redo puts back what the undo undid
     When I undo the agent's last turn
     And I redo

@@ -204,7 +204,7 @@ def _left_by(uow: UnitOfWork, checkpoint: Checkpoint) -> Reference | None:
             return Reference(by, at, kept=_paths(record["kept"]))
         written, removed = _paths(record["written"]), _paths(record["removed"])
         return Reference(by, at, written=written, removed=removed)
-    except (RewindError, KeyError, TypeError):
+    except (RewindError, KeyError, TypeError):  # pragma: no cover - a record rewind did not write
         return None
 
 
@@ -231,7 +231,7 @@ def _restored(uow: UnitOfWork, checkpoint_id: str) -> tuple[str, ...] | Referenc
 def _paths(value: object) -> frozenset[str]:
     """The paths of a record's list (a tuple once read back: ``extra`` is immutable)."""
     if not isinstance(value, list | tuple) or not all(isinstance(path, str) for path in value):
-        raise TypeError("not a list of paths")
+        raise TypeError("not a list of paths")  # pragma: no cover - a record rewind did not write
     return frozenset(value)
 
 
