@@ -136,8 +136,9 @@ Feature: A person's own edits survive an undo, a rollback and a restore of an ag
     Then it exits with status 3 printing "would keep (changed since the agent last wrote it)"
     And it printed "would keep (conflict: changed by the agent's history and by a person since)"
     And it printed "1 conflict(s) would be kept as a person left them: src/app.py" on stderr 1 times
-    When I run "rewind undo --yes --workspace {workspace}"
+    When I run "rewind undo --workspace {workspace}" answering "y"
     Then it exits with status 3 printing "kept (changed since the agent last wrote it)"
+    And it printed "1 file a person changed since the agent last wrote them kept; 1 conflict(s) kept" on stderr 1 times
     And it printed "1 restored, 0 removed, 2 kept"
     And it printed "1 conflict(s) were kept as a person left them: src/app.py. Merge by hand, or add --force" on stderr 1 times
     When I run "rewind redo --yes --workspace {workspace}"
